@@ -1,0 +1,36 @@
+import type * as Y from "yjs";
+
+/**
+ * Why a transaction happened. Every change to a plan document carries one
+ * (Hocuspocus does the same), so persistence, undo and the activity feed can
+ * tell who did what and skip echoes.
+ */
+export type Origin =
+  /** An edit by the person using this browser: the undo manager tracks only these. */
+  | { readonly kind: "local-edit" }
+  /** Server: an update received over a sync socket. */
+  | { readonly kind: "connection"; readonly connectionId: string }
+  /** Server: a REST call. */
+  | { readonly kind: "rest"; readonly method: string; readonly path: string }
+  /** Server: loaded from storage; never persisted again, never relayed. */
+  | { readonly kind: "storage" }
+  /** Server: made by the server itself (demo plan, migrations). */
+  | { readonly kind: "system"; readonly reason: string };
+
+/** The single origin object for local edits; Y.UndoManager compares origins by identity. */
+export const LOCAL_EDIT: Origin = Object.freeze({ kind: "local-edit" });
+
+export const STORAGE: Origin = Object.freeze({ kind: "storage" });
+
+/** Runs `fn` as one Yjs transaction tagged with `origin`. */
+export function transact<T>(doc: Y.Doc, origin: Origin, fn: () => T): T {
+  let result: T | undefined;
+  doc.transact(() => {
+    result = fn();
+  }, origin);
+  return result as T;
+}
+
+export function isOrigin(value: unknown): value is Origin {
+  return typeof value === "object" && value !== null && typeof (value as { kind?: unknown }).kind === "string";
+}

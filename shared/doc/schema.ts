@@ -1,0 +1,208 @@
+import * as Y from "yjs";
+import { decodeGeometry, encodeGeometry } from "../geometry/codec.ts";
+import { validateGeometry, type Checked, fail } from "../geometry/validate.ts";
+import { type Territory, type TerritoryProps, validateTerritoryPatch } from "./territory.ts";
+
+/**
+ * The plan document: the one owner of how a plan lives in Yjs. Nothing else
+ * calls `doc.getMap("…")`; read and write through these functions.
+ *
+ * ```
+ * Y.Doc
+ * ├─ "plan": Y.Map            plan-wide settings (name, …); one key per setting
+ * └─ "territories": Y.Map     territory id → Y.Map (one per territory)
+ *      └─ Y.Map               name, color, reps, targets, parent, geometry
+ * ```
+ *
+ * Why a Y.Map per territory, one key per field: two people renaming and
+ * reshaping the same territory at once both keep their edit; only two writes
+ * to the very same field race, and Yjs settles that race the same way on
+ * every client.
+ */
+export const ROOTS = {
+  /** Plan-wide settings. Keys in {@link PLAN_KEYS}. */
+  plan: "plan",
+  /** Territory id → territory Y.Map. */
+  territories: "territories",
+} as const;
+
+/** Keys of a territory's Y.Map. */
+export const TERRITORY_KEYS = {
+  name: "name",
+  color: "color",
+  reps: "reps",
+  targets: "targets",
+  parent: "parent",
+  /**
+   * The whole geometry as one binary value (shared/geometry/codec.ts), written
+   * whole on each reshape. Whole-value rather than a Y.Array of vertices: a
+   * vertex-level CRDT can merge two concurrent reshapes into a ring no one
+   * drew (crossing, duplicated corners); a whole value always holds a shape
+   * someone drew, and the loser is told (see shared/README.md). Consecutive
+   * overwrites by one client merge into a single tombstone when Yjs garbage
+   * collects, so ten thousand drags do not grow the document ten thousand-fold.
+   */
+  geometry: "geometry",
+} as const;
+
+const KNOWN_TERRITORY_KEYS = new Set<string>(Object.values(TERRITORY_KEYS));
+
+/** Keys of the plan map, with their type. */
+export const PLAN_KEYS = {
+  name: "name",
+} as const;
+
+export type TerritoryMap = Y.Map<unknown>;
+
+export function territoriesMap(doc: Y.Doc): Y.Map<TerritoryMap> {
+  return doc.getMap<TerritoryMap>(ROOTS.territories);
+}
+
+export function planMap(doc: Y.Doc): Y.Map<unknown> {
+  return doc.getMap<unknown>(ROOTS.plan);
+}
+
+/** The plan's name, or "" when unset. */
+export function readPlanName(doc: Y.Doc): string {
+  const name = planMap(doc).get(PLAN_KEYS.name);
+  return typeof name === "string" ? name : "";
+}
+
+export function writePlanName(doc: Y.Doc, name: string): void {
+  const map = planMap(doc);
+  if (map.get(PLAN_KEYS.name) !== name) map.set(PLAN_KEYS.name, name);
+}
+
+export function hasTerritory(doc: Y.Doc, id: string): boolean {
+  return territoriesMap(doc).has(id);
+}
+
+export function territoryIds(doc: Y.Doc): string[] {
+  return [...territoriesMap(doc).keys()];
+}
+
+/**
+ * Reads one territory and checks that it is well formed. Returns an error
+ * for a territory that a client wrote wrongly (the server refuses those).
+ */
+export function parseTerritory(id: string, value: unknown): Checked<Territory> {
+  if (!(value instanceof Y.Map)) return fail(`territory ${id} is not a map`);
+  for (const key of value.keys()) {
+    if (!KNOWN_TERRITORY_KEYS.has(key)) return fail(`territory ${id} has unknown field "${key.slice(0, 40)}"`);
+  }
+  const bytes = value.get(TERRITORY_KEYS.geometry);
+  if (!(bytes instanceof Uint8Array)) return fail(`territory ${id} has no geometry`);
+  let decoded: unknown;
+  try {
+    decoded = decodeGeometry(bytes);
+  } catch (e) {
+    return fail(`territory ${id} has undecodable geometry: ${(e as Error).message}`);
+  }
+  const geometry = validateGeometry(decoded);
+  if (!geometry.ok) return fail(`territory ${id}: ${geometry.error}`);
+  const raw: Record<string, unknown> = {};
+  for (const key of ["name", "color", "reps", "targets", "parent"] as const) {
+    const v = value.get(TERRITORY_KEYS[key]);
+    if (v !== undefined) raw[key] = v;
+  }
+  const props = validateTerritoryPatch(raw);
+  if (!props.ok) return fail(`territory ${id}: ${props.error}`);
+  const p = props.value;
+  if (p.name === undefined || p.color === undefined) return fail(`territory ${id} needs a name and a color`);
+  return {
+    ok: true,
+    value: {
+      id,
+      name: p.name,
+      color: p.color,
+      reps: p.reps ?? [],
+      targets: p.targets ?? {},
+      parent: p.parent ?? null,
+      geometry: geometry.value,
+    },
+  };
+}
+
+/** One territory, or null when absent or malformed. */
+export function readTerritory(doc: Y.Doc, id: string): Territory | null {
+  const r = parseTerritory(id, territoriesMap(doc).get(id));
+  return r.ok ? r.value : null;
+}
+
+/** All well-formed territories, sorted by name for stable display. */
+export function readTerritories(doc: Y.Doc): Territory[] {
+  const out: Territory[] = [];
+  territoriesMap(doc).forEach((value, id) => {
+    const r = parseTerritory(id, value);
+    if (r.ok) out.push(r.value);
+  });
+  return out.sort((a, b) => a.name.localeCompare(b.name) || a.id.localeCompare(b.id));
+}
+
+function setIfChanged(map: Y.Map<unknown>, key: string, value: unknown): void {
+  const current = map.get(key);
+  if (current instanceof Uint8Array && value instanceof Uint8Array) {
+    if (current.length === value.length && current.every((b, i) => b === value[i])) return;
+  } else if (JSON.stringify(current) === JSON.stringify(value)) {
+    return;
+  }
+  map.set(key, value);
+}
+
+/**
+ * Creates a territory, or replaces every field of an existing one. Call
+ * inside `transact` so the write carries an origin. Inputs must already be
+ * validated (validateNewTerritory).
+ */
+export function writeTerritory(doc: Y.Doc, t: Territory): void {
+  const territories = territoriesMap(doc);
+  let map = territories.get(t.id);
+  if (!map) {
+    map = new Y.Map<unknown>();
+    territories.set(t.id, map);
+  }
+  const target = map;
+  doc.transact(() => {
+    setIfChanged(target, TERRITORY_KEYS.name, t.name);
+    setIfChanged(target, TERRITORY_KEYS.color, t.color);
+    setIfChanged(target, TERRITORY_KEYS.reps, t.reps);
+    setIfChanged(target, TERRITORY_KEYS.targets, t.targets);
+    setIfChanged(target, TERRITORY_KEYS.parent, t.parent);
+    setIfChanged(target, TERRITORY_KEYS.geometry, encodeGeometry(t.geometry));
+  });
+}
+
+/** Changes some fields of an existing territory; fields left out keep their value. */
+export function updateTerritory(
+  doc: Y.Doc,
+  id: string,
+  patch: Partial<TerritoryProps> & { geometry?: Territory["geometry"] },
+): boolean {
+  const map = territoriesMap(doc).get(id);
+  if (!map) return false;
+  doc.transact(() => {
+    for (const key of ["name", "color", "reps", "targets", "parent"] as const) {
+      if (patch[key] !== undefined) setIfChanged(map, TERRITORY_KEYS[key], patch[key]);
+    }
+    if (patch.geometry) setIfChanged(map, TERRITORY_KEYS.geometry, encodeGeometry(patch.geometry));
+  });
+  return true;
+}
+
+export function deleteTerritory(doc: Y.Doc, id: string): boolean {
+  const territories = territoriesMap(doc);
+  if (!territories.has(id)) return false;
+  territories.delete(id);
+  return true;
+}
+
+/**
+ * The Yjs client id that last wrote a territory's geometry, so a UI can say
+ * whose shape won when two people reshaped the same territory at once.
+ */
+export function geometryWriter(doc: Y.Doc, id: string): number | null {
+  const map = territoriesMap(doc).get(id);
+  // biome-ignore lint/suspicious/noExplicitAny: Y.Map's item table is internal but stable since Yjs 13.0.
+  const item = (map as any)?._map?.get(TERRITORY_KEYS.geometry);
+  return item?.id?.client ?? null;
+}

@@ -1,0 +1,55 @@
+/**
+ * Sync wire protocol: the y-websocket message numbers, unchanged, so the
+ * stock `y-websocket` client connects, plus Wilayah's own numbered messages
+ * (stock clients log and ignore numbers they do not know).
+ */
+export const MessageType = {
+  /** y-protocols sync: step 1, step 2, update. */
+  sync: 0,
+  /** y-protocols awareness update. */
+  awareness: 1,
+  /** y-protocols auth (permission denied). */
+  auth: 2,
+  /** Ask for every awareness state. */
+  queryAwareness: 3,
+  /**
+   * Server → client: an update of yours was refused and not stored or
+   * relayed. Payload: JSON {@link Refusal}. Because y-protocols cannot take an
+   * update back, a client that gets `reset: true` must drop its document and
+   * resync from the server (client/sync/provider.ts does).
+   */
+  refused: 20,
+} as const;
+
+export type RefusalCode =
+  /** The update decoded but would make a territory structurally invalid. */
+  | "invalid-update"
+  /** The message could not be decoded at all. */
+  | "malformed"
+  /** The role of the link does not allow this write (issue: roles). */
+  | "forbidden";
+
+export interface Refusal {
+  code: RefusalCode;
+  /** A sentence a person can act on. */
+  message: string;
+  /** Drop local state and resync: the refused change stays in the sender's document otherwise. */
+  reset: boolean;
+}
+
+/** Close codes the server uses; 4000–4999 are free for applications (RFC 6455 §7.4.2). */
+export const CloseCode = {
+  /** The server is shutting down; reconnect. */
+  goingAway: 1001,
+  /** Undecodable message (RFC 6455: unsupported data). */
+  malformed: 1003,
+  /** Frame over the size limit (RFC 6455: message too big). */
+  tooBig: 1009,
+  /** Storage could not load the plan. */
+  loadFailed: 4500,
+  /** Too many refused updates in a row from this connection. */
+  tooManyRefusals: 4429,
+} as const;
+
+/** Largest sync frame the server accepts, in bytes. */
+export const MAX_FRAME_BYTES = 8 * 1024 * 1024;
