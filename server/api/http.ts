@@ -1,0 +1,67 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+
+/** An error with an HTTP status and a sentence for the person who sent the request. */
+export class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly details?: Record<string, unknown>,
+  ) {
+    super(message);
+  }
+}
+
+export function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, {
+    "content-type": "application/json; charset=utf-8",
+    "content-length": Buffer.byteLength(text),
+    "cache-control": "no-store",
+  });
+  res.end(text);
+}
+
+export function sendError(res: ServerResponse, status: number, message: string, details?: Record<string, unknown>): void {
+  sendJson(res, status, { error: message, ...details });
+}
+
+/** Reads a request body up to `limit` bytes; 413 beyond it. */
+export async function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+  const declared = Number(req.headers["content-length"]);
+  if (Number.isFinite(declared) && declared > limit) {
+    req.resume();
+    throw new HttpError(413, `The request body is larger than the ${formatBytes(limit)} limit.`);
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > limit) {
+      req.resume();
+      throw new HttpError(413, `The request body is larger than the ${formatBytes(limit)} limit.`);
+    }
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks);
+}
+
+/** Reads and parses a JSON body; 400 when it is not JSON. An empty body reads as `{}`. */
+export async function readJson(req: IncomingMessage, limit: number): Promise<unknown> {
+  const body = await readBody(req, limit);
+  if (body.length === 0) return {};
+  try {
+    return JSON.parse(body.toString("utf8"));
+  } catch (e) {
+    throw new HttpError(400, `The request body is not valid JSON: ${(e as Error).message}`);
+  }
+}
+
+function formatBytes(n: number): string {
+  return n >= 1024 * 1024 ? `${Math.round(n / 1024 / 1024)} MB` : `${Math.round(n / 1024)} KB`;
+}
+
+/** The origin (scheme://host) the client used, for links in answers. */
+export function requestOrigin(req: IncomingMessage): string {
+  const proto = (req.headers["x-forwarded-proto"] as string | undefined)?.split(",")[0]?.trim() || "http";
+  return `${proto}://${req.headers.host ?? "localhost"}`;
+}

@@ -1,0 +1,57 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { HttpError, sendError } from "./http.ts";
+
+export type Params = Record<string, string>;
+export type Handler = (req: IncomingMessage, res: ServerResponse, params: Params, url: URL) => Promise<void>;
+
+interface Route {
+  method: string;
+  pattern: RegExp;
+  keys: string[];
+  handler: Handler;
+}
+
+/** A tiny method + path router: `/api/plans/:id/territories/:territoryId`. */
+export class Router {
+  private readonly routes: Route[] = [];
+
+  on(method: string, path: string, handler: Handler): this {
+    const keys: string[] = [];
+    const source = path.replace(/:([A-Za-z]+)/g, (_, key: string) => {
+      keys.push(key);
+      return "([^/]+)";
+    });
+    this.routes.push({ method, pattern: new RegExp(`^${source}/?$`), keys, handler });
+    return this;
+  }
+
+  /** Handles the request when a route's path matches; false when none does. */
+  async handle(req: IncomingMessage, res: ServerResponse, url: URL): Promise<boolean> {
+    let pathMatched = false;
+    for (const route of this.routes) {
+      const m = route.pattern.exec(url.pathname);
+      if (!m) continue;
+      pathMatched = true;
+      if (route.method !== req.method) continue;
+      const params: Params = {};
+      route.keys.forEach((key, i) => {
+        params[key] = decodeURIComponent(m[i + 1] as string);
+      });
+      try {
+        await route.handler(req, res, params, url);
+      } catch (e) {
+        if (e instanceof HttpError) sendError(res, e.status, e.message, e.details);
+        else {
+          console.error(`[api] ${req.method} ${url.pathname}:`, e);
+          if (!res.headersSent) sendError(res, 500, "Something went wrong on the server; please try again.");
+        }
+      }
+      return true;
+    }
+    if (pathMatched) {
+      sendError(res, 405, `${req.method} is not supported on ${url.pathname}.`);
+      return true;
+    }
+    return false;
+  }
+}

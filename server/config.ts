@@ -1,0 +1,44 @@
+import path from "node:path";
+
+/** Everything the server reads from the environment, in one place. */
+export interface ServerConfig {
+  /** TCP port; 0 picks a free one (tests). */
+  port: number;
+  /** Where plans are stored. */
+  dataDir: string;
+  /** Built client to serve; missing → API and sync still work. */
+  staticDir: string;
+  /** How long an unused room stays in memory after its last client leaves. */
+  roomIdleMs: number;
+  /** Compact a document's update log into its snapshot once the log passes this size… */
+  compactLogBytes: number;
+  /** …after this quiet period… */
+  compactWaitMs: number;
+  /** …and at the latest after this long. */
+  compactMaxWaitMs: number;
+  /** Largest REST request body. */
+  maxBodyBytes: number;
+  /** Create the demo plan on start when it does not exist. */
+  seedDemo: boolean;
+}
+
+function int(value: string | undefined, fallback: number): number {
+  if (value === undefined || value === "") return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new Error(`expected a whole number ≥ 0, got "${value}"`);
+  return n;
+}
+
+export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfig {
+  return {
+    port: int(env.PORT, 8080),
+    dataDir: path.resolve(env.DATA_DIR ?? "./data"),
+    staticDir: path.resolve(env.STATIC_DIR ?? "./dist"),
+    roomIdleMs: int(env.ROOM_IDLE_MS, 2_000),
+    compactLogBytes: int(env.COMPACT_LOG_BYTES, 1024 * 1024),
+    compactWaitMs: int(env.COMPACT_WAIT_MS, 2_000),
+    compactMaxWaitMs: int(env.COMPACT_MAX_WAIT_MS, 15_000),
+    maxBodyBytes: int(env.MAX_BODY_BYTES, 16 * 1024 * 1024),
+    seedDemo: env.SEED_DEMO !== "0",
+  };
+}

@@ -1,0 +1,32 @@
+import fs from "node:fs/promises";
+import { writeTerritory } from "../../shared/doc/schema.ts";
+import { validateNewTerritory } from "../../shared/doc/territory.ts";
+import type { PlanStore } from "../persistence/store.ts";
+import type { Rooms } from "../rooms/rooms.ts";
+
+export const DEMO_PLAN_ID = "demo";
+const DEMO_FILE = new URL("./java-territories.geojson", import.meta.url);
+
+/**
+ * Creates the demo plan (territories on Java, see server/demo/README.md) the
+ * first time the server starts with an empty DATA_DIR. An existing demo plan
+ * is left alone: people may have edited it.
+ */
+export async function seedDemoPlan(store: PlanStore, rooms: Rooms): Promise<void> {
+  if (await store.getPlan(DEMO_PLAN_ID)) return;
+  const data = JSON.parse(await fs.readFile(DEMO_FILE, "utf8")) as {
+    features: { id?: string; geometry: unknown; properties: Record<string, unknown> }[];
+  };
+  const territories = data.features.map((f, i) => {
+    const { id, ...props } = f.properties;
+    const t = validateNewTerritory(String(id ?? f.id ?? `t${i + 1}`), f.geometry, props, i);
+    if (!t.ok) throw new Error(`demo territory ${i + 1}: ${t.error}`);
+    return t.value;
+  });
+  await store.createPlan({ id: DEMO_PLAN_ID, name: "Demo: Java sales territories", createdAt: new Date().toISOString() });
+  await rooms.with({ planId: DEMO_PLAN_ID, part: "" }, (room) =>
+    room.change({ kind: "system", reason: "demo plan" }, (doc) => {
+      for (const t of territories) writeTerritory(doc, t);
+    }),
+  );
+}

@@ -1,0 +1,41 @@
+import type { Part } from "../../shared/protocol/rooms.ts";
+import type { PlanMeta, PlanStore, StoredDocument } from "./store.ts";
+
+/** Keeps everything in memory: for unit tests of room logic. Not durable. */
+export class MemoryStore implements PlanStore {
+  private readonly plans = new Map<string, PlanMeta>();
+  private readonly docs = new Map<string, Uint8Array[]>();
+
+  async createPlan(meta: PlanMeta): Promise<void> {
+    if (this.plans.has(meta.id)) throw new Error(`plan ${meta.id} exists`);
+    this.plans.set(meta.id, { ...meta });
+  }
+
+  async getPlan(id: string): Promise<PlanMeta | null> {
+    const meta = this.plans.get(id);
+    return meta ? { ...meta } : null;
+  }
+
+  async openDocument(planId: string, part: Part): Promise<StoredDocument> {
+    if (!this.plans.has(planId)) throw new Error(`plan ${planId} does not exist`);
+    const key = `${planId}/${part}`;
+    let updates = this.docs.get(key);
+    if (!updates) this.docs.set(key, (updates = []));
+    const list = updates;
+    return {
+      updates: [...list],
+      get logBytes() {
+        return list.reduce((n, u) => n + u.length, 0);
+      },
+      async append(update) {
+        list.push(update);
+      },
+      async compact(state) {
+        list.splice(0, list.length, state);
+      },
+      async close() {},
+    };
+  }
+
+  async close(): Promise<void> {}
+}

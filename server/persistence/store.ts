@@ -1,0 +1,43 @@
+import type { Part } from "../../shared/protocol/rooms.ts";
+
+/** What the server keeps about a plan besides its documents. */
+export interface PlanMeta {
+  id: string;
+  name: string;
+  /** ISO 8601. */
+  createdAt: string;
+}
+
+/**
+ * Storage behind a small interface (y-websocket's bindState/writeState,
+ * Hocuspocus's Database): lowdb + an update log is the default; an in-memory
+ * one serves unit tests; PostgreSQL can come later without touching rooms.
+ */
+export interface PlanStore {
+  /** Creates a plan; rejects when the id is taken. */
+  createPlan(meta: PlanMeta): Promise<void>;
+  getPlan(id: string): Promise<PlanMeta | null>;
+  /**
+   * Opens one document of a plan for a room. Rejects when stored data cannot
+   * be read; the caller must then not write anything for it.
+   */
+  openDocument(planId: string, part: Part): Promise<StoredDocument>;
+  close(): Promise<void>;
+}
+
+/** One document's durable state while a room has it open. */
+export interface StoredDocument {
+  /** The stored updates (snapshot first, then the log), to apply in order. */
+  readonly updates: readonly Uint8Array[];
+  /** Bytes in the update log since the last compaction. */
+  readonly logBytes: number;
+  /** Appends an update; resolves once it is on disk (group commit, fdatasync). */
+  append(update: Uint8Array): Promise<void>;
+  /**
+   * Replaces snapshot and log with `state`, which must contain every update
+   * appended before this call. Updates appended meanwhile are kept.
+   */
+  compact(state: Uint8Array): Promise<void>;
+  /** Waits for pending appends; no more appends afterwards. */
+  close(): Promise<void>;
+}

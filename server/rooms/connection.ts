@@ -1,0 +1,166 @@
+import * as decoding from "lib0/decoding";
+import * as encoding from "lib0/encoding";
+import * as syncProtocol from "y-protocols/sync";
+import * as Y from "yjs";
+import type { WebSocket } from "ws";
+import { newId } from "../../shared/ids.ts";
+import { CloseCode, MessageType, type Refusal } from "../../shared/protocol/messages.ts";
+import type { Room, RoomPeer } from "./room.ts";
+
+/** Refusals allowed in a minute before the server gives up on a connection. */
+const MAX_REFUSALS_PER_MINUTE = 10;
+const PING_INTERVAL_MS = 30_000;
+
+type Handler = (conn: Connection, decoder: decoding.Decoder) => void;
+
+/**
+ * The message table (y-websocket's messageHandlers[]): numbers from
+ * shared/protocol/messages.ts, the y-protocols ones unchanged.
+ */
+const handlers: Partial<Record<number, Handler>> = {
+  [MessageType.sync]: (conn, decoder) => {
+    const kind = decoding.readVarUint(decoder);
+    switch (kind) {
+      case syncProtocol.messageYjsSyncStep1:
+        conn.answerSyncStep1(decoding.readVarUint8Array(decoder));
+        return;
+      case syncProtocol.messageYjsSyncStep2:
+      case syncProtocol.messageYjsUpdate:
+        conn.room.receiveUpdate(conn, decoding.readVarUint8Array(decoder));
+        return;
+      default:
+        throw new Error(`unknown sync message ${kind}`);
+    }
+  },
+  [MessageType.awareness]: (conn, decoder) => {
+    conn.room.receiveAwareness(conn, decoding.readVarUint8Array(decoder));
+  },
+  [MessageType.queryAwareness]: (conn) => {
+    conn.sendAwarenessSnapshot();
+  },
+};
+
+/** One WebSocket in one room. */
+export class Connection implements RoomPeer {
+  readonly id = newId(12);
+  private alive = true;
+  private readonly ping: NodeJS.Timeout;
+  private refusals: number[] = [];
+  private closed = false;
+
+  constructor(
+    private readonly ws: WebSocket,
+    readonly room: Room,
+    private readonly onClose: (conn: Connection) => void,
+  ) {
+    ws.binaryType = "nodebuffer";
+    ws.on("message", (data, isBinary) => this.onMessage(data as Buffer, isBinary));
+    ws.on("close", () => this.dispose());
+    ws.on("error", () => this.dispose());
+    ws.on("pong", () => {
+      this.alive = true;
+    });
+    this.ping = setInterval(() => {
+      if (!this.alive) {
+        ws.terminate();
+        return;
+      }
+      this.alive = false;
+      ws.ping();
+    }, PING_INTERVAL_MS);
+    this.ping.unref();
+    room.join(this);
+    // Start the standard handshake: our state vector, then everyone's presence.
+    const encoder = encoding.createEncoder();
+    encoding.writeVarUint(encoder, MessageType.sync);
+    syncProtocol.writeSyncStep1(encoder, room.doc);
+    this.send(encoding.toUint8Array(encoder));
+    this.sendAwarenessSnapshot();
+  }
+
+  private onMessage(data: Buffer, isBinary: boolean): void {
+    if (this.closed) return;
+    if (!isBinary) {
+      this.close(CloseCode.malformed, "Sync messages must be binary");
+      return;
+    }
+    try {
+      const decoder = decoding.createDecoder(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+      const type = decoding.readVarUint(decoder);
+      const handler = handlers[type];
+      // Unknown message types are ignored, as y-websocket does, for forward compatibility.
+      if (handler) handler(this, decoder);
+    } catch (e) {
+      this.refuse({ code: "malformed", message: `The server could not read a message: ${(e as Error).message}`, reset: false });
+      this.close(CloseCode.malformed, "Malformed sync message");
+    }
+  }
+
+  /** Sync step 1 from the client: answer with what it lacks, once that is durable. */
+  answerSyncStep1(stateVector: Uint8Array): void {
+    const diff = Y.encodeStateAsUpdate(this.room.doc, stateVector);
+    this.room.whenDurable().then(
+      () => {
+        const encoder = encoding.createEncoder();
+        encoding.writeVarUint(encoder, MessageType.sync);
+        encoding.writeVarUint(encoder, syncProtocol.messageYjsSyncStep2);
+        encoding.writeVarUint8Array(encoder, diff);
+        this.send(encoding.toUint8Array(encoder));
+      },
+      () => {},
+    );
+  }
+
+  sendUpdate(update: Uint8Array): void {
+    const encoder = encoding.createEncoder();
+    encoding.writeVarUint(encoder, MessageType.sync);
+    syncProtocol.writeUpdate(encoder, update);
+    this.send(encoding.toUint8Array(encoder));
+  }
+
+  sendAwareness(update: Uint8Array): void {
+    const encoder = encoding.createEncoder();
+    encoding.writeVarUint(encoder, MessageType.awareness);
+    encoding.writeVarUint8Array(encoder, update);
+    this.send(encoding.toUint8Array(encoder));
+  }
+
+  sendAwarenessSnapshot(): void {
+    const snapshot = this.room.awarenessSnapshot();
+    if (snapshot) this.sendAwareness(snapshot);
+  }
+
+  refuse(refusal: Refusal): void {
+    const encoder = encoding.createEncoder();
+    encoding.writeVarUint(encoder, MessageType.refused);
+    encoding.writeVarString(encoder, JSON.stringify(refusal));
+    this.send(encoding.toUint8Array(encoder));
+    const now = Date.now();
+    this.refusals = this.refusals.filter((t) => now - t < 60_000);
+    this.refusals.push(now);
+    if (this.refusals.length > MAX_REFUSALS_PER_MINUTE) {
+      this.close(CloseCode.tooManyRefusals, "Too many refused changes");
+    }
+  }
+
+  private send(bytes: Uint8Array): void {
+    if (this.closed || this.ws.readyState !== this.ws.OPEN) return;
+    this.ws.send(bytes, (err) => {
+      if (err) this.dispose();
+    });
+  }
+
+  close(code: number, reason: string): void {
+    if (this.closed) return;
+    this.ws.close(code, reason);
+    this.dispose();
+  }
+
+  private dispose(): void {
+    if (this.closed) return;
+    this.closed = true;
+    clearInterval(this.ping);
+    this.room.leave(this);
+    this.onClose(this);
+  }
+}

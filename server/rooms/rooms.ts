@@ -1,0 +1,123 @@
+import { type RoomAddress, roomKey } from "../../shared/protocol/rooms.ts";
+import type { PlanStore } from "../persistence/store.ts";
+import { Room, type RoomOptions } from "./room.ts";
+
+export interface RoomsOptions extends RoomOptions {
+  /** How long a room with nobody in it stays loaded. */
+  idleMs: number;
+}
+
+interface Slot {
+  room: Promise<Room>;
+  idleTimer: NodeJS.Timeout | null;
+  /** Set while the room is being closed; new users wait for it, then load afresh. */
+  closing: Promise<void> | null;
+}
+
+/**
+ * Loads documents on first use, keeps them while someone uses them and
+ * unloads them (compacting first) when the last user has gone. A failed load
+ * is forgotten at once, so the next attempt reads storage again and nothing
+ * is ever written over data that could not be read.
+ */
+export class Rooms {
+  private readonly slots = new Map<string, Slot>();
+
+  constructor(
+    private readonly store: PlanStore,
+    private readonly opts: RoomsOptions,
+  ) {}
+
+  /** The loaded room for an address; loads it when needed. Rejects when storage cannot load it. */
+  async acquire(address: RoomAddress): Promise<Room> {
+    const key = roomKey(address);
+    for (;;) {
+      const slot = this.slots.get(key);
+      if (slot?.closing) {
+        await slot.closing;
+        continue;
+      }
+      if (slot) {
+        if (slot.idleTimer) {
+          clearTimeout(slot.idleTimer);
+          slot.idleTimer = null;
+        }
+        const room = await slot.room;
+        if (this.slots.get(key) !== slot || slot.closing) continue;
+        return room;
+      }
+      const fresh: Slot = { room: this.load(address), idleTimer: null, closing: null };
+      this.slots.set(key, fresh);
+      fresh.room.catch(() => {
+        if (this.slots.get(key) === fresh) this.slots.delete(key);
+      });
+    }
+  }
+
+  private async load(address: RoomAddress): Promise<Room> {
+    const stored = await this.store.openDocument(address.planId, address.part);
+    return new Room(address, stored, this.opts);
+  }
+
+  /**
+   * Runs `fn` with the room held, so it stays loaded meanwhile. For REST
+   * handlers and other users without a socket.
+   */
+  async with<T>(address: RoomAddress, fn: (room: Room) => Promise<T>): Promise<T> {
+    const room = await this.acquire(address);
+    room.holds++;
+    try {
+      return await fn(room);
+    } finally {
+      room.holds--;
+      this.release(room);
+    }
+  }
+
+  /** Call when a user of the room has gone; unloads it after the idle delay when nobody is left. */
+  release(room: Room): void {
+    if (room.inUse) return;
+    const key = roomKey(room.address);
+    const slot = this.slots.get(key);
+    if (!slot || slot.closing || slot.idleTimer) return;
+    const unload = () => {
+      slot.idleTimer = null;
+      if (room.inUse || slot.closing) return;
+      slot.closing = room.close().catch((e: Error) => console.error(`[rooms] closing ${key}: ${e.message}`));
+      slot.closing.finally(() => {
+        if (this.slots.get(key) === slot) this.slots.delete(key);
+      });
+    };
+    if (this.opts.idleMs === 0) unload();
+    else {
+      slot.idleTimer = setTimeout(unload, this.opts.idleMs);
+      slot.idleTimer.unref();
+    }
+  }
+
+  /** Whether a room is in memory now (for tests and health). */
+  isLoaded(address: RoomAddress): boolean {
+    return this.slots.has(roomKey(address));
+  }
+
+  get size(): number {
+    return this.slots.size;
+  }
+
+  /** Closes every room (compacting each): on shutdown. */
+  async closeAll(): Promise<void> {
+    const closing: Promise<void>[] = [];
+    for (const [key, slot] of this.slots) {
+      if (slot.idleTimer) clearTimeout(slot.idleTimer);
+      closing.push(
+        slot.closing ??
+          slot.room.then(
+            (room) => room.close(),
+            () => {},
+          ),
+      );
+      this.slots.delete(key);
+    }
+    await Promise.allSettled(closing);
+  }
+}
