@@ -129,6 +129,26 @@ export function readTerritory(doc: Y.Doc, id: string): Territory | null {
   return r.ok ? r.value : null;
 }
 
+/**
+ * A territory's properties without decoding its geometry: for UIs that list
+ * or restyle territories on a rename or recolor, where decoding thousands of
+ * vertices would be wasted. Null when absent or when the properties are
+ * malformed (geometry is not checked here; readTerritory does).
+ */
+export function readTerritoryProps(doc: Y.Doc, id: string): TerritoryProps | null {
+  const value = territoriesMap(doc).get(id);
+  if (!(value instanceof Y.Map)) return null;
+  const raw: Record<string, unknown> = {};
+  for (const key of ["name", "color", "reps", "targets", "parent"] as const) {
+    const v = value.get(TERRITORY_KEYS[key]);
+    if (v !== undefined) raw[key] = v;
+  }
+  const props = validateTerritoryPatch(raw);
+  if (!props.ok || props.value.name === undefined || props.value.color === undefined) return null;
+  const p = props.value;
+  return { name: p.name as string, color: p.color as string, reps: p.reps ?? [], targets: p.targets ?? {}, parent: p.parent ?? null };
+}
+
 /** All well-formed territories, sorted by name for stable display. */
 export function readTerritories(doc: Y.Doc): Territory[] {
   const out: Territory[] = [];
