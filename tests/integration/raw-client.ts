@@ -1,0 +1,103 @@
+import * as decoding from "lib0/decoding";
+import * as encoding from "lib0/encoding";
+import WebSocket from "ws";
+import * as syncProtocol from "y-protocols/sync";
+import * as Y from "yjs";
+import { MessageType, type Refusal } from "../../shared/protocol/messages.ts";
+
+/**
+ * A client that speaks the sync protocol by hand, for tests that must send
+ * what a well-behaved client never would. It keeps a document of what the
+ * server sent, and records refusals and the close.
+ */
+export class RawClient {
+  readonly doc = new Y.Doc();
+  readonly refusals: Refusal[] = [];
+  readonly awareness = new Map<number, unknown>();
+  closed: { code: number; reason: string } | null = null;
+  synced = false;
+  private constructor(readonly ws: WebSocket) {
+    ws.binaryType = "nodebuffer";
+    ws.on("message", (data: Buffer) => this.onMessage(new Uint8Array(data)));
+    ws.on("close", (code, reason) => {
+      this.closed = { code, reason: reason.toString() };
+    });
+    // As every client does on open: our state vector, so the server sends what we lack.
+    const encoder = encoding.createEncoder();
+    encoding.writeVarUint(encoder, MessageType.sync);
+    syncProtocol.writeSyncStep1(encoder, this.doc);
+    ws.send(encoding.toUint8Array(encoder));
+  }
+
+  /** Opens a socket; rejects with the HTTP status when the upgrade is refused. */
+  static connect(url: string): Promise<RawClient> {
+    return new Promise((resolve, reject) => {
+      const ws = new WebSocket(url, { perMessageDeflate: false });
+      ws.once("open", () => resolve(new RawClient(ws)));
+      ws.once("unexpected-response", (_req, res) => {
+        let body = "";
+        res.on("data", (d) => {
+          body += d;
+        });
+        res.on("end", () => reject(Object.assign(new Error(`upgrade refused: ${res.statusCode} ${body}`), { status: res.statusCode, body })));
+      });
+      ws.once("error", reject);
+    });
+  }
+
+  private onMessage(bytes: Uint8Array): void {
+    const decoder = decoding.createDecoder(bytes);
+    const type = decoding.readVarUint(decoder);
+    if (type === MessageType.sync) {
+      const encoder = encoding.createEncoder();
+      encoding.writeVarUint(encoder, MessageType.sync);
+      const kind = syncProtocol.readSyncMessage(decoder, encoder, this.doc, "server");
+      if (kind === syncProtocol.messageYjsSyncStep2) this.synced = true;
+      if (encoding.length(encoder) > 1) this.ws.send(encoding.toUint8Array(encoder));
+    } else if (type === MessageType.awareness) {
+      const update = decoding.readVarUint8Array(decoder);
+      const d = decoding.createDecoder(update);
+      const n = decoding.readVarUint(d);
+      for (let i = 0; i < n; i++) {
+        const id = decoding.readVarUint(d);
+        decoding.readVarUint(d);
+        const state = JSON.parse(decoding.readVarString(d));
+        if (state === null) this.awareness.delete(id);
+        else this.awareness.set(id, state);
+      }
+    } else if (type === MessageType.refused) {
+      this.refusals.push(JSON.parse(decoding.readVarString(decoder)) as Refusal);
+    }
+  }
+
+  /** Sends a Yjs update as a sync "update" message. */
+  sendUpdate(update: Uint8Array): void {
+    const encoder = encoding.createEncoder();
+    encoding.writeVarUint(encoder, MessageType.sync);
+    syncProtocol.writeUpdate(encoder, update);
+    this.ws.send(encoding.toUint8Array(encoder));
+  }
+
+  /** Sends an awareness update claiming `clientId` with `state`. */
+  sendAwareness(clientId: number, clock: number, state: unknown): void {
+    const inner = encoding.createEncoder();
+    encoding.writeVarUint(inner, 1);
+    encoding.writeVarUint(inner, clientId);
+    encoding.writeVarUint(inner, clock);
+    encoding.writeVarString(inner, JSON.stringify(state));
+    const encoder = encoding.createEncoder();
+    encoding.writeVarUint(encoder, MessageType.awareness);
+    encoding.writeVarUint8Array(encoder, encoding.toUint8Array(inner));
+    this.ws.send(encoding.toUint8Array(encoder));
+  }
+
+  /** Sends arbitrary bytes (or text) as one frame. */
+  sendRaw(data: Uint8Array | string): void {
+    this.ws.send(data);
+  }
+
+  close(): void {
+    this.ws.close();
+  }
+}
+
