@@ -23,7 +23,10 @@ export interface WilayahServer {
 }
 
 /** Builds and starts the whole server: REST, sync and static files on one port. */
-export async function startServer(config: ServerConfig, store: PlanStore = new LowdbStore(config.dataDir)): Promise<WilayahServer> {
+export async function startServer(
+  config: ServerConfig,
+  store: PlanStore = new LowdbStore(config.dataDir),
+): Promise<WilayahServer> {
   const rooms = new Rooms(store, {
     idleMs: config.roomIdleMs,
     compactLogBytes: config.compactLogBytes,

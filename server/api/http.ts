@@ -21,7 +21,12 @@ export function sendJson(res: ServerResponse, status: number, body: unknown): vo
   res.end(text);
 }
 
-export function sendError(res: ServerResponse, status: number, message: string, details?: Record<string, unknown>): void {
+export function sendError(
+  res: ServerResponse,
+  status: number,
+  message: string,
+  details?: Record<string, unknown>,
+): void {
   sendJson(res, status, { error: message, ...details });
 }
 

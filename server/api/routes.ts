@@ -27,11 +27,28 @@ export interface ApiContext {
 export function apiRouter(ctx: ApiContext): Router {
   const router = new Router();
 
-  /** Runs `fn` on the plan's main room, 404 when the plan does not exist. */
-  async function withPlan<T>(planId: string, fn: (room: Room, meta: PlanMeta) => Promise<T>): Promise<T> {
-    const meta = await ctx.store.getPlan(planId);
+  /** The plan's metadata; 404 when it does not exist, 500 when it cannot be read. */
+  async function planMeta(planId: string): Promise<PlanMeta> {
+    let meta: PlanMeta | null;
+    try {
+      meta = await ctx.store.getPlan(planId);
+    } catch (e) {
+      throw unreadable(planId, e);
+    }
     if (!meta) throw new HttpError(404, `There is no plan "${planId.slice(0, 64)}".`);
-    return ctx.rooms.with({ planId, part: "" }, (room) => fn(room, meta));
+    return meta;
+  }
+
+  /** Runs `fn` on the plan's main room. */
+  async function withPlan<T>(planId: string, fn: (room: Room, meta: PlanMeta) => Promise<T>): Promise<T> {
+    const meta = await planMeta(planId);
+    let room: Room;
+    try {
+      room = await ctx.rooms.acquire({ planId, part: "" });
+    } catch (e) {
+      throw unreadable(planId, e);
+    }
+    return ctx.rooms.with(room.address, (held) => fn(held, meta));
   }
 
   router.on("GET", "/api/health", async (_req, res) => {
@@ -41,7 +58,7 @@ export function apiRouter(ctx: ApiContext): Router {
   router.on("POST", "/api/plans", async (req, res) => {
     const body = (await readJson(req, 64 * 1024)) as { name?: unknown };
     if (typeof body !== "object" || body === null || Array.isArray(body)) {
-      throw new HttpError(400, "Send a JSON object like {\"name\": \"Java 2027\"}.");
+      throw new HttpError(400, 'Send a JSON object like {"name": "Java 2027"}.');
     }
     let name = "Untitled plan";
     if (body.name !== undefined) {
@@ -56,8 +73,7 @@ export function apiRouter(ctx: ApiContext): Router {
   });
 
   router.on("GET", "/api/plans/:id", async (req, res, { id }) => {
-    const meta = await ctx.store.getPlan(id as string);
-    if (!meta) throw new HttpError(404, `There is no plan "${(id as string).slice(0, 64)}".`);
+    const meta = await planMeta(id as string);
     sendJson(res, 200, { ...meta, links: planLinks(requestOrigin(req), meta.id) });
   });
 
@@ -102,11 +118,20 @@ export function apiRouter(ctx: ApiContext): Router {
     const deleted = await withPlan(id as string, (room) =>
       room.change(restOrigin("DELETE", req.url), (doc) => deleteTerritory(doc, territoryId as string)),
     );
-    if (!deleted) throw new HttpError(404, `There is no territory "${(territoryId as string).slice(0, 64)}" in this plan.`);
+    if (!deleted)
+      throw new HttpError(404, `There is no territory "${(territoryId as string).slice(0, 64)}" in this plan.`);
     res.writeHead(204).end();
   });
 
   return router;
+}
+
+function unreadable(planId: string, e: unknown): HttpError {
+  console.error(`[api] plan ${planId} could not be loaded: ${(e as Error).message}`);
+  return new HttpError(
+    500,
+    "This plan's stored data could not be read. It has been left untouched; the server log says why.",
+  );
 }
 
 function restOrigin(method: string, url: string | undefined): Origin {

@@ -10,7 +10,10 @@ import {
 import {
   type Territory,
   type TerritoryProps,
-  validateNewTerritory, validateTerritoryId, validateTerritoryPatch } from "../../shared/doc/territory.ts";
+  validateNewTerritory,
+  validateTerritoryId,
+  validateTerritoryPatch,
+} from "../../shared/doc/territory.ts";
 import { validateGeometry } from "../../shared/geometry/validate.ts";
 import { newId } from "../../shared/ids.ts";
 import { HttpError } from "./http.ts";
@@ -61,13 +64,17 @@ export function parseNewTerritories(body: unknown, doc: Y.Doc): Territory[] {
     const where = features.length > 1 ? `Feature ${i + 1}: ` : "";
     if (f?.type !== "Feature") throw new HttpError(400, `${where}not a GeoJSON Feature.`);
     const props = (f.properties ?? {}) as Record<string, unknown>;
-    if (typeof props !== "object" || Array.isArray(props)) throw new HttpError(400, `${where}properties must be an object.`);
+    if (typeof props !== "object" || Array.isArray(props))
+      throw new HttpError(400, `${where}properties must be an object.`);
     const requested = props.id ?? f.id;
     const id = requested === undefined || requested === null ? newId() : requested;
     const checkedId = validateTerritoryId(id);
     if (!checkedId.ok) throw new HttpError(400, `${where}${checkedId.error}.`);
     if (seen.has(checkedId.value) || hasTerritory(doc, checkedId.value)) {
-      throw new HttpError(400, `${where}a territory with id "${checkedId.value}" exists already; use PUT to change it.`);
+      throw new HttpError(
+        400,
+        `${where}a territory with id "${checkedId.value}" exists already; use PUT to change it.`,
+      );
     }
     seen.add(checkedId.value);
     const t = validateNewTerritory(checkedId.value, f.geometry, props, existing + i);
@@ -87,7 +94,8 @@ export function createTerritories(doc: Y.Doc, list: Territory[]): void {
  */
 export function parseTerritoryPut(body: unknown): TerritoryPut {
   const f = body as { type?: unknown; geometry?: unknown; properties?: unknown } | null;
-  if (f?.type !== "Feature") throw new HttpError(400, "Send a GeoJSON Feature; its geometry and properties are each optional.");
+  if (f?.type !== "Feature")
+    throw new HttpError(400, "Send a GeoJSON Feature; its geometry and properties are each optional.");
   let geometry: Territory["geometry"] | undefined;
   if (f.geometry !== undefined && f.geometry !== null) {
     const g = validateGeometry(f.geometry);

@@ -23,7 +23,11 @@ export async function seedDemoPlan(store: PlanStore, rooms: Rooms): Promise<void
     if (!t.ok) throw new Error(`demo territory ${i + 1}: ${t.error}`);
     return t.value;
   });
-  await store.createPlan({ id: DEMO_PLAN_ID, name: "Demo: Java sales territories", createdAt: new Date().toISOString() });
+  await store.createPlan({
+    id: DEMO_PLAN_ID,
+    name: "Demo: Java sales territories",
+    createdAt: new Date().toISOString(),
+  });
   await rooms.with({ planId: DEMO_PLAN_ID, part: "" }, (room) =>
     room.change({ kind: "system", reason: "demo plan" }, (doc) => {
       for (const t of territories) writeTerritory(doc, t);

@@ -19,9 +19,8 @@ export class MemoryStore implements PlanStore {
   async openDocument(planId: string, part: Part): Promise<StoredDocument> {
     if (!this.plans.has(planId)) throw new Error(`plan ${planId} does not exist`);
     const key = `${planId}/${part}`;
-    let updates = this.docs.get(key);
-    if (!updates) this.docs.set(key, (updates = []));
-    const list = updates;
+    const list = this.docs.get(key) ?? [];
+    this.docs.set(key, list);
     return {
       updates: [...list],
       get logBytes() {

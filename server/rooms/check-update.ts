@@ -12,11 +12,13 @@ import { LIMITS } from "../../shared/doc/territory.ts";
  */
 export function checkTransaction(doc: Y.Doc, tr: Y.Transaction): string | null {
   // Compared by identity with the changed types below.
-  // biome-ignore-start lint/suspicious/noExplicitAny: Yjs types its event handlers invariantly.
+  // biome-ignore lint/suspicious/noExplicitAny: Yjs types its event handlers invariantly.
   const territories: Y.AbstractType<any> = territoriesMap(doc);
+  // biome-ignore lint/suspicious/noExplicitAny: as above.
   const plan: Y.AbstractType<any> = planMap(doc);
   const touched = new Set<string>();
   for (const [changedType, keys] of tr.changed) {
+    // biome-ignore lint/suspicious/noExplicitAny: as above.
     const type = changedType as Y.AbstractType<any>;
     if (type === territories) {
       for (const key of keys) if (key !== null) touched.add(key);
@@ -54,6 +56,7 @@ function checkPlanSetting(key: string, value: unknown): string | null {
   }
 }
 
+// biome-ignore lint/suspicious/noExplicitAny: as above.
 function describeType(doc: Y.Doc, type: Y.AbstractType<any>): string {
   if (type._item === null) {
     for (const [name, t] of doc.share) if (t === type) return `root "${name.slice(0, 40)}"`;

@@ -91,7 +91,11 @@ export class Connection implements RoomPeer {
       // Unknown message types are ignored, as y-websocket does, for forward compatibility.
       if (handler) handler(this, decoder);
     } catch (e) {
-      this.refuse({ code: "malformed", message: `The server could not read a message: ${(e as Error).message}`, reset: false });
+      this.refuse({
+        code: "malformed",
+        message: `The server could not read a message: ${(e as Error).message}`,
+        reset: false,
+      });
       this.close(CloseCode.malformed, "Malformed sync message");
     }
   }

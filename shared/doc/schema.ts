@@ -146,7 +146,13 @@ export function readTerritoryProps(doc: Y.Doc, id: string): TerritoryProps | nul
   const props = validateTerritoryPatch(raw);
   if (!props.ok || props.value.name === undefined || props.value.color === undefined) return null;
   const p = props.value;
-  return { name: p.name as string, color: p.color as string, reps: p.reps ?? [], targets: p.targets ?? {}, parent: p.parent ?? null };
+  return {
+    name: p.name as string,
+    color: p.color as string,
+    reps: p.reps ?? [],
+    targets: p.targets ?? {},
+    parent: p.parent ?? null,
+  };
 }
 
 /** All well-formed territories, sorted by name for stable display. */

@@ -106,7 +106,8 @@ export function validateTerritoryPatch(input: unknown): Checked<Partial<Territor
         if (entries.length > LIMITS.targets) return fail(`at most ${LIMITS.targets} targets`);
         const targets: Record<string, number> = {};
         for (const [metric, target] of entries) {
-          if (metric.length === 0 || metric.length > LIMITS.targetKey) return fail("target names must be 1–64 characters");
+          if (metric.length === 0 || metric.length > LIMITS.targetKey)
+            return fail("target names must be 1–64 characters");
           if (typeof target !== "number" || !Number.isFinite(target) || target < 0) {
             return fail(`target for ${metric} must be a number ≥ 0`);
           }
@@ -132,12 +133,7 @@ export function validateTerritoryPatch(input: unknown): Checked<Partial<Territor
 }
 
 /** Validates a whole new territory: geometry plus properties, filling defaults. */
-export function validateNewTerritory(
-  id: string,
-  geometry: unknown,
-  props: unknown,
-  index = 0,
-): Checked<Territory> {
+export function validateNewTerritory(id: string, geometry: unknown, props: unknown, index = 0): Checked<Territory> {
   const checkedId = validateTerritoryId(id);
   if (!checkedId.ok) return checkedId;
   const g = validateGeometry(geometry);

@@ -79,7 +79,5 @@ export function decodeGeometry(bytes: Uint8Array): TerritoryGeometry {
     polys.push(rings);
   }
   if (decoding.hasContent(dec)) throw new Error("geometry has trailing bytes");
-  return type === 1
-    ? { type: "Polygon", coordinates: polys[0] ?? [] }
-    : { type: "MultiPolygon", coordinates: polys };
+  return type === 1 ? { type: "Polygon", coordinates: polys[0] ?? [] } : { type: "MultiPolygon", coordinates: polys };
 }

@@ -27,7 +27,7 @@ export function validateGeometry(input: unknown): Checked<TerritoryGeometry> {
   if (typeof input !== "object" || input === null) return fail("geometry is missing");
   const g = input as { type?: unknown; coordinates?: unknown };
   if (g.type !== "Polygon" && g.type !== "MultiPolygon") {
-    return fail(`geometry must be a Polygon or MultiPolygon, not ${describe(g.type)}`);
+    return fail(`geometry must be a Polygon or MultiPolygon, not ${describeValue(g.type)}`);
   }
   if (!Array.isArray(g.coordinates)) return fail(`${g.type} has no coordinates array`);
   const budget = { left: MAX_VERTICES_PER_TERRITORY };
@@ -93,7 +93,7 @@ function checkPosition(input: unknown, where: string): Checked<Position> {
   return { ok: true, value: [lon, lat] };
 }
 
-function describe(v: unknown): string {
+function describeValue(v: unknown): string {
   if (typeof v === "string") return `"${v.slice(0, 40)}"`;
   return v === undefined ? "nothing" : typeof v;
 }

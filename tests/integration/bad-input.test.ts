@@ -73,7 +73,19 @@ describe("bad input over the sync socket", () => {
           territoriesMap(doc).set("bad", t);
           t.set("name", "Bad");
           t.set("color", "#ff0000");
-          t.set("geometry", encodeGeometry({ type: "Polygon", coordinates: [[[0, 0], [1, 0], [0, 0]]] }));
+          t.set(
+            "geometry",
+            encodeGeometry({
+              type: "Polygon",
+              coordinates: [
+                [
+                  [0, 0],
+                  [1, 0],
+                  [0, 0],
+                ],
+              ],
+            }),
+          );
         }),
       /at least 4/,
     ],
@@ -168,7 +180,18 @@ describe("bad input over the sync socket", () => {
     const planId = await createPlan(server);
     const raw = await RawClient.connect(`${server.wsUrl}/sync/${planId}`);
     try {
-      const bowTie = { type: "Polygon" as const, coordinates: [[[0, 0], [1, 1], [1, 0], [0, 1], [0, 0]] as [number, number][]] };
+      const bowTie = {
+        type: "Polygon" as const,
+        coordinates: [
+          [
+            [0, 0],
+            [1, 1],
+            [1, 0],
+            [0, 1],
+            [0, 0],
+          ] as [number, number][],
+        ],
+      };
       raw.sendUpdate(updateFrom((doc) => writeTerritory(doc, { ...territory("bow", "Bow tie"), geometry: bowTie })));
       await eventually(async () => expect(await restTerritoryIds(planId)).toEqual(["bow"]));
       expect(raw.refusals).toEqual([]);
@@ -257,16 +280,73 @@ describe("bad input over REST", () => {
   const cases: [string, unknown, RegExp][] = [
     ["not JSON", "{nope", /not valid JSON/],
     ["not a Feature", { hello: 1 }, /Feature or FeatureCollection/],
-    ["a LineString", { type: "Feature", geometry: { type: "LineString", coordinates: [[0, 0], [1, 1]] } }, /Polygon or MultiPolygon/],
-    ["an open ring", { type: "Feature", geometry: { type: "Polygon", coordinates: [[[0, 0], [1, 0], [1, 1], [0, 1]]] } }, /not closed/],
+    [
+      "a LineString",
+      {
+        type: "Feature",
+        geometry: {
+          type: "LineString",
+          coordinates: [
+            [0, 0],
+            [1, 1],
+          ],
+        },
+      },
+      /Polygon or MultiPolygon/,
+    ],
+    [
+      "an open ring",
+      {
+        type: "Feature",
+        geometry: {
+          type: "Polygon",
+          coordinates: [
+            [
+              [0, 0],
+              [1, 0],
+              [1, 1],
+              [0, 1],
+            ],
+          ],
+        },
+      },
+      /not closed/,
+    ],
     ["a longitude of 200", { type: "Feature", geometry: square(200, 0) }, /longitude 200/],
-    ["NaN as null", { type: "Feature", geometry: { type: "Polygon", coordinates: [[[0, 0], [null, 0], [1, 1], [0, 0]]] } }, /finite number/],
+    [
+      "NaN as null",
+      {
+        type: "Feature",
+        geometry: {
+          type: "Polygon",
+          coordinates: [
+            [
+              [0, 0],
+              [null, 0],
+              [1, 1],
+              [0, 0],
+            ],
+          ],
+        },
+      },
+      /finite number/,
+    ],
     ["a numeric name", { type: "Feature", geometry: square(0, 0), properties: { name: 5 } }, /name must be text/],
     ["a bad colour", { type: "Feature", geometry: square(0, 0), properties: { color: "red" } }, /hex colour/],
-    ["an unknown field", { type: "Feature", geometry: square(0, 0), properties: { nmae: "x" } }, /unknown territory field/],
+    [
+      "an unknown field",
+      { type: "Feature", geometry: square(0, 0), properties: { nmae: "x" } },
+      /unknown territory field/,
+    ],
     [
       "one bad feature among good ones",
-      { type: "FeatureCollection", features: [{ type: "Feature", geometry: square(0, 0) }, { type: "Feature", geometry: square(0, 100) }] },
+      {
+        type: "FeatureCollection",
+        features: [
+          { type: "Feature", geometry: square(0, 0) },
+          { type: "Feature", geometry: square(0, 100) },
+        ],
+      },
       /Feature 2: .*latitude/,
     ],
   ];
@@ -280,7 +360,11 @@ describe("bad input over REST", () => {
   }
 
   it("answers 413 to a body over the limit", async () => {
-    const huge = JSON.stringify({ type: "Feature", geometry: square(0, 0), properties: { name: "x".repeat(17 * 1024 * 1024) } });
+    const huge = JSON.stringify({
+      type: "Feature",
+      geometry: square(0, 0),
+      properties: { name: "x".repeat(17 * 1024 * 1024) },
+    });
     const r = await post(huge);
     expect(r.status).toBe(413);
     expect(r.body.error).toMatch(/larger than/);
@@ -288,7 +372,10 @@ describe("bad input over REST", () => {
 
   it("answers 404 to unknown plans and territories", async () => {
     expect((await post({ type: "Feature", geometry: square(0, 0) }, "/api/plans/nope/territories")).status).toBe(404);
-    expect((await post({ type: "Feature", properties: { name: "x" } }, `/api/plans/${planId}/territories/nope`, "PUT")).status).toBe(404);
+    expect(
+      (await post({ type: "Feature", properties: { name: "x" } }, `/api/plans/${planId}/territories/nope`, "PUT"))
+        .status,
+    ).toBe(404);
     const del = await fetch(`${server.url}/api/plans/${planId}/territories/nope`, { method: "DELETE" });
     expect(del.status).toBe(404);
     expect(((await del.json()) as { error: string }).error).toMatch(/no territory/);
@@ -303,4 +390,3 @@ describe("bad input over REST", () => {
     await fetch(`${server.url}/api/plans/${planId}/territories/dup`, { method: "DELETE" });
   });
 });
-

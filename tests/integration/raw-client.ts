@@ -39,7 +39,11 @@ export class RawClient {
         res.on("data", (d) => {
           body += d;
         });
-        res.on("end", () => reject(Object.assign(new Error(`upgrade refused: ${res.statusCode} ${body}`), { status: res.statusCode, body })));
+        res.on("end", () =>
+          reject(
+            Object.assign(new Error(`upgrade refused: ${res.statusCode} ${body}`), { status: res.statusCode, body }),
+          ),
+        );
       });
       ws.once("error", reject);
     });
@@ -100,4 +104,3 @@ export class RawClient {
     this.ws.close();
   }
 }
-

@@ -1,7 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LOCAL_EDIT, transact } from "../../shared/doc/origins.ts";
 import { readTerritories, readTerritory, updateTerritory, writeTerritory } from "../../shared/doc/schema.ts";
-import { connectStockClient, createPlan, eventually, type ServerProcess, square, startServerProcess } from "./harness.ts";
+import {
+  connectStockClient,
+  createPlan,
+  eventually,
+  type ServerProcess,
+  square,
+  startServerProcess,
+} from "./harness.ts";
 
 let server: ServerProcess;
 beforeAll(async () => {
