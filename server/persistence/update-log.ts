@@ -9,6 +9,9 @@ import fs from "node:fs/promises";
  * dropped on read, with everything after it (nothing after it was ever
  * acknowledged: acknowledgements wait for the flush that covers them).
  *
+ * Payloads are never empty, so a zero length marks damage too: a crash can
+ * leave a file extended with zeros, and a zero header has a valid CRC-32 (0).
+ *
  * Group commit: appends made while a flush is under way are written and
  * fdatasync'ed together by the next flush, so a burst shares one sync.
  */
@@ -28,6 +31,7 @@ export class UpdateLog {
 
   append(payload: Uint8Array): Promise<void> {
     if (this.failed) return Promise.reject(this.failed);
+    if (payload.length === 0) return Promise.reject(new Error("an update log record cannot be empty"));
     const record = Buffer.allocUnsafe(8 + payload.length);
     record.writeUInt32LE(payload.length, 0);
     record.writeUInt32LE(crc32(payload), 4);
@@ -94,7 +98,7 @@ export class UpdateLog {
       const length = buf.readUInt32LE(offset);
       const sum = buf.readUInt32LE(offset + 4);
       const end = offset + 8 + length;
-      if (end > buf.length) break;
+      if (length === 0 || end > buf.length) break;
       const payload = buf.subarray(offset + 8, end);
       if (crc32(payload) !== sum) break;
       records.push(new Uint8Array(payload));

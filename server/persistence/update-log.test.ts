@@ -1,0 +1,215 @@
+import fs from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { UpdateLog } from "./update-log.ts";
+
+let dir: string;
+
+beforeEach(async () => {
+  dir = await fs.mkdtemp(path.join(os.tmpdir(), "wilayah-update-log-"));
+});
+
+afterEach(async () => {
+  vi.restoreAllMocks();
+  await fs.rm(dir, { recursive: true, force: true });
+});
+
+/** Payload number `i`: distinct, of varying length (1–300 bytes), never empty. */
+function payload(i: number): Uint8Array {
+  const bytes = new Uint8Array(1 + ((i * 37) % 300));
+  for (let j = 0; j < bytes.length; j++) bytes[j] = (i * 31 + j) & 0xff;
+  return bytes;
+}
+
+/** Bytes a record of `p` takes on disk: u32 length, u32 CRC, payload. */
+const recordSize = (p: Uint8Array) => 8 + p.length;
+
+async function writeLog(file: string, payloads: Uint8Array[]): Promise<void> {
+  const log = new UpdateLog(file);
+  await Promise.all(payloads.map((p) => log.append(p)));
+  await log.close();
+}
+
+describe("UpdateLog", () => {
+  it("reads nothing from a file that does not exist", async () => {
+    expect(await UpdateLog.read(path.join(dir, "none.log"))).toEqual({ records: [], size: 0, droppedBytes: 0 });
+  });
+
+  it("returns all of many concurrent appends, in the order they were made", async () => {
+    const file = path.join(dir, "a.log");
+    const log = new UpdateLog(file);
+    const payloads = Array.from({ length: 500 }, (_, i) => payload(i));
+    const acks = payloads.map((p) => log.append(p));
+    await Promise.all(acks);
+    await log.close();
+    const { records, size, droppedBytes } = await UpdateLog.read(file);
+    expect(records).toEqual(payloads);
+    const total = payloads.reduce((n, p) => n + recordSize(p), 0);
+    expect(size).toBe(total);
+    expect(droppedBytes).toBe(0);
+    expect((await fs.stat(file)).size).toBe(total);
+  });
+
+  it("counts queued bytes in `size` at once, from the size it was opened with", async () => {
+    const file = path.join(dir, "a.log");
+    const log = new UpdateLog(file, 1000);
+    const pending = log.append(payload(1));
+    expect(log.size).toBe(1000 + recordSize(payload(1)));
+    await pending;
+    await log.close();
+  });
+
+  it("resolves an append only once it is on disk", async () => {
+    const file = path.join(dir, "a.log");
+    const log = new UpdateLog(file);
+    await log.append(payload(7));
+    // No close, no drain: the acknowledgement alone must mean the bytes are in the file.
+    expect((await UpdateLog.read(file)).records).toEqual([payload(7)]);
+    await log.close();
+  });
+
+  it("commits a burst of 100 concurrent appends with far fewer than 100 fdatasyncs", async () => {
+    const file = path.join(dir, "a.log");
+    let datasyncs = 0;
+    let writes = 0;
+    const realOpen = fs.open;
+    vi.spyOn(fs, "open").mockImplementation(async (...args: Parameters<typeof fs.open>) => {
+      const handle = await realOpen(...args);
+      const realDatasync = handle.datasync.bind(handle);
+      const realWrite = handle.write.bind(handle) as (...a: unknown[]) => Promise<unknown>;
+      handle.datasync = async () => {
+        datasyncs++;
+        return realDatasync();
+      };
+      (handle as unknown as { write: (...a: unknown[]) => Promise<unknown> }).write = async (...a: unknown[]) => {
+        writes++;
+        return realWrite(...a);
+      };
+      return handle;
+    });
+    const log = new UpdateLog(file);
+    const payloads = Array.from({ length: 100 }, (_, i) => payload(i));
+    const settled: number[] = [];
+    await Promise.all(payloads.map((p, i) => log.append(p).then(() => settled.push(i))));
+    await log.close();
+    // The first append starts a flush on its own; the other 99 queue behind it and share the next one.
+    expect(datasyncs).toBeGreaterThanOrEqual(1);
+    expect(datasyncs).toBeLessThanOrEqual(2);
+    expect(writes).toBeLessThanOrEqual(2);
+    // Acknowledged in order.
+    expect(settled).toEqual(payloads.map((_, i) => i));
+    vi.restoreAllMocks();
+    expect((await UpdateLog.read(file)).records).toEqual(payloads);
+  });
+
+  it("appends after the records already in the file", async () => {
+    const file = path.join(dir, "a.log");
+    await writeLog(file, [payload(1), payload(2)]);
+    const { size } = await UpdateLog.read(file);
+    await writeLog(file, [payload(3)]);
+    expect((await UpdateLog.read(file)).records).toEqual([payload(1), payload(2), payload(3)]);
+    expect(size).toBe(recordSize(payload(1)) + recordSize(payload(2)));
+  });
+
+  describe("a torn or corrupt tail", () => {
+    const three = [payload(1), payload(2), payload(3)];
+    const goodSize = recordSize(payload(1)) + recordSize(payload(2));
+    const fullSize = goodSize + recordSize(payload(3));
+
+    async function expectCutTo(file: string, droppedBytes: number): Promise<void> {
+      const r = await UpdateLog.read(file);
+      expect(r.records).toEqual([payload(1), payload(2)]);
+      expect(r.size).toBe(goodSize);
+      expect(r.droppedBytes).toBe(droppedBytes);
+      // The file is cut back to the last good record...
+      expect((await fs.stat(file)).size).toBe(goodSize);
+      // ...so that appends made after it are read back.
+      const log = new UpdateLog(file, r.size);
+      await log.append(payload(4));
+      await log.close();
+      expect((await UpdateLog.read(file)).records).toEqual([payload(1), payload(2), payload(4)]);
+    }
+
+    it("drops a last record cut short by a few bytes", async () => {
+      const file = path.join(dir, "a.log");
+      await writeLog(file, three);
+      await fs.truncate(file, fullSize - 3);
+      await expectCutTo(file, recordSize(payload(3)) - 3);
+    });
+
+    it("drops a last record whose header itself is cut short", async () => {
+      const file = path.join(dir, "a.log");
+      await writeLog(file, three);
+      await fs.truncate(file, goodSize + 5);
+      await expectCutTo(file, 5);
+    });
+
+    it("drops garbage appended after the last record", async () => {
+      const file = path.join(dir, "a.log");
+      await writeLog(file, [payload(1), payload(2)]);
+      const garbage = Buffer.from("this is not a record at all, it is garbage", "utf8");
+      await fs.appendFile(file, garbage);
+      await expectCutTo(file, garbage.length);
+    });
+
+    it("drops a record whose length runs past the end of the file", async () => {
+      const file = path.join(dir, "a.log");
+      await writeLog(file, [payload(1), payload(2)]);
+      const header = Buffer.alloc(12);
+      header.writeUInt32LE(0xfffffff0, 0);
+      await fs.appendFile(file, header);
+      await expectCutTo(file, 12);
+    });
+
+    it("drops a zero-filled tail (a crash can extend a file before its data lands)", async () => {
+      const file = path.join(dir, "a.log");
+      await writeLog(file, [payload(1), payload(2)]);
+      await fs.appendFile(file, Buffer.alloc(4096));
+      await expectCutTo(file, 4096);
+    });
+
+    it("drops everything from a record with a bad checksum in the middle", async () => {
+      const file = path.join(dir, "a.log");
+      await writeLog(file, [payload(1), payload(2), payload(3), payload(4), payload(5)]);
+      const buf = await fs.readFile(file);
+      // Flip one payload byte of the third record.
+      buf[goodSize + 8 + 1] = (buf[goodSize + 8 + 1] as number) ^ 0x40;
+      await fs.writeFile(file, buf);
+      const dropped = buf.length - goodSize;
+      await expectCutTo(file, dropped);
+    });
+
+    it("drops everything from a record whose length was corrupted", async () => {
+      const file = path.join(dir, "a.log");
+      await writeLog(file, [payload(1), payload(2), payload(3), payload(4)]);
+      const buf = await fs.readFile(file);
+      buf.writeUInt32LE(payload(3).length - 1, goodSize);
+      await fs.writeFile(file, buf);
+      await expectCutTo(file, buf.length - goodSize);
+    });
+  });
+
+  it("refuses an empty payload, which could not be told from a zero-filled tail, and carries on", async () => {
+    const file = path.join(dir, "a.log");
+    const log = new UpdateLog(file);
+    await expect(log.append(new Uint8Array())).rejects.toThrow("an update log record cannot be empty");
+    expect(log.size).toBe(0);
+    await log.append(payload(1));
+    await log.close();
+    expect((await UpdateLog.read(file)).records).toEqual([payload(1)]);
+  });
+
+  it("rejects every append once the disk has failed, the failed one included", async () => {
+    // A directory where the log file should be: open() fails.
+    const file = path.join(dir, "is-a-dir.log");
+    await fs.mkdir(file);
+    const log = new UpdateLog(file);
+    const first = log.append(payload(1));
+    const second = log.append(payload(2));
+    await expect(first).rejects.toThrow();
+    await expect(second).rejects.toThrow();
+    await expect(log.append(payload(3))).rejects.toThrow();
+    await log.close();
+  });
+});
