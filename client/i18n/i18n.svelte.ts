@@ -1,0 +1,61 @@
+import { en, type MessageKey } from "./en.ts";
+import { id } from "./id.ts";
+
+export type Locale = "en" | "id";
+export const LOCALES: { code: Locale; label: string }[] = [
+  { code: "en", label: "English" },
+  { code: "id", label: "Bahasa Indonesia" },
+];
+
+const DICTIONARIES: Record<Locale, Record<MessageKey, string>> = { en, id };
+const STORAGE_KEY = "wilayah.locale";
+
+/** The first of the browser's languages we speak; English otherwise. */
+export function detectLocale(languages: readonly string[]): Locale {
+  for (const lang of languages) {
+    const base = lang.toLowerCase().split("-")[0];
+    if (base === "id" || base === "in" || base === "ms") return "id";
+    if (base === "en") return "en";
+  }
+  return "en";
+}
+
+/** Fills `{name}` placeholders; unknown placeholders stay visible so a missing value is noticed. */
+export function format(template: string, params?: Record<string, string | number>): string {
+  if (!params) return template;
+  return template.replace(/\{(\w+)\}/g, (whole, key: string) => (key in params ? String(params[key]) : whole));
+}
+
+class I18n {
+  locale = $state<Locale>("en");
+
+  constructor() {
+    const stored = typeof localStorage !== "undefined" ? localStorage.getItem(STORAGE_KEY) : null;
+    this.locale =
+      stored === "en" || stored === "id"
+        ? stored
+        : detectLocale(typeof navigator !== "undefined" ? (navigator.languages ?? [navigator.language]) : []);
+    this.#apply();
+  }
+
+  set(locale: Locale): void {
+    this.locale = locale;
+    try {
+      localStorage.setItem(STORAGE_KEY, locale);
+    } catch {
+      // Private mode: the choice lasts for this page only.
+    }
+    this.#apply();
+  }
+
+  /** Translates a key; reading `locale` makes templates re-render on a switch. */
+  t = (key: MessageKey, params?: Record<string, string | number>): string =>
+    format(DICTIONARIES[this.locale][key] ?? en[key], params);
+
+  #apply(): void {
+    if (typeof document !== "undefined") document.documentElement.lang = this.locale;
+  }
+}
+
+export const i18n = new I18n();
+export const t = i18n.t;

@@ -1,0 +1,243 @@
+import Feature from "ol/Feature.js";
+import OlMap from "ol/Map.js";
+import type MapBrowserEvent from "ol/MapBrowserEvent.js";
+import View from "ol/View.js";
+import { defaults as defaultControls, ScaleLine } from "ol/control.js";
+import { isEmpty } from "ol/extent.js";
+import Point from "ol/geom/Point.js";
+import type TileLayer from "ol/layer/Tile.js";
+import type VectorLayer from "ol/layer/Vector.js";
+import { fromLonLat, toLonLat } from "ol/proj.js";
+import type OSM from "ol/source/OSM.js";
+import VectorSource from "ol/source/Vector.js";
+import type { Peer } from "../sync/presence.svelte.ts";
+import type { EditorState, MapApi, Tool } from "../state/editor.svelte.ts";
+import type { TerritoryFeature } from "./convert.ts";
+import { drawTool } from "./interactions/draw.ts";
+import { mergeTool } from "./interactions/merge.ts";
+import { reshapeTool } from "./interactions/reshape.ts";
+import { splitTool } from "./interactions/split.ts";
+import { moveTool } from "./interactions/translate.ts";
+import type { ToolContext, ToolHandle } from "./interactions/types.ts";
+import { createBasemap, createCursorLayer, createLabelLayer, createStreetLayer, createTerritoryLayer } from "./layers.ts";
+import type { TerritoryStyleState } from "./styles.ts";
+import { TerritorySync } from "./territory-sync.ts";
+
+/** Java and its neighbours: where a plan with no territories opens. */
+const DEFAULT_CENTER = fromLonLat([112, -4]);
+const DEFAULT_ZOOM = 5;
+
+/**
+ * All OpenLayers glue for one editor: the map and its layers, the document
+ * ↔ source sync, the active tool's interactions, selection clicks, presence
+ * cursors. Svelte drives it through `setTool`, `setSelection`, `setPeers`.
+ */
+export class MapController implements MapApi {
+  readonly map: OlMap;
+  readonly sync = new TerritorySync();
+  #editor: EditorState;
+  #style: TerritoryStyleState = { selection: new Set(), peerColors: new Map(), showVertices: false };
+  #territoryLayer: VectorLayer<VectorSource<TerritoryFeature>>;
+  #labelLayer: VectorLayer<VectorSource<TerritoryFeature>>;
+  #cursors = new VectorSource<Feature<Point>>();
+  #streets: TileLayer<OSM> | null = null;
+  #tool: Tool = "select";
+  #selection: string[] = [];
+  #handle: ToolHandle | null = null;
+  #fitted = false;
+  #hoverFrame = 0;
+
+  constructor(target: HTMLElement, editor: EditorState, onBasemapError: (e: unknown) => void) {
+    this.#editor = editor;
+    this.#territoryLayer = createTerritoryLayer(this.sync.source, this.#style);
+    this.#labelLayer = createLabelLayer(this.sync.source);
+    this.map = new OlMap({
+      target,
+      layers: [...createBasemap(onBasemapError), this.#territoryLayer, this.#labelLayer, createCursorLayer(this.#cursors)],
+      view: new View({ center: DEFAULT_CENTER, zoom: DEFAULT_ZOOM, maxZoom: 19, minZoom: 2, constrainResolution: false }),
+      controls: defaultControls({ rotate: false, attribution: true }).extend([new ScaleLine({ bar: false })]),
+      moveTolerance: 2,
+    });
+    this.map.on("click", (e) => this.#onClick(e));
+    this.map.on("pointermove", (e) => this.#onPointerMove(e));
+    this.map.getViewport()?.addEventListener("pointerleave", () => editor.presence.setCursor(null));
+    this.bindDoc();
+  }
+
+  /** (Re)binds to the editor's current document, after opening or a reset. */
+  bindDoc(): void {
+    this.#disposeTool();
+    this.sync.bind(this.#editor.doc);
+    this.#applyTool();
+  }
+
+  /** Fits the view to the territories once the plan has loaded (first time only). */
+  fitOnce(): void {
+    if (this.#fitted) return;
+    this.#fitted = true;
+    this.fitAll(0);
+  }
+
+  fitAll(duration = 400): void {
+    const extent = this.sync.source.getExtent();
+    if (!extent || isEmpty(extent) || !Number.isFinite(extent[0])) return;
+    this.map.getView().fit(extent, { padding: [70, 60, 70, 60], maxZoom: 14, duration });
+  }
+
+  zoomTo(id: string): void {
+    const g = this.sync.getFeature(id)?.getGeometry();
+    if (g) this.map.getView().fit(g.getExtent(), { padding: [90, 80, 90, 80], maxZoom: 15, duration: 400 });
+  }
+
+  setTool(tool: Tool, selection: string[]): void {
+    const selectionChanged = selection.length !== this.#selection.length || selection.some((id, i) => id !== this.#selection[i]);
+    this.#selection = selection;
+    this.#style.selection = new Set(selection);
+    this.#style.showVertices = tool === "reshape";
+    this.#territoryLayer.changed();
+    if (tool !== this.#tool || selectionChanged) {
+      this.#tool = tool;
+      this.#disposeTool();
+      this.#applyTool();
+    }
+    this.map.getTargetElement()?.setAttribute("data-tool", tool);
+  }
+
+  #applyTool(): void {
+    const ctx: ToolContext = { map: this.map, sync: this.sync, editor: this.#editor };
+    const selected = this.#selection.map((id) => this.sync.getFeature(id)).filter((f): f is TerritoryFeature => f !== null);
+    switch (this.#tool) {
+      case "draw":
+        this.#handle = drawTool(ctx);
+        break;
+      case "reshape":
+        this.#handle = reshapeTool(ctx, selected.length === 1 ? (selected[0] as TerritoryFeature) : null);
+        break;
+      case "move":
+        this.#handle = moveTool(ctx, selected);
+        break;
+      case "split":
+        this.#handle = selected.length === 1 ? splitTool(ctx) : null;
+        break;
+      case "merge":
+        this.#handle = mergeTool(ctx);
+        break;
+      default:
+        this.#handle = null;
+    }
+    for (const i of this.#handle?.interactions ?? []) this.map.addInteraction(i);
+  }
+
+  #disposeTool(): void {
+    if (!this.#handle) return;
+    this.#handle.cancel?.();
+    for (const i of this.#handle.interactions) this.map.removeInteraction(i);
+    this.#handle.dispose?.();
+    this.#handle = null;
+  }
+
+  cancelDrawing(): boolean {
+    return this.#handle?.cancel?.() ?? false;
+  }
+
+  removeLastPoint(): boolean {
+    return this.#handle?.removeLastPoint?.() ?? false;
+  }
+
+  #territoryAt(pixel: number[]): string | null {
+    let found: string | null = null;
+    this.map.forEachFeatureAtPixel(
+      pixel,
+      (f) => {
+        const id = f.getId();
+        if (typeof id === "string") {
+          found = id;
+          return true;
+        }
+        return false;
+      },
+      { layerFilter: (l) => l === this.#territoryLayer, hitTolerance: 2 },
+    );
+    return found;
+  }
+
+  #onClick(e: MapBrowserEvent<PointerEvent | KeyboardEvent | WheelEvent>): void {
+    const editor = this.#editor;
+    if (this.#tool === "draw" || (this.#tool === "split" && this.#selection.length === 1)) return;
+    const id = this.#territoryAt(e.pixel);
+    const shift = (e.originalEvent as MouseEvent).shiftKey;
+    if (this.#tool === "merge" && id && editor.selected && id !== editor.selected) {
+      editor.merge(id);
+      return;
+    }
+    if (!id) {
+      if (!shift) editor.select([]);
+      return;
+    }
+    if (shift && (this.#tool === "select" || this.#tool === "move")) editor.toggleSelected(id);
+    else editor.select([id]);
+  }
+
+  #onPointerMove(e: MapBrowserEvent<PointerEvent | KeyboardEvent | WheelEvent>): void {
+    const [lon, lat] = toLonLat(e.coordinate);
+    this.#editor.presence.setCursor([lon as number, lat as number]);
+    if (e.dragging || this.#hoverFrame) return;
+    const pixel = e.pixel;
+    this.#hoverFrame = requestAnimationFrame(() => {
+      this.#hoverFrame = 0;
+      const clickable = this.#tool !== "draw" && !(this.#tool === "split" && this.#selection.length === 1);
+      const over = clickable && this.map.hasFeatureAtPixel(pixel, { layerFilter: (l) => l === this.#territoryLayer, hitTolerance: 2 });
+      const el = this.map.getViewport();
+      if (el) el.style.cursor = over ? (this.#tool === "move" && this.#selection.length > 0 ? "move" : "pointer") : "";
+    });
+  }
+
+  /** Live cursors and "who has what selected" outlines of the others. */
+  setPeers(peers: Peer[]): void {
+    const seen = new Set<string>();
+    const added: Feature<Point>[] = [];
+    const peerColors = new Map<string, string>();
+    for (const peer of peers) {
+      for (const id of peer.selection) if (!peerColors.has(id)) peerColors.set(id, peer.user.color);
+      if (!peer.cursor) continue;
+      const key = String(peer.clientId);
+      seen.add(key);
+      const coordinate = fromLonLat(peer.cursor);
+      const existing = this.#cursors.getFeatureById(key) as Feature<Point> | null;
+      if (existing) {
+        existing.getGeometry()?.setCoordinates(coordinate);
+        if (existing.get("name") !== peer.user.name || existing.get("color") !== peer.user.color) {
+          existing.setProperties({ name: peer.user.name, color: peer.user.color });
+        }
+      } else {
+        const f = new Feature({ geometry: new Point(coordinate), name: peer.user.name, color: peer.user.color });
+        f.setId(key);
+        added.push(f);
+      }
+    }
+    for (const f of this.#cursors.getFeatures()) if (!seen.has(String(f.getId()))) this.#cursors.removeFeature(f);
+    if (added.length) this.#cursors.addFeatures(added);
+    const changed = peerColors.size !== this.#style.peerColors.size || [...peerColors].some(([k, v]) => this.#style.peerColors.get(k) !== v);
+    if (changed) {
+      this.#style.peerColors = peerColors;
+      this.#territoryLayer.changed();
+    }
+  }
+
+  setStreets(on: boolean): void {
+    if (on && !this.#streets) {
+      this.#streets = createStreetLayer();
+      // Above the offline basemap, below the territories.
+      this.map.getLayers().insertAt(4, this.#streets);
+    }
+    this.#streets?.setVisible(on);
+  }
+
+  destroy(): void {
+    cancelAnimationFrame(this.#hoverFrame);
+    this.#disposeTool();
+    this.sync.destroy();
+    this.map.setTarget(undefined);
+    this.map.dispose();
+  }
+}

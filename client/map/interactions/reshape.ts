@@ -1,0 +1,29 @@
+import Collection from "ol/Collection.js";
+import Modify from "ol/interaction/Modify.js";
+import Snap from "ol/interaction/Snap.js";
+import { olToGeometry, type TerritoryFeature } from "../convert.ts";
+import type { ToolContext, ToolHandle } from "./types.ts";
+
+/**
+ * Reshape tool: Modify attached to the selected territory only (Modify
+ * indexes every segment it manages, so never the whole source), with Snap on
+ * all territories so dragged corners stick to neighbours' edges and corners.
+ * The document is written once, on drag end, not on every pointer move.
+ */
+export function reshapeTool({ sync, editor }: ToolContext, feature: TerritoryFeature | null): ToolHandle {
+  if (!feature) return { interactions: [] };
+  const id = feature.getId() as string;
+  const modify = new Modify({ features: new Collection([feature]), pixelTolerance: 12 });
+  modify.on("modifystart", () => sync.freeze(id));
+  modify.on("modifyend", () => {
+    const geometry = feature.getGeometry();
+    const ok = geometry ? editor.commitGeometries(new Map([[id, olToGeometry(geometry)]])) : false;
+    if (!ok) sync.revert(id);
+    sync.thaw(id);
+  });
+  const snap = new Snap({ source: sync.source, pixelTolerance: 10 });
+  return {
+    interactions: [modify, snap],
+    dispose: () => sync.thaw(id),
+  };
+}

@@ -1,0 +1,172 @@
+import type { FeatureLike } from "ol/Feature.js";
+import MultiPoint from "ol/geom/MultiPoint.js";
+import MultiPolygon from "ol/geom/MultiPolygon.js";
+import Point from "ol/geom/Point.js";
+import Polygon from "ol/geom/Polygon.js";
+import type Geometry from "ol/geom/Geometry.js";
+import { Circle, Fill, Icon, Stroke, Style, Text } from "ol/style.js";
+
+/** What the territory style depends on besides the feature itself. */
+export interface TerritoryStyleState {
+  selection: Set<string>;
+  /** Territory id → colour of another person who has it selected. */
+  peerColors: Map<string, string>;
+  /** Show the selected territory's vertices (reshape tool). */
+  showVertices: boolean;
+}
+
+export function hexToRgba(hex: string, alpha: number): string {
+  const n = Number.parseInt(hex.slice(1), 16);
+  return `rgba(${(n >> 16) & 255}, ${(n >> 8) & 255}, ${n & 255}, ${alpha})`;
+}
+
+/** A darker shade of a colour, for outlines that read on the fill. */
+export function darken(hex: string, factor = 0.72): string {
+  const n = Number.parseInt(hex.slice(1), 16);
+  const c = (v: number) => Math.round(v * factor).toString(16).padStart(2, "0");
+  return `#${c((n >> 16) & 255)}${c((n >> 8) & 255)}${c(n & 255)}`;
+}
+
+const styleCache = new Map<string, Style[]>();
+
+const vertexStyle = (color: string) =>
+  new Style({
+    image: new Circle({ radius: 4, fill: new Fill({ color: "#ffffff" }), stroke: new Stroke({ color, width: 2 }) }),
+    geometry: (f: FeatureLike) => {
+      const g = f.getGeometry();
+      if (g instanceof Polygon || g instanceof MultiPolygon) {
+        return new MultiPoint(g.getFlatCoordinates(), "XY");
+      }
+      return undefined;
+    },
+  });
+
+/** Fill in the territory's colour (translucent, so the map shows through), solid outline. */
+export function territoryStyle(state: TerritoryStyleState) {
+  return (feature: FeatureLike): Style[] => {
+    const id = feature.getId() as string;
+    const color = (feature.get("color") as string | undefined) ?? "#888888";
+    const selected = state.selection.has(id);
+    const peer = state.peerColors.get(id) ?? "";
+    const vertices = selected && state.showVertices;
+    const key = `${color}|${selected}|${peer}|${vertices}`;
+    let styles = styleCache.get(key);
+    if (!styles) {
+      styles = [];
+      if (selected) styles.push(new Style({ stroke: new Stroke({ color: "rgba(255,255,255,0.95)", width: 7 }) }));
+      styles.push(
+        new Style({
+          fill: new Fill({ color: hexToRgba(color, selected ? 0.55 : 0.36) }),
+          stroke: new Stroke({ color: selected ? darken(color, 0.6) : darken(color), width: selected ? 3 : 1.4 }),
+        }),
+      );
+      if (peer) {
+        styles.push(new Style({ stroke: new Stroke({ color: peer, width: 3, lineDash: [10, 6], lineCap: "butt" }) }));
+      }
+      if (vertices) styles.push(vertexStyle(darken(color, 0.6)));
+      styleCache.set(key, styles);
+    }
+    return styles;
+  };
+}
+
+/**
+ * Where a territory's label goes: the interior point of its largest part, so
+ * a multipolygon gets one label, not one per island. Cached per geometry
+ * object (a changed territory gets a new geometry object).
+ */
+const labelPoints = new WeakMap<Geometry, Point>();
+export function labelPoint(feature: FeatureLike): Point | undefined {
+  const g = feature.getGeometry() as Geometry | undefined;
+  if (!g) return undefined;
+  let p = labelPoints.get(g);
+  if (p) return p;
+  if (g instanceof Polygon) {
+    p = new Point(g.getInteriorPoint().getCoordinates().slice(0, 2));
+  } else if (g instanceof MultiPolygon) {
+    let best: Polygon | null = null;
+    let bestArea = -1;
+    for (const poly of g.getPolygons()) {
+      const a = poly.getArea();
+      if (a > bestArea) {
+        bestArea = a;
+        best = poly;
+      }
+    }
+    if (!best) return undefined;
+    p = new Point(best.getInteriorPoint().getCoordinates().slice(0, 2));
+  } else {
+    return undefined;
+  }
+  labelPoints.set(g, p);
+  return p;
+}
+
+const NAME_FONT = '600 13px "Inter", system-ui, -apple-system, "Segoe UI", Roboto, sans-serif';
+const REPS_FONT = '400 11px "Inter", system-ui, -apple-system, "Segoe UI", Roboto, sans-serif';
+
+/** Name labels (reps underneath when zoomed in); drawn on a decluttered layer. */
+export function labelStyle(feature: FeatureLike, resolution: number): Style {
+  const name = (feature.get("name") as string | undefined) ?? "";
+  const reps = (feature.get("reps") as string | undefined) ?? "";
+  const text: string | string[] = reps && resolution < 600 ? [name, NAME_FONT, "\n", "", reps, REPS_FONT] : name;
+  return new Style({
+    geometry: labelPoint,
+    text: new Text({
+      text,
+      font: NAME_FONT,
+      fill: new Fill({ color: "#1f2937" }),
+      stroke: new Stroke({ color: "rgba(255,255,255,0.92)", width: 3.5 }),
+      overflow: true,
+      padding: [2, 4, 2, 4],
+    }),
+  });
+}
+
+function cursorIcon(color: string): string {
+  const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="22" height="22" viewBox="0 0 22 22"><path d="M3 2 L3 18 L7.5 14 L10.5 20.5 L13.3 19.3 L10.4 12.9 L16.5 12.9 Z" fill="${color}" stroke="#ffffff" stroke-width="1.6" stroke-linejoin="round"/></svg>`;
+  return `data:image/svg+xml;charset=utf-8,${encodeURIComponent(svg)}`;
+}
+
+const cursorCache = new Map<string, Style>();
+
+/** A peer's live cursor: an arrow in their colour with a name tag. */
+export function cursorStyle(feature: FeatureLike): Style {
+  const color = (feature.get("color") as string | undefined) ?? "#444444";
+  const name = (feature.get("name") as string | undefined) ?? "";
+  const key = `${color}|${name}`;
+  let style = cursorCache.get(key);
+  if (!style) {
+    style = new Style({
+      image: new Icon({ src: cursorIcon(color), anchor: [3, 2], anchorXUnits: "pixels", anchorYUnits: "pixels" }),
+      text: new Text({
+        text: name,
+        font: '600 12px "Inter", system-ui, sans-serif',
+        fill: new Fill({ color: "#ffffff" }),
+        backgroundFill: new Fill({ color }),
+        padding: [3, 6, 2, 6],
+        offsetX: 16,
+        offsetY: 24,
+        textAlign: "left",
+      }),
+    });
+    if (cursorCache.size > 200) cursorCache.clear();
+    cursorCache.set(key, style);
+  }
+  return style;
+}
+
+/** Sketch style while drawing a polygon or a split line. */
+export function sketchStyle(kind: "draw" | "split"): Style[] {
+  const color = kind === "split" ? "#dc2626" : "#0f766e";
+  return [
+    new Style({
+      fill: new Fill({ color: hexToRgba(color, 0.12) }),
+      stroke: new Stroke({ color: "#ffffff", width: 5 }),
+    }),
+    new Style({
+      stroke: new Stroke({ color, width: 2.5, lineDash: kind === "split" ? [8, 6] : undefined }),
+      image: new Circle({ radius: 5, fill: new Fill({ color }), stroke: new Stroke({ color: "#ffffff", width: 2 }) }),
+    }),
+  ];
+}

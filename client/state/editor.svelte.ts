@@ -1,0 +1,340 @@
+import type * as Y from "yjs";
+import { geometryWriter, readPlanName, readTerritoryProps, territoriesMap } from "../../shared/doc/schema.ts";
+import type { TerritoryProps } from "../../shared/doc/territory.ts";
+import type { Position, TerritoryGeometry } from "../../shared/geometry/types.ts";
+import type { Refusal } from "../../shared/protocol/messages.ts";
+import { t } from "../i18n/i18n.svelte.ts";
+import { collectChanges } from "../sync/changes.ts";
+import { Presence } from "../sync/presence.svelte.ts";
+import { type ConnectionStatus, PlanSession } from "../sync/provider.ts";
+import {
+  createTerritory,
+  deleteTerritories,
+  type EditError,
+  mergeTerritories,
+  nextDefaultName,
+  patchTerritory,
+  setGeometries,
+  splitTerritory,
+} from "./edits.ts";
+import type { Identity } from "./identity.svelte.ts";
+import { Notices } from "./notices.svelte.ts";
+import { TerritoryList } from "./territories.svelte.ts";
+
+export type Tool = "select" | "draw" | "reshape" | "move" | "split" | "merge";
+export const TOOLS: Tool[] = ["select", "draw", "reshape", "move", "split", "merge"];
+
+/** What the map view offers to the rest of the editor (keyboard, panels). */
+export interface MapApi {
+  /** Aborts a drawing in progress; false when nothing was being drawn. */
+  cancelDrawing(): boolean;
+  /** Removes the last point of a drawing in progress; false when nothing was being drawn. */
+  removeLastPoint(): boolean;
+  fitAll(): void;
+  zoomTo(id: string): void;
+}
+
+/** How long after my own reshape a remote overwrite of it is worth a notice. */
+const CONFLICT_WINDOW_MS = 10_000;
+
+/**
+ * The editor of one plan: the session, presence, reactive territory list,
+ * the current tool and selection, and every user action. Components call
+ * the actions; the map controller reads tool and selection.
+ */
+export class EditorState {
+  readonly session: PlanSession;
+  readonly presence: Presence;
+  readonly territories = new TerritoryList();
+  readonly notices = new Notices();
+
+  tool = $state<Tool>("select");
+  selection = $state.raw<string[]>([]);
+  status = $state<ConnectionStatus>("connecting");
+  /** The first sync of the current document is done (hides the loading overlay). */
+  loaded = $state(false);
+  canUndo = $state(false);
+  canRedo = $state(false);
+  /** Territory whose inline rename prompt is open (after drawing it). */
+  renaming = $state<string | null>(null);
+  planName = $state("");
+  /** Bumped when the document is replaced after a refusal; views rebind. */
+  generation = $state(0);
+  showStreets = $state(false);
+
+  map: MapApi | null = null;
+
+  #identity: Identity;
+  #reshapedAt = new Map<string, number>();
+  #unbind: (() => void) | null = null;
+  #offs: (() => void)[] = [];
+
+  constructor(planId: string, token: string | null, identity: Identity) {
+    this.#identity = identity;
+    this.session = new PlanSession(planId, { token });
+    this.presence = new Presence(this.session, identity.user);
+    this.status = this.session.status;
+    this.#offs.push(
+      this.session.on("status", (s) => {
+        this.status = s;
+      }),
+      this.session.on("synced", (synced) => {
+        if (synced && !this.loaded) {
+          this.loaded = true;
+          const name = readPlanName(this.session.doc);
+          if (name) this.planName = name;
+        }
+      }),
+      this.session.on("refused", (r) => this.#onRefused(r)),
+      this.session.on("reset", () => {
+        this.loaded = false;
+        this.#bind();
+        this.generation++;
+      }),
+    );
+    this.#bind();
+    void this.session.probe().then(() => {
+      const info = this.session.planInfo;
+      if (info && !this.planName) this.planName = info.name;
+    });
+  }
+
+  get doc(): Y.Doc {
+    return this.session.doc;
+  }
+
+  get selected(): string | null {
+    return this.selection.length === 1 ? (this.selection[0] as string) : null;
+  }
+
+  #bind(): void {
+    this.#unbind?.();
+    const doc = this.session.doc;
+    const map = territoriesMap(doc) as Y.Map<unknown>;
+    // Registered before the territory list binds, so names of deleted territories can still be read from it.
+    const observer = (events: Y.YEvent<Y.AbstractType<unknown>>[], tr: Y.Transaction) =>
+      this.#onTerritoryEvents(events, tr, map);
+    map.observeDeep(observer);
+    this.territories.bind(doc);
+    const undo = this.session.undo;
+    const onStack = () => {
+      this.canUndo = undo.canUndo();
+      this.canRedo = undo.canRedo();
+    };
+    undo.on("stack-item-added", onStack);
+    undo.on("stack-item-popped", onStack);
+    undo.on("stack-cleared", onStack);
+    onStack();
+    this.#unbind = () => {
+      map.unobserveDeep(observer);
+      undo.off("stack-item-added", onStack);
+      undo.off("stack-item-popped", onStack);
+      undo.off("stack-cleared", onStack);
+    };
+  }
+
+  #onTerritoryEvents(events: Y.YEvent<Y.AbstractType<unknown>>[], tr: Y.Transaction, map: Y.Map<unknown>): void {
+    const { ids, geometry } = collectChanges(events, map);
+    const gone = this.selection.filter((id) => ids.has(id) && !map.has(id));
+    if (gone.length > 0) {
+      if (!tr.local) {
+        for (const id of gone) {
+          const name = this.territories.get(id)?.name ?? id;
+          this.notices.push("warning", t("notice.remoteDeleted", { name }));
+        }
+      }
+      this.select(this.selection.filter((id) => !gone.includes(id)));
+    }
+    if (this.renaming && ids.has(this.renaming) && !map.has(this.renaming)) this.renaming = null;
+    if (tr.local) return;
+    // Someone else's geometry replaced one I am working on: say who, so no edit is lost unseen.
+    const now = Date.now();
+    for (const id of geometry) {
+      if (!map.has(id)) continue;
+      const mine = this.selection.includes(id) || now - (this.#reshapedAt.get(id) ?? 0) < CONFLICT_WINDOW_MS;
+      if (!mine) continue;
+      const writer = geometryWriter(this.doc, id);
+      if (writer === null || writer === this.doc.clientID) continue;
+      const who = this.presence.nameOf(writer) ?? t("someone");
+      const name = readTerritoryProps(this.doc, id)?.name ?? id;
+      this.notices.push("warning", t("notice.conflict", { who, name }));
+    }
+  }
+
+  #onRefused(r: Refusal): void {
+    this.notices.push("error", r.reset ? t("err.refused", { message: r.message }) : t("err.refusedNoReset", { message: r.message }), 15000);
+  }
+
+  // ——— selection and tools ———
+
+  select(ids: string[]): void {
+    const unique = [...new Set(ids)];
+    if (unique.length === this.selection.length && unique.every((id, i) => id === this.selection[i])) return;
+    this.selection = unique;
+    this.presence.setSelection(unique);
+  }
+
+  toggleSelected(id: string): void {
+    this.select(this.selection.includes(id) ? this.selection.filter((s) => s !== id) : [...this.selection, id]);
+  }
+
+  setTool(tool: Tool): void {
+    if (tool === "merge" && this.selection.length === 2) {
+      this.merge();
+      return;
+    }
+    if ((tool === "reshape" || tool === "split" || tool === "merge") && this.selection.length > 1) {
+      this.select(this.selection.slice(-1));
+    }
+    this.tool = tool;
+  }
+
+  /** Esc: drop what is in progress, step by step. */
+  cancel(): void {
+    if (this.renaming) {
+      this.renaming = null;
+      return;
+    }
+    if (this.map?.cancelDrawing()) return;
+    if (this.tool !== "select") {
+      this.tool = "select";
+      return;
+    }
+    this.select([]);
+  }
+
+  // ——— edits ———
+
+  #name(id: string): string {
+    return this.territories.get(id)?.name ?? readTerritoryProps(this.doc, id)?.name ?? id;
+  }
+
+  #fail(error: EditError, names: { name?: string; a?: string; b?: string } = {}): void {
+    let text: string;
+    switch (error.kind) {
+      case "geometry":
+        text = t("err.geometry", { detail: error.detail });
+        break;
+      case "props":
+        text = t("err.props", { detail: error.detail });
+        break;
+      case "gone":
+        text = t("err.gone");
+        break;
+      case "split":
+        text = t(`err.split.${error.reason}`, { name: names.name ?? "" });
+        break;
+      case "merge":
+        text = t(`err.merge.${error.reason}`, { a: names.a ?? "", b: names.b ?? "" });
+        break;
+    }
+    this.notices.push("error", text);
+  }
+
+  /** A polygon finished with the Draw tool becomes a territory, selected, with its name prompt open. */
+  createFromDrawing(geometry: TerritoryGeometry): string | null {
+    const name = nextDefaultName(this.doc, (n) => t("territory.defaultName", { n }));
+    const r = createTerritory(this.doc, geometry, { name });
+    if (!r.ok) {
+      this.#fail(r.error);
+      return null;
+    }
+    this.tool = "select";
+    this.select([r.value]);
+    this.renaming = r.value;
+    return r.value;
+  }
+
+  patch(id: string, patch: Partial<TerritoryProps>): boolean {
+    const r = patchTerritory(this.doc, id, patch);
+    if (!r.ok) this.#fail(r.error);
+    return r.ok;
+  }
+
+  rename(id: string, name: string): boolean {
+    return this.patch(id, { name });
+  }
+
+  /** Reshape or move result: written as one step, remembered for conflict notices. */
+  commitGeometries(geometries: Map<string, TerritoryGeometry>): boolean {
+    const r = setGeometries(this.doc, geometries);
+    if (!r.ok) {
+      this.#fail(r.error);
+      return false;
+    }
+    const now = Date.now();
+    for (const id of geometries.keys()) this.#reshapedAt.set(id, now);
+    return true;
+  }
+
+  deleteSelection(): void {
+    const ids = this.selection;
+    if (ids.length === 0) return;
+    const name = ids.length === 1 ? this.#name(ids[0] as string) : "";
+    const r = deleteTerritories(this.doc, ids);
+    if (r.ok && r.value > 0) {
+      this.notices.push("info", r.value === 1 ? t("notice.deletedOne", { name }) : t("notice.deletedMany", { n: r.value }));
+    }
+    this.select([]);
+  }
+
+  split(line: Position[]): void {
+    const id = this.selected;
+    if (!id) {
+      this.notices.push("error", t("err.split.needOne"));
+      return;
+    }
+    const name = this.#name(id);
+    const r = splitTerritory(this.doc, id, line, (n) => t("territory.splitName", { name: n }));
+    if (!r.ok) {
+      this.#fail(r.error, { name });
+      return;
+    }
+    this.#reshapedAt.set(id, Date.now());
+    this.notices.push("success", t("notice.split", { name }));
+    this.select(r.value);
+    this.tool = "select";
+  }
+
+  /** Merges the two selected territories, or the selected one with `otherId`. */
+  merge(otherId?: string): void {
+    const [keep, other] = otherId && this.selected ? [this.selected, otherId] : this.selection;
+    if (!keep || !other || keep === other) {
+      this.notices.push("error", t("err.merge.needTwo"));
+      return;
+    }
+    const a = this.#name(keep);
+    const b = this.#name(other);
+    const r = mergeTerritories(this.doc, keep, other);
+    if (!r.ok) {
+      this.#fail(r.error, { a, b });
+      return;
+    }
+    this.#reshapedAt.set(keep, Date.now());
+    this.notices.push("success", t("notice.merged", { a, b }));
+    this.select([keep]);
+    this.tool = "select";
+  }
+
+  undo(): void {
+    this.session.undo.undo();
+  }
+
+  redo(): void {
+    this.session.undo.redo();
+  }
+
+  setUserName(name: string): void {
+    this.#identity.setName(name);
+    this.presence.setUser(this.#identity.user);
+  }
+
+  destroy(): void {
+    this.#unbind?.();
+    for (const off of this.#offs) off();
+    this.territories.destroy();
+    this.presence.destroy();
+    this.notices.clear();
+    this.session.destroy();
+  }
+}

@@ -1,0 +1,127 @@
+import type { Awareness } from "y-protocols/awareness";
+import { type PresenceState, type PresenceUser, parsePresence } from "../../shared/protocol/presence.ts";
+import type { PlanSession } from "./provider.ts";
+
+/** Another person's client in this plan (one per tab). */
+export interface Peer extends PresenceState {
+  clientId: number;
+}
+
+/** Pointer updates per second we send at most (~20/s keeps cursors smooth without flooding the room). */
+const CURSOR_INTERVAL_MS = 50;
+
+/**
+ * Presence over y-protocols awareness: publishes who I am, where my pointer
+ * is and what I have selected; exposes the others as `$state` for the UI.
+ */
+export class Presence {
+  /** Everyone else, one entry per client, sorted by name. */
+  peers = $state.raw<Peer[]>([]);
+
+  #session: PlanSession;
+  #user: PresenceUser;
+  #selection: string[] = [];
+  #cursor: [number, number] | null = null;
+  #lastCursorSent = 0;
+  #cursorTimer: ReturnType<typeof setTimeout> | null = null;
+  #unbind: (() => void) | null = null;
+  #offReset: () => void;
+
+  constructor(session: PlanSession, user: PresenceUser) {
+    this.#session = session;
+    this.#user = user;
+    this.#bind();
+    this.#offReset = session.on("reset", () => this.#bind());
+  }
+
+  get #awareness(): Awareness {
+    return this.#session.provider.awareness;
+  }
+
+  #bind(): void {
+    this.#unbind?.();
+    const awareness = this.#awareness;
+    const state: PresenceState = { user: this.#user, cursor: this.#cursor, selection: this.#selection };
+    awareness.setLocalState(state);
+    const onChange = () => this.#refresh(awareness);
+    awareness.on("change", onChange);
+    this.#unbind = () => awareness.off("change", onChange);
+    this.#refresh(awareness);
+  }
+
+  #refresh(awareness: Awareness): void {
+    const self = awareness.clientID;
+    const peers: Peer[] = [];
+    awareness.getStates().forEach((value, clientId) => {
+      if (clientId === self) return;
+      const state = parsePresence(value);
+      if (state) peers.push({ clientId, ...state });
+    });
+    peers.sort((a, b) => a.user.name.localeCompare(b.user.name) || a.clientId - b.clientId);
+    this.peers = peers;
+  }
+
+  /** People (not tabs): one entry per user id, for the header. */
+  people = $derived.by(() => {
+    const seen = new Map<string, PresenceUser>();
+    for (const p of this.peers) if (!seen.has(p.user.id)) seen.set(p.user.id, p.user);
+    return [...seen.values()];
+  });
+
+  /** Territory id → the others who have it selected. */
+  editorsByTerritory = $derived.by(() => {
+    const out = new Map<string, PresenceUser[]>();
+    for (const p of this.peers) {
+      for (const id of p.selection) {
+        const list = out.get(id) ?? [];
+        if (!list.some((u) => u.id === p.user.id)) list.push(p.user);
+        out.set(id, list);
+      }
+    }
+    return out;
+  });
+
+  /** The name behind a Yjs client id (e.g. geometryWriter's answer), if that client is here. */
+  nameOf(clientId: number | null): string | null {
+    if (clientId === null) return null;
+    const p = this.peers.find((peer) => peer.clientId === clientId);
+    if (p) return p.user.name;
+    const state = parsePresence(this.#awareness.getStates().get(clientId));
+    return state?.user.name ?? null;
+  }
+
+  setUser(user: PresenceUser): void {
+    this.#user = user;
+    this.#awareness.setLocalStateField("user", user);
+  }
+
+  setSelection(ids: string[]): void {
+    this.#selection = ids;
+    this.#awareness.setLocalStateField("selection", ids);
+  }
+
+  /** Throttled to ~20 updates a second, trailing edge kept so the last position always arrives. */
+  setCursor(cursor: [number, number] | null): void {
+    this.#cursor = cursor ? [Math.round(cursor[0] * 1e6) / 1e6, Math.round(cursor[1] * 1e6) / 1e6] : null;
+    const now = performance.now();
+    const wait = CURSOR_INTERVAL_MS - (now - this.#lastCursorSent);
+    if (cursor === null || wait <= 0) {
+      this.#flushCursor();
+    } else if (this.#cursorTimer === null) {
+      this.#cursorTimer = setTimeout(() => this.#flushCursor(), wait);
+    }
+  }
+
+  #flushCursor(): void {
+    if (this.#cursorTimer !== null) clearTimeout(this.#cursorTimer);
+    this.#cursorTimer = null;
+    this.#lastCursorSent = performance.now();
+    this.#awareness.setLocalStateField("cursor", this.#cursor);
+  }
+
+  destroy(): void {
+    if (this.#cursorTimer !== null) clearTimeout(this.#cursorTimer);
+    this.#unbind?.();
+    this.#offReset();
+  }
+}

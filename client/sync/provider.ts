@@ -1,0 +1,246 @@
+import * as decoding from "lib0/decoding";
+import type * as encoding from "lib0/encoding";
+import { WebsocketProvider } from "y-websocket";
+import * as Y from "yjs";
+import { LOCAL_EDIT } from "../../shared/doc/origins.ts";
+import { territoriesMap } from "../../shared/doc/schema.ts";
+import { MessageType, type Refusal } from "../../shared/protocol/messages.ts";
+import { ApiError, getPlan, type PlanInfo } from "../lib/api.ts";
+
+/**
+ * How the plan's connection looks to a person:
+ * - connecting: first attempt, nothing synced yet
+ * - connected: socket open
+ * - reconnecting: was connected, lost it, retrying
+ * - offline: the browser says it has no network
+ * - unreachable: repeated failures and the REST API does not answer either
+ * - not-found / denied: the server says the plan does not exist / the link gives no access; we stop retrying
+ */
+export type ConnectionStatus = "connecting" | "connected" | "reconnecting" | "offline" | "unreachable" | "not-found" | "denied";
+
+export interface PlanSessionEvents {
+  status: (status: ConnectionStatus) => void;
+  /** The document has every update the server had when we (re)connected. */
+  synced: (synced: boolean) => void;
+  /** The server refused one of our updates. */
+  refused: (refusal: Refusal) => void;
+  /** Doc, provider and undo manager were replaced after a refusal; rebind to the new ones. */
+  reset: (session: PlanSession) => void;
+}
+
+export interface PlanSessionOptions {
+  token?: string | null;
+  /** `ws://host:port`; defaults to this page's origin. */
+  wsOrigin?: string;
+  /** Consecutive failed connections before asking the REST API why. */
+  probeAfterFailures?: number;
+}
+
+/**
+ * One open plan: its Y.Doc, the y-websocket provider that syncs it, and the
+ * undo manager over the territories (own edits only).
+ *
+ * Offline edits stay in the doc; y-websocket sends them when it reconnects.
+ * The doc is thrown away only when the server refuses one of our updates
+ * with `reset: true` (an update cannot be taken back in Yjs, so the only way
+ * to match the server again is a fresh doc).
+ */
+export class PlanSession {
+  readonly planId: string;
+  readonly token: string | null;
+  doc!: Y.Doc;
+  provider!: WebsocketProvider;
+  undo!: Y.UndoManager;
+  status: ConnectionStatus = "connecting";
+  synced = false;
+  /** The plan's REST record, once a probe has fetched it. */
+  planInfo: PlanInfo | null = null;
+  /** Incremented on each reset, for UIs that key on it. */
+  generation = 0;
+
+  #wsOrigin: string;
+  #everConnected = false;
+  #failures = 0;
+  #probeAfter: number;
+  #probing = false;
+  #destroyed = false;
+  #listeners: { [K in keyof PlanSessionEvents]: Set<PlanSessionEvents[K]> } = {
+    status: new Set(),
+    synced: new Set(),
+    refused: new Set(),
+    reset: new Set(),
+  };
+  #onOnline = () => this.#updateStatus();
+  #onOffline = () => this.#updateStatus();
+
+  constructor(planId: string, options: PlanSessionOptions = {}) {
+    this.planId = planId;
+    this.token = options.token ?? null;
+    this.#probeAfter = options.probeAfterFailures ?? 3;
+    this.#wsOrigin =
+      options.wsOrigin ?? `${location.protocol === "https:" ? "wss" : "ws"}://${location.host}`;
+    this.#open();
+    window.addEventListener("online", this.#onOnline);
+    window.addEventListener("offline", this.#onOffline);
+  }
+
+  on<K extends keyof PlanSessionEvents>(event: K, fn: PlanSessionEvents[K]): () => void {
+    this.#listeners[event].add(fn);
+    return () => this.#listeners[event].delete(fn);
+  }
+
+  #emit<K extends keyof PlanSessionEvents>(event: K, ...args: Parameters<PlanSessionEvents[K]>): void {
+    for (const fn of this.#listeners[event]) (fn as (...a: Parameters<PlanSessionEvents[K]>) => void)(...args);
+  }
+
+  #open(): void {
+    const doc = new Y.Doc();
+    const params: Record<string, string> = {};
+    if (this.token) params.token = this.token;
+    // disableBc: every update goes through the server, which validates it;
+    // tabs syncing behind its back could re-inject a refused update.
+    const provider = new WebsocketProvider(`${this.#wsOrigin}/sync`, this.planId, doc, {
+      params,
+      disableBc: true,
+      maxBackoffTime: 4000,
+    });
+    provider.messageHandlers[MessageType.refused] = (
+      _encoder: encoding.Encoder,
+      decoder: decoding.Decoder,
+      p: WebsocketProvider,
+    ) => {
+      const refusal = parseRefusal(decoding.readVarString(decoder));
+      // Leave y-websocket's message loop before tearing the provider down.
+      setTimeout(() => {
+        if (p !== this.provider) return;
+        this.#emit("refused", refusal);
+        if (refusal.reset) this.reset();
+      }, 0);
+    };
+    provider.on("status", () => {
+      if (provider === this.provider) this.#updateStatus();
+    });
+    provider.on("connection-close", () => {
+      if (provider !== this.provider) return;
+      this.#failures++;
+      this.#updateStatus();
+      if (this.#failures >= this.#probeAfter) void this.probe();
+    });
+    provider.on("sync", (synced: boolean) => {
+      if (provider !== this.provider) return;
+      if (synced) this.#failures = 0;
+      this.synced = synced;
+      this.#emit("synced", synced);
+    });
+    this.doc = doc;
+    this.provider = provider;
+    this.undo = new Y.UndoManager(territoriesMap(doc), {
+      // Identity matters: only transactions tagged with this very object are ours to undo.
+      trackedOrigins: new Set([LOCAL_EDIT]),
+      // Each user action is one transaction; do not fold quick successive ones together.
+      captureTimeout: 0,
+    });
+  }
+
+  #updateStatus(): void {
+    if (this.#destroyed) return;
+    if (this.status === "not-found" || this.status === "denied") return;
+    let next: ConnectionStatus;
+    if (this.provider.wsconnected) {
+      next = "connected";
+      this.#everConnected = true;
+      this.#failures = 0;
+    } else if (typeof navigator !== "undefined" && navigator.onLine === false) {
+      next = "offline";
+    } else if (this.status === "unreachable" && this.#failures > 0) {
+      next = "unreachable";
+    } else {
+      next = this.#everConnected ? "reconnecting" : "connecting";
+    }
+    this.#setStatus(next);
+  }
+
+  #setStatus(next: ConnectionStatus): void {
+    if (next === this.status) return;
+    this.status = next;
+    this.#emit("status", next);
+  }
+
+  /**
+   * A refused WebSocket upgrade reaches the browser as a bare close (1006)
+   * whatever the HTTP status was, so after a few failures ask the REST API
+   * whether the plan exists and the link is good.
+   */
+  async probe(): Promise<void> {
+    if (this.#probing || this.#destroyed) return;
+    this.#probing = true;
+    try {
+      const plan = await getPlan(this.planId, this.token);
+      this.planInfo = plan;
+      // The plan exists: a transient failure; y-websocket keeps retrying.
+    } catch (e) {
+      if (this.#destroyed || this.provider.wsconnected) return;
+      const status = e instanceof ApiError ? e.status : 0;
+      if (status === 404) {
+        this.provider.disconnect();
+        this.#setStatus("not-found");
+      } else if (status === 401 || status === 403) {
+        this.provider.disconnect();
+        this.#setStatus("denied");
+      } else if (this.#failures > 0 && (typeof navigator === "undefined" || navigator.onLine !== false)) {
+        this.#setStatus("unreachable");
+      }
+    } finally {
+      this.#probing = false;
+    }
+  }
+
+  /** Drops the local document and starts over from the server's state. */
+  reset(): void {
+    if (this.#destroyed) return;
+    this.#teardown();
+    this.synced = false;
+    this.generation++;
+    this.#open();
+    this.#emit("synced", false);
+    this.#emit("reset", this);
+  }
+
+  /** Reconnects after a `not-found`/`denied` stop or a manual disconnect. */
+  retry(): void {
+    this.status = "connecting";
+    this.#failures = 0;
+    this.#emit("status", this.status);
+    this.provider.connect();
+  }
+
+  #teardown(): void {
+    this.undo.destroy();
+    this.provider.awareness.setLocalState(null);
+    this.provider.destroy();
+    this.provider.awareness.destroy();
+    this.doc.destroy();
+  }
+
+  destroy(): void {
+    if (this.#destroyed) return;
+    this.#destroyed = true;
+    window.removeEventListener("online", this.#onOnline);
+    window.removeEventListener("offline", this.#onOffline);
+    this.#teardown();
+    for (const set of Object.values(this.#listeners)) set.clear();
+  }
+}
+
+export function parseRefusal(json: string): Refusal {
+  try {
+    const v = JSON.parse(json) as Partial<Refusal>;
+    return {
+      code: v.code === "invalid-update" || v.code === "malformed" || v.code === "forbidden" ? v.code : "invalid-update",
+      message: typeof v.message === "string" ? v.message : "the change was not accepted.",
+      reset: v.reset === true,
+    };
+  } catch {
+    return { code: "malformed", message: "the change was not accepted.", reset: true };
+  }
+}
