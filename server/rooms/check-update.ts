@@ -21,7 +21,11 @@ export function checkTransaction(doc: Y.Doc, tr: Y.Transaction): string | null {
     // biome-ignore lint/suspicious/noExplicitAny: as above.
     const type = changedType as Y.AbstractType<any>;
     if (type === territories) {
-      for (const key of keys) if (key !== null) touched.add(key);
+      for (const key of keys) {
+        // Content without a key is invisible to Y.Map readers but would still be stored and relayed.
+        if (key === null) return "territories must be a map";
+        touched.add(key);
+      }
     } else if (type === plan) {
       for (const key of keys) {
         if (key === null) return "plan settings must be a map";
