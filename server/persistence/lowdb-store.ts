@@ -57,19 +57,28 @@ export class LowdbStore implements PlanStore {
     return pending;
   }
 
+  /**
+   * Writes plan.json in a temporary folder and renames the folder into place,
+   * so a crash leaves either no plan or a whole one, never an empty folder
+   * that blocks the id.
+   */
   async createPlan(meta: PlanMeta): Promise<void> {
     const dir = this.dir(meta.id);
     await fs.mkdir(this.root, { recursive: true });
+    const tmp = await fs.mkdtemp(path.join(this.root, `.new-${meta.id}-`));
+    const db = new Low<PlanFile>(new DurableJSONFile(path.join(tmp, "plan.json")), { meta, documents: {} });
     try {
-      await fs.mkdir(dir);
+      await db.write();
+      await fs.rename(tmp, dir);
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === "EEXIST") throw new Error(`plan ${meta.id} exists`);
+      await fs.rm(tmp, { recursive: true, force: true });
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === "EEXIST" || code === "ENOTEMPTY") throw new Error(`plan ${meta.id} exists`);
       throw e;
     }
     await fsyncDir(this.root);
-    const db = new Low<PlanFile>(new DurableJSONFile(path.join(dir, "plan.json")), { meta, documents: {} });
-    await db.write();
-    this.files.set(meta.id, db);
+    const placed = new Low<PlanFile>(new DurableJSONFile(path.join(dir, "plan.json")), db.data);
+    this.files.set(meta.id, placed);
   }
 
   async getPlan(id: string): Promise<PlanMeta | null> {

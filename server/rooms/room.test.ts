@@ -451,6 +451,11 @@ describe("Room: an invalid update", () => {
     room.receiveUpdate(a, bad);
     expect(a.refusals).toHaveLength(1);
     room.receiveUpdate(a, dependent);
+    expect(a.refusals).toHaveLength(2);
+    expect(a.refusals[1]?.message).toMatch(/builds on changes the server does not have/);
+    // Nothing waits inside the document to leak into snapshots or joiners' state.
+    expect(room.doc.store.pendingStructs).toBeNull();
+    expect(Y.encodeStateAsUpdate(room.doc)).toEqual(Y.encodeStateAsUpdate(beforeDoc));
 
     expect(readTerritory(room.doc, "t2")).toBeNull();
     expect(territoriesMap(room.doc).has("t2")).toBe(false);

@@ -79,11 +79,8 @@ export class Room {
   private makeProbe(): Y.Doc {
     const probe = new Y.Doc();
     defineRoots(probe);
+    // The real document never holds pending updates: receiveUpdate refuses them.
     Y.applyUpdate(probe, Y.encodeStateAsUpdate(this.doc));
-    // Updates waiting for a missing dependency are part of the state too.
-    const pending = this.doc.store.pendingStructs;
-    if (pending) Y.applyUpdate(probe, pending.update);
-    if (this.doc.store.pendingDs) Y.applyUpdate(probe, this.doc.store.pendingDs);
     return probe;
   }
 
@@ -96,6 +93,12 @@ export class Room {
         Y.applyUpdate(this.probe, update);
         problem = checkTransaction(this.probe, tr);
       });
+      // An update that needs changes the server does not have (typically
+      // edits made on top of a refused one) would wait inside the document,
+      // unvalidated, and leak into snapshots and new joiners' state.
+      if (problem === null && (this.probe.store.pendingStructs || this.probe.store.pendingDs)) {
+        problem = "it builds on changes the server does not have (an earlier change of yours was refused)";
+      }
     } catch (e) {
       problem = `the update could not be decoded (${(e as Error).message})`;
     }
