@@ -110,7 +110,7 @@ export function parseAccountsCsv(text: string): ParsedAccounts {
   // raw rows instead so a quoted multi-line cell does not shift the rest.
   const lines = lineNumbers(text, rows.length);
   const problems = new Problems();
-  const accounts: Account[] = [];
+  const accounts: Lined[] = [];
   const seen = new Set<string>();
   rows.forEach((row, i) => {
     const line = lines[i] ?? i + 2;
@@ -138,7 +138,8 @@ export function parseAccountsCsv(text: string): ParsedAccounts {
     format: "csv",
     columns: { id, name, lon, lat, metrics: metricKeys, ignored },
     total: rows.length,
-    accounts: problems.count ? accounts.filter((a) => !problems.rows.has(a._line)).map(strip) : accounts.map(strip),
+    // Rows papaparse flagged (stray quotes, missing cells) go too.
+    accounts: accounts.filter((a) => !problems.rows.has(a._line)).map(strip),
     problems: problems.list(),
     problemCount: problems.count,
   };
