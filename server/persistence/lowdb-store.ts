@@ -4,7 +4,8 @@ import { Low } from "lowdb";
 import { ID_PATTERN } from "../../shared/ids.ts";
 import type { Part } from "../../shared/protocol/rooms.ts";
 import { DurableJSONFile, fsyncDir } from "./durable-json-file.ts";
-import type { PlanMeta, PlanStore, StoredDocument } from "./store.ts";
+import type { Account } from "../../shared/scoring/accounts.ts";
+import type { PlanMeta, PlanStore, StoredAccounts, StoredDocument } from "./store.ts";
 import { UpdateLog } from "./update-log.ts";
 
 /**
@@ -114,9 +115,49 @@ export class LowdbStore implements PlanStore {
     return new LowdbDocument(db, dir, name, currentGen, updates, logBytes);
   }
 
+  /**
+   * Accounts live in their own lowdb file (`accounts.json`): they are large
+   * and change rarely, while plan.json is rewritten on every compaction.
+   * Rows are stored as arrays (id, name, lon, lat, then one value per
+   * metric) to keep 100,000 accounts to a few megabytes.
+   */
+  async getAccounts(planId: string): Promise<StoredAccounts | null> {
+    const db = new Low<AccountsFile | null>(new DurableJSONFile(path.join(this.dir(planId), "accounts.json")), null);
+    await db.read();
+    const data = db.data;
+    if (!data) return null;
+    const accounts: Account[] = data.rows.map(([id, name, lon, lat, ...values]) => {
+      const attrs: Record<string, number> = {};
+      data.metrics.forEach((m, i) => {
+        attrs[m] = values[i] ?? 0;
+      });
+      return { id, name, lon, lat, attrs };
+    });
+    return { version: data.version, importedAt: data.importedAt, accounts };
+  }
+
+  async putAccounts(planId: string, stored: StoredAccounts): Promise<void> {
+    const metrics = [...new Set(stored.accounts.flatMap((a) => Object.keys(a.attrs)))].sort();
+    const data: AccountsFile = {
+      version: stored.version,
+      importedAt: stored.importedAt,
+      metrics,
+      rows: stored.accounts.map((a) => [a.id, a.name, a.lon, a.lat, ...metrics.map((m) => a.attrs[m] ?? 0)]),
+    };
+    const db = new Low<AccountsFile>(new DurableJSONFile(path.join(this.dir(planId), "accounts.json")), data);
+    await db.write();
+  }
+
   async close(): Promise<void> {
     this.files.clear();
   }
+}
+
+interface AccountsFile {
+  version: number;
+  importedAt: string;
+  metrics: string[];
+  rows: [string, string, number, number, ...number[]][];
 }
 
 function logPath(dir: string, name: string, gen: number): string {

@@ -1,10 +1,20 @@
 import type { Part } from "../../shared/protocol/rooms.ts";
-import type { PlanMeta, PlanStore, StoredDocument } from "./store.ts";
+import type { PlanMeta, PlanStore, StoredAccounts, StoredDocument } from "./store.ts";
 
 /** Keeps everything in memory: for unit tests of room logic. Not durable. */
 export class MemoryStore implements PlanStore {
   private readonly plans = new Map<string, PlanMeta>();
   private readonly docs = new Map<string, Uint8Array[]>();
+  private readonly accounts = new Map<string, StoredAccounts>();
+
+  async getAccounts(planId: string): Promise<StoredAccounts | null> {
+    return this.accounts.get(planId) ?? null;
+  }
+
+  async putAccounts(planId: string, accounts: StoredAccounts): Promise<void> {
+    if (!this.plans.has(planId)) throw new Error(`plan ${planId} does not exist`);
+    this.accounts.set(planId, accounts);
+  }
 
   async createPlan(meta: PlanMeta): Promise<void> {
     if (this.plans.has(meta.id)) throw new Error(`plan ${meta.id} exists`);

@@ -1,4 +1,5 @@
 import type { Part } from "../../shared/protocol/rooms.ts";
+import type { Account } from "../../shared/scoring/accounts.ts";
 
 /** What the server keeps about a plan besides its documents. */
 export interface PlanMeta {
@@ -22,7 +23,23 @@ export interface PlanStore {
    * be read; the caller must then not write anything for it.
    */
   openDocument(planId: string, part: Part): Promise<StoredDocument>;
+  /** The plan's accounts, or null when none were imported. */
+  getAccounts(planId: string): Promise<StoredAccounts | null>;
+  /** Replaces the plan's accounts; resolves once they are on disk. */
+  putAccounts(planId: string, accounts: StoredAccounts): Promise<void>;
   close(): Promise<void>;
+}
+
+/**
+ * Accounts are reference data, not co-edited, so they live beside the
+ * document rather than in it; the document carries only their version.
+ */
+export interface StoredAccounts {
+  /** Increases with every import; clients refetch when the document's copy changes. */
+  version: number;
+  /** ISO 8601. */
+  importedAt: string;
+  accounts: Account[];
 }
 
 /** One document's durable state while a room has it open. */

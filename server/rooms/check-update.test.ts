@@ -1,7 +1,17 @@
 import { describe, expect, it } from "vitest";
 import * as Y from "yjs";
 import { LOCAL_EDIT, transact } from "../../shared/doc/origins.ts";
-import { deleteTerritory, planMap, territoriesMap, updateTerritory, writeTerritory } from "../../shared/doc/schema.ts";
+import {
+  deleteTerritory,
+  pinsMap,
+  planMap,
+  territoriesMap,
+  updateTerritory,
+  writeAccountsVersion,
+  writeAllowedDeviation,
+  writePin,
+  writeTerritory,
+} from "../../shared/doc/schema.ts";
 import type { Territory } from "../../shared/doc/territory.ts";
 import { checkTransaction } from "./check-update.ts";
 
@@ -215,5 +225,41 @@ describe("checkTransaction refuses", () => {
     const asArray = new Y.Doc();
     asArray.getArray("territories").push(["x".repeat(10_000)]);
     expect(checkUpdate(doc, Y.encodeStateAsUpdate(asArray))).toBe("territories must be a map");
+  });
+});
+
+describe("checkTransaction on plan settings and pins", () => {
+  function docWithRoots(): Y.Doc {
+    const doc = planDoc();
+    pinsMap(doc);
+    return doc;
+  }
+
+  it("accepts a pin of a valid account id to a territory id, and unpinning", () => {
+    const doc = docWithRoots();
+    expect(check(doc, () => writePin(doc, "acc-1", "t1"))).toBeNull();
+    expect(check(doc, () => writePin(doc, "acc-1", null))).toBeNull();
+  });
+
+  it("refuses a pin to something that is not a territory id", () => {
+    const doc = docWithRoots();
+    expect(check(doc, () => pinsMap(doc).set("acc-1", 5 as unknown as string))).toMatch(/pinned to a territory id/);
+    expect(check(doc, () => pinsMap(doc).set("bad id", "t1"))).toMatch(/valid account id/);
+  });
+
+  it("refuses a client writing the accounts version, which only the server sets", () => {
+    const doc = docWithRoots();
+    expect(
+      checkUpdate(
+        doc,
+        remoteEdit(doc, (c) => writeAccountsVersion(c, 7)),
+      ),
+    ).toMatch(/set by the server/);
+  });
+
+  it("accepts an allowed deviation between 1 % and 100 %, refuses others", () => {
+    const doc = docWithRoots();
+    expect(check(doc, () => writeAllowedDeviation(doc, 0.2))).toBeNull();
+    expect(check(doc, () => planMap(doc).set("allowedDeviation", 3))).toMatch(/between 0.01 and 1/);
   });
 });

@@ -1,5 +1,13 @@
 import type * as Y from "yjs";
-import { parseTerritory, PLAN_KEYS, planMap, territoriesMap } from "../../shared/doc/schema.ts";
+import {
+  isAllowedDeviation,
+  PLAN_KEYS,
+  parseTerritory,
+  pinsMap,
+  planMap,
+  territoriesMap,
+} from "../../shared/doc/schema.ts";
+import { ID_PATTERN } from "../../shared/ids.ts";
 import { LIMITS } from "../../shared/doc/territory.ts";
 
 /**
@@ -16,6 +24,8 @@ export function checkTransaction(doc: Y.Doc, tr: Y.Transaction): string | null {
   const territories: Y.AbstractType<any> = territoriesMap(doc);
   // biome-ignore lint/suspicious/noExplicitAny: as above.
   const plan: Y.AbstractType<any> = planMap(doc);
+  // biome-ignore lint/suspicious/noExplicitAny: as above.
+  const pins: Y.AbstractType<any> = pinsMap(doc);
   const touched = new Set<string>();
   for (const [changedType, keys] of tr.changed) {
     // biome-ignore lint/suspicious/noExplicitAny: as above.
@@ -31,6 +41,15 @@ export function checkTransaction(doc: Y.Doc, tr: Y.Transaction): string | null {
         if (key === null) return "plan settings must be a map";
         const problem = checkPlanSetting(key, planMap(doc).get(key));
         if (problem) return problem;
+      }
+    } else if (type === pins) {
+      for (const key of keys) {
+        if (key === null) return "pins must be a map";
+        const value = pinsMap(doc).get(key);
+        if (!ID_PATTERN.test(key)) return "a pin needs a valid account id";
+        if (value !== undefined && (typeof value !== "string" || !ID_PATTERN.test(value))) {
+          return `account ${key.slice(0, 40)} must be pinned to a territory id`;
+        }
       }
     } else if (type._item?.parent === territories && typeof type._item.parentSub === "string") {
       touched.add(type._item.parentSub);
@@ -55,6 +74,11 @@ function checkPlanSetting(key: string, value: unknown): string | null {
         return `plan name must be text of 1–${LIMITS.name} characters`;
       }
       return null;
+    case PLAN_KEYS.accountsVersion:
+      return "the accounts version is set by the server when accounts are imported";
+    case PLAN_KEYS.allowedDeviation:
+      if (value === undefined || isAllowedDeviation(value)) return null;
+      return "the allowed deviation must be a number between 0.01 and 1";
     default:
       return `unknown plan setting "${key.slice(0, 40)}"`;
   }

@@ -10,8 +10,9 @@ import { type Territory, type TerritoryProps, validateTerritoryPatch } from "./t
  * ```
  * Y.Doc
  * ├─ "plan": Y.Map            plan-wide settings (name, …); one key per setting
- * └─ "territories": Y.Map     territory id → Y.Map (one per territory)
- *      └─ Y.Map               name, color, reps, targets, parent, geometry
+ * ├─ "territories": Y.Map     territory id → Y.Map (one per territory)
+ * │    └─ Y.Map               name, color, reps, targets, parent, geometry
+ * └─ "pins": Y.Map            account id → territory id (manual assignments)
  * ```
  *
  * Why a Y.Map per territory, one key per field: two people renaming and
@@ -24,6 +25,12 @@ export const ROOTS = {
   plan: "plan",
   /** Territory id → territory Y.Map. */
   territories: "territories",
+  /**
+   * Account id → territory id: an account pinned to a territory by hand,
+   * whatever contains it. One key per account, so two people pinning
+   * different accounts never conflict.
+   */
+  pins: "pins",
 } as const;
 
 /** Keys of a territory's Y.Map. */
@@ -50,7 +57,18 @@ const KNOWN_TERRITORY_KEYS = new Set<string>(Object.values(TERRITORY_KEYS));
 /** Keys of the plan map, with their type. */
 export const PLAN_KEYS = {
   name: "name",
+  /**
+   * Version of the plan's accounts (stored beside the document, not in it:
+   * 100,000 rows would be one 10 MB update). Written by the server only,
+   * on import; clients refetch the accounts when it changes.
+   */
+  accountsVersion: "accountsVersion",
+  /** Allowed deviation from the mean or target before a metric is flagged, as a fraction (0.15 = ±15 %). */
+  allowedDeviation: "allowedDeviation",
 } as const;
+
+/** Default allowed deviation: ±15 %. */
+export const DEFAULT_ALLOWED_DEVIATION = 0.15;
 
 export type TerritoryMap = Y.Map<unknown>;
 
@@ -71,6 +89,52 @@ export function readPlanName(doc: Y.Doc): string {
 export function writePlanName(doc: Y.Doc, name: string): void {
   const map = planMap(doc);
   if (map.get(PLAN_KEYS.name) !== name) map.set(PLAN_KEYS.name, name);
+}
+
+export function pinsMap(doc: Y.Doc): Y.Map<string> {
+  return doc.getMap<string>(ROOTS.pins);
+}
+
+/** Version of the plan's accounts; 0 when none were imported. */
+export function readAccountsVersion(doc: Y.Doc): number {
+  const v = planMap(doc).get(PLAN_KEYS.accountsVersion);
+  return typeof v === "number" ? v : 0;
+}
+
+/** Server only: records that the accounts changed, so clients refetch them. */
+export function writeAccountsVersion(doc: Y.Doc, version: number): void {
+  planMap(doc).set(PLAN_KEYS.accountsVersion, version);
+}
+
+export function readAllowedDeviation(doc: Y.Doc): number {
+  const v = planMap(doc).get(PLAN_KEYS.allowedDeviation);
+  return typeof v === "number" && isAllowedDeviation(v) ? v : DEFAULT_ALLOWED_DEVIATION;
+}
+
+export function isAllowedDeviation(v: unknown): v is number {
+  return typeof v === "number" && Number.isFinite(v) && v >= 0.01 && v <= 1;
+}
+
+export function writeAllowedDeviation(doc: Y.Doc, value: number): void {
+  if (!isAllowedDeviation(value)) throw new RangeError("allowed deviation must be between 0.01 and 1");
+  const map = planMap(doc);
+  if (map.get(PLAN_KEYS.allowedDeviation) !== value) map.set(PLAN_KEYS.allowedDeviation, value);
+}
+
+/** Manual pins: account id → territory id. */
+export function readPins(doc: Y.Doc): Map<string, string> {
+  const out = new Map<string, string>();
+  pinsMap(doc).forEach((territoryId, accountId) => {
+    if (typeof territoryId === "string") out.set(accountId, territoryId);
+  });
+  return out;
+}
+
+/** Pins an account to a territory, or unpins it with null. */
+export function writePin(doc: Y.Doc, accountId: string, territoryId: string | null): void {
+  const pins = pinsMap(doc);
+  if (territoryId === null) pins.delete(accountId);
+  else if (pins.get(accountId) !== territoryId) pins.set(accountId, territoryId);
 }
 
 export function hasTerritory(doc: Y.Doc, id: string): boolean {
