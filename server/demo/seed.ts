@@ -1,14 +1,17 @@
 import fs from "node:fs/promises";
-import { writeTerritory } from "../../shared/doc/schema.ts";
+import { writeAccountsVersion, writeTerritory } from "../../shared/doc/schema.ts";
 import { validateNewTerritory } from "../../shared/doc/territory.ts";
 import type { PlanStore } from "../persistence/store.ts";
 import type { Rooms } from "../rooms/rooms.ts";
+import { demoAccounts, type Place } from "./accounts.ts";
 
 export const DEMO_PLAN_ID = "demo";
 const DEMO_FILE = new URL("./java-territories.geojson", import.meta.url);
+const PLACES_FILE = new URL("./java-cities.json", import.meta.url);
 
 /**
- * Creates the demo plan (territories on Java, see server/demo/README.md) the
+ * Creates the demo plan (territories on Java and 6,000 demo accounts around
+ * real towns, see server/demo/README.md) the
  * first time the server starts with an empty DATA_DIR. An existing demo plan
  * is left alone: people may have edited it.
  */
