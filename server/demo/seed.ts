@@ -26,14 +26,18 @@ export async function seedDemoPlan(store: PlanStore, rooms: Rooms): Promise<void
     if (!t.ok) throw new Error(`demo territory ${i + 1}: ${t.error}`);
     return t.value;
   });
-  await store.createPlan({
-    id: DEMO_PLAN_ID,
-    name: "Demo: Java sales territories",
-    createdAt: new Date().toISOString(),
-  });
+  const places = JSON.parse(await fs.readFile(PLACES_FILE, "utf8")) as Place[];
+  const accounts = demoAccounts(
+    places,
+    territories.map((t) => t.geometry),
+  );
+  const now = new Date().toISOString();
+  await store.createPlan({ id: DEMO_PLAN_ID, name: "Demo: Java sales territories", createdAt: now });
+  await store.putAccounts(DEMO_PLAN_ID, { version: 1, importedAt: now, accounts });
   await rooms.with({ planId: DEMO_PLAN_ID, part: "" }, (room) =>
     room.change({ kind: "system", reason: "demo plan" }, (doc) => {
       for (const t of territories) writeTerritory(doc, t);
+      writeAccountsVersion(doc, 1);
     }),
   );
 }
