@@ -1,0 +1,254 @@
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import fs from "node:fs/promises";
+import net from "node:net";
+import os from "node:os";
+import path from "node:path";
+
+export const ROOT = path.resolve(import.meta.dirname, "../../..");
+const BARE_RELAY = path.join(ROOT, "node_modules/@y/websocket-server/src/server.js");
+
+/** Every child this process started, so that any exit path can end them. */
+const children = new Set<ChildProcess>();
+
+/** Kills whatever children are left (called on exit, error and signals by run.ts). */
+export function killAllChildren(): void {
+  for (const c of children) {
+    if (c.exitCode === null && c.signalCode === null) c.kill("SIGKILL");
+  }
+  children.clear();
+}
+
+export interface RunningServer {
+  readonly kind: "ours" | "bare";
+  readonly port: number;
+  /** http://127.0.0.1:port */
+  readonly url: string;
+  /** WebSocket URL of a plan's (ours) or document's (bare) room. */
+  roomUrl(room: string): string;
+  readonly pid: number;
+  readonly output: () => string;
+  /** SIGTERM (our server compacts and exits), SIGKILL after a grace period. */
+  stop(): Promise<void>;
+}
+
+/** A fresh temporary folder, under os.tmpdir() unless `base` says otherwise (e.g. /dev/shm). */
+export async function tempDir(prefix: string, base = os.tmpdir()): Promise<string> {
+  return fs.mkdtemp(path.join(base, `wilayah-bench-${prefix}-`));
+}
+
+/** A memory-backed folder to put a DATA_DIR in (fdatasync costs ~nothing there), or null. */
+export async function tmpfsBase(): Promise<string | null> {
+  try {
+    const st = await fs.stat("/dev/shm");
+    if (!st.isDirectory()) return null;
+    await fs.access("/dev/shm", fs.constants.W_OK);
+    return "/dev/shm";
+  } catch {
+    return null;
+  }
+}
+
+/** A port that was free a moment ago on 127.0.0.1 (the bare relay cannot listen on 0 and tell). */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once("error", reject);
+    srv.listen(0, "127.0.0.1", () => {
+      const addr = srv.address();
+      const port = typeof addr === "object" && addr ? addr.port : 0;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+function startChild(
+  kind: "ours" | "bare",
+  args: string[],
+  env: Record<string, string>,
+  ready: RegExp,
+): Promise<{ proc: ChildProcess; match: RegExpExecArray; output: () => string }> {
+  const proc = spawn(process.execPath, args, {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  children.add(proc);
+  proc.once("exit", () => children.delete(proc));
+  let out = "";
+  const keep = (d: Buffer) => {
+    out += d.toString();
+    if (out.length > 64 * 1024) out = out.slice(-32 * 1024);
+  };
+  proc.stdout?.on("data", keep);
+  proc.stderr?.on("data", keep);
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      proc.kill("SIGKILL");
+      reject(new Error(`${kind} server did not start within 30 s:\n${out}`));
+    }, 30_000);
+    const onData = () => {
+      const m = ready.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        proc.stdout?.off("data", onData);
+        proc.off("exit", onExit);
+        resolve({ proc, match: m, output: () => out });
+      }
+    };
+    const onExit = (code: number | null) => {
+      clearTimeout(timer);
+      reject(new Error(`${kind} server exited with ${code} before listening:\n${out}`));
+    };
+    proc.stdout?.on("data", onData);
+    proc.once("exit", onExit);
+  });
+}
+
+function stopper(proc: ChildProcess): () => Promise<void> {
+  return () => {
+    if (proc.exitCode !== null || proc.signalCode !== null) return Promise.resolve();
+    return new Promise((resolve) => {
+      const hard = setTimeout(() => proc.kill("SIGKILL"), 10_000);
+      proc.once("exit", () => {
+        clearTimeout(hard);
+        resolve();
+      });
+      proc.kill("SIGTERM");
+    });
+  };
+}
+
+export interface OurServerOptions {
+  dataDir: string;
+  env?: Record<string, string>;
+  /** Folder for `node --cpu-prof` output, or null. */
+  profileDir?: string | null;
+}
+
+/** Our real server (`server/index.ts`, durable path and lowdb store) as its own process. */
+export async function startOurServer(opts: OurServerOptions): Promise<RunningServer> {
+  const args: string[] = [];
+  if (opts.profileDir) args.push("--cpu-prof", `--cpu-prof-dir=${opts.profileDir}`);
+  args.push("--import", "tsx", "server/index.ts");
+  const { proc, match, output } = await startChild(
+    "ours",
+    args,
+    { PORT: "0", DATA_DIR: opts.dataDir, SEED_DEMO: "0", ROOM_IDLE_MS: "500", ...opts.env },
+    /listening on http:\/\/localhost:(\d+)/,
+  );
+  const port = Number(match[1]);
+  return {
+    kind: "ours",
+    port,
+    url: `http://127.0.0.1:${port}`,
+    roomUrl: (planId) => `ws://127.0.0.1:${port}/sync/${planId}`,
+    pid: proc.pid ?? -1,
+    output,
+    stop: stopper(proc),
+  };
+}
+
+/** The stock y-websocket relay (@y/websocket-server's bin): in memory, no checks, no persistence. */
+export async function startBareRelay(): Promise<RunningServer> {
+  const port = await freePort();
+  const { proc, output } = await startChild(
+    "bare",
+    [BARE_RELAY],
+    { HOST: "127.0.0.1", PORT: String(port) },
+    /running at/,
+  );
+  return {
+    kind: "bare",
+    port,
+    url: `http://127.0.0.1:${port}`,
+    roomUrl: (doc) => `ws://127.0.0.1:${port}/${doc}`,
+    pid: proc.pid ?? -1,
+    output,
+    stop: stopper(proc),
+  };
+}
+
+export interface CreatedPlan {
+  id: string;
+  /** The edit link's token once the server has roles (links carry `?token=`), else null. */
+  token: string | null;
+  /** The editor page for this plan (the edit link). */
+  editUrl: string;
+}
+
+/** `POST /api/plans` on our server. */
+export async function createPlan(server: RunningServer, name: string): Promise<CreatedPlan> {
+  const res = await fetch(`${server.url}/api/plans`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ name }),
+  });
+  if (res.status !== 201) throw new Error(`create plan: ${res.status} ${await res.text()}`);
+  const body = (await res.json()) as { id: string; links?: { edit?: string } };
+  const edit = body.links?.edit ? new URL(body.links.edit, server.url) : new URL(`/plan/${body.id}`, server.url);
+  return { id: body.id, token: edit.searchParams.get("token"), editUrl: `${server.url}${edit.pathname}${edit.search}` };
+}
+
+/** The sync URL of a plan on our server, with its token when there is one. */
+export function planSyncUrl(server: RunningServer, plan: CreatedPlan): string {
+  const url = server.roomUrl(plan.id);
+  return plan.token ? `${url}?token=${encodeURIComponent(plan.token)}` : url;
+}
+
+/** fetch() on our server's REST API with the plan's token. */
+export function api(
+  server: RunningServer,
+  plan: CreatedPlan,
+  pathAndQuery: string,
+  init: RequestInit = {},
+): Promise<Response> {
+  const headers = new Headers(init.headers);
+  if (plan.token) headers.set("authorization", `Bearer ${plan.token}`);
+  return fetch(`${server.url}${pathAndQuery}`, { ...init, headers });
+}
+
+/** Total bytes of every file under `dir` (recursively), and how many files. */
+export async function dirSize(dir: string): Promise<{ bytes: number; files: { name: string; bytes: number }[] }> {
+  const files: { name: string; bytes: number }[] = [];
+  async function walk(d: string): Promise<void> {
+    for (const e of await fs.readdir(d, { withFileTypes: true })) {
+      const p = path.join(d, e.name);
+      if (e.isDirectory()) await walk(p);
+      else if (e.isFile()) {
+        try {
+          files.push({ name: path.relative(dir, p), bytes: (await fs.stat(p)).size });
+        } catch {
+          // removed meanwhile (compaction deletes old logs)
+        }
+      }
+    }
+  }
+  await walk(dir);
+  return { bytes: files.reduce((s, f) => s + f.bytes, 0), files };
+}
+
+let clockTicks: number | null = null;
+
+/**
+ * CPU time (user + system, ms) a process has used so far, from /proc. Read
+ * before and after a timed phase to see what a server spends per edit.
+ */
+export async function cpuTimeMs(pid: number): Promise<number> {
+  if (clockTicks === null) {
+    try {
+      clockTicks = Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim()) || 100;
+    } catch {
+      clockTicks = 100;
+    }
+  }
+  try {
+    const stat = await fs.readFile(`/proc/${pid}/stat`, "utf8");
+    // Fields after the command name (which may hold spaces) start after the last ')'.
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    const utime = Number(fields[11]);
+    const stime = Number(fields[12]);
+    return ((utime + stime) * 1000) / clockTicks;
+  } catch {
+    return Number.NaN;
+  }
+}

@@ -1,0 +1,160 @@
+/**
+ * `npm run bench`: runs the benchmarks in tests/bench/, prints a markdown
+ * table per benchmark and writes tests/bench/results.json and RESULTS.md.
+ *
+ *   BENCH_ONLY=sync,throughput,storage,client   run a subset (results of the
+ *                                               others are kept from the last run)
+ *   BENCH_QUICK=1    small N, a smoke run; written to tests/bench/quick/ so it
+ *                    never replaces the full figures
+ *   BENCH_PROFILE=1  run our server under `node --cpu-prof`; profiles go to
+ *                    tests/bench/profiles/ (summarise with lib/profile-summary.ts)
+ *   BENCH_SYNC_N=100 sync latency with only these client counts
+ *
+ * Benchmarks report; they never assert a speed (PRODUCT.md, "Quality bars").
+ */
+import fs from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { clientRender } from "./client-render.ts";
+import { describeMachine, type Machine, machineMarkdown } from "./lib/machine.ts";
+import { type BenchContext, type BenchResult, type Benchmark, markdownTable, renderResult } from "./lib/report.ts";
+import { killAllChildren } from "./lib/servers.ts";
+import { storageGrowth } from "./storage-growth.ts";
+import { syncLatency } from "./sync-latency.ts";
+import { throughput } from "./throughput.ts";
+
+const ALL: Benchmark[] = [syncLatency, throughput, storageGrowth, clientRender];
+
+interface StoredResult extends BenchResult {
+  ranAt: string;
+  quick: boolean;
+  machine: Machine;
+  seconds: number;
+  /** 1-minute load average when this benchmark started: other work on the machine skews the tails. */
+  loadAverage: number;
+}
+
+interface ResultsFile {
+  updatedAt: string;
+  benchmarks: Record<string, StoredResult>;
+}
+
+const HERE = import.meta.dirname;
+
+async function main(): Promise<number> {
+  const quick = process.env.BENCH_QUICK === "1" || process.env.BENCH_QUICK === "true";
+  const only = (process.env.BENCH_ONLY ?? "")
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
+  const unknown = only.filter((n) => !ALL.some((b) => b.name === n));
+  if (unknown.length) {
+    console.error(
+      `Unknown benchmark(s) in BENCH_ONLY: ${unknown.join(", ")}. Known: ${ALL.map((b) => b.name).join(", ")}.`,
+    );
+    return 2;
+  }
+  const selected = only.length ? ALL.filter((b) => only.includes(b.name)) : ALL;
+  const outDir = quick ? path.join(HERE, "quick") : HERE;
+  const profileDir = process.env.BENCH_PROFILE === "1" ? path.join(HERE, "profiles") : null;
+  await fs.mkdir(outDir, { recursive: true });
+  if (profileDir) await fs.mkdir(profileDir, { recursive: true });
+
+  const machine = await describeMachine();
+  console.log(
+    `# Wilayah benchmarks${quick ? " (BENCH_QUICK: smoke run, small N)" : ""}\n\n${machineMarkdown(machine)}\n`,
+  );
+
+  const ctx: BenchContext = {
+    quick,
+    profileDir,
+    log: (m) => console.error(`  … ${m}`),
+  };
+
+  const resultsPath = path.join(outDir, "results.json");
+  let file: ResultsFile = { updatedAt: "", benchmarks: {} };
+  try {
+    file = JSON.parse(await fs.readFile(resultsPath, "utf8")) as ResultsFile;
+  } catch {
+    // first run
+  }
+
+  let failures = 0;
+  for (const bench of selected) {
+    console.error(`▶ ${bench.title}`);
+    const t0 = performance.now();
+    const loadAverage = os.loadavg()[0] ?? 0;
+    let result: BenchResult;
+    try {
+      result = await bench.run(ctx);
+    } catch (e) {
+      failures++;
+      console.error(`✖ ${bench.title} failed: ${(e as Error).stack ?? e}`);
+      killAllChildren();
+      continue;
+    }
+    const seconds = (performance.now() - t0) / 1000;
+    console.log(renderResult(result));
+    console.error(`✔ ${bench.title} in ${seconds.toFixed(0)} s`);
+    file.benchmarks[bench.name] = { ...result, ranAt: new Date().toISOString(), quick, machine, seconds, loadAverage };
+    file.updatedAt = new Date().toISOString();
+    // Written after each benchmark, so a later failure keeps the earlier figures.
+    await fs.writeFile(resultsPath, `${JSON.stringify(file, null, 2)}\n`);
+    await fs.writeFile(path.join(outDir, "RESULTS.md"), resultsMarkdown(file, machine));
+  }
+  return failures ? 1 : 0;
+}
+
+function resultsMarkdown(file: ResultsFile, latest: Machine): string {
+  const out = [
+    "# Benchmark results",
+    "",
+    "Written by `npm run bench` (tests/bench/run.ts); do not edit by hand. Medians on the machine below unless said otherwise.",
+    "",
+    "## Machine (latest run)",
+    "",
+    machineMarkdown(latest),
+    "",
+  ];
+  const order = ALL.map((b) => b.name).filter((n) => file.benchmarks[n]);
+  out.push(
+    markdownTable({
+      title: "",
+      columns: ["benchmark", "ran at", "mode", "took", "load average at start", "machine"],
+      rows: order.map((n) => {
+        const r = file.benchmarks[n] as StoredResult;
+        return [
+          r.title,
+          r.ranAt,
+          r.quick ? "quick" : "full",
+          `${r.seconds.toFixed(0)} s`,
+          r.loadAverage === undefined ? "–" : r.loadAverage.toFixed(2),
+          `${r.machine.cpu}, ${r.machine.cores} cores, Node ${r.machine.node}`,
+        ];
+      }),
+    }),
+    "",
+  );
+  for (const n of order) out.push(renderResult(file.benchmarks[n] as StoredResult));
+  return `${out.join("\n").trimEnd()}\n`;
+}
+
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.on(signal, () => {
+    killAllChildren();
+    process.exit(130);
+  });
+}
+process.on("exit", killAllChildren);
+
+main().then(
+  (code) => {
+    killAllChildren();
+    process.exit(code);
+  },
+  (e: Error) => {
+    console.error(e);
+    killAllChildren();
+    process.exit(1);
+  },
+);
