@@ -40,6 +40,28 @@ const handlers: Partial<Record<number, Handler>> = {
   },
 };
 
+/**
+ * A room relays one update to every peer: frame it once, not once per
+ * socket (with 100 peers the copies cost more than the validation).
+ */
+const updateFrames = new WeakMap<Uint8Array, Uint8Array>();
+const awarenessFrames = new WeakMap<Uint8Array, Uint8Array>();
+
+function framed(
+  payload: Uint8Array,
+  cache: WeakMap<Uint8Array, Uint8Array>,
+  write: (encoder: encoding.Encoder) => void,
+): Uint8Array {
+  let frame = cache.get(payload);
+  if (!frame) {
+    const encoder = encoding.createEncoder();
+    write(encoder);
+    frame = encoding.toUint8Array(encoder);
+    cache.set(payload, frame);
+  }
+  return frame;
+}
+
 /** One WebSocket in one room. */
 export class Connection implements RoomPeer {
   readonly id = newId(12);
@@ -116,17 +138,21 @@ export class Connection implements RoomPeer {
   }
 
   sendUpdate(update: Uint8Array): void {
-    const encoder = encoding.createEncoder();
-    encoding.writeVarUint(encoder, MessageType.sync);
-    syncProtocol.writeUpdate(encoder, update);
-    this.send(encoding.toUint8Array(encoder));
+    this.send(
+      framed(update, updateFrames, (encoder) => {
+        encoding.writeVarUint(encoder, MessageType.sync);
+        syncProtocol.writeUpdate(encoder, update);
+      }),
+    );
   }
 
   sendAwareness(update: Uint8Array): void {
-    const encoder = encoding.createEncoder();
-    encoding.writeVarUint(encoder, MessageType.awareness);
-    encoding.writeVarUint8Array(encoder, update);
-    this.send(encoding.toUint8Array(encoder));
+    this.send(
+      framed(update, awarenessFrames, (encoder) => {
+        encoding.writeVarUint(encoder, MessageType.awareness);
+        encoding.writeVarUint8Array(encoder, update);
+      }),
+    );
   }
 
   sendAwarenessSnapshot(): void {
@@ -149,10 +175,12 @@ export class Connection implements RoomPeer {
 
   private send(bytes: Uint8Array): void {
     if (this.closed || this.ws.readyState !== this.ws.OPEN) return;
-    this.ws.send(bytes, (err) => {
-      if (err) this.dispose();
-    });
+    this.ws.send(bytes, { binary: true }, this.onSent);
   }
+
+  private readonly onSent = (err?: Error): void => {
+    if (err) this.dispose();
+  };
 
   close(code: number, reason: string): void {
     if (this.closed) return;
