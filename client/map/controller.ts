@@ -6,21 +6,23 @@ import { defaults as defaultControls, ScaleLine } from "ol/control.js";
 import { isEmpty } from "ol/extent.js";
 import Point from "ol/geom/Point.js";
 import type TileLayer from "ol/layer/Tile.js";
+import type Layer from "ol/layer/Layer.js";
 import type VectorLayer from "ol/layer/Vector.js";
+import type VectorImageLayer from "ol/layer/VectorImage.js";
 import { fromLonLat, toLonLat } from "ol/proj.js";
 import type OSM from "ol/source/OSM.js";
 import VectorSource from "ol/source/Vector.js";
 import type { Peer } from "../sync/presence.svelte.ts";
 import type { EditorState, MapApi, Tool } from "../state/editor.svelte.ts";
-import type { TerritoryFeature } from "./convert.ts";
+import { olToGeometry, type TerritoryFeature } from "./convert.ts";
 import { drawTool } from "./interactions/draw.ts";
 import { mergeTool } from "./interactions/merge.ts";
 import { reshapeTool } from "./interactions/reshape.ts";
 import { splitTool } from "./interactions/split.ts";
 import { moveTool } from "./interactions/translate.ts";
 import type { ToolContext, ToolHandle } from "./interactions/types.ts";
-import { createBasemap, createCursorLayer, createLabelLayer, createStreetLayer, createTerritoryLayer } from "./layers.ts";
-import type { TerritoryStyleState } from "./styles.ts";
+import { createBasemap, createCursorLayer, createLabelLayer, createOverlayLayer, createStreetLayer, createTerritoryLayer } from "./layers.ts";
+import type { OverlayStyleState } from "./styles.ts";
 import { TerritorySync } from "./territory-sync.ts";
 
 /** Java and its neighbours: where a plan with no territories opens. */
@@ -36,9 +38,13 @@ export class MapController implements MapApi {
   readonly map: OlMap;
   readonly sync = new TerritorySync();
   #editor: EditorState;
-  #style: TerritoryStyleState = { selection: new Set(), peerColors: new Map(), showVertices: false };
-  #territoryLayer: VectorLayer<VectorSource<TerritoryFeature>>;
+  #style: OverlayStyleState = { selection: new Set(), peerColors: new Map(), lifted: new Set(), showVertices: false };
+  #territoryLayer: VectorImageLayer<VectorSource<TerritoryFeature>>;
   #labelLayer: VectorLayer<VectorSource<TerritoryFeature>>;
+  /** Selected territories (mine and others') that are not lifted: outlines drawn over the base image. */
+  #highlight = new VectorSource<TerritoryFeature>();
+  #highlightLayer: VectorLayer<VectorSource<TerritoryFeature>>;
+  #liftedLayer: VectorLayer<VectorSource<TerritoryFeature>>;
   #cursors = new VectorSource<Feature<Point>>();
   #streets: TileLayer<OSM> | null = null;
   #tool: Tool = "select";
@@ -49,18 +55,41 @@ export class MapController implements MapApi {
 
   constructor(target: HTMLElement, editor: EditorState, onBasemapError: (e: unknown) => void) {
     this.#editor = editor;
-    this.#territoryLayer = createTerritoryLayer(this.sync.source, this.#style);
+    this.#territoryLayer = createTerritoryLayer(this.sync.source);
     this.#labelLayer = createLabelLayer(this.sync.source);
+    this.#highlightLayer = createOverlayLayer(this.#highlight, this.#style, "selection");
+    this.#liftedLayer = createOverlayLayer(this.sync.lifted, this.#style, "editing");
+    this.sync.onChange = () => this.#refreshHighlight();
+    const basemap = createBasemap(onBasemapError);
     this.map = new OlMap({
       target,
-      layers: [...createBasemap(onBasemapError), this.#territoryLayer, this.#labelLayer, createCursorLayer(this.#cursors)],
+      layers: [
+        ...basemap.layers,
+        this.#territoryLayer,
+        this.#highlightLayer,
+        this.#liftedLayer,
+        this.#labelLayer,
+        createCursorLayer(this.#cursors),
+      ],
       view: new View({ center: DEFAULT_CENTER, zoom: DEFAULT_ZOOM, maxZoom: 19, minZoom: 2, constrainResolution: false }),
       controls: defaultControls({ rotate: false, attribution: true }).extend([new ScaleLine({ bar: false })]),
       moveTolerance: 2,
     });
+    basemap.start(this.map);
     this.map.on("click", (e) => this.#onClick(e));
     this.map.on("pointermove", (e) => this.#onPointerMove(e));
     this.map.getViewport()?.addEventListener("pointerleave", () => editor.presence.setCursor(null));
+    // A read-only handle for end-to-end tests and debugging in the console:
+    // where a lon/lat is on screen, and what geometry the map shows for a territory.
+    (target as HTMLElement & { wilayah?: unknown }).wilayah = {
+      pixelFor: (lon: number, lat: number) => this.map.getPixelFromCoordinate(fromLonLat([lon, lat])),
+      geometryOf: (id: string) => {
+        const g = this.sync.getFeature(id)?.getGeometry();
+        return g ? olToGeometry(g) : null;
+      },
+      featureCount: () => this.sync.source.getFeatures().length,
+      map: this.map,
+    };
     this.bindDoc();
   }
 
@@ -79,7 +108,7 @@ export class MapController implements MapApi {
   }
 
   fitAll(duration = 400): void {
-    const extent = this.sync.source.getExtent();
+    const extent = this.sync.extent();
     if (!extent || isEmpty(extent) || !Number.isFinite(extent[0])) return;
     this.map.getView().fit(extent, { padding: [70, 60, 70, 60], maxZoom: 14, duration });
   }
@@ -94,12 +123,16 @@ export class MapController implements MapApi {
     this.#selection = selection;
     this.#style.selection = new Set(selection);
     this.#style.showVertices = tool === "reshape";
-    this.#territoryLayer.changed();
     if (tool !== this.#tool || selectionChanged) {
       this.#tool = tool;
       this.#disposeTool();
+      // Reshape and move change the selected shapes on every pointer move: lift them out of the base image first.
+      const lifted = tool === "reshape" || tool === "move" ? selection : [];
+      this.sync.lift(lifted);
+      this.#style.lifted = new Set(lifted);
       this.#applyTool();
     }
+    this.#refreshHighlight();
     this.map.getTargetElement()?.setAttribute("data-tool", tool);
   }
 
@@ -128,6 +161,26 @@ export class MapController implements MapApi {
     for (const i of this.#handle?.interactions ?? []) this.map.addInteraction(i);
   }
 
+  /** Puts the selected (mine or others') and not lifted territories into the highlight source. */
+  #refreshHighlight(): void {
+    const want = new Set<string>();
+    for (const id of this.#selection) if (!this.#style.lifted.has(id)) want.add(id);
+    for (const id of this.#style.peerColors.keys()) if (!this.#style.lifted.has(id)) want.add(id);
+    const features: TerritoryFeature[] = [];
+    for (const id of want) {
+      const f = this.sync.getFeature(id);
+      if (f) features.push(f);
+    }
+    const current = this.#highlight.getFeatures();
+    const same = current.length === features.length && features.every((f) => this.#highlight.hasFeature(f));
+    if (!same) {
+      this.#highlight.clear(true);
+      this.#highlight.addFeatures(features);
+    }
+    this.#highlightLayer.changed();
+    this.#liftedLayer.changed();
+  }
+
   #disposeTool(): void {
     if (!this.#handle) return;
     this.#handle.cancel?.();
@@ -144,6 +197,8 @@ export class MapController implements MapApi {
     return this.#handle?.removeLastPoint?.() ?? false;
   }
 
+  #isTerritoryLayer = (l: Layer): boolean => l === this.#territoryLayer || l === this.#liftedLayer;
+
   #territoryAt(pixel: number[]): string | null {
     let found: string | null = null;
     this.map.forEachFeatureAtPixel(
@@ -156,7 +211,7 @@ export class MapController implements MapApi {
         }
         return false;
       },
-      { layerFilter: (l) => l === this.#territoryLayer, hitTolerance: 2 },
+      { layerFilter: this.#isTerritoryLayer, hitTolerance: 2 },
     );
     return found;
   }
@@ -186,7 +241,7 @@ export class MapController implements MapApi {
     this.#hoverFrame = requestAnimationFrame(() => {
       this.#hoverFrame = 0;
       const clickable = this.#tool !== "draw" && !(this.#tool === "split" && this.#selection.length === 1);
-      const over = clickable && this.map.hasFeatureAtPixel(pixel, { layerFilter: (l) => l === this.#territoryLayer, hitTolerance: 2 });
+      const over = clickable && this.map.hasFeatureAtPixel(pixel, { layerFilter: this.#isTerritoryLayer, hitTolerance: 2 });
       const el = this.map.getViewport();
       if (el) el.style.cursor = over ? (this.#tool === "move" && this.#selection.length > 0 ? "move" : "pointer") : "";
     });
@@ -220,7 +275,7 @@ export class MapController implements MapApi {
     const changed = peerColors.size !== this.#style.peerColors.size || [...peerColors].some(([k, v]) => this.#style.peerColors.get(k) !== v);
     if (changed) {
       this.#style.peerColors = peerColors;
-      this.#territoryLayer.changed();
+      this.#refreshHighlight();
     }
   }
 

@@ -6,11 +6,13 @@ import Polygon from "ol/geom/Polygon.js";
 import type Geometry from "ol/geom/Geometry.js";
 import { Circle, Fill, Icon, Stroke, Style, Text } from "ol/style.js";
 
-/** What the territory style depends on besides the feature itself. */
-export interface TerritoryStyleState {
+/** What the overlay style depends on besides the feature itself. */
+export interface OverlayStyleState {
   selection: Set<string>;
   /** Territory id → colour of another person who has it selected. */
   peerColors: Map<string, string>;
+  /** Territories lifted out of the base layer for editing (reshape, move): drawn whole here. */
+  lifted: Set<string>;
   /** Show the selected territory's vertices (reshape tool). */
   showVertices: boolean;
 }
@@ -27,46 +29,88 @@ export function darken(hex: string, factor = 0.72): string {
   return `#${c((n >> 16) & 255)}${c((n >> 8) & 255)}${c(n & 255)}`;
 }
 
-const styleCache = new Map<string, Style[]>();
+const FILL_ALPHA = 0.36;
+const SELECTED_FILL_ALPHA = 0.55;
 
-const vertexStyle = (color: string) =>
-  new Style({
-    image: new Circle({ radius: 4, fill: new Fill({ color: "#ffffff" }), stroke: new Stroke({ color, width: 2 }) }),
-    geometry: (f: FeatureLike) => {
-      const g = f.getGeometry();
-      if (g instanceof Polygon || g instanceof MultiPolygon) {
-        return new MultiPoint(g.getFlatCoordinates(), "XY");
-      }
-      return undefined;
-    },
-  });
+const vertexGeometries = new WeakMap<Geometry, { revision: number; points: MultiPoint }>();
+function vertices(feature: FeatureLike): MultiPoint | undefined {
+  const g = feature.getGeometry() as Geometry | undefined;
+  if (!(g instanceof Polygon || g instanceof MultiPolygon)) return undefined;
+  const cached = vertexGeometries.get(g);
+  if (cached && cached.revision === g.getRevision()) return cached.points;
+  const points = new MultiPoint(g.getFlatCoordinates().slice(), "XY");
+  vertexGeometries.set(g, { revision: g.getRevision(), points });
+  return points;
+}
 
-/** Fill in the territory's colour (translucent, so the map shows through), solid outline. */
-export function territoryStyle(state: TerritoryStyleState) {
-  return (feature: FeatureLike): Style[] => {
+const baseCache = new Map<string, Style>();
+
+/**
+ * The base territory style: fill in the territory's colour, translucent so the
+ * map shows through, and a darker outline. It depends on the colour only, so
+ * the base layer (an image layer, redrawn only when data changes) does not
+ * redraw when the selection changes.
+ */
+export function baseStyle(feature: FeatureLike): Style {
+  const color = (feature.get("color") as string | undefined) ?? "#888888";
+  let style = baseCache.get(color);
+  if (!style) {
+    style = new Style({
+      fill: new Fill({ color: hexToRgba(color, FILL_ALPHA) }),
+      stroke: new Stroke({ color: darken(color), width: 1.4 }),
+    });
+    baseCache.set(color, style);
+  }
+  return style;
+}
+
+const overlayCache = new Map<string, Style[]>();
+
+/**
+ * The overlay: my selection (white halo, strong outline, deeper fill), the
+ * others' selections (dashed outline in their colour), and the territories
+ * lifted out of the base layer while they are reshaped or moved (drawn whole,
+ * with their label and, when reshaping, their vertices).
+ */
+export function overlayStyle(state: OverlayStyleState) {
+  return (feature: FeatureLike, resolution: number): Style[] => {
     const id = feature.getId() as string;
     const color = (feature.get("color") as string | undefined) ?? "#888888";
     const selected = state.selection.has(id);
+    const lifted = state.lifted.has(id);
     const peer = state.peerColors.get(id) ?? "";
-    const vertices = selected && state.showVertices;
-    const key = `${color}|${selected}|${peer}|${vertices}`;
-    let styles = styleCache.get(key);
+    const showVertices = lifted && selected && state.showVertices;
+    const key = `${color}|${selected}|${lifted}|${peer}|${showVertices}`;
+    let styles = overlayCache.get(key);
     if (!styles) {
       styles = [];
       if (selected) styles.push(new Style({ stroke: new Stroke({ color: "rgba(255,255,255,0.95)", width: 7 }) }));
-      styles.push(
-        new Style({
-          fill: new Fill({ color: hexToRgba(color, selected ? 0.55 : 0.36) }),
-          stroke: new Stroke({ color: selected ? darken(color, 0.6) : darken(color), width: selected ? 3 : 1.4 }),
-        }),
-      );
+      if (lifted || selected) {
+        // Over the base fill (when not lifted) a lighter extra fill gives the same depth as a lifted one.
+        const alpha = lifted ? (selected ? SELECTED_FILL_ALPHA : FILL_ALPHA) : 1 - (1 - SELECTED_FILL_ALPHA) / (1 - FILL_ALPHA);
+        styles.push(
+          new Style({
+            fill: new Fill({ color: hexToRgba(color, alpha) }),
+            stroke: new Stroke({ color: selected ? darken(color, 0.6) : darken(color), width: selected ? 3 : 1.4 }),
+          }),
+        );
+      }
       if (peer) {
         styles.push(new Style({ stroke: new Stroke({ color: peer, width: 3, lineDash: [10, 6], lineCap: "butt" }) }));
       }
-      if (vertices) styles.push(vertexStyle(darken(color, 0.6)));
-      styleCache.set(key, styles);
+      if (showVertices) {
+        styles.push(
+          new Style({
+            image: new Circle({ radius: 4, fill: new Fill({ color: "#ffffff" }), stroke: new Stroke({ color: darken(color, 0.6), width: 2 }) }),
+            geometry: vertices,
+          }),
+        );
+      }
+      overlayCache.set(key, styles);
     }
-    return styles;
+    // A lifted territory is missing from the decluttered label layer: label it here.
+    const label = lifted ? labelStyle(feature, resolution) : undefined;
+    return label ? [...styles, label] : styles;
   };
 }
 
@@ -105,22 +149,42 @@ export function labelPoint(feature: FeatureLike): Point | undefined {
 const NAME_FONT = '600 13px "Inter", system-ui, -apple-system, "Segoe UI", Roboto, sans-serif';
 const REPS_FONT = '400 11px "Inter", system-ui, -apple-system, "Segoe UI", Roboto, sans-serif';
 
-/** Name labels (reps underneath when zoomed in); drawn on a decluttered layer. */
-export function labelStyle(feature: FeatureLike, resolution: number): Style {
+const labelCache = new Map<string, Style>();
+
+/**
+ * Name labels (reps underneath when zoomed in); drawn on a decluttered layer.
+ * A territory too small on screen for its name gets none: decluttering would
+ * hide most of those anyway, and measuring hundreds of labels that will not
+ * show is what makes a large plan slow to open zoomed out.
+ */
+export function labelStyle(feature: FeatureLike, resolution: number): Style | undefined {
   const name = (feature.get("name") as string | undefined) ?? "";
+  const extent = feature.getGeometry()?.getExtent();
+  if (extent) {
+    const widthPx = (extent[2] - extent[0]) / resolution;
+    const heightPx = (extent[3] - extent[1]) / resolution;
+    if (widthPx < Math.min(name.length * 7, 90) * 0.75 || heightPx < 12) return undefined;
+  }
   const reps = (feature.get("reps") as string | undefined) ?? "";
-  const text: string | string[] = reps && resolution < 600 ? [name, NAME_FONT, "\n", "", reps, REPS_FONT] : name;
-  return new Style({
-    geometry: labelPoint,
-    text: new Text({
-      text,
-      font: NAME_FONT,
-      fill: new Fill({ color: "#1f2937" }),
-      stroke: new Stroke({ color: "rgba(255,255,255,0.92)", width: 3.5 }),
-      overflow: true,
-      padding: [2, 4, 2, 4],
-    }),
-  });
+  const withReps = reps !== "" && resolution < 600;
+  const key = withReps ? `${name}\u0000${reps}` : name;
+  let style = labelCache.get(key);
+  if (!style) {
+    style = new Style({
+      geometry: labelPoint,
+      text: new Text({
+        text: withReps ? [name, NAME_FONT, "\n", "", reps, REPS_FONT] : name,
+        font: NAME_FONT,
+        fill: new Fill({ color: "#1f2937" }),
+        stroke: new Stroke({ color: "rgba(255,255,255,0.92)", width: 3.5 }),
+        overflow: true,
+        padding: [2, 4, 2, 4],
+      }),
+    });
+    if (labelCache.size > 5000) labelCache.clear();
+    labelCache.set(key, style);
+  }
+  return style;
 }
 
 function cursorIcon(color: string): string {

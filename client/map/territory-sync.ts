@@ -13,7 +13,15 @@ import { geometryToOl, setFeatureProps, type TerritoryFeature, territoryToFeatur
  * geometry is swapped), so interactions holding them keep working.
  */
 export class TerritorySync {
+  /** Every territory not being edited: the base (image) layer and the labels draw these. */
   readonly source = new VectorSource<TerritoryFeature>({ wrapX: false });
+  /**
+   * Territories lifted out of `source` while they are reshaped or moved, so
+   * that their changes during a drag redraw a small vector layer instead of
+   * the whole base image.
+   */
+  readonly lifted = new VectorSource<TerritoryFeature>({ wrapX: false });
+  #liftedIds = new Set<string>();
   #unbind: (() => void) | null = null;
   #frozen = new Set<string>();
   #deferred = new Map<string, Territory | null>();
@@ -27,13 +35,16 @@ export class TerritorySync {
     this.#frozen.clear();
     this.#deferred.clear();
     this.source.clear(true);
+    this.lifted.clear(true);
     const map = territoriesMap(doc);
     const features: TerritoryFeature[] = [];
+    const lifted: TerritoryFeature[] = [];
     for (const id of map.keys()) {
       const t = readTerritory(doc, id);
-      if (t) features.push(territoryToFeature(t));
+      if (t) (this.#liftedIds.has(id) ? lifted : features).push(territoryToFeature(t));
     }
     this.source.addFeatures(features);
+    this.lifted.addFeatures(lifted);
     const observer = (events: Y.YEvent<Y.AbstractType<unknown>>[]) => {
       const { ids, geometry } = collectChanges(events, map as Y.Map<unknown>);
       this.#apply(doc, ids, geometry);
@@ -45,8 +56,9 @@ export class TerritorySync {
 
   #apply(doc: Y.Doc, ids: Set<string>, geometry: Set<string>): void {
     const added: TerritoryFeature[] = [];
+    const addedLifted: TerritoryFeature[] = [];
     for (const id of ids) {
-      const feature = this.source.getFeatureById(id) as TerritoryFeature | null;
+      const feature = this.getFeature(id);
       if (geometry.has(id) || !feature) {
         const t = readTerritory(doc, id);
         if (this.#frozen.has(id)) {
@@ -54,9 +66,9 @@ export class TerritorySync {
           continue;
         }
         if (!t) {
-          if (feature) this.source.removeFeature(feature);
+          if (feature) this.#remove(feature);
         } else if (!feature) {
-          added.push(territoryToFeature(t));
+          (this.#liftedIds.has(id) ? addedLifted : added).push(territoryToFeature(t));
         } else {
           feature.setGeometry(geometryToOl(t.geometry));
           setFeatureProps(feature, t);
@@ -64,10 +76,11 @@ export class TerritorySync {
       } else {
         const props = readTerritoryProps(doc, id);
         if (props) setFeatureProps(feature, props);
-        else this.source.removeFeature(feature);
+        else this.#remove(feature);
       }
     }
     if (added.length > 0) this.source.addFeatures(added);
+    if (addedLifted.length > 0) this.lifted.addFeatures(addedLifted);
     this.onChange?.(ids);
   }
 
@@ -90,7 +103,42 @@ export class TerritorySync {
   }
 
   getFeature(id: string): TerritoryFeature | null {
-    return (this.source.getFeatureById(id) as TerritoryFeature | null) ?? null;
+    return (this.source.getFeatureById(id) ?? this.lifted.getFeatureById(id) ?? null) as TerritoryFeature | null;
+  }
+
+  #remove(feature: TerritoryFeature): void {
+    if (this.source.hasFeature(feature)) this.source.removeFeature(feature);
+    if (this.lifted.hasFeature(feature)) this.lifted.removeFeature(feature);
+  }
+
+  /** Moves exactly these territories to the `lifted` source, and every other lifted one back. */
+  lift(ids: Iterable<string>): void {
+    const next = new Set(ids);
+    const down = this.lifted.getFeatures().filter((f) => !next.has(f.getId() as string));
+    const up: TerritoryFeature[] = [];
+    for (const id of next) {
+      const f = this.source.getFeatureById(id) as TerritoryFeature | null;
+      if (f) up.push(f);
+    }
+    this.#liftedIds = next;
+    if (down.length === 0 && up.length === 0) return;
+    for (const f of down) this.lifted.removeFeature(f);
+    for (const f of up) this.source.removeFeature(f);
+    if (down.length) this.source.addFeatures(down);
+    if (up.length) this.lifted.addFeatures(up);
+  }
+
+  isLifted(id: string): boolean {
+    return this.#liftedIds.has(id);
+  }
+
+  /** Extent of every territory, lifted or not. */
+  extent(): number[] | null {
+    const a = this.source.getFeatures().length ? this.source.getExtent() : null;
+    const b = this.lifted.getFeatures().length ? this.lifted.getExtent() : null;
+    if (!a) return b ? [...b] : null;
+    if (!b) return [...a];
+    return [Math.min(a[0] as number, b[0] as number), Math.min(a[1] as number, b[1] as number), Math.max(a[2] as number, b[2] as number), Math.max(a[3] as number, b[3] as number)];
   }
 
   /** Puts a feature's geometry back to what the document holds (after a refused edit). */
@@ -104,5 +152,6 @@ export class TerritorySync {
   destroy(): void {
     this.#unbind?.();
     this.source.clear(true);
+    this.lifted.clear(true);
   }
 }

@@ -33,7 +33,9 @@ export class TerritoryList {
     this.#unbind = () => map.unobserveDeep(observer);
   }
 
+  /** Reactive: reading it inside an effect or derived re-runs that on any territory change. */
   get(id: string): TerritorySummary | undefined {
+    void this.items;
     return this.#byId.get(id);
   }
 

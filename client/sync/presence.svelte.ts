@@ -43,7 +43,13 @@ export class Presence {
     const awareness = this.#awareness;
     const state: PresenceState = { user: this.#user, cursor: this.#cursor, selection: this.#selection };
     awareness.setLocalState(state);
-    const onChange = () => this.#refresh(awareness);
+    const onChange = ({ added, updated, removed }: { added: number[]; updated: number[]; removed: number[] }) => {
+      // My own cursor moves 20 times a second; only others' changes matter here.
+      const self = awareness.clientID;
+      if (added.some((c) => c !== self) || updated.some((c) => c !== self) || removed.some((c) => c !== self)) {
+        this.#refresh(awareness);
+      }
+    };
     awareness.on("change", onChange);
     this.#unbind = () => awareness.off("change", onChange);
     this.#refresh(awareness);

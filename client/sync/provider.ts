@@ -70,8 +70,17 @@ export class PlanSession {
     refused: new Set(),
     reset: new Set(),
   };
-  #onOnline = () => this.#updateStatus();
-  #onOffline = () => this.#updateStatus();
+  // The browser knows before the socket does (y-websocket only notices a dead
+  // socket after 30 s of silence): close on "offline", reconnect on "online".
+  // Edits made meanwhile stay in the doc and are sent on reconnect.
+  #onOnline = () => {
+    if (this.status !== "not-found" && this.status !== "denied") this.provider.connect();
+    this.#updateStatus();
+  };
+  #onOffline = () => {
+    this.provider.disconnect();
+    this.#updateStatus();
+  };
 
   constructor(planId: string, options: PlanSessionOptions = {}) {
     this.planId = planId;
@@ -146,12 +155,12 @@ export class PlanSession {
     if (this.#destroyed) return;
     if (this.status === "not-found" || this.status === "denied") return;
     let next: ConnectionStatus;
-    if (this.provider.wsconnected) {
+    if (typeof navigator !== "undefined" && navigator.onLine === false) {
+      next = "offline";
+    } else if (this.provider.wsconnected) {
       next = "connected";
       this.#everConnected = true;
       this.#failures = 0;
-    } else if (typeof navigator !== "undefined" && navigator.onLine === false) {
-      next = "offline";
     } else if (this.status === "unreachable" && this.#failures > 0) {
       next = "unreachable";
     } else {

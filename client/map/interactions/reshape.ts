@@ -21,9 +21,11 @@ export function reshapeTool({ sync, editor }: ToolContext, feature: TerritoryFea
     if (!ok) sync.revert(id);
     sync.thaw(id);
   });
-  const snap = new Snap({ source: sync.source, pixelTolerance: 10 });
+  // Snap to the neighbours (base source) and to the territory's own other corners (lifted source).
+  const snapNeighbours = new Snap({ source: sync.source, pixelTolerance: 10 });
+  const snapOwn = new Snap({ source: sync.lifted, pixelTolerance: 10 });
   return {
-    interactions: [modify, snap],
+    interactions: [modify, snapNeighbours, snapOwn],
     dispose: () => sync.thaw(id),
   };
 }

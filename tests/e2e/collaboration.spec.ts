@@ -1,0 +1,109 @@
+import { expect, test } from "@playwright/test";
+import { createPlan, idOf, territories } from "./fixtures/api.ts";
+import { Planner } from "./fixtures/planner.ts";
+
+/**
+ * Two managers, Ani and Budi, plan together in one session. The scenario
+ * proves the backbone: a shape drawn by mouse reaches the other person, a
+ * rename comes back, and each person's undo takes back only their own edit.
+ */
+test("two managers draw, rename and undo only their own edits", async ({ browser, request }, testInfo) => {
+  const planId = await createPlan(request, "Jawa Barat 2025");
+  const managerA = await Planner.join(browser, planId, "Ani", { askName: true });
+  const managerB = await Planner.join(browser, planId, "Budi");
+
+  await test.step("both are connected and see each other", async () => {
+    for (const m of [managerA, managerB]) {
+      await expect(m.status).toHaveAttribute("data-status", "connected");
+      await expect(m.status).toHaveText("Connected");
+      await expect(m.page.getByTestId("territory-empty")).toBeVisible();
+    }
+    await expect(managerA.page.locator('[data-testid="person"][data-name="Budi"]')).toBeVisible();
+    await expect(managerB.page.locator('[data-testid="person"][data-name="Ani"]')).toBeVisible();
+  });
+
+  await test.step("Ani draws a territory with the mouse and names it; Budi sees it", async () => {
+    await managerA.drawPolygon([
+      [0.35, 0.35],
+      [0.62, 0.32],
+      [0.66, 0.62],
+      [0.38, 0.66],
+    ]);
+    await expect(managerA.page.getByTestId("rename-prompt")).toBeVisible();
+    await managerA.page.getByTestId("rename-input").fill("Priangan");
+    await managerA.page.getByTestId("rename-save").click();
+    await expect(managerA.page.getByTestId("rename-prompt")).toBeHidden();
+    await expect(managerA.territory("Priangan")).toBeVisible();
+    await expect(managerB.territory("Priangan")).toBeVisible();
+    // Ani has it selected (the new territory is), so Budi sees who is on it.
+    await expect(managerB.territory("Priangan").getByTestId("editing-badge")).toHaveText("Ani is editing");
+  });
+
+  const [drawn] = await territories(request, planId);
+  expect(drawn).toBeDefined();
+  const id = idOf(drawn!);
+  const originalColor = drawn!.properties.color;
+  expect(drawn!.geometry.type).toBe("Polygon");
+  expect((drawn!.geometry.coordinates[0] as number[][]).length).toBe(5);
+
+  await test.step("Budi renames it; Ani sees the new name", async () => {
+    await managerB.select("Priangan");
+    await managerB.renameSelected("Bandung Raya");
+    await expect(managerA.territory("Bandung Raya")).toBeVisible();
+    await expect(managerA.nameInput).toHaveValue("Bandung Raya");
+  });
+
+  const newColor = originalColor === "#7570b3" ? "#e7298a" : "#7570b3";
+  await test.step("Ani recolours it; Budi's map gets the colour", async () => {
+    await managerA.page.getByTestId(`territory-color-${newColor.slice(1)}`).click();
+    await expect.poll(async () => (await territories(request, planId))[0]?.properties.color).toBe(newColor);
+  });
+
+  await managerA.screenshot(testInfo, "before undo");
+
+  await test.step("Ani's undo takes back her recolour, not Budi's rename", async () => {
+    await managerA.press("Control+z");
+    await expect.poll(async () => (await territories(request, planId))[0]?.properties.color).toBe(originalColor);
+    await expect(managerA.territory("Bandung Raya")).toBeVisible();
+    await expect(managerB.territory("Bandung Raya")).toBeVisible();
+    expect((await territories(request, planId))[0]?.properties.name).toBe("Bandung Raya");
+  });
+
+  await test.step("Budi's undo takes back his rename only; the colour stays Ani's", async () => {
+    await expect(managerB.page.getByTestId("undo")).toBeEnabled();
+    await managerB.press("Control+z");
+    await expect(managerA.territory("Priangan")).toBeVisible();
+    await expect(managerB.territory("Priangan")).toBeVisible();
+    const [t] = await territories(request, planId);
+    expect(t?.properties.color).toBe(originalColor);
+    expect(idOf(t!)).toBe(id);
+  });
+
+  await test.step("redo brings Ani's colour back", async () => {
+    await managerA.press("Control+Shift+z");
+    await expect.poll(async () => (await territories(request, planId))[0]?.properties.color).toBe(newColor);
+  });
+
+  await managerA.screenshot(testInfo, "session");
+  await managerB.screenshot(testInfo, "session");
+  await managerA.page.screenshot({ path: testInfo.outputPath("session-ani.png") });
+  await managerA.close();
+  await managerB.close();
+});
+
+test("the connection indicator says connected, and the plan opens at /plan/<id>", async ({ browser, request }) => {
+  const planId = await createPlan(request, "Status check");
+  const manager = await Planner.join(browser, planId, "Ani");
+  await expect(manager.status).toHaveAttribute("data-status", "connected");
+  await expect(manager.status).toContainText("Connected");
+  await expect(manager.page.getByTestId("plan-name")).toHaveText("Status check");
+  await manager.close();
+});
+
+test("an unknown plan says so instead of spinning", async ({ browser }) => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await page.goto("/plan/no-such-plan-here");
+  await expect(page.getByTestId("plan-not-found")).toBeVisible({ timeout: 30_000 });
+  await context.close();
+});

@@ -1,0 +1,122 @@
+import { expect, test } from "@playwright/test";
+import { addTerritories, createPlan, idOf, rectangle, territories } from "./fixtures/api.ts";
+import { Planner } from "./fixtures/planner.ts";
+
+type Ring = [number, number][];
+const outerRing = (g: { type: string; coordinates: unknown }): Ring => (g.coordinates as Ring[])[0] as Ring;
+
+test("reshaping a vertex by dragging reaches the other manager", async ({ browser, request }, testInfo) => {
+  const planId = await createPlan(request, "Reshape");
+  const [id] = await addTerritories(request, planId, [rectangle("Priangan", [106.6, -7.2, 107.4, -6.6])]);
+  const managerA = await Planner.join(browser, planId, "Ani");
+  const managerB = await Planner.join(browser, planId, "Budi");
+
+  await managerA.select("Priangan");
+  await managerA.pickTool("reshape");
+  const corner = await managerA.pixelFor(107.4, -6.6);
+  await managerA.drag(corner, { x: corner.x + 70, y: corner.y - 45 });
+
+  // The server holds the new shape: the north-east corner moved, nothing else.
+  await expect
+    .poll(async () => {
+      const [t] = await territories(request, planId);
+      return outerRing(t!.geometry).some(([x, y]) => x === 107.4 && y === -6.6);
+    })
+    .toBe(false);
+  const [reshaped] = await territories(request, planId);
+  const ring = outerRing(reshaped!.geometry);
+  expect(ring).toHaveLength(5);
+  const moved = ring.find(([x, y]) => x > 107.4 && y > -6.6);
+  expect(moved, "the dragged corner moved north-east").toBeDefined();
+
+  // Budi's map shows exactly the server's geometry.
+  await expect.poll(async () => JSON.stringify(await managerB.mapGeometry(id as string))).toBe(JSON.stringify(reshaped!.geometry));
+  await managerB.screenshot(testInfo, "after reshape");
+  await managerA.close();
+  await managerB.close();
+});
+
+test("Delete removes the selection for everyone, and undo brings it back", async ({ browser, request }) => {
+  const planId = await createPlan(request, "Delete");
+  await addTerritories(request, planId, [rectangle("Priangan", [106.6, -7.2, 107.4, -6.6]), rectangle("Cirebon", [107.4, -7.2, 108.2, -6.6], "#d95f02")]);
+  const managerA = await Planner.join(browser, planId, "Ani");
+  const managerB = await Planner.join(browser, planId, "Budi");
+
+  await managerA.select("Cirebon");
+  await managerA.press("Delete");
+  await expect(managerA.territory("Cirebon")).toHaveCount(0);
+  await expect(managerB.territory("Cirebon")).toHaveCount(0);
+  await expect(managerB.territory("Priangan")).toBeVisible();
+  await expect.poll(async () => (await territories(request, planId)).map((t) => t.properties.name)).toEqual(["Priangan"]);
+
+  // Backspace in a text field edits the text, it does not delete the territory.
+  await managerA.select("Priangan");
+  await managerA.nameInput.press("End");
+  await managerA.nameInput.press("Backspace");
+  await expect(managerA.territory("Priangan")).toBeVisible();
+  await managerA.nameInput.press("Escape");
+
+  await managerA.press("Control+z");
+  await expect(managerB.territory("Cirebon")).toBeVisible();
+  await managerA.close();
+  await managerB.close();
+});
+
+test("split a territory with a line, then merge the halves back", async ({ browser, request }) => {
+  const planId = await createPlan(request, "Split and merge");
+  await addTerritories(request, planId, [rectangle("Priangan", [106.6, -7.2, 107.4, -6.6]), rectangle("Far away", [109, -7.2, 109.4, -6.9], "#d95f02")]);
+  const managerA = await Planner.join(browser, planId, "Ani");
+  const managerB = await Planner.join(browser, planId, "Budi");
+
+  await managerA.select("Priangan");
+  await managerA.pickTool("split");
+  const start = await managerA.pixelFor(106.45, -6.9);
+  const end = await managerA.pixelFor(107.55, -6.95);
+  await managerA.page.mouse.click(start.x, start.y);
+  await managerA.page.mouse.click(end.x, end.y);
+  await managerA.page.mouse.click(end.x, end.y);
+
+  await expect(managerB.territory("Priangan (2)")).toBeVisible();
+  await expect(managerB.territory("Priangan")).toBeVisible();
+  await expect.poll(async () => (await territories(request, planId)).length).toBe(3);
+
+  // Merging with a territory that does not touch is refused, in words.
+  await managerA.select("Priangan");
+  await managerA.territory("Far away").click({ modifiers: ["Shift"] });
+  await managerA.page.getByTestId("merge-selection").click();
+  await expect(managerA.page.getByTestId("notice").filter({ hasText: "do not touch" })).toBeVisible();
+  await expect.poll(async () => (await territories(request, planId)).length).toBe(3);
+
+  // The two halves touch along the cut: they merge back into one.
+  await managerA.select("Priangan");
+  await managerA.territory("Priangan (2)").click({ modifiers: ["Shift"] });
+  await managerA.page.getByTestId("merge-selection").click();
+  await expect(managerB.territory("Priangan (2)")).toHaveCount(0);
+  await expect(managerB.territory("Priangan")).toBeVisible();
+  const all = await territories(request, planId);
+  expect(all.map((t) => t.properties.name).sort()).toEqual(["Far away", "Priangan"]);
+  const merged = all.find((t) => t.properties.name === "Priangan");
+  expect(merged?.geometry.type).toBe("Polygon");
+  expect(idOf(merged!)).toBeTruthy();
+  await managerA.close();
+  await managerB.close();
+});
+
+test("edits made offline are kept and sync when the connection is back", async ({ browser, request }) => {
+  const planId = await createPlan(request, "Offline");
+  await addTerritories(request, planId, [rectangle("Priangan", [106.6, -7.2, 107.4, -6.6])]);
+  const managerA = await Planner.join(browser, planId, "Ani");
+  const managerB = await Planner.join(browser, planId, "Budi");
+
+  await managerA.context.setOffline(true);
+  await expect(managerA.status).toHaveAttribute("data-status", /offline|reconnecting/);
+  await managerA.select("Priangan");
+  await managerA.renameSelected("Priangan Timur");
+  await expect(managerA.territory("Priangan Timur")).toBeVisible();
+
+  await managerA.context.setOffline(false);
+  await expect(managerA.status).toHaveAttribute("data-status", "connected", { timeout: 30_000 });
+  await expect(managerB.territory("Priangan Timur")).toBeVisible();
+  await managerA.close();
+  await managerB.close();
+});
