@@ -56,7 +56,7 @@ export function ringAreaM2(f: FlatGeometry, r: number): number {
  * Area of a flat geometry in m²: for each part, its outer ring less its holes.
  *
  * @example
- * areaM2(flatten({ type: "Polygon", coordinates: [[[0,0],[1,0],[1,1],[0,1],[0,0]]] })) / 1e6 // ≈ 12,308.8 km²
+ * areaM2(flatten({ type: "Polygon", coordinates: [[[0,0],[1,0],[1,1],[0,1],[0,0]]] })) / 1e6 // ≈ 12,308.46 km²
  */
 export function areaM2(f: FlatGeometry): number {
   let total = 0;
@@ -111,7 +111,7 @@ export function polsbyPopper(area: number, perimeter: number): number {
 /**
  * Area of a Polygon or MultiPolygon in km² on the WGS84 ellipsoid.
  *
- * @example areaKm2({ type: "Polygon", coordinates: [[[0,0],[1,0],[1,1],[0,1],[0,0]]] }) // ≈ 12,308.8
+ * @example areaKm2({ type: "Polygon", coordinates: [[[0,0],[1,0],[1,1],[0,1],[0,0]]] }) // ≈ 12,308.46
  */
 export function areaKm2(g: TerritoryGeometry): number {
   return areaM2(flatten(g)) / 1e6;

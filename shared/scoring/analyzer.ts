@@ -601,7 +601,7 @@ export class Analyzer {
       unassigned.length,
       this.accounts.size,
       [lon[best] as number, lat[best] as number],
-      [minX, minY, maxX, maxY],
+      padPointBox([minX, minY, maxX, maxY]),
     );
   }
 }
@@ -644,6 +644,13 @@ function binarySearch(sorted: Int32Array, v: number): boolean {
     else hi = mid - 1;
   }
   return false;
+}
+
+/** A box of some size to zoom to, even around a single point: at least 0.01° (about 1 km) across. */
+function padPointBox(b: BBox): BBox {
+  const px = Math.max(0, (0.01 - (b[2] - b[0])) / 2);
+  const py = Math.max(0, (0.01 - (b[3] - b[1])) / 2);
+  return [b[0] - px, b[1] - py, b[2] + px, b[3] + py];
 }
 
 /** A box around a geometry problem: its points, with a margin of 2 % of the territory's size (at least ~10 m). */

@@ -160,7 +160,7 @@ export function deviationIssue(
     severity,
     territoryIds: [t.id],
     message:
-      `${quote(t.name)} has ${fmtPct(Math.abs(deviation))} ${more ? "more" : "less"} ${what} than ${than} ` +
+      `${quote(t.name)} has ${fmtPct(Math.abs(deviation))} ${more ? "more" : metric === "accounts" ? "fewer" : "less"} ${what} than ${than} ` +
       `(${fmtMetric(metric, value)} against ${fmtMetric(metric, reference)}; allowed ±${fmtPct(allowed)}).`,
     params: {
       territory: t.name,
