@@ -101,3 +101,17 @@ describe("EdgeIndex.search", () => {
     expect(few).toBeGreaterThanOrEqual(2); // the edge 10→11 and the long diagonal
   });
 });
+
+describe("EdgeIndex memory", () => {
+  it("keeps at most ~16 slab entries per edge, even for a comb of long edges", () => {
+    // 2,000 teeth, each edge spanning the full height and a sliver of width: bad for both axes.
+    const ring: Position[] = [];
+    for (let k = 0; k < 2000; k++) ring.push([k * 0.001, k % 2 ? 1 : 0], [k * 0.001 + 0.0004, k % 2 ? 1 : 0]);
+    ring.push([2, 2], [0, 2], ring[0] as Position);
+    const index = indexOf({ type: "Polygon", coordinates: [ring] });
+    expect(index.slabEdges.length).toBeLessThanOrEqual(17 * index.flat.next.length);
+    // Still right.
+    expect(index.contains(0.0002, 0.5)).toBe(booleanPointInPolygon([0.0002, 0.5], { type: "Polygon", coordinates: [ring] }));
+    expect(index.contains(1, 1.5)).toBe(true);
+  });
+});

@@ -18,9 +18,11 @@ export type PointClass = typeof OUTSIDE | typeof INSIDE | typeof BOUNDARY;
  * With K ≈ n/3 slabs a territory boundary puts a handful of edges in each,
  * so a test costs a few edge checks instead of n, and the same rows serve
  * segment-pair searches (self-intersection, overlap between neighbours).
- * It is built in one pass (no tree, no sort), about 20× faster than a
- * flatbush R-tree for the ~200-edge polygons of a plan, and queries cost a
- * slab lookup instead of a tree walk.
+ * It is built in one pass (a count, a prefix sum, a fill; no sort, no tree)
+ * and queried without a tree walk: on the ~200-edge territories of the
+ * benchmark it builds and answers segment-box searches about 1.4× faster
+ * than a flatbush R-tree over the same edges, and point-in-polygon needs no
+ * box query at all.
  *
  * The axis is chosen per geometry (slabs across y with rays along +x, or
  * across x with rays along +y), whichever puts fewer edge entries in the
@@ -67,13 +69,12 @@ export class EdgeIndex {
     const { xy, next } = flat;
     const m = next.length;
     const [minX, minY, maxX, maxY] = flat.bbox;
-    const slabs = Math.max(1, Math.min(1 << 16, Math.ceil(m / 3)));
-    this.slabs = slabs;
+    const wanted = Math.max(1, Math.min(1 << 16, Math.ceil(m / 3)));
     // Choose the axis that puts fewer entries in the slabs (see class comment).
     const entriesAcross = (axis: 0 | 1): number => {
       const lo = axis === 0 ? minY : minX;
       const ext = axis === 0 ? maxY - lo : maxX - lo;
-      const sc = ext > 0 ? slabs / ext : 0;
+      const sc = ext > 0 ? wanted / ext : 0;
       let total = 0;
       for (let i = 0; i < m; i++) {
         const a = xy[2 * i + 1 - axis];
@@ -82,7 +83,14 @@ export class EdgeIndex {
       }
       return total;
     };
-    const axis: 0 | 1 = m > 16 && entriesAcross(1) < entriesAcross(0) ? 1 : 0;
+    const across0 = m > 16 ? entriesAcross(0) : m;
+    const across1 = m > 16 ? entriesAcross(1) : m;
+    const axis: 0 | 1 = across1 < across0 ? 1 : 0;
+    // Memory stays O(n): when long edges would each fill many slabs, use fewer
+    // slabs so that there are at most 16 entries per edge (entries ≈ m + K·Σextent/extent).
+    const spill = Math.min(across0, across1) - m;
+    const slabs = spill > 15 * m ? Math.max(1, Math.floor((wanted * 15 * m) / spill)) : wanted;
+    this.slabs = slabs;
     this.axis = axis;
     const v0 = axis === 0 ? minY : minX;
     const ext = axis === 0 ? maxY - minY : maxX - minX;
