@@ -127,8 +127,8 @@ export const en = {
   "err.merge.not-touching": "{a} and {b} do not touch. Only neighbouring territories can be merged.",
   "err.merge.needTwo": "Select two neighbouring territories to merge (Shift-click the second one).",
   "err.gone": "That territory no longer exists; someone may have deleted it.",
-  "err.refused": "The server refused a change: {message} Your unsaved changes were dropped and the plan was reloaded.",
-  "err.refusedNoReset": "The server refused a change: {message}",
+  "err.refused": "{message} Your unsent changes were dropped and the plan was reloaded from the server.",
+  "err.refusedNoReset": "{message}",
   "err.basemap": "The background map could not be loaded; territories are still shown.",
 
   "notice.conflict": "{who} reshaped {name} at the same time; their version is kept. Undo/redo or reshape again.",

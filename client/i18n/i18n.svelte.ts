@@ -1,7 +1,8 @@
 import { en, type MessageKey } from "./en.ts";
+import { detectLocale, format, type Locale } from "./format.ts";
 import { id } from "./id.ts";
 
-export type Locale = "en" | "id";
+export type { Locale };
 export const LOCALES: { code: Locale; label: string }[] = [
   { code: "en", label: "English" },
   { code: "id", label: "Bahasa Indonesia" },
@@ -9,22 +10,6 @@ export const LOCALES: { code: Locale; label: string }[] = [
 
 const DICTIONARIES: Record<Locale, Record<MessageKey, string>> = { en, id };
 const STORAGE_KEY = "wilayah.locale";
-
-/** The first of the browser's languages we speak; English otherwise. */
-export function detectLocale(languages: readonly string[]): Locale {
-  for (const lang of languages) {
-    const base = lang.toLowerCase().split("-")[0];
-    if (base === "id" || base === "in" || base === "ms") return "id";
-    if (base === "en") return "en";
-  }
-  return "en";
-}
-
-/** Fills `{name}` placeholders; unknown placeholders stay visible so a missing value is noticed. */
-export function format(template: string, params?: Record<string, string | number>): string {
-  if (!params) return template;
-  return template.replace(/\{(\w+)\}/g, (whole, key: string) => (key in params ? String(params[key]) : whole));
-}
 
 class I18n {
   locale = $state<Locale>("en");

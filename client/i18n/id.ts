@@ -125,8 +125,8 @@ export const id: Record<MessageKey, string> = {
   "err.merge.not-touching": "{a} dan {b} tidak bersentuhan. Hanya wilayah bertetangga yang dapat digabung.",
   "err.merge.needTwo": "Pilih dua wilayah bertetangga untuk digabung (Shift-klik yang kedua).",
   "err.gone": "Wilayah itu sudah tidak ada; mungkin dihapus orang lain.",
-  "err.refused": "Server menolak sebuah perubahan: {message} Perubahan Anda yang belum tersimpan dibuang dan rencana dimuat ulang.",
-  "err.refusedNoReset": "Server menolak sebuah perubahan: {message}",
+  "err.refused": "Server menolak perubahan Anda ({message}). Perubahan yang belum terkirim dibuang dan rencana dimuat ulang dari server.",
+  "err.refusedNoReset": "Server menolak perubahan Anda ({message}).",
   "err.basemap": "Peta latar tidak dapat dimuat; wilayah tetap ditampilkan.",
 
   "notice.conflict": "{who} mengubah bentuk {name} pada saat yang sama; versi mereka yang dipakai. Urungkan/ulangi atau ubah bentuk lagi.",

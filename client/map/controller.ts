@@ -87,8 +87,9 @@ export class MapController implements MapApi {
         const g = this.sync.getFeature(id)?.getGeometry();
         return g ? olToGeometry(g) : null;
       },
-      featureCount: () => this.sync.source.getFeatures().length,
+      featureCount: () => this.sync.source.getFeatures().length + this.sync.lifted.getFeatures().length,
       map: this.map,
+      doc: () => editor.doc,
     };
     this.bindDoc();
   }

@@ -4,7 +4,7 @@ import { WebsocketProvider } from "y-websocket";
 import * as Y from "yjs";
 import { LOCAL_EDIT } from "../../shared/doc/origins.ts";
 import { territoriesMap } from "../../shared/doc/schema.ts";
-import { MessageType, type Refusal } from "../../shared/protocol/messages.ts";
+import { CloseCode, MessageType, type Refusal } from "../../shared/protocol/messages.ts";
 import { ApiError, getPlan, type PlanInfo } from "../lib/api.ts";
 
 /**
@@ -134,6 +134,15 @@ export class PlanSession {
       this.#failures++;
       this.#updateStatus();
       if (this.#failures >= this.#probeAfter) void this.probe();
+    });
+    provider.on("closed", ({ code }: { code: number }) => {
+      if (provider !== this.provider) return;
+      if (code === CloseCode.tooManyRefusals) {
+        // The server gave up on this document's state; start again from its copy.
+        setTimeout(() => this.reset(), 0);
+      } else {
+        this.#setStatus(code === 4404 ? "not-found" : "denied");
+      }
     });
     provider.on("sync", (synced: boolean) => {
       if (provider !== this.provider) return;

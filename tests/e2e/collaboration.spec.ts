@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { createPlan, idOf, territories } from "./fixtures/api.ts";
+import { addTerritories, createPlan, idOf, rectangle, territories } from "./fixtures/api.ts";
 import { Planner } from "./fixtures/planner.ts";
 
 /**
@@ -106,4 +106,41 @@ test("an unknown plan says so instead of spinning", async ({ browser }) => {
   await page.goto("/plan/no-such-plan-here");
   await expect(page.getByTestId("plan-not-found")).toBeVisible({ timeout: 30_000 });
   await context.close();
+});
+
+test("a change the server refuses is explained, dropped, and editing goes on", async ({ browser, request }) => {
+  const planId = await createPlan(request, "Refusal");
+  await addTerritories(request, planId, [rectangle("Priangan", [106.6, -7.2, 107.4, -6.6])]);
+  const managerA = await Planner.join(browser, planId, "Ani");
+  const managerB = await Planner.join(browser, planId, "Budi");
+
+  // Bypass the UI's validation, as a buggy or hostile client would: a territory whose geometry does not decode.
+  await managerA.map.evaluate((el) => {
+    const doc = (el as HTMLElement & { wilayah: { doc(): import("yjs").Doc } }).wilayah.doc();
+    const territories = doc.getMap("territories");
+    const YMap = territories.constructor as new () => import("yjs").Map<unknown>;
+    doc.transact(() => {
+      const t = new YMap();
+      territories.set("broken", t);
+      t.set("name", "Broken");
+      t.set("color", "#123456");
+      t.set("geometry", new Uint8Array([1, 9, 9, 9]));
+    });
+  });
+
+  await expect(managerA.page.getByTestId("notice").filter({ hasText: "refused" })).toBeVisible();
+  await expect(managerA.territory("Broken")).toHaveCount(0);
+  await expect(managerA.status).toHaveAttribute("data-status", "connected");
+  await expect(managerB.territory("Broken")).toHaveCount(0);
+  expect((await territories(request, planId)).map((t) => t.properties.name)).toEqual(["Priangan"]);
+
+  // The fresh document is wired to the map and panels: edits flow both ways again.
+  await managerA.select("Priangan");
+  await managerA.renameSelected("Priangan Barat");
+  await expect(managerB.territory("Priangan Barat")).toBeVisible();
+  await managerB.select("Priangan Barat");
+  await managerB.renameSelected("Priangan Timur");
+  await expect(managerA.territory("Priangan Timur")).toBeVisible();
+  await managerA.close();
+  await managerB.close();
 });

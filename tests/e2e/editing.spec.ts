@@ -120,3 +120,30 @@ test("edits made offline are kept and sync when the connection is back", async (
   await managerA.close();
   await managerB.close();
 });
+
+test("when someone else's reshape replaces mine, I am told who", async ({ browser, request }) => {
+  const planId = await createPlan(request, "Conflict");
+  await addTerritories(request, planId, [rectangle("Priangan", [106.6, -7.2, 107.4, -6.6])]);
+  const managerA = await Planner.join(browser, planId, "Ani");
+  const managerB = await Planner.join(browser, planId, "Budi");
+
+  await managerA.select("Priangan");
+  await managerB.select("Priangan");
+  await expect(managerA.page.getByTestId("territory-details").getByTestId("editing-badge")).toHaveText("Budi is editing");
+  await expect(managerB.page.getByTestId("territory-details").getByTestId("editing-badge")).toHaveText("Ani is editing");
+
+  await managerA.pickTool("reshape");
+  const ne = await managerA.pixelFor(107.4, -6.6);
+  await managerA.drag(ne, { x: ne.x + 50, y: ne.y - 30 });
+  await expect
+    .poll(async () => outerRing((await territories(request, planId))[0]!.geometry).some(([x, y]) => x === 107.4 && y === -6.6))
+    .toBe(false);
+
+  // Budi reshapes the same territory a moment later: his whole shape wins, and Ani hears about it.
+  await managerB.pickTool("reshape");
+  const sw = await managerB.pixelFor(106.6, -7.2);
+  await managerB.drag(sw, { x: sw.x - 40, y: sw.y + 30 });
+  await expect(managerA.page.getByTestId("notice").filter({ hasText: "Budi reshaped Priangan at the same time; their version is kept." })).toBeVisible();
+  await managerA.close();
+  await managerB.close();
+});
