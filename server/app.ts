@@ -10,6 +10,7 @@ import { LowdbStore } from "./persistence/lowdb-store.ts";
 import type { PlanStore } from "./persistence/store.ts";
 import { Connection } from "./rooms/connection.ts";
 import { Rooms } from "./rooms/rooms.ts";
+import { Scoring } from "./scoring/scoring.ts";
 import { serveStatic } from "./static.ts";
 
 export interface WilayahServer {
@@ -27,13 +28,18 @@ export async function startServer(
   config: ServerConfig,
   store: PlanStore = new LowdbStore(config.dataDir),
 ): Promise<WilayahServer> {
-  const rooms = new Rooms(store, {
-    idleMs: config.roomIdleMs,
-    compactLogBytes: config.compactLogBytes,
-    compactWaitMs: config.compactWaitMs,
-    compactMaxWaitMs: config.compactMaxWaitMs,
-  });
-  const router = apiRouter({ store, rooms, config });
+  const scoring = new Scoring(store);
+  const rooms = new Rooms(
+    store,
+    {
+      idleMs: config.roomIdleMs,
+      compactLogBytes: config.compactLogBytes,
+      compactWaitMs: config.compactWaitMs,
+      compactMaxWaitMs: config.compactMaxWaitMs,
+    },
+    (room) => (room.address.part === "" ? scoring.attach(room) : Promise.resolve()),
+  );
+  const router = apiRouter({ store, rooms, config, scoring });
   // permessage-deflate off: Yjs updates are small and binary, and deflate
   // costs latency and memory per socket (ws's own advice).
   const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, maxPayload: MAX_FRAME_BYTES });
@@ -97,6 +103,7 @@ export async function startServer(
       server.close();
       for (const ws of wss.clients) ws.close(CloseCode.goingAway, "The server is restarting");
       await rooms.closeAll();
+      await scoring.close();
       await store.close();
       server.closeAllConnections();
     },

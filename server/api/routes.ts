@@ -6,6 +6,8 @@ import type { ServerConfig } from "../config.ts";
 import type { PlanMeta, PlanStore } from "../persistence/store.ts";
 import type { Room } from "../rooms/room.ts";
 import type { Rooms } from "../rooms/rooms.ts";
+import type { Scoring } from "../scoring/scoring.ts";
+import { accountsGeoJson, importAccounts, importOptions, parseUpload } from "./accounts.ts";
 import { HttpError, readJson, requestOrigin, sendJson } from "./http.ts";
 import { Router } from "./router.ts";
 import {
@@ -21,6 +23,7 @@ export interface ApiContext {
   store: PlanStore;
   rooms: Rooms;
   config: ServerConfig;
+  scoring: Scoring;
 }
 
 /** The REST API (documented in server/README.md). */
@@ -77,13 +80,58 @@ export function apiRouter(ctx: ApiContext): Router {
     sendJson(res, 200, { ...meta, links: planLinks(requestOrigin(req), meta.id) });
   });
 
+  /** The analysis including every change made so far. */
+  async function analysisOf(room: Room) {
+    const plan = ctx.scoring.get(room.address.planId);
+    if (!plan) throw new HttpError(503, "Scoring is not running for this plan; try again shortly.");
+    return plan.current();
+  }
+
   router.on("GET", "/api/plans/:id/territories", async (_req, res, { id }) => {
     const body = await withPlan(id as string, async (room) => {
       // Only what is on disk is acknowledged; never show a state a crash could take back.
       await room.whenDurable();
-      return toFeatureCollection(room.doc);
+      const fc = toFeatureCollection(room.doc);
+      const analysis = await analysisOf(room);
+      const metrics = new Map(analysis.territories.map((t) => [t.id, t]));
+      for (const f of fc.features) {
+        const m = metrics.get(f.id);
+        if (m) {
+          (f.properties as Record<string, unknown>).metrics = {
+            accounts: m.accounts,
+            ...m.sums,
+            areaKm2: m.areaKm2,
+            compactness: m.compactness,
+            parts: m.parts,
+          };
+        }
+      }
+      return fc;
     });
     sendJson(res, 200, body);
+  });
+
+  router.on("GET", "/api/plans/:id/analysis", async (_req, res, { id }) => {
+    const a = await withPlan(id as string, async (room) => {
+      await room.whenDurable();
+      return analysisOf(room);
+    });
+    const { accountTerritory: _omit, ...body } = a;
+    sendJson(res, 200, body);
+  });
+
+  router.on("GET", "/api/plans/:id/accounts", async (_req, res, { id }) => {
+    await planMeta(id as string);
+    const stored = await ctx.store.getAccounts(id as string);
+    sendJson(res, 200, accountsGeoJson(stored?.accounts ?? [], stored?.version ?? 0));
+  });
+
+  router.on("POST", "/api/plans/:id/accounts", async (req, res, { id }, url) => {
+    const opts = importOptions(url);
+    await planMeta(id as string);
+    const parsed = await parseUpload(req, ctx.config.maxBodyBytes);
+    const result = await withPlan(id as string, (room) => importAccounts(ctx.store, room, parsed, opts));
+    sendJson(res, opts.dryRun ? 200 : 201, result);
   });
 
   router.on("POST", "/api/plans/:id/territories", async (req, res, { id }) => {

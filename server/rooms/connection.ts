@@ -38,6 +38,13 @@ const handlers: Partial<Record<number, Handler>> = {
   [MessageType.queryAwareness]: (conn) => {
     conn.sendAwarenessSnapshot();
   },
+  [MessageType.analysis]: (conn) => {
+    conn.refuse({
+      code: "forbidden",
+      message: "The analysis is computed by the server from the plan; it cannot be written.",
+      reset: false,
+    });
+  },
 };
 
 /**
@@ -153,6 +160,10 @@ export class Connection implements RoomPeer {
         encoding.writeVarUint8Array(encoder, update);
       }),
     );
+  }
+
+  sendFrame(frame: Uint8Array): void {
+    this.send(frame);
   }
 
   sendAwarenessSnapshot(): void {

@@ -76,6 +76,7 @@ class FakePeer implements RoomPeer {
   sendAwareness(update: Uint8Array): void {
     this.awareness.push(update);
   }
+  sendFrame(): void {}
   refuse(refusal: Refusal): void {
     this.refusals.push(refusal);
   }

@@ -15,6 +15,8 @@ export interface RoomPeer {
   readonly id: string;
   sendUpdate(update: Uint8Array): void;
   sendAwareness(update: Uint8Array): void;
+  /** A whole message framed once by the sender for every peer (the server's analysis). */
+  sendFrame(frame: Uint8Array): void;
   refuse(refusal: Refusal): void;
   close(code: number, reason: string): void;
 }
@@ -58,6 +60,10 @@ export class Room {
   private broken: Error | null = null;
   /** REST handlers and other in-flight users that keep the room loaded. */
   holds = 0;
+  /** Called for each peer that joins (the scoring sends it the current analysis). */
+  readonly joinListeners = new Set<(peer: RoomPeer) => void>();
+  /** Called once when the room closes. */
+  readonly closeListeners = new Set<() => void>();
 
   constructor(address: RoomAddress, stored: StoredDocument, opts: RoomOptions) {
     this.address = address;
@@ -209,6 +215,7 @@ export class Room {
 
   join(peer: RoomPeer): void {
     this.peers.add(peer);
+    for (const listener of this.joinListeners) listener(peer);
   }
 
   leave(peer: RoomPeer): void {
@@ -239,6 +246,7 @@ export class Room {
   /** Compacts and releases everything. The room must not be used afterwards. */
   async close(): Promise<void> {
     this.compactor.cancel();
+    for (const listener of this.closeListeners) listener();
     try {
       if (!this.broken) {
         await this.whenDurable();

@@ -47,6 +47,7 @@ const peer = (id: string): RoomPeer => ({
   id,
   sendUpdate() {},
   sendAwareness() {},
+  sendFrame() {},
   refuse() {},
   close() {},
 });

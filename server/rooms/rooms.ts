@@ -26,6 +26,8 @@ export class Rooms {
   constructor(
     private readonly store: PlanStore,
     private readonly opts: RoomsOptions,
+    /** Runs once for every room loaded (live scoring attaches here); a failure fails the load. */
+    private readonly onLoad?: (room: Room) => Promise<unknown>,
   ) {}
 
   /** The loaded room for an address; loads it when needed. Rejects when storage cannot load it. */
@@ -56,7 +58,14 @@ export class Rooms {
 
   private async load(address: RoomAddress): Promise<Room> {
     const stored = await this.store.openDocument(address.planId, address.part);
-    return new Room(address, stored, this.opts);
+    const room = new Room(address, stored, this.opts);
+    try {
+      await this.onLoad?.(room);
+    } catch (e) {
+      await room.close().catch(() => {});
+      throw e;
+    }
+    return room;
   }
 
   /**

@@ -19,6 +19,12 @@ export const MessageType = {
    * resync from the server (client/sync/provider.ts does).
    */
   refused: 20,
+  /**
+   * Server → client: the plan's analysis (metrics, balance, issues), JSON
+   * {@link AnalysisMessage}. Computed by the server; a client that sends
+   * this message is refused ("forbidden"): nobody can write the analysis.
+   */
+  analysis: 21,
 } as const;
 
 export type RefusalCode =

@@ -1,0 +1,313 @@
+import { Worker } from "node:worker_threads";
+import * as encoding from "lib0/encoding";
+import type * as Y from "yjs";
+import {
+  PLAN_KEYS,
+  pinsMap,
+  planMap,
+  readAccountsVersion,
+  readAllowedDeviation,
+  readPins,
+  TERRITORY_KEYS,
+  territoriesMap,
+} from "../../shared/doc/schema.ts";
+import type { AnalysisMessage } from "../../shared/protocol/analysis.ts";
+import { MessageType } from "../../shared/protocol/messages.ts";
+import { AccountIndex } from "../../shared/scoring/accounts.ts";
+import type { Analysis, AnalysisSettings } from "../../shared/scoring/types.ts";
+import type { PlanStore } from "../persistence/store.ts";
+import type { Room, RoomPeer } from "../rooms/room.ts";
+import type { FromWorker, ToWorker, WorkerTerritory } from "./protocol.ts";
+
+/** Quiet time before a recompute, and the longest a change waits for one. */
+const DEBOUNCE_MS = 25;
+const MAX_WAIT_MS = 150;
+
+/**
+ * Live scoring for every loaded plan, in one worker thread (this machine
+ * has two cores: one for sync, one for scoring). A plan's Analyzer lives in
+ * the worker; the main thread only sends what changed and relays results.
+ */
+export class Scoring {
+  private worker: Worker | null = null;
+  private readonly plans = new Map<string, PlanScoring>();
+  private crashes: number[] = [];
+
+  constructor(private readonly store: PlanStore) {}
+
+  /** Starts scoring a plan's main room; resolves once the first analysis is under way. */
+  async attach(room: Room): Promise<PlanScoring> {
+    const plan = new PlanScoring(this, room);
+    this.plans.set(room.address.planId, plan);
+    room.closeListeners.add(() => this.detach(plan));
+    await plan.load();
+    return plan;
+  }
+
+  private detach(plan: PlanScoring): void {
+    plan.dispose();
+    if (this.plans.get(plan.planId) === plan) {
+      this.plans.delete(plan.planId);
+      this.post({ type: "unload", planId: plan.planId });
+    }
+  }
+
+  get(planId: string): PlanScoring | undefined {
+    return this.plans.get(planId);
+  }
+
+  async accountsOf(planId: string): Promise<AccountIndex> {
+    const stored = await this.store.getAccounts(planId);
+    return new AccountIndex(stored?.accounts ?? []);
+  }
+
+  post(msg: ToWorker): void {
+    this.ensureWorker().postMessage(msg);
+  }
+
+  private ensureWorker(): Worker {
+    if (this.worker) return this.worker;
+    const worker = new Worker(new URL("./worker-entry.mjs", import.meta.url));
+    worker.unref();
+    worker.on("message", (msg: FromWorker) => this.plans.get(msg.planId)?.receive(msg));
+    worker.on("error", (e) => console.error(`[scoring] worker failed: ${e.message}`));
+    worker.on("exit", (code) => {
+      if (this.worker !== worker) return;
+      this.worker = null;
+      if (code === 0) return;
+      const now = Date.now();
+      this.crashes = this.crashes.filter((t) => now - t < 60_000);
+      this.crashes.push(now);
+      if (this.crashes.length > 3) {
+        console.error(`[scoring] worker exited with ${code} ${this.crashes.length} times in a minute; scoring is off`);
+        for (const plan of this.plans.values()) plan.fail(new Error("the scoring worker keeps failing"));
+        return;
+      }
+      console.error(`[scoring] worker exited with ${code}; restarting`);
+      for (const plan of this.plans.values()) plan.load().catch(() => {});
+    });
+    this.worker = worker;
+    return worker;
+  }
+
+  async close(): Promise<void> {
+    const worker = this.worker;
+    this.worker = null;
+    await worker?.terminate();
+  }
+}
+
+/** One plan's live analysis: changes in, results out to every peer. */
+export class PlanScoring {
+  readonly planId: string;
+  private latest: AnalysisMessage | null = null;
+  private latestFrame: Uint8Array | null = null;
+  /** The last accountTerritory sent, and the territory ids it indexes. */
+  private lastAssignment: { ids: string[]; accountTerritory: Int32Array } | null = null;
+  private sentSeq = 0;
+  private doneSeq = 0;
+  private readonly dirty = new Set<string>();
+  private pinsDirty = false;
+  private settingsDirty = false;
+  private timer: NodeJS.Timeout | null = null;
+  private firstDirtyAt = 0;
+  private waiters: { seq: number; resolve: (a: AnalysisMessage) => void; reject: (e: Error) => void }[] = [];
+  private accountsVersion = 0;
+  private disposed = false;
+
+  constructor(
+    private readonly scoring: Scoring,
+    private readonly room: Room,
+  ) {
+    this.planId = room.address.planId;
+    room.doc.on("afterTransaction", this.onTransaction);
+    room.joinListeners.add(this.onJoin);
+  }
+
+  /** (Re)loads the plan into the worker: accounts from storage, territories from the document. */
+  async load(): Promise<void> {
+    this.accountsVersion = readAccountsVersion(this.room.doc);
+    const accounts = await this.scoring.accountsOf(this.planId);
+    if (this.disposed) return;
+    const territories: WorkerTerritory[] = [];
+    territoriesMap(this.room.doc).forEach((_, id) => {
+      const t = this.workerTerritory(id);
+      if (t) territories.push(t);
+    });
+    this.dirty.clear();
+    this.pinsDirty = false;
+    this.settingsDirty = false;
+    this.lastAssignment = null;
+    this.scoring.post({
+      type: "load",
+      planId: this.planId,
+      accounts: accounts.toColumns(),
+      settings: this.settings(),
+      territories,
+      pins: [...readPins(this.room.doc)],
+      seq: ++this.sentSeq,
+    });
+  }
+
+  private settings(): AnalysisSettings {
+    return { allowedDeviation: readAllowedDeviation(this.room.doc) };
+  }
+
+  private workerTerritory(id: string): WorkerTerritory | null {
+    const map = territoriesMap(this.room.doc).get(id);
+    const geometry = map?.get(TERRITORY_KEYS.geometry);
+    const name = map?.get(TERRITORY_KEYS.name);
+    if (!(geometry instanceof Uint8Array) || typeof name !== "string") return null;
+    const targets = (map?.get(TERRITORY_KEYS.targets) ?? {}) as Record<string, number>;
+    return { id, name, targets, geometry };
+  }
+
+  /** Notes which territories, pins and settings a transaction touched. */
+  private readonly onTransaction = (tr: Y.Transaction): void => {
+    const territories = territoriesMap(this.room.doc) as Y.AbstractType<unknown>;
+    const pins = pinsMap(this.room.doc) as Y.AbstractType<unknown>;
+    const plan = planMap(this.room.doc) as Y.AbstractType<unknown>;
+    let touched = false;
+    for (const [type, keys] of tr.changed) {
+      const t = type as Y.AbstractType<unknown>;
+      if (t === territories) {
+        for (const key of keys) if (key !== null) this.dirty.add(key);
+        touched = true;
+      } else if (t._item?.parent === territories && typeof t._item.parentSub === "string") {
+        this.dirty.add(t._item.parentSub);
+        touched = true;
+      } else if (t === pins) {
+        this.pinsDirty = touched = true;
+      } else if (t === plan) {
+        if (keys.has(PLAN_KEYS.allowedDeviation)) this.settingsDirty = touched = true;
+        if (keys.has(PLAN_KEYS.accountsVersion) && readAccountsVersion(this.room.doc) !== this.accountsVersion) {
+          this.load().catch((e: Error) =>
+            console.error(`[scoring] reloading accounts of ${this.planId}: ${e.message}`),
+          );
+          return;
+        }
+      }
+    }
+    if (touched) this.schedule();
+  };
+
+  private schedule(): void {
+    const now = Date.now();
+    if (this.timer) clearTimeout(this.timer);
+    else this.firstDirtyAt = now;
+    const delay = Math.max(0, Math.min(DEBOUNCE_MS, this.firstDirtyAt + MAX_WAIT_MS - now));
+    this.timer = setTimeout(() => this.flush(), delay);
+  }
+
+  /** Sends what changed to the worker now. */
+  private flush(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    if (this.disposed) return;
+    if (this.dirty.size === 0 && !this.pinsDirty && !this.settingsDirty) return;
+    const set: WorkerTerritory[] = [];
+    const remove: string[] = [];
+    for (const id of this.dirty) {
+      const t = this.workerTerritory(id);
+      if (t) set.push(t);
+      else remove.push(id);
+    }
+    this.scoring.post({
+      type: "update",
+      planId: this.planId,
+      set,
+      remove,
+      pins: this.pinsDirty ? [...readPins(this.room.doc)] : undefined,
+      settings: this.settingsDirty ? this.settings() : undefined,
+      seq: ++this.sentSeq,
+    });
+    this.dirty.clear();
+    this.pinsDirty = false;
+    this.settingsDirty = false;
+  }
+
+  /** Fails everyone waiting for an analysis. */
+  fail(e: Error): void {
+    for (const w of this.waiters.splice(0)) w.reject(e);
+  }
+
+  receive(msg: FromWorker): void {
+    if (this.disposed) return;
+    if (msg.type === "error") {
+      console.error(`[scoring] plan ${this.planId}: ${msg.message}`);
+      this.fail(new Error(`the analysis failed: ${msg.message}`));
+      return;
+    }
+    if (msg.seq < this.doneSeq) return;
+    this.doneSeq = msg.seq;
+    const message = this.toMessage(msg.analysis, msg.ms);
+    this.latest = { ...message, accountTerritory: undefined };
+    this.latestFrame = frame(message);
+    for (const peer of this.room.peers) peer.sendFrame(this.latestFrame);
+    const done = this.waiters.filter((w) => w.seq <= msg.seq);
+    this.waiters = this.waiters.filter((w) => w.seq > msg.seq);
+    for (const w of done) w.resolve(this.latest);
+  }
+
+  /** Adds accountTerritory to the message when it (or what it indexes) changed. */
+  private toMessage(a: Analysis, ms: number): AnalysisMessage {
+    const { accountTerritory, ...rest } = a;
+    const ids = a.territories.map((t) => t.id);
+    const last = this.lastAssignment;
+    const same =
+      last !== null &&
+      last.ids.length === ids.length &&
+      last.ids.every((id, i) => id === ids[i]) &&
+      last.accountTerritory.length === accountTerritory.length &&
+      last.accountTerritory.every((v, i) => v === accountTerritory[i]);
+    this.lastAssignment = { ids, accountTerritory };
+    this.fullAssignment = Array.from(accountTerritory);
+    return {
+      ...rest,
+      seq: ++this.publishedSeq,
+      accountsVersion: this.accountsVersion,
+      computeMs: Math.round(ms * 10) / 10,
+      ...(same ? {} : { accountTerritory: this.fullAssignment }),
+    };
+  }
+
+  private publishedSeq = 0;
+  private fullAssignment: number[] = [];
+
+  /** A joining peer gets the current analysis, with the full assignment. */
+  private readonly onJoin = (peer: RoomPeer): void => {
+    if (!this.latest) return;
+    peer.sendFrame(frame({ ...this.latest, accountTerritory: this.fullAssignment }));
+  };
+
+  /**
+   * The analysis including every change applied so far (waits for the
+   * recompute when one is due).
+   */
+  current(): Promise<AnalysisMessage> {
+    if (this.dirty.size > 0 || this.pinsDirty || this.settingsDirty) this.flush();
+    if (this.latest && this.doneSeq >= this.sentSeq) return Promise.resolve(this.latest);
+    return new Promise((resolve, reject) => this.waiters.push({ seq: this.sentSeq, resolve, reject }));
+  }
+
+  /** The current assignment of accounts to territory indices (with `current()`'s territories). */
+  assignment(): number[] {
+    return this.fullAssignment;
+  }
+
+  dispose(): void {
+    this.disposed = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.room.doc.off("afterTransaction", this.onTransaction);
+    this.room.joinListeners.delete(this.onJoin);
+    const e = new Error("the plan was closed");
+    for (const w of this.waiters.splice(0)) w.reject(e);
+  }
+}
+
+function frame(message: AnalysisMessage): Uint8Array {
+  const encoder = encoding.createEncoder();
+  encoding.writeVarUint(encoder, MessageType.analysis);
+  encoding.writeVarString(encoder, JSON.stringify(message));
+  return encoding.toUint8Array(encoder);
+}
