@@ -3,6 +3,7 @@ import * as encoding from "lib0/encoding";
 import WebSocket from "ws";
 import * as syncProtocol from "y-protocols/sync";
 import * as Y from "yjs";
+import type { AnalysisMessage } from "../../shared/protocol/analysis.ts";
 import { MessageType, type Refusal } from "../../shared/protocol/messages.ts";
 
 /**
@@ -13,6 +14,8 @@ import { MessageType, type Refusal } from "../../shared/protocol/messages.ts";
 export class RawClient {
   readonly doc = new Y.Doc();
   readonly refusals: Refusal[] = [];
+  /** Analyses the server sent (message `analysis`), oldest first. */
+  readonly analyses: AnalysisMessage[] = [];
   readonly awareness = new Map<number, unknown>();
   closed: { code: number; reason: string } | null = null;
   synced = false;
@@ -69,6 +72,8 @@ export class RawClient {
         if (state === null) this.awareness.delete(id);
         else this.awareness.set(id, state);
       }
+    } else if (type === MessageType.analysis) {
+      this.analyses.push(JSON.parse(decoding.readVarString(decoder)) as AnalysisMessage);
     } else if (type === MessageType.refused) {
       this.refusals.push(JSON.parse(decoding.readVarString(decoder)) as Refusal);
     }
@@ -93,6 +98,11 @@ export class RawClient {
     encoding.writeVarUint(encoder, MessageType.awareness);
     encoding.writeVarUint8Array(encoder, encoding.toUint8Array(inner));
     this.ws.send(encoding.toUint8Array(encoder));
+  }
+
+  /** The latest analysis received, if any. */
+  get analysis(): AnalysisMessage | undefined {
+    return this.analyses[this.analyses.length - 1];
   }
 
   /** Sends arbitrary bytes (or text) as one frame. */

@@ -1,0 +1,258 @@
+import * as encoding from "lib0/encoding";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import * as Y from "yjs";
+import { updateTerritory, writeTerritory } from "../../shared/doc/schema.ts";
+import type { AnalysisMessage } from "../../shared/protocol/analysis.ts";
+import { MessageType } from "../../shared/protocol/messages.ts";
+import { createPlan, eventually, type ServerProcess, square, startServerProcess } from "./harness.ts";
+import { RawClient } from "./raw-client.ts";
+
+let server: ServerProcess;
+beforeAll(async () => {
+  server = await startServerProcess();
+});
+afterAll(async () => {
+  await server?.kill();
+});
+
+const CSV = [
+  "ID,Name,Latitude,Longitude,Revenue,Potential,segment",
+  "a1,Toko Satu,-6.95,106.05,100,200,retail",
+  "a2,Toko Dua,-6.95,106.15,300,500,retail",
+  "a3,Toko Tiga,-6.95,107.05,50,80,grosir",
+  "a4,Toko Empat,-6.95,108.5,10,20,retail",
+].join("\n");
+
+async function postAccounts(planId: string, body: string, query = "", type = "text/csv") {
+  const res = await fetch(`${server.url}/api/plans/${planId}/accounts${query}`, {
+    method: "POST",
+    headers: { "content-type": type },
+    body,
+  });
+  return { status: res.status, body: (await res.json()) as Record<string, unknown> & { error?: string } };
+}
+
+async function analysis(planId: string): Promise<AnalysisMessage> {
+  const res = await fetch(`${server.url}/api/plans/${planId}/analysis`);
+  expect(res.status).toBe(200);
+  return (await res.json()) as AnalysisMessage;
+}
+
+async function addTerritory(planId: string, id: string, x: number, size = 0.3) {
+  const res = await fetch(`${server.url}/api/plans/${planId}/territories`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({
+      type: "Feature",
+      geometry: square(x, -7.0, size),
+      properties: { id, name: id.toUpperCase() },
+    }),
+  });
+  expect(res.status).toBe(201);
+}
+
+/** A client's edit, sent as one update over its socket. */
+function edit(client: RawClient, fn: (doc: Y.Doc) => void): void {
+  const before = Y.encodeStateVector(client.doc);
+  fn(client.doc);
+  client.sendUpdate(Y.encodeStateAsUpdate(client.doc, before));
+}
+
+const metricsOf = (a: AnalysisMessage | undefined, id: string) => a?.territories.find((t) => t.id === id);
+
+describe("accounts import", () => {
+  it("imports a CSV, recognising columns, and serves the accounts back as GeoJSON", async () => {
+    const planId = await createPlan(server);
+    const r = await postAccounts(planId, CSV);
+    expect(r.status).toBe(201);
+    expect(r.body).toMatchObject({
+      imported: 4,
+      version: 1,
+      columns: { lat: "Latitude", lon: "Longitude", metrics: ["Revenue", "Potential"], ignored: ["segment"] },
+    });
+    const fc = await (await fetch(`${server.url}/api/plans/${planId}/accounts`)).json();
+    expect(fc.features).toHaveLength(4);
+    expect(fc.features[0]).toEqual({
+      type: "Feature",
+      id: "a1",
+      geometry: { type: "Point", coordinates: [106.05, -6.95] },
+      properties: { id: "a1", name: "Toko Satu", Revenue: 100, Potential: 200 },
+    });
+  });
+
+  it("refuses a file with a bad row whole, naming the line, and stores nothing", async () => {
+    const planId = await createPlan(server);
+    await postAccounts(planId, CSV);
+    const bad = `${CSV}\na5,Toko Lima,-6.9,not-a-lon,1,1,retail\na6,Toko Enam,-95,106,1,1,retail`;
+    const r = await postAccounts(planId, bad);
+    expect(r.status).toBe(400);
+    expect(r.body.error).toMatch(/2 of 6 rows cannot be imported, so nothing was imported/);
+    expect(r.body.rows).toEqual([
+      { row: 6, reason: 'longitude "not-a-lon" is not a number' },
+      { row: 7, reason: "latitude -95 is outside -90…90" },
+    ]);
+    const fc = await (await fetch(`${server.url}/api/plans/${planId}/accounts`)).json();
+    expect(fc.features.map((f: { id: string }) => f.id)).toEqual(["a1", "a2", "a3", "a4"]);
+    expect(fc.version).toBe(1);
+
+    const skipped = await postAccounts(planId, bad, "?skipInvalid=true");
+    expect(skipped.status).toBe(201);
+    expect(skipped.body).toMatchObject({ imported: 4, problemCount: 2, version: 2 });
+  });
+
+  it("previews with dryRun without storing, and appends with mode=append", async () => {
+    const planId = await createPlan(server);
+    const preview = await postAccounts(planId, CSV, "?dryRun=true");
+    expect(preview.status).toBe(200);
+    expect(preview.body).toMatchObject({ dryRun: true, total: 4, valid: 4, problemCount: 0 });
+    expect((await (await fetch(`${server.url}/api/plans/${planId}/accounts`)).json()).features).toEqual([]);
+
+    await postAccounts(planId, CSV);
+    const more = await postAccounts(planId, "id,lat,lon,Revenue\nb1,-7,106.1,5\na1,-7,106.1,5", "?mode=append");
+    expect(more.status).toBe(400);
+    expect(more.body.rows).toEqual([{ row: 0, reason: 'id "a1" is already in the plan' }]);
+    const ok = await postAccounts(planId, "id,lat,lon,Revenue\nb1,-7,106.1,5", "?mode=append");
+    expect(ok.body).toMatchObject({ imported: 1, accounts: 5 });
+  });
+
+  it("takes a GeoJSON FeatureCollection of points", async () => {
+    const planId = await createPlan(server);
+    const r = await postAccounts(
+      planId,
+      JSON.stringify({
+        type: "FeatureCollection",
+        features: [
+          {
+            type: "Feature",
+            geometry: { type: "Point", coordinates: [106.1, -6.9] },
+            properties: { id: "g1", revenue: 7 },
+          },
+        ],
+      }),
+      "",
+      "application/geo+json",
+    );
+    expect(r.status).toBe(201);
+    expect(r.body).toMatchObject({ format: "geojson", imported: 1 });
+  });
+
+  it("answers 400 to a file without coordinates and to an empty upload", async () => {
+    const planId = await createPlan(server);
+    expect((await postAccounts(planId, "id,city\n1,Bandung")).body.error).toMatch(/latitude and a longitude column/);
+    expect((await postAccounts(planId, "   ")).status).toBe(400);
+  });
+});
+
+describe("live analysis", () => {
+  it("recomputes after an edit by one socket client, seen by another client and by the API", async () => {
+    const planId = await createPlan(server);
+    await postAccounts(planId, CSV);
+    await addTerritory(planId, "west", 106.0, 0.1); // contains a1 (106.05) only
+    const editor = await RawClient.connect(`${server.wsUrl}/sync/${planId}`);
+    const watcher = await RawClient.connect(`${server.wsUrl}/sync/${planId}`);
+    try {
+      await eventually(() => expect(metricsOf(watcher.analysis, "west")?.accounts).toBe(1));
+      expect(watcher.analysis?.accountTerritory).toEqual([0, -1, -1, -1]);
+      await eventually(() => expect(editor.synced).toBe(true));
+      // Widen "west" so it swallows a2 (106.15) as well.
+      edit(editor, (doc) => updateTerritory(doc, "west", { geometry: square(106.0, -7.1, 0.6) }));
+      await eventually(() =>
+        expect(metricsOf(watcher.analysis, "west")).toMatchObject({
+          accounts: 2,
+          sums: { Revenue: 400, Potential: 700 },
+        }),
+      );
+      expect(watcher.analysis?.accountTerritory).toEqual([0, 0, -1, -1]);
+      const api = await analysis(planId);
+      expect(metricsOf(api, "west")?.accounts).toBe(2);
+      expect(api.issues.find((i) => i.kind === "unassigned-accounts")?.params.accounts).toBe(2);
+      expect(api).not.toHaveProperty("accountTerritory");
+    } finally {
+      editor.close();
+      watcher.close();
+    }
+  });
+
+  it("reports self-intersecting and overlapping territories as issues, never crashing", async () => {
+    const planId = await createPlan(server);
+    await postAccounts(planId, CSV);
+    await addTerritory(planId, "west", 106.0, 0.3);
+    const editor = await RawClient.connect(`${server.wsUrl}/sync/${planId}`);
+    try {
+      await eventually(() => expect(editor.synced).toBe(true));
+      edit(editor, (doc) =>
+        writeTerritory(doc, {
+          id: "bow",
+          name: "Bow tie",
+          color: "#e7298a",
+          reps: [],
+          targets: {},
+          parent: null,
+          geometry: {
+            type: "Polygon",
+            coordinates: [
+              [
+                [106.1, -7.0],
+                [106.5, -6.6],
+                [106.5, -7.0],
+                [106.1, -6.6],
+                [106.1, -7.0],
+              ],
+            ],
+          },
+        }),
+      );
+      await eventually(async () => {
+        const kinds = (await analysis(planId)).issues.map((i) => `${i.kind}:${i.territoryIds.join("+")}`);
+        expect(kinds).toContain("invalid-geometry:bow");
+        expect(kinds).toContain("overlap:bow+west");
+      });
+      expect(editor.refusals).toEqual([]);
+      expect((await fetch(`${server.url}/api/health`)).status).toBe(200);
+    } finally {
+      editor.close();
+    }
+  });
+
+  it("refuses a client that tries to write the analysis, and relays nothing", async () => {
+    const planId = await createPlan(server);
+    await addTerritory(planId, "west", 106.0);
+    const forger = await RawClient.connect(`${server.wsUrl}/sync/${planId}`);
+    const watcher = await RawClient.connect(`${server.wsUrl}/sync/${planId}`);
+    try {
+      await eventually(() => expect(watcher.analysis).toBeDefined());
+      const encoder = encoding.createEncoder();
+      encoding.writeVarUint(encoder, MessageType.analysis);
+      encoding.writeVarString(encoder, JSON.stringify({ ...watcher.analysis, seq: 999_999, computeMs: -1 }));
+      forger.sendRaw(encoding.toUint8Array(encoder));
+      await eventually(() => expect(forger.refusals[0]).toMatchObject({ code: "forbidden", reset: false }));
+      expect(forger.refusals[0]?.message).toMatch(/computed by the server/);
+      // A real change afterwards: once its analysis has arrived, a relayed forgery would have too.
+      await fetch(`${server.url}/api/plans/${planId}/territories/west`, {
+        method: "PUT",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ type: "Feature", properties: { name: "West renamed" } }),
+      });
+      await eventually(() => expect(metricsOf(watcher.analysis, "west")?.name).toBe("West renamed"));
+      expect(watcher.analyses.filter((a) => a.seq === 999_999 || a.computeMs < 0)).toEqual([]);
+      expect((await analysis(planId)).seq).not.toBe(999_999);
+    } finally {
+      forger.close();
+      watcher.close();
+    }
+  });
+
+  it("reloads the accounts when they are re-imported, and clients see the new counts", async () => {
+    const planId = await createPlan(server);
+    await addTerritory(planId, "west", 106.0, 0.1);
+    const watcher = await RawClient.connect(`${server.wsUrl}/sync/${planId}`);
+    try {
+      await eventually(() => expect(metricsOf(watcher.analysis, "west")?.accounts).toBe(0));
+      await postAccounts(planId, CSV);
+      await eventually(() => expect(watcher.analysis).toMatchObject({ accountsVersion: 1 }));
+      expect(metricsOf(watcher.analysis, "west")?.accounts).toBe(1);
+    } finally {
+      watcher.close();
+    }
+  });
+});
