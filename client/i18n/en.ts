@@ -43,6 +43,7 @@ export const en = {
   "people.heading": "People in this plan",
   "people.you": "you",
   "people.more": "+{n}",
+  "people.guest": "Guest",
   "people.rename": "Change your name",
 
   "tool.select": "Select",

@@ -41,6 +41,7 @@ export const id: Record<MessageKey, string> = {
   "people.heading": "Orang di rencana ini",
   "people.you": "Anda",
   "people.more": "+{n}",
+  "people.guest": "Tamu",
   "people.rename": "Ganti nama Anda",
 
   "tool.select": "Pilih",

@@ -9,7 +9,7 @@ import type TileLayer from "ol/layer/Tile.js";
 import type Layer from "ol/layer/Layer.js";
 import type VectorLayer from "ol/layer/Vector.js";
 import type VectorImageLayer from "ol/layer/VectorImage.js";
-import { fromLonLat, toLonLat } from "ol/proj.js";
+import { fromLonLat, toLonLat, transformExtent } from "ol/proj.js";
 import type OSM from "ol/source/OSM.js";
 import VectorSource from "ol/source/Vector.js";
 import type { Peer } from "../sync/presence.svelte.ts";
@@ -25,9 +25,11 @@ import { createBasemap, createCursorLayer, createLabelLayer, createOverlayLayer,
 import type { OverlayStyleState } from "./styles.ts";
 import { TerritorySync } from "./territory-sync.ts";
 
-/** Java and its neighbours: where a plan with no territories opens. */
+/** Java and its neighbours: the view while the plan loads. */
 const DEFAULT_CENTER = fromLonLat([112, -4]);
 const DEFAULT_ZOOM = 5;
+/** Where a plan with no territories opens: all of Indonesia. */
+const INDONESIA = [94.5, -11.5, 141.5, 6.5];
 
 /**
  * All OpenLayers glue for one editor: the map and its layers, the document
@@ -105,7 +107,8 @@ export class MapController implements MapApi {
   fitOnce(): void {
     if (this.#fitted) return;
     this.#fitted = true;
-    this.fitAll(0);
+    if (this.sync.source.getFeatures().length + this.sync.lifted.getFeatures().length > 0) this.fitAll(0);
+    else this.map.getView().fit(transformExtent(INDONESIA, "EPSG:4326", "EPSG:3857"), { padding: [70, 40, 40, 40] });
   }
 
   fitAll(duration = 400): void {

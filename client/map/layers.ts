@@ -109,8 +109,9 @@ export function createBasemap(onError: (e: unknown) => void): { layers: VectorIm
     /** Loads the outline level the view needs now, and the other one when the view first needs it. */
     start(map: OlMap) {
       const check = () => {
+        // Same rule as the layers' visibility: maxZoom is inclusive, minZoom exclusive.
         const zoom = map.getView().getZoom() ?? 0;
-        load(zoom < DETAIL_ZOOM ? 0 : 1);
+        load(zoom <= DETAIL_ZOOM ? 0 : 1);
       };
       check();
       map.getView().on("change:resolution", check);

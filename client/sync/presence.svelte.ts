@@ -1,5 +1,6 @@
 import type { Awareness } from "y-protocols/awareness";
 import { type PresenceState, type PresenceUser, parsePresence } from "../../shared/protocol/presence.ts";
+import { t } from "../i18n/i18n.svelte.ts";
 import type { PlanSession } from "./provider.ts";
 
 /** Another person's client in this plan (one per tab). */
@@ -61,6 +62,8 @@ export class Presence {
     awareness.getStates().forEach((value, clientId) => {
       if (clientId === self) return;
       const state = parsePresence(value);
+      // Someone who has not typed a name yet (the first-visit dialog is open).
+      if (state && !state.user.name) state.user.name = t("people.guest");
       if (state) peers.push({ clientId, ...state });
     });
     peers.sort((a, b) => a.user.name.localeCompare(b.user.name) || a.clientId - b.clientId);

@@ -21,7 +21,7 @@ export interface PresenceState {
 }
 
 export interface PresenceUser {
-  /** The name the person typed; shown as text, never as HTML. */
+  /** The name the person typed ("" until they have); shown as text, never as HTML. */
   name: string;
   /** Their colour, `#rrggbb`, for cursor, outline and avatar. */
   color: string;
@@ -62,5 +62,5 @@ export function parsePresence(value: unknown): PresenceState | null {
   const selection = Array.isArray(v.selection)
     ? (v.selection as unknown[]).filter((s): s is string => typeof s === "string").slice(0, MAX_SELECTION)
     : [];
-  return { user: { name: name || "?", color, id: user.id.slice(0, 64) }, cursor, selection };
+  return { user: { name, color, id: user.id.slice(0, 64) }, cursor, selection };
 }

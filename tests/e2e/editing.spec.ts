@@ -147,3 +147,27 @@ test("when someone else's reshape replaces mine, I am told who", async ({ browse
   await managerA.close();
   await managerB.close();
 });
+
+test("moving a territory by dragging it is one undoable step", async ({ browser, request }) => {
+  const planId = await createPlan(request, "Move");
+  await addTerritories(request, planId, [rectangle("Priangan", [106.6, -7.2, 107.4, -6.6])]);
+  const managerA = await Planner.join(browser, planId, "Ani");
+  const managerB = await Planner.join(browser, planId, "Budi");
+
+  await managerA.select("Priangan");
+  await managerA.pickTool("move");
+  const inside = await managerA.pixelFor(107.0, -6.9);
+  await managerA.drag(inside, { x: inside.x + 80, y: inside.y });
+
+  await expect.poll(async () => outerRing((await territories(request, planId))[0]!.geometry)[0]?.[0]).toBeGreaterThan(106.62);
+  const [moved] = await territories(request, planId);
+  const ring = outerRing(moved!.geometry);
+  // Moved east as a whole: still a rectangle of the same width.
+  expect((ring[1]?.[0] as number) - (ring[0]?.[0] as number)).toBeCloseTo(0.8, 5);
+  await expect.poll(async () => JSON.stringify(await managerB.mapGeometry(idOf(moved!)))).toBe(JSON.stringify(moved!.geometry));
+
+  await managerA.press("Control+z");
+  await expect.poll(async () => outerRing((await territories(request, planId))[0]!.geometry)[0]).toEqual([106.6, -7.2]);
+  await managerA.close();
+  await managerB.close();
+});
