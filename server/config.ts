@@ -37,7 +37,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfi
     roomIdleMs: int(env.ROOM_IDLE_MS, 2_000),
     compactLogBytes: int(env.COMPACT_LOG_BYTES, 1024 * 1024),
     compactWaitMs: int(env.COMPACT_WAIT_MS, 2_000),
-    compactMaxWaitMs: int(env.COMPACT_MAX_WAIT_MS, 15_000),
+    compactMaxWaitMs: int(env.COMPACT_MAX_WAIT_MS, 5_000),
     maxBodyBytes: int(env.MAX_BODY_BYTES, 16 * 1024 * 1024),
     seedDemo: env.SEED_DEMO !== "0",
   };

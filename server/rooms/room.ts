@@ -152,7 +152,10 @@ export class Room {
         this.durableSeq = seq;
         for (const peer of this.peers) if (peer.id !== sender) peer.sendUpdate(update);
         this.settleWaiters();
-        if (this.stored.logBytes >= this.opts.compactLogBytes) this.compactor.trigger();
+        // Debounced, so a burst does not compact on every update; but a log
+        // four times past the threshold is folded now, whatever the pace.
+        if (this.stored.logBytes >= 4 * this.opts.compactLogBytes) this.compactor.flushNow();
+        else if (this.stored.logBytes >= this.opts.compactLogBytes) this.compactor.trigger();
       },
       (e: Error) => this.fail(e),
     );

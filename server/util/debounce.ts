@@ -24,6 +24,12 @@ export class Debouncer {
     this.timer.unref();
   }
 
+  /** Runs now (or right after the run in progress), cancelling the wait. */
+  flushNow(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.fire();
+  }
+
   private fire(): void {
     this.timer = null;
     if (this.running) {
