@@ -70,7 +70,8 @@ export const en = {
 
   "hint.select": "Click a territory to select it. Shift-click to select more.",
   "hint.draw": "Click to add corners. Click the first corner or double-click to finish. Esc cancels.",
-  "hint.reshape": "Drag a corner to move it, drag an edge to add one, Alt-click a corner to remove it. Corners snap to neighbours.",
+  "hint.reshape":
+    "Drag a corner to move it, drag an edge to add one, Alt-click a corner to remove it. Corners snap to neighbours.",
   "hint.move": "Drag the selected territory to move it.",
   "hint.split": "Draw a line across {name} from outside to outside. Double-click to finish.",
   "hint.merge": "Click a neighbouring territory to merge it into {name}.",
@@ -141,7 +142,7 @@ export const en = {
   "notice.deletedMany": "{n} territories deleted. Press Ctrl+Z to undo.",
   "notice.dismiss": "Dismiss",
 
-  "someone": "Someone",
+  someone: "Someone",
   "territory.defaultName": "Territory {n}",
   "territory.splitName": "{name} (2)",
   "lang.label": "Language",

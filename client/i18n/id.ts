@@ -14,7 +14,8 @@ export const id: Record<MessageKey, string> = {
   "landing.create.busy": "Membuat…",
   "landing.create.failed": "Rencana tidak dapat dibuat: {error}",
   "landing.demo.heading": "Coba demo",
-  "landing.demo.text": "Wilayah di Pulau Jawa, di atas geografi nyata. Buka di dua jendela untuk melihat penyuntingan langsung.",
+  "landing.demo.text":
+    "Wilayah di Pulau Jawa, di atas geografi nyata. Buka di dua jendela untuk melihat penyuntingan langsung.",
   "landing.demo.open": "Buka rencana demo",
   "landing.recent.heading": "Rencana terakhir",
   "landing.recent.empty": "Belum ada rencana. Rencana yang Anda buat atau buka akan muncul di sini.",
@@ -34,9 +35,11 @@ export const id: Record<MessageKey, string> = {
   "status.unreachable": "Server tidak terjangkau",
   "status.not-found": "Rencana tidak ditemukan",
   "status.denied": "Akses ditolak",
-  "status.offline.detail": "Anda sedang luring. Perubahan Anda tetap tersimpan di sini dan disinkronkan saat koneksi kembali.",
+  "status.offline.detail":
+    "Anda sedang luring. Perubahan Anda tetap tersimpan di sini dan disinkronkan saat koneksi kembali.",
   "status.unreachable.detail": "Server tidak dapat dijangkau. Perubahan Anda tetap tersimpan di sini; mencoba lagi…",
-  "status.reconnecting.detail": "Koneksi terputus. Perubahan Anda tetap tersimpan di sini dan disinkronkan saat koneksi kembali.",
+  "status.reconnecting.detail":
+    "Koneksi terputus. Perubahan Anda tetap tersimpan di sini dan disinkronkan saat koneksi kembali.",
 
   "people.heading": "Orang di rencana ini",
   "people.you": "Anda",
@@ -68,7 +71,8 @@ export const id: Record<MessageKey, string> = {
 
   "hint.select": "Klik wilayah untuk memilihnya. Shift-klik untuk memilih lebih banyak.",
   "hint.draw": "Klik untuk menambah sudut. Klik sudut pertama atau klik ganda untuk selesai. Esc membatalkan.",
-  "hint.reshape": "Seret sudut untuk memindahkannya, seret tepi untuk menambah sudut, Alt-klik sudut untuk menghapusnya. Sudut menempel ke tetangga.",
+  "hint.reshape":
+    "Seret sudut untuk memindahkannya, seret tepi untuk menambah sudut, Alt-klik sudut untuk menghapusnya. Sudut menempel ke tetangga.",
   "hint.move": "Seret wilayah terpilih untuk memindahkannya.",
   "hint.split": "Gambar garis melintasi {name} dari luar ke luar. Klik ganda untuk selesai.",
   "hint.merge": "Klik wilayah tetangga untuk menggabungkannya ke {name}.",
@@ -126,11 +130,13 @@ export const id: Record<MessageKey, string> = {
   "err.merge.not-touching": "{a} dan {b} tidak bersentuhan. Hanya wilayah bertetangga yang dapat digabung.",
   "err.merge.needTwo": "Pilih dua wilayah bertetangga untuk digabung (Shift-klik yang kedua).",
   "err.gone": "Wilayah itu sudah tidak ada; mungkin dihapus orang lain.",
-  "err.refused": "Server menolak perubahan Anda ({message}). Perubahan yang belum terkirim dibuang dan rencana dimuat ulang dari server.",
+  "err.refused":
+    "Server menolak perubahan Anda ({message}). Perubahan yang belum terkirim dibuang dan rencana dimuat ulang dari server.",
   "err.refusedNoReset": "Server menolak perubahan Anda ({message}).",
   "err.basemap": "Peta latar tidak dapat dimuat; wilayah tetap ditampilkan.",
 
-  "notice.conflict": "{who} mengubah bentuk {name} pada saat yang sama; versi mereka yang dipakai. Urungkan/ulangi atau ubah bentuk lagi.",
+  "notice.conflict":
+    "{who} mengubah bentuk {name} pada saat yang sama; versi mereka yang dipakai. Urungkan/ulangi atau ubah bentuk lagi.",
   "notice.remoteDeleted": "{name} dihapus oleh orang lain.",
   "notice.created": "{name} dibuat.",
   "notice.split": "{name} dipecah menjadi dua.",
@@ -139,7 +145,7 @@ export const id: Record<MessageKey, string> = {
   "notice.deletedMany": "{n} wilayah dihapus. Tekan Ctrl+Z untuk mengurungkan.",
   "notice.dismiss": "Tutup",
 
-  "someone": "Seseorang",
+  someone: "Seseorang",
   "territory.defaultName": "Wilayah {n}",
   "territory.splitName": "{name} (2)",
   "lang.label": "Bahasa",

@@ -59,7 +59,11 @@ self.onmessage = async (e: MessageEvent<BasemapRequest>) => {
         endss.push(ends);
       }
     }
-    const border = mesh(topology, topology.objects.countries as GeometryCollection, (a, b) => a !== b) as MultiLineString;
+    const border = mesh(
+      topology,
+      topology.objects.countries as GeometryCollection,
+      (a, b) => a !== b,
+    ) as MultiLineString;
     const lines: number[] = [];
     const ends: number[] = [];
     for (const line of border.coordinates) {

@@ -21,7 +21,14 @@ import { reshapeTool } from "./interactions/reshape.ts";
 import { splitTool } from "./interactions/split.ts";
 import { moveTool } from "./interactions/translate.ts";
 import type { ToolContext, ToolHandle } from "./interactions/types.ts";
-import { createBasemap, createCursorLayer, createLabelLayer, createOverlayLayer, createStreetLayer, createTerritoryLayer } from "./layers.ts";
+import {
+  createBasemap,
+  createCursorLayer,
+  createLabelLayer,
+  createOverlayLayer,
+  createStreetLayer,
+  createTerritoryLayer,
+} from "./layers.ts";
 import type { OverlayStyleState } from "./styles.ts";
 import { TerritorySync } from "./territory-sync.ts";
 
@@ -73,7 +80,13 @@ export class MapController implements MapApi {
         this.#labelLayer,
         createCursorLayer(this.#cursors),
       ],
-      view: new View({ center: DEFAULT_CENTER, zoom: DEFAULT_ZOOM, maxZoom: 19, minZoom: 2, constrainResolution: false }),
+      view: new View({
+        center: DEFAULT_CENTER,
+        zoom: DEFAULT_ZOOM,
+        maxZoom: 19,
+        minZoom: 2,
+        constrainResolution: false,
+      }),
       controls: defaultControls({ rotate: false, attribution: true }).extend([new ScaleLine({ bar: false })]),
       moveTolerance: 2,
     });
@@ -123,7 +136,8 @@ export class MapController implements MapApi {
   }
 
   setTool(tool: Tool, selection: string[]): void {
-    const selectionChanged = selection.length !== this.#selection.length || selection.some((id, i) => id !== this.#selection[i]);
+    const selectionChanged =
+      selection.length !== this.#selection.length || selection.some((id, i) => id !== this.#selection[i]);
     this.#selection = selection;
     this.#style.selection = new Set(selection);
     this.#style.showVertices = tool === "reshape";
@@ -142,7 +156,9 @@ export class MapController implements MapApi {
 
   #applyTool(): void {
     const ctx: ToolContext = { map: this.map, sync: this.sync, editor: this.#editor };
-    const selected = this.#selection.map((id) => this.sync.getFeature(id)).filter((f): f is TerritoryFeature => f !== null);
+    const selected = this.#selection
+      .map((id) => this.sync.getFeature(id))
+      .filter((f): f is TerritoryFeature => f !== null);
     switch (this.#tool) {
       case "draw":
         this.#handle = drawTool(ctx);
@@ -245,7 +261,8 @@ export class MapController implements MapApi {
     this.#hoverFrame = requestAnimationFrame(() => {
       this.#hoverFrame = 0;
       const clickable = this.#tool !== "draw" && !(this.#tool === "split" && this.#selection.length === 1);
-      const over = clickable && this.map.hasFeatureAtPixel(pixel, { layerFilter: this.#isTerritoryLayer, hitTolerance: 2 });
+      const over =
+        clickable && this.map.hasFeatureAtPixel(pixel, { layerFilter: this.#isTerritoryLayer, hitTolerance: 2 });
       const el = this.map.getViewport();
       if (el) el.style.cursor = over ? (this.#tool === "move" && this.#selection.length > 0 ? "move" : "pointer") : "";
     });
@@ -276,7 +293,9 @@ export class MapController implements MapApi {
     }
     for (const f of this.#cursors.getFeatures()) if (!seen.has(String(f.getId()))) this.#cursors.removeFeature(f);
     if (added.length) this.#cursors.addFeatures(added);
-    const changed = peerColors.size !== this.#style.peerColors.size || [...peerColors].some(([k, v]) => this.#style.peerColors.get(k) !== v);
+    const changed =
+      peerColors.size !== this.#style.peerColors.size ||
+      [...peerColors].some(([k, v]) => this.#style.peerColors.get(k) !== v);
     if (changed) {
       this.#style.peerColors = peerColors;
       this.#refreshHighlight();

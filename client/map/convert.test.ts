@@ -115,7 +115,10 @@ describe("convert", () => {
       ring.push([quantize(107 + 0.1 * Math.cos(a)), quantize(-7 + 0.1 * Math.sin(a))]);
     }
     ring.push(ring[0] as [number, number]);
-    const ts = Array.from({ length: 500 }, (_, i) => ({ ...territory({ type: "Polygon", coordinates: [ring] }), id: `t${i}` }));
+    const ts = Array.from({ length: 500 }, (_, i) => ({
+      ...territory({ type: "Polygon", coordinates: [ring] }),
+      id: `t${i}`,
+    }));
     const t0 = performance.now();
     const features = territoriesToFeatures(ts);
     const ms = performance.now() - t0;

@@ -103,7 +103,10 @@ export function territoriesToFeatures(ts: Iterable<Territory>): TerritoryFeature
 }
 
 /** Copies the styled properties onto a feature; returns whether anything changed. */
-export function setFeatureProps(feature: TerritoryFeature, p: Pick<TerritoryProps, "name" | "color" | "reps">): boolean {
+export function setFeatureProps(
+  feature: TerritoryFeature,
+  p: Pick<TerritoryProps, "name" | "color" | "reps">,
+): boolean {
   const reps = p.reps.join(", ");
   if (feature.get("name") === p.name && feature.get("color") === p.color && feature.get("reps") === reps) return false;
   feature.setProperties({ name: p.name, color: p.color, reps });

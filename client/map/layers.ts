@@ -35,7 +35,10 @@ const DETAIL_ZOOM = 5;
  * static data is redrawn once per view change, not on every frame of a pan.
  * The sea is the map element's background colour.
  */
-export function createBasemap(onError: (e: unknown) => void): { layers: VectorImageLayer<VectorSource>[]; start(map: OlMap): void } {
+export function createBasemap(onError: (e: unknown) => void): {
+  layers: VectorImageLayer<VectorSource>[];
+  start(map: OlMap): void;
+} {
   const levels = [
     { url: countries50mUrl, range: { maxZoom: DETAIL_ZOOM }, loaded: false },
     { url: countries10mUrl, range: { minZoom: DETAIL_ZOOM }, loaded: false },
@@ -86,7 +89,15 @@ export function createBasemap(onError: (e: unknown) => void): { layers: VectorIm
       for (const ends of land.endss) {
         const end = ends[ends.length - 1] ?? start;
         const flat = Array.from(land.flat.subarray(start, end));
-        landFeatures.push(new Feature(new Polygon(flat, "XY", ends.map((x) => x - start))));
+        landFeatures.push(
+          new Feature(
+            new Polygon(
+              flat,
+              "XY",
+              ends.map((x) => x - start),
+            ),
+          ),
+        );
         start = end;
       }
       const borderFeatures: Feature[] = [];
@@ -135,7 +146,9 @@ export function createStreetLayer(): TileLayer<OSM> {
  * Selection and editing are drawn on vector layers above, so they never
  * force this one to redraw.
  */
-export function createTerritoryLayer(source: VectorSource<TerritoryFeature>): VectorImageLayer<VectorSource<TerritoryFeature>> {
+export function createTerritoryLayer(
+  source: VectorSource<TerritoryFeature>,
+): VectorImageLayer<VectorSource<TerritoryFeature>> {
   return new VectorImageLayer({
     source,
     style: baseStyle,
@@ -155,7 +168,11 @@ export function createLabelLayer(source: VectorSource<TerritoryFeature>): Vector
 }
 
 /** Selection outlines (mine and the others'), and territories lifted out of the base layer while edited. */
-export function createOverlayLayer(source: VectorSource<TerritoryFeature>, state: OverlayStyleState, name: string): VectorLayer<VectorSource<TerritoryFeature>> {
+export function createOverlayLayer(
+  source: VectorSource<TerritoryFeature>,
+  state: OverlayStyleState,
+  name: string,
+): VectorLayer<VectorSource<TerritoryFeature>> {
   return new VectorLayer({
     source,
     style: overlayStyle(state),
@@ -165,5 +182,11 @@ export function createOverlayLayer(source: VectorSource<TerritoryFeature>, state
 }
 
 export function createCursorLayer(source: VectorSource<Feature<Point>>): VectorLayer<VectorSource<Feature<Point>>> {
-  return new VectorLayer({ source, style: cursorStyle, className: "cursors-layer", properties: { name: "cursors" }, zIndex: 10 });
+  return new VectorLayer({
+    source,
+    style: cursorStyle,
+    className: "cursors-layer",
+    properties: { name: "cursors" },
+    zIndex: 10,
+  });
 }

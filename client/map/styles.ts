@@ -25,7 +25,10 @@ export function hexToRgba(hex: string, alpha: number): string {
 /** A darker shade of a colour, for outlines that read on the fill. */
 export function darken(hex: string, factor = 0.72): string {
   const n = Number.parseInt(hex.slice(1), 16);
-  const c = (v: number) => Math.round(v * factor).toString(16).padStart(2, "0");
+  const c = (v: number) =>
+    Math.round(v * factor)
+      .toString(16)
+      .padStart(2, "0");
   return `#${c((n >> 16) & 255)}${c((n >> 8) & 255)}${c(n & 255)}`;
 }
 
@@ -87,7 +90,11 @@ export function overlayStyle(state: OverlayStyleState) {
       if (selected) styles.push(new Style({ stroke: new Stroke({ color: "rgba(255,255,255,0.95)", width: 7 }) }));
       if (lifted || selected) {
         // Over the base fill (when not lifted) a lighter extra fill gives the same depth as a lifted one.
-        const alpha = lifted ? (selected ? SELECTED_FILL_ALPHA : FILL_ALPHA) : 1 - (1 - SELECTED_FILL_ALPHA) / (1 - FILL_ALPHA);
+        const alpha = lifted
+          ? selected
+            ? SELECTED_FILL_ALPHA
+            : FILL_ALPHA
+          : 1 - (1 - SELECTED_FILL_ALPHA) / (1 - FILL_ALPHA);
         styles.push(
           new Style({
             fill: new Fill({ color: hexToRgba(color, alpha) }),
@@ -101,7 +108,11 @@ export function overlayStyle(state: OverlayStyleState) {
       if (showVertices) {
         styles.push(
           new Style({
-            image: new Circle({ radius: 4, fill: new Fill({ color: "#ffffff" }), stroke: new Stroke({ color: darken(color, 0.6), width: 2 }) }),
+            image: new Circle({
+              radius: 4,
+              fill: new Fill({ color: "#ffffff" }),
+              stroke: new Stroke({ color: darken(color, 0.6), width: 2 }),
+            }),
             geometry: vertices,
           }),
         );

@@ -138,7 +138,12 @@ export class TerritorySync {
     const b = this.lifted.getFeatures().length ? this.lifted.getExtent() : null;
     if (!a) return b ? [...b] : null;
     if (!b) return [...a];
-    return [Math.min(a[0] as number, b[0] as number), Math.min(a[1] as number, b[1] as number), Math.max(a[2] as number, b[2] as number), Math.max(a[3] as number, b[3] as number)];
+    return [
+      Math.min(a[0] as number, b[0] as number),
+      Math.min(a[1] as number, b[1] as number),
+      Math.max(a[2] as number, b[2] as number),
+      Math.max(a[3] as number, b[3] as number),
+    ];
   }
 
   /** Puts a feature's geometry back to what the document holds (after a refused edit). */

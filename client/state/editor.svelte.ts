@@ -162,7 +162,11 @@ export class EditorState {
   }
 
   #onRefused(r: Refusal): void {
-    this.notices.push("error", r.reset ? t("err.refused", { message: r.message }) : t("err.refusedNoReset", { message: r.message }), 15000);
+    this.notices.push(
+      "error",
+      r.reset ? t("err.refused", { message: r.message }) : t("err.refusedNoReset", { message: r.message }),
+      15000,
+    );
   }
 
   // ——— selection and tools ———
@@ -273,7 +277,10 @@ export class EditorState {
     const name = ids.length === 1 ? this.#name(ids[0] as string) : "";
     const r = deleteTerritories(this.doc, ids);
     if (r.ok && r.value > 0) {
-      this.notices.push("info", r.value === 1 ? t("notice.deletedOne", { name }) : t("notice.deletedMany", { n: r.value }));
+      this.notices.push(
+        "info",
+        r.value === 1 ? t("notice.deletedOne", { name }) : t("notice.deletedMany", { n: r.value }),
+      );
     }
     this.select([]);
   }

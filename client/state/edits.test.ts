@@ -28,7 +28,8 @@ const box = (x0: number, y0: number, x1: number, y1: number): TerritoryGeometry 
   ],
 });
 
-const undoManager = (doc: Y.Doc) => new Y.UndoManager(territoriesMap(doc), { trackedOrigins: new Set([LOCAL_EDIT]), captureTimeout: 0 });
+const undoManager = (doc: Y.Doc) =>
+  new Y.UndoManager(territoriesMap(doc), { trackedOrigins: new Set([LOCAL_EDIT]), captureTimeout: 0 });
 
 function sync(a: Y.Doc, b: Y.Doc): void {
   Y.applyUpdate(b, Y.encodeStateAsUpdate(a, Y.encodeStateVector(b)));
@@ -42,7 +43,20 @@ describe("edits", () => {
     expect(r.ok).toBe(true);
     if (!r.ok) return;
     expect(readTerritoryProps(doc, r.value)?.color).toBe(PALETTE[0]);
-    const bad = createTerritory(doc, { type: "Polygon", coordinates: [[[0, 0], [1, 1], [0, 0]]] }, { name: "Bad" });
+    const bad = createTerritory(
+      doc,
+      {
+        type: "Polygon",
+        coordinates: [
+          [
+            [0, 0],
+            [1, 1],
+            [0, 0],
+          ],
+        ],
+      },
+      { name: "Bad" },
+    );
     expect(bad).toMatchObject({ ok: false, error: { kind: "geometry" } });
     expect(territoryIds(doc)).toHaveLength(1);
   });
@@ -61,7 +75,9 @@ describe("edits", () => {
     const name = (n: number) => `Territory ${n}`;
     for (let i = 0; i < 3; i++) createTerritory(doc, box(i, 0, i + 1, 1), { name: nextDefaultName(doc, name) });
     expect(readTerritory(doc, territoryIds(doc)[0] as string)).not.toBeNull();
-    const names = territoryIds(doc).map((id) => readTerritoryProps(doc, id)?.name).sort();
+    const names = territoryIds(doc)
+      .map((id) => readTerritoryProps(doc, id)?.name)
+      .sort();
     expect(names).toEqual(["Territory 1", "Territory 2", "Territory 3"]);
     expect(leastUsedColor(doc)).toBe(PALETTE[3]);
     expect(leastUsedColor(doc, [PALETTE[3]])).toBe(PALETTE[4]);
@@ -155,7 +171,10 @@ describe("edits", () => {
         (n) => n,
       ),
     ).toMatchObject({ ok: false, error: { kind: "split", reason: "not-crossing" } });
-    expect(mergeTerritories(doc, a.value, b.value)).toMatchObject({ ok: false, error: { kind: "merge", reason: "not-touching" } });
+    expect(mergeTerritories(doc, a.value, b.value)).toMatchObject({
+      ok: false,
+      error: { kind: "merge", reason: "not-touching" },
+    });
     expect(territoryIds(doc)).toHaveLength(2);
   });
 

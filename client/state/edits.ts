@@ -9,7 +9,12 @@ import {
   updateTerritory,
   writeTerritory,
 } from "../../shared/doc/schema.ts";
-import { PALETTE, type TerritoryProps, validateNewTerritory, validateTerritoryPatch } from "../../shared/doc/territory.ts";
+import {
+  PALETTE,
+  type TerritoryProps,
+  validateNewTerritory,
+  validateTerritoryPatch,
+} from "../../shared/doc/territory.ts";
 import { type MergeFailure, mergeGeometries } from "../../shared/geometry/merge.ts";
 import { type SplitFailure, splitGeometry } from "../../shared/geometry/split.ts";
 import type { Position, TerritoryGeometry } from "../../shared/geometry/types.ts";

@@ -4,7 +4,18 @@ import type { PresenceUser } from "../../shared/protocol/presence.ts";
 const STORAGE_KEY = "wilayah.user";
 
 /** Cursor and avatar colours: saturated enough to read on the map, distinct from each other. */
-export const PEOPLE_COLORS = ["#e11d48", "#7c3aed", "#0284c7", "#059669", "#d97706", "#db2777", "#4f46e5", "#0d9488", "#ea580c", "#65a30d"];
+export const PEOPLE_COLORS = [
+  "#e11d48",
+  "#7c3aed",
+  "#0284c7",
+  "#059669",
+  "#d97706",
+  "#db2777",
+  "#4f46e5",
+  "#0d9488",
+  "#ea580c",
+  "#65a30d",
+];
 
 /** Who is using this browser: asked once, remembered in localStorage. */
 export class Identity {

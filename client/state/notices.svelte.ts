@@ -21,7 +21,11 @@ export class Notices {
     if (same) this.dismiss(same.id);
     const id = this.#next++;
     this.items = [...this.items.slice(-3), { id, kind, text }];
-    if (ms > 0) this.#timers.set(id, setTimeout(() => this.dismiss(id), ms));
+    if (ms > 0)
+      this.#timers.set(
+        id,
+        setTimeout(() => this.dismiss(id), ms),
+      );
     return id;
   }
 

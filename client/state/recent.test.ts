@@ -23,7 +23,10 @@ describe("recent plans", () => {
     const s = memoryStorage();
     s.setItem("wilayah.recentPlans", "not json");
     expect(loadRecent(s)).toEqual([]);
-    s.setItem("wilayah.recentPlans", JSON.stringify([{ id: "x", name: "X", href: "https://evil.example/", openedAt: 1 }, 5]));
+    s.setItem(
+      "wilayah.recentPlans",
+      JSON.stringify([{ id: "x", name: "X", href: "https://evil.example/", openedAt: 1 }, 5]),
+    );
     expect(loadRecent(s)).toEqual([]);
   });
 });

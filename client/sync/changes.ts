@@ -15,7 +15,10 @@ export interface TerritoryChanges {
  * the map itself means territories were added, deleted or replaced whole; an
  * event deeper down carries the territory id as the first step of its path.
  */
-export function collectChanges(events: Y.YEvent<Y.AbstractType<unknown>>[], territories: Y.Map<unknown>): TerritoryChanges {
+export function collectChanges(
+  events: Y.YEvent<Y.AbstractType<unknown>>[],
+  territories: Y.Map<unknown>,
+): TerritoryChanges {
   const ids = new Set<string>();
   const geometry = new Set<string>();
   for (const event of events) {

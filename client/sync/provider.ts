@@ -16,7 +16,14 @@ import { ApiError, getPlan, type PlanInfo } from "../lib/api.ts";
  * - unreachable: repeated failures and the REST API does not answer either
  * - not-found / denied: the server says the plan does not exist / the link gives no access; we stop retrying
  */
-export type ConnectionStatus = "connecting" | "connected" | "reconnecting" | "offline" | "unreachable" | "not-found" | "denied";
+export type ConnectionStatus =
+  | "connecting"
+  | "connected"
+  | "reconnecting"
+  | "offline"
+  | "unreachable"
+  | "not-found"
+  | "denied";
 
 export interface PlanSessionEvents {
   status: (status: ConnectionStatus) => void;
@@ -86,8 +93,7 @@ export class PlanSession {
     this.planId = planId;
     this.token = options.token ?? null;
     this.#probeAfter = options.probeAfterFailures ?? 3;
-    this.#wsOrigin =
-      options.wsOrigin ?? `${location.protocol === "https:" ? "wss" : "ws"}://${location.host}`;
+    this.#wsOrigin = options.wsOrigin ?? `${location.protocol === "https:" ? "wss" : "ws"}://${location.host}`;
     this.#open();
     window.addEventListener("online", this.#onOnline);
     window.addEventListener("offline", this.#onOffline);

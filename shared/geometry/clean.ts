@@ -24,7 +24,9 @@ export function cleanOverlayResult(
     kept.push([outer, ...holes.filter((h) => ringArea(h) >= total * minRelativeArea)]);
   }
   if (kept.length === 0) return null;
-  return kept.length === 1 ? { type: "Polygon", coordinates: kept[0] as Ring[] } : { type: "MultiPolygon", coordinates: kept };
+  return kept.length === 1
+    ? { type: "Polygon", coordinates: kept[0] as Ring[] }
+    : { type: "MultiPolygon", coordinates: kept };
 }
 
 /** Geodesic area of one ring in m² (turf's spherical formula). */

@@ -51,7 +51,12 @@ describe("mergeGeometries", () => {
     const a: TerritoryGeometry = {
       type: "Polygon",
       coordinates: [
-        [[106, -7], [106.5, -6.5000000001], [106, -6], [106, -7]] as Position[],
+        [
+          [106, -7],
+          [106.5, -6.5000000001],
+          [106, -6],
+          [106, -7],
+        ] as Position[],
       ],
     };
     const b = box(106.5, -7, 107, -6);
@@ -67,7 +72,10 @@ describe("mergeGeometries", () => {
   it("keeps the pieces of a multipolygon", () => {
     const a: TerritoryGeometry = {
       type: "MultiPolygon",
-      coordinates: [box(106, -7, 106.5, -6).coordinates as Position[][], box(110, -7, 111, -6).coordinates as Position[][]],
+      coordinates: [
+        box(106, -7, 106.5, -6).coordinates as Position[][],
+        box(110, -7, 111, -6).coordinates as Position[][],
+      ],
     };
     const r = mergeGeometries(a, box(106.5, -7, 107, -6));
     expect(r.ok).toBe(true);

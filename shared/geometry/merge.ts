@@ -5,7 +5,7 @@ import { bboxOf, polygonsOf, type Position, type Ring, type TerritoryGeometry } 
 
 export type MergeFailure =
   /** The two territories neither touch nor overlap (nor come within the tolerance). */
-  | "not-touching";
+  "not-touching";
 
 export type MergeResult = { ok: true; value: TerritoryGeometry } | { ok: false; reason: MergeFailure; error: string };
 
@@ -66,7 +66,8 @@ function snapOnto(a: TerritoryGeometry, b: TerritoryGeometry, tolerance: number)
   let moved = 0;
   const snapRing = (ring: Ring): Ring =>
     ring.map((p) => {
-      if (p[0] < bx0 - tolerance || p[0] > bx1 + tolerance || p[1] < by0 - tolerance || p[1] > by1 + tolerance) return p;
+      if (p[0] < bx0 - tolerance || p[0] > bx1 + tolerance || p[1] < by0 - tolerance || p[1] > by1 + tolerance)
+        return p;
       let best: Position | null = null;
       let bestD = tolerance * tolerance;
       for (const [s, e] of segments) {
@@ -89,7 +90,9 @@ function snapOnto(a: TerritoryGeometry, b: TerritoryGeometry, tolerance: number)
     }),
   );
   if (moved === 0) return null;
-  return a.type === "Polygon" ? { type: "Polygon", coordinates: polys[0] as Ring[] } : { type: "MultiPolygon", coordinates: polys };
+  return a.type === "Polygon"
+    ? { type: "Polygon", coordinates: polys[0] as Ring[] }
+    : { type: "MultiPolygon", coordinates: polys };
 }
 
 function closestOnSegment(p: Position, s: Position, e: Position): Position {

@@ -39,7 +39,10 @@ export function splitGeometry(geometry: TerritoryGeometry, line: Position[]): Sp
   }
   const first = pts[0] as Position;
   const last = pts[pts.length - 1] as Position;
-  if (booleanPointInPolygon(first, poly, { ignoreBoundary: true }) || booleanPointInPolygon(last, poly, { ignoreBoundary: true })) {
+  if (
+    booleanPointInPolygon(first, poly, { ignoreBoundary: true }) ||
+    booleanPointInPolygon(last, poly, { ignoreBoundary: true })
+  ) {
     return refuse("ends-inside", "start and end the line outside the territory so that it cuts all the way across");
   }
 

@@ -30,7 +30,9 @@ test("reshaping a vertex by dragging reaches the other manager", async ({ browse
   expect(moved, "the dragged corner moved north-east").toBeDefined();
 
   // Budi's map shows exactly the server's geometry.
-  await expect.poll(async () => JSON.stringify(await managerB.mapGeometry(id as string))).toBe(JSON.stringify(reshaped!.geometry));
+  await expect
+    .poll(async () => JSON.stringify(await managerB.mapGeometry(id as string)))
+    .toBe(JSON.stringify(reshaped!.geometry));
   await managerB.screenshot(testInfo, "after reshape");
   await managerA.close();
   await managerB.close();
@@ -38,7 +40,10 @@ test("reshaping a vertex by dragging reaches the other manager", async ({ browse
 
 test("Delete removes the selection for everyone, and undo brings it back", async ({ browser, request }) => {
   const planId = await createPlan(request, "Delete");
-  await addTerritories(request, planId, [rectangle("Priangan", [106.6, -7.2, 107.4, -6.6]), rectangle("Cirebon", [107.4, -7.2, 108.2, -6.6], "#d95f02")]);
+  await addTerritories(request, planId, [
+    rectangle("Priangan", [106.6, -7.2, 107.4, -6.6]),
+    rectangle("Cirebon", [107.4, -7.2, 108.2, -6.6], "#d95f02"),
+  ]);
   const managerA = await Planner.join(browser, planId, "Ani");
   const managerB = await Planner.join(browser, planId, "Budi");
 
@@ -47,7 +52,9 @@ test("Delete removes the selection for everyone, and undo brings it back", async
   await expect(managerA.territory("Cirebon")).toHaveCount(0);
   await expect(managerB.territory("Cirebon")).toHaveCount(0);
   await expect(managerB.territory("Priangan")).toBeVisible();
-  await expect.poll(async () => (await territories(request, planId)).map((t) => t.properties.name)).toEqual(["Priangan"]);
+  await expect
+    .poll(async () => (await territories(request, planId)).map((t) => t.properties.name))
+    .toEqual(["Priangan"]);
 
   // Backspace in a text field edits the text, it does not delete the territory.
   await managerA.select("Priangan");
@@ -64,7 +71,10 @@ test("Delete removes the selection for everyone, and undo brings it back", async
 
 test("split a territory with a line, then merge the halves back", async ({ browser, request }) => {
   const planId = await createPlan(request, "Split and merge");
-  await addTerritories(request, planId, [rectangle("Priangan", [106.6, -7.2, 107.4, -6.6]), rectangle("Far away", [109, -7.2, 109.4, -6.9], "#d95f02")]);
+  await addTerritories(request, planId, [
+    rectangle("Priangan", [106.6, -7.2, 107.4, -6.6]),
+    rectangle("Far away", [109, -7.2, 109.4, -6.9], "#d95f02"),
+  ]);
   const managerA = await Planner.join(browser, planId, "Ani");
   const managerB = await Planner.join(browser, planId, "Budi");
 
@@ -129,21 +139,31 @@ test("when someone else's reshape replaces mine, I am told who", async ({ browse
 
   await managerA.select("Priangan");
   await managerB.select("Priangan");
-  await expect(managerA.page.getByTestId("territory-details").getByTestId("editing-badge")).toHaveText("Budi is editing");
-  await expect(managerB.page.getByTestId("territory-details").getByTestId("editing-badge")).toHaveText("Ani is editing");
+  await expect(managerA.page.getByTestId("territory-details").getByTestId("editing-badge")).toHaveText(
+    "Budi is editing",
+  );
+  await expect(managerB.page.getByTestId("territory-details").getByTestId("editing-badge")).toHaveText(
+    "Ani is editing",
+  );
 
   await managerA.pickTool("reshape");
   const ne = await managerA.pixelFor(107.4, -6.6);
   await managerA.drag(ne, { x: ne.x + 50, y: ne.y - 30 });
   await expect
-    .poll(async () => outerRing((await territories(request, planId))[0]!.geometry).some(([x, y]) => x === 107.4 && y === -6.6))
+    .poll(async () =>
+      outerRing((await territories(request, planId))[0]!.geometry).some(([x, y]) => x === 107.4 && y === -6.6),
+    )
     .toBe(false);
 
   // Budi reshapes the same territory a moment later: his whole shape wins, and Ani hears about it.
   await managerB.pickTool("reshape");
   const sw = await managerB.pixelFor(106.6, -7.2);
   await managerB.drag(sw, { x: sw.x - 40, y: sw.y + 30 });
-  await expect(managerA.page.getByTestId("notice").filter({ hasText: "Budi reshaped Priangan at the same time; their version is kept." })).toBeVisible();
+  await expect(
+    managerA.page
+      .getByTestId("notice")
+      .filter({ hasText: "Budi reshaped Priangan at the same time; their version is kept." }),
+  ).toBeVisible();
   await managerA.close();
   await managerB.close();
 });
@@ -159,12 +179,16 @@ test("moving a territory by dragging it is one undoable step", async ({ browser,
   const inside = await managerA.pixelFor(107.0, -6.9);
   await managerA.drag(inside, { x: inside.x + 80, y: inside.y });
 
-  await expect.poll(async () => outerRing((await territories(request, planId))[0]!.geometry)[0]?.[0]).toBeGreaterThan(106.62);
+  await expect
+    .poll(async () => outerRing((await territories(request, planId))[0]!.geometry)[0]?.[0])
+    .toBeGreaterThan(106.62);
   const [moved] = await territories(request, planId);
   const ring = outerRing(moved!.geometry);
   // Moved east as a whole: still a rectangle of the same width.
   expect((ring[1]?.[0] as number) - (ring[0]?.[0] as number)).toBeCloseTo(0.8, 5);
-  await expect.poll(async () => JSON.stringify(await managerB.mapGeometry(idOf(moved!)))).toBe(JSON.stringify(moved!.geometry));
+  await expect
+    .poll(async () => JSON.stringify(await managerB.mapGeometry(idOf(moved!))))
+    .toBe(JSON.stringify(moved!.geometry));
 
   await managerA.press("Control+z");
   await expect.poll(async () => outerRing((await territories(request, planId))[0]!.geometry)[0]).toEqual([106.6, -7.2]);
