@@ -4,11 +4,14 @@
  *
  *   BENCH_ONLY=sync,throughput,storage,client   run a subset (results of the
  *                                               others are kept from the last run)
- *   BENCH_QUICK=1    small N, a smoke run; written to tests/bench/quick/ so it
- *                    never replaces the full figures
- *   BENCH_PROFILE=1  run our server under `node --cpu-prof`; profiles go to
+ *   BENCH_QUICK=1    small N, a smoke run
+ *   BENCH_PROFILE=1  run the servers under `node --cpu-prof`; profiles go to
  *                    tests/bench/profiles/ (summarise with lib/profile-summary.ts)
  *   BENCH_SYNC_N=100 sync latency with only these client counts
+ *   CHROMIUM_PATH    browser for the client benchmark (default /usr/bin/chromium)
+ *
+ * Quick, profiled or filtered runs write to tests/bench/scratch/ (ignored by
+ * git), so they never replace the committed full figures.
  *
  * Benchmarks report; they never assert a speed (PRODUCT.md, "Quality bars").
  */
@@ -16,8 +19,15 @@ import fs from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { clientRender } from "./client-render.ts";
-import { describeMachine, type Machine, machineMarkdown } from "./lib/machine.ts";
-import { type BenchContext, type BenchResult, type Benchmark, markdownTable, renderResult } from "./lib/report.ts";
+import { describeMachine, fdatasyncCost, type Machine, machineMarkdown } from "./lib/machine.ts";
+import {
+  type BenchContext,
+  type BenchResult,
+  type Benchmark,
+  markdownTable,
+  percentile,
+  renderResult,
+} from "./lib/report.ts";
 import { killAllChildren } from "./lib/servers.ts";
 import { storageGrowth } from "./storage-growth.ts";
 import { syncLatency } from "./sync-latency.ts";
@@ -32,6 +42,8 @@ interface StoredResult extends BenchResult {
   seconds: number;
   /** 1-minute load average when this benchmark started: other work on the machine skews the tails. */
   loadAverage: number;
+  /** 1 KiB append + fdatasync in the temp folder just before this benchmark (p50, p99 ms): the durable path's floor. */
+  fdatasyncMs: [number, number];
 }
 
 interface ResultsFile {
@@ -55,7 +67,9 @@ async function main(): Promise<number> {
     return 2;
   }
   const selected = only.length ? ALL.filter((b) => only.includes(b.name)) : ALL;
-  const outDir = quick ? path.join(HERE, "quick") : HERE;
+  // Only a full, unprofiled, unfiltered run updates the committed figures; anything else is scratch.
+  const scratch = quick || process.env.BENCH_PROFILE === "1" || Boolean(process.env.BENCH_SYNC_N);
+  const outDir = scratch ? path.join(HERE, "scratch") : HERE;
   const profileDir = process.env.BENCH_PROFILE === "1" ? path.join(HERE, "profiles") : null;
   await fs.mkdir(outDir, { recursive: true });
   if (profileDir) await fs.mkdir(profileDir, { recursive: true });
@@ -84,6 +98,8 @@ async function main(): Promise<number> {
     console.error(`▶ ${bench.title}`);
     const t0 = performance.now();
     const loadAverage = os.loadavg()[0] ?? 0;
+    const fsync = await fdatasyncCost();
+    const fdatasyncMs: [number, number] = [percentile(fsync, 50), percentile(fsync, 99)];
     let result: BenchResult;
     try {
       result = await bench.run(ctx);
@@ -96,7 +112,15 @@ async function main(): Promise<number> {
     const seconds = (performance.now() - t0) / 1000;
     console.log(renderResult(result));
     console.error(`✔ ${bench.title} in ${seconds.toFixed(0)} s`);
-    file.benchmarks[bench.name] = { ...result, ranAt: new Date().toISOString(), quick, machine, seconds, loadAverage };
+    file.benchmarks[bench.name] = {
+      ...result,
+      ranAt: new Date().toISOString(),
+      quick,
+      machine,
+      seconds,
+      loadAverage,
+      fdatasyncMs,
+    };
     file.updatedAt = new Date().toISOString();
     // Written after each benchmark, so a later failure keeps the earlier figures.
     await fs.writeFile(resultsPath, `${JSON.stringify(file, null, 2)}\n`);
@@ -120,7 +144,15 @@ function resultsMarkdown(file: ResultsFile, latest: Machine): string {
   out.push(
     markdownTable({
       title: "",
-      columns: ["benchmark", "ran at", "mode", "took", "load average at start", "machine"],
+      columns: [
+        "benchmark",
+        "ran at",
+        "mode",
+        "took",
+        "load average at start",
+        "fdatasync p50 / p99 ms at start",
+        "machine",
+      ],
       rows: order.map((n) => {
         const r = file.benchmarks[n] as StoredResult;
         return [
@@ -129,6 +161,7 @@ function resultsMarkdown(file: ResultsFile, latest: Machine): string {
           r.quick ? "quick" : "full",
           `${r.seconds.toFixed(0)} s`,
           r.loadAverage === undefined ? "–" : r.loadAverage.toFixed(2),
+          r.fdatasyncMs ? `${r.fdatasyncMs[0].toFixed(2)} / ${r.fdatasyncMs[1].toFixed(2)}` : "–",
           `${r.machine.cpu}, ${r.machine.cores} cores, Node ${r.machine.node}`,
         ];
       }),

@@ -9,6 +9,7 @@ import * as Y from "yjs";
 import { readTerritory, updateTerritory, writeTerritory } from "../../shared/doc/schema.ts";
 import { encodeGeometry } from "../../shared/geometry/codec.ts";
 import { blobRing, dragStep, polygon } from "./lib/geometry.ts";
+import { warmUp } from "./lib/warm.ts";
 import {
   type BenchContext,
   type BenchResult,
@@ -63,6 +64,8 @@ interface RunFigures {
   messageBytes: number;
   /** One receiver's document, rebuilt from what it received, equals the writer's. */
   converged: boolean;
+  /** Server CPU from start-up through a first, throwaway plan until it went quiet (lib/warm.ts). */
+  coldStartCpuMs: number;
 }
 
 interface Config {
@@ -80,7 +83,7 @@ async function startServer(
   ctx: BenchContext,
 ): Promise<{ server: RunningServer; url: string; cleanup: () => Promise<void> }> {
   if (kind === "bare") {
-    const server = await startBareRelay();
+    const server = await startBareRelay(ctx.profileDir);
     return {
       server,
       url: server.roomUrl(`bench-${Math.random().toString(36).slice(2)}`),
@@ -105,6 +108,7 @@ async function oneRun(kind: Kind, n: number, pair: number, cfg: Config, ctx: Ben
   const { server, url, cleanup } = await startServer(kind, ctx);
   const sockets: SyncSocket[] = [];
   try {
+    const warm = await warmUp(server);
     const doc = new Y.Doc();
     const writer = await SyncSocket.connect(url, doc);
     writer.record = false;
@@ -200,6 +204,7 @@ async function oneRun(kind: Kind, n: number, pair: number, cfg: Config, ctx: Ben
       serverCpuPerEditMs: (cpuAfter - cpuBefore) / cfg.edits,
       messageBytes,
       converged,
+      coldStartCpuMs: warm.cpuMs,
     };
   } finally {
     for (const s of sockets) s.close();
@@ -297,7 +302,9 @@ async function run(ctx: BenchContext): Promise<BenchResult> {
   const lost = runs.reduce((s, r) => s + r.lost, 0);
   const refused = runs.reduce((s, r) => s + r.refusals, 0);
   const diverged = runs.filter((r) => !r.converged).length;
+  const cold = (k: Kind) => fmt(median(runs.filter((r) => r.kind === k).map((r) => r.coldStartCpuMs)), 0);
   notes.push(
+    `Each server is warmed up before timing (a throwaway plan opened and left, then wait until its CPU is quiet), as a long-running server would be. That cold start cost ${cold("ours")} ms of server CPU for ours (it starts the scoring worker, which compiles its TypeScript) against ${cold("bare")} ms for the bare relay (medians).`,
     `${cfg.pairs} interleaved round(s) per N (${kinds.map((k) => KIND_LABEL[k]).join(", ")}, then again …), each run a fresh server process; ${cfg.warmup} warm-up edits, then ${cfg.edits} timed edits ${cfg.spacingMs} ms apart; one ~200-vertex polygon reshaped per edit (relayed message ≈ ${runs[0]?.messageBytes ?? "?"} B).`,
     `Sanity: ${lost} deliveries lost, ${refused} refusals, ${diverged} run(s) where a receiver's rebuilt document differed from the writer's.`,
     "Latency = receiver's message arrival − writer's send, both performance.now() in the bench process; the bench's clients and the server are separate processes on the same 2 cores. Receivers take the time on arrival and decode afterwards. Server CPU = user + system time of the server process (all threads) per timed edit, from /proc.",

@@ -40,7 +40,7 @@ function fsType(dir: string): string {
 }
 
 /** Cost of the durable path's floor: append 1 KiB and fdatasync, 100 times. */
-async function fdatasyncCost(): Promise<number[]> {
+export async function fdatasyncCost(): Promise<number[]> {
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), "wilayah-bench-fsync-"));
   const fh = await fs.open(path.join(dir, "probe.log"), "a");
   const buf = Buffer.alloc(1024, 7);

@@ -149,11 +149,20 @@ export async function startOurServer(opts: OurServerOptions): Promise<RunningSer
 }
 
 /** The stock y-websocket relay (@y/websocket-server's bin): in memory, no checks, no persistence. */
-export async function startBareRelay(): Promise<RunningServer> {
+export async function startBareRelay(profileDir: string | null = null): Promise<RunningServer> {
   const port = await freePort();
+  // The stock relay has no SIGTERM handler, and --cpu-prof writes only on a normal exit.
+  const profile = profileDir
+    ? [
+        "--cpu-prof",
+        `--cpu-prof-dir=${profileDir}`,
+        "--import",
+        'data:text/javascript,process.on("SIGTERM",()=>process.exit(0))',
+      ]
+    : [];
   const { proc, output } = await startChild(
     "bare",
-    [BARE_RELAY],
+    [...profile, BARE_RELAY],
     { HOST: "127.0.0.1", PORT: String(port) },
     /running at/,
   );
