@@ -2,8 +2,8 @@
  * `npm run bench`: runs the benchmarks in tests/bench/, prints a markdown
  * table per benchmark and writes tests/bench/results.json and RESULTS.md.
  *
- *   BENCH_ONLY=sync,throughput,storage,client   run a subset (results of the
- *                                               others are kept from the last run)
+ *   BENCH_ONLY=sync,throughput,storage,scoring,client   run a subset (results
+ *                    of the others are kept from the last full run)
  *   BENCH_QUICK=1    small N, a smoke run
  *   BENCH_PROFILE=1  run the servers under `node --cpu-prof`; profiles go to
  *                    tests/bench/profiles/ (summarise with lib/profile-summary.ts)
@@ -29,11 +29,34 @@ import {
   renderResult,
 } from "./lib/report.ts";
 import { killAllChildren } from "./lib/servers.ts";
+import { run as runScoring } from "./scoring.ts";
 import { storageGrowth } from "./storage-growth.ts";
 import { syncLatency } from "./sync-latency.ts";
 import { throughput } from "./throughput.ts";
 
-const ALL: Benchmark[] = [syncLatency, throughput, storageGrowth, clientRender];
+/**
+ * The scoring benchmark (scoring.ts, owned with shared/scoring/) renders its
+ * own table and also runs standalone; this adapts it to the runner.
+ */
+const scoring: Benchmark = {
+  name: "scoring",
+  title: "Scoring",
+  async run(ctx) {
+    const r = await runScoring({ quick: ctx.quick });
+    return {
+      name: "scoring",
+      title: r.title,
+      description:
+        "shared/scoring's Analyzer on a synthetic plan (tests/bench/scoring.ts; standalone: `npx tsx tests/bench/scoring.ts`), in this process.",
+      tables: [],
+      markdown: r.table,
+      notes: [],
+      data: r.results,
+    };
+  },
+};
+
+const ALL: Benchmark[] = [syncLatency, throughput, storageGrowth, scoring, clientRender];
 
 interface StoredResult extends BenchResult {
   ranAt: string;

@@ -23,6 +23,8 @@ export interface BenchResult {
   data: unknown;
   /** Set when the benchmark could not run here (e.g. no built client). */
   skipped?: string;
+  /** Markdown a benchmark rendered itself (scoring.ts), printed after the tables. */
+  markdown?: string;
 }
 
 export interface BenchContext {
@@ -93,6 +95,7 @@ export function renderResult(r: BenchResult): string {
     return out.join("\n");
   }
   for (const t of r.tables) out.push(`### ${t.title}`, "", markdownTable(t), "");
+  if (r.markdown) out.push(r.markdown.trim(), "");
   if (r.notes.length) {
     for (const n of r.notes) out.push(`- ${n}`);
     out.push("");
