@@ -37,7 +37,7 @@ export async function startServer(
       compactWaitMs: config.compactWaitMs,
       compactMaxWaitMs: config.compactMaxWaitMs,
     },
-    (room) => (room.address.part === "" ? scoring.attach(room) : Promise.resolve()),
+    (room) => (config.scoring && room.address.part === "" ? scoring.attach(room) : Promise.resolve()),
   );
   const router = apiRouter({ store, rooms, config, scoring });
   // permessage-deflate off: Yjs updates are small and binary, and deflate

@@ -20,6 +20,8 @@ export interface ServerConfig {
   maxBodyBytes: number;
   /** Create the demo plan on start when it does not exist. */
   seedDemo: boolean;
+  /** Live scoring (off only to measure what it costs). */
+  scoring: boolean;
 }
 
 function int(value: string | undefined, fallback: number): number {
@@ -40,5 +42,6 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfi
     compactMaxWaitMs: int(env.COMPACT_MAX_WAIT_MS, 5_000),
     maxBodyBytes: int(env.MAX_BODY_BYTES, 16 * 1024 * 1024),
     seedDemo: env.SEED_DEMO !== "0",
+    scoring: env.SCORING !== "0",
   };
 }
