@@ -15,6 +15,14 @@ export const en = {
   "landing.create.submit": "Create plan",
   "landing.create.busy": "Creating…",
   "landing.create.failed": "Could not create the plan: {error}",
+  "landing.feature.draw.title": "Draw on a real map",
+  "landing.feature.draw.text":
+    "Draw, reshape, split and merge territories; corners snap to neighbours so borders meet.",
+  "landing.feature.live.title": "Live with your team",
+  "landing.feature.live.text":
+    "See who is here, their cursors and what they are editing. Undo takes back only your own edits.",
+  "landing.feature.offline.title": "Nothing lost",
+  "landing.feature.offline.text": "Edits made while the connection drops are kept and sync when it is back.",
   "landing.demo.heading": "Try the demo",
   "landing.demo.text": "Territories on Java, on real geography. Open it in two windows to watch live editing.",
   "landing.demo.open": "Open the demo plan",

@@ -13,6 +13,15 @@ export const id: Record<MessageKey, string> = {
   "landing.create.submit": "Buat rencana",
   "landing.create.busy": "Membuat…",
   "landing.create.failed": "Rencana tidak dapat dibuat: {error}",
+  "landing.feature.draw.title": "Gambar di peta sungguhan",
+  "landing.feature.draw.text":
+    "Gambar, ubah bentuk, pecah, dan gabungkan wilayah; sudut menempel ke tetangga sehingga batas bertemu rapat.",
+  "landing.feature.live.title": "Langsung bersama tim",
+  "landing.feature.live.text":
+    "Lihat siapa yang hadir, kursor mereka, dan apa yang sedang mereka sunting. Urungkan hanya membatalkan perubahan Anda sendiri.",
+  "landing.feature.offline.title": "Tidak ada yang hilang",
+  "landing.feature.offline.text":
+    "Perubahan saat koneksi terputus tetap tersimpan dan disinkronkan saat koneksi kembali.",
   "landing.demo.heading": "Coba demo",
   "landing.demo.text":
     "Wilayah di Pulau Jawa, di atas geografi nyata. Buka di dua jendela untuk melihat penyuntingan langsung.",

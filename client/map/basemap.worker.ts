@@ -37,6 +37,24 @@ function project(lon: number, lat: number, out: number[]): void {
   out.push((R * lon * Math.PI) / 180, R * Math.log(Math.tan(Math.PI / 4 + (clamped * Math.PI) / 360)));
 }
 
+/**
+ * Projects a ring or line, unwrapping longitudes where it crosses the
+ * antimeridian (Fiji, Chukotka, Antarctica): Natural Earth cuts those shapes
+ * at ±180°, and drawn flat the jump from +180 to −180 becomes a line (or a
+ * filled band) across the whole world.
+ */
+function projectPath(path: number[][], out: number[]): void {
+  let offset = 0;
+  let prev: number | null = null;
+  for (const [lon, lat] of path) {
+    const x = (lon as number) + offset;
+    if (prev !== null && Math.abs(x - prev) > 180) offset += x > prev ? -360 : 360;
+    const unwrapped = (lon as number) + offset;
+    project(unwrapped, lat as number, out);
+    prev = unwrapped;
+  }
+}
+
 self.onmessage = async (e: MessageEvent<BasemapRequest>) => {
   try {
     const res = await fetch(e.data.url);
@@ -53,7 +71,7 @@ self.onmessage = async (e: MessageEvent<BasemapRequest>) => {
       for (const poly of list) {
         const ends: number[] = [];
         for (const ring of poly) {
-          for (const [lon, lat] of ring) project(lon as number, lat as number, polys);
+          projectPath(ring, polys);
           ends.push(polys.length);
         }
         endss.push(ends);
@@ -67,7 +85,7 @@ self.onmessage = async (e: MessageEvent<BasemapRequest>) => {
     const lines: number[] = [];
     const ends: number[] = [];
     for (const line of border.coordinates) {
-      for (const [lon, lat] of line) project(lon as number, lat as number, lines);
+      projectPath(line, lines);
       ends.push(lines.length);
     }
     const landFlat = new Float64Array(polys);

@@ -47,7 +47,10 @@ test("Delete removes the selection for everyone, and undo brings it back", async
   const managerA = await Planner.join(browser, planId, "Ani");
   const managerB = await Planner.join(browser, planId, "Budi");
 
-  await managerA.select("Cirebon");
+  // Select by clicking the territory on the map.
+  const cirebon = await managerA.pixelFor(107.8, -6.9);
+  await managerA.page.mouse.click(cirebon.x, cirebon.y);
+  await expect(managerA.territory("Cirebon")).toHaveAttribute("aria-pressed", "true");
   await managerA.press("Delete");
   await expect(managerA.territory("Cirebon")).toHaveCount(0);
   await expect(managerB.territory("Cirebon")).toHaveCount(0);
