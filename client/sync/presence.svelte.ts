@@ -74,10 +74,19 @@ export class Presence {
   people = $derived.by(() => {
     const seen = new Map<string, PresenceUser>();
     for (const p of this.peers) if (!seen.has(p.user.id)) seen.set(p.user.id, p.user);
-    return [...seen.values()];
+    // Peers change 20 times a second while someone moves their pointer; keep
+    // the same object when the people did not change, so nothing re-renders.
+    const people = [...seen.values()];
+    const key = JSON.stringify(people);
+    if (key === this.#peopleKey) return this.#people;
+    this.#peopleKey = key;
+    this.#people = people;
+    return people;
   });
+  #peopleKey = "";
+  #people: PresenceUser[] = [];
 
-  /** Territory id → the others who have it selected. */
+  /** Territory id → the others who have it selected (same object while that does not change). */
   editorsByTerritory = $derived.by(() => {
     const out = new Map<string, PresenceUser[]>();
     for (const p of this.peers) {
@@ -87,8 +96,14 @@ export class Presence {
         out.set(id, list);
       }
     }
+    const key = JSON.stringify([...out]);
+    if (key === this.#editorsKey) return this.#editors;
+    this.#editorsKey = key;
+    this.#editors = out;
     return out;
   });
+  #editorsKey = "";
+  #editors = new Map<string, PresenceUser[]>();
 
   /** The name behind a Yjs client id (e.g. geometryWriter's answer), if that client is here. */
   nameOf(clientId: number | null): string | null {

@@ -11,7 +11,7 @@ test("the landing page creates a plan and opens it", async ({ page }) => {
 
   await page.getByTestId("plan-name-input").fill("Sumatra Utara Q3");
   await page.getByTestId("create-plan").click();
-  await expect(page).toHaveURL(/\/plan\/[A-Za-z0-9_-]+$/);
+  await expect(page).toHaveURL(/\/plan\/[A-Za-z0-9_-]+(\?token=[^&]+)?$/);
   await expect(page.getByTestId("map")).toHaveAttribute("data-loaded", "true");
   await expect(page.getByTestId("plan-name")).toHaveText("Sumatra Utara Q3");
   await expect(page.getByTestId("territory-empty")).toContainText("No territories yet");
