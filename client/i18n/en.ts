@@ -54,6 +54,7 @@ export const en = {
   "people.guest": "Guest",
   "people.rename": "Change your name",
 
+  "toolbar.label": "Editing tools",
   "tool.select": "Select",
   "tool.draw": "Draw",
   "tool.reshape": "Reshape",

@@ -56,6 +56,7 @@ export const id: Record<MessageKey, string> = {
   "people.guest": "Tamu",
   "people.rename": "Ganti nama Anda",
 
+  "toolbar.label": "Alat penyuntingan",
   "tool.select": "Pilih",
   "tool.draw": "Gambar",
   "tool.reshape": "Ubah bentuk",
