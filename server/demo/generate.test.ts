@@ -11,12 +11,15 @@ import { validateGeometry } from "../../shared/geometry/validate.ts";
 // Checks the committed demo data (server/demo/java-territories.geojson), not the
 // generator run: the file is what the server seeds the demo plan from.
 
-type Territory = Feature<Polygon | MultiPolygon, { id: string; name: string; color: string; reps: string[]; targets: object }>;
+type Territory = Feature<
+  Polygon | MultiPolygon,
+  { id: string; name: string; color: string; reps: string[]; targets: object }
+>;
 
 const require = createRequire(import.meta.url);
-const data = JSON.parse(fs.readFileSync(new URL("./java-territories.geojson", import.meta.url), "utf8")) as FeatureCollection<
-  Polygon | MultiPolygon
-> & { attribution?: unknown };
+const data = JSON.parse(
+  fs.readFileSync(new URL("./java-territories.geojson", import.meta.url), "utf8"),
+) as FeatureCollection<Polygon | MultiPolygon> & { attribution?: unknown };
 const territories = data.features as Territory[];
 const cities = JSON.parse(fs.readFileSync(new URL("./java-cities.json", import.meta.url), "utf8")) as {
   name: string;

@@ -69,9 +69,23 @@ const ANCHORS: Anchor[] = [
   { id: "banten", name: "Banten", city: "Serang", weight: 1.15, color: "#4e79a7", rep: "Rudi Hartono" },
   { id: "jabodetabek", name: "Jabodetabek", city: "Jakarta", weight: 0.8, color: "#e15759", rep: "Siti Rahmawati" },
   { id: "bandung-raya", name: "Bandung Raya", city: "Bandung", weight: 1.0, color: "#f28e2b", rep: "Agus Setiawan" },
-  { id: "cirebon", name: "Cirebon & Priangan Timur", city: "Cirebon", weight: 0.85, color: "#76b7b2", rep: "Dewi Lestari" },
+  {
+    id: "cirebon",
+    name: "Cirebon & Priangan Timur",
+    city: "Cirebon",
+    weight: 0.85,
+    color: "#76b7b2",
+    rep: "Dewi Lestari",
+  },
   { id: "semarang", name: "Semarang", city: "Semarang", weight: 1.6, color: "#59a14f", rep: "Budi Santoso" },
-  { id: "solo-yogya", name: "Solo–Yogyakarta", city: "Surakarta", weight: 1.2, color: "#edc948", rep: "Rina Wulandari" },
+  {
+    id: "solo-yogya",
+    name: "Solo–Yogyakarta",
+    city: "Surakarta",
+    weight: 1.2,
+    color: "#edc948",
+    rep: "Rina Wulandari",
+  },
   { id: "surabaya", name: "Surabaya", city: "Surabaya", weight: 1.25, color: "#b07aa1", rep: "Hendra Gunawan" },
   { id: "malang", name: "Malang", city: "Malang", weight: 0.7, color: "#ff9da7", rep: "Fajar Nugroho" },
   { id: "tapal-kuda", name: "Tapal Kuda", city: "Jember", weight: 1.2, color: "#9c755f", rep: "Nur Aini" },
@@ -108,7 +122,9 @@ interface Territory {
 
 function loadIndonesia(): MultiPolygon {
   const topoPath = require.resolve("world-atlas/countries-10m.json");
-  const topo = JSON.parse(fs.readFileSync(topoPath, "utf8")) as Topology<{ countries: GeometryCollection<{ name: string }> }>;
+  const topo = JSON.parse(fs.readFileSync(topoPath, "utf8")) as Topology<{
+    countries: GeometryCollection<{ name: string }>;
+  }>;
   const countries = feature(topo, topo.objects.countries);
   const idn = countries.features.find((f) => f.properties?.name === "Indonesia");
   if (idn?.geometry.type !== "MultiPolygon") throw new Error("Indonesia MultiPolygon not found in world-atlas");
@@ -159,7 +175,9 @@ function toIntPolygons(g: Polygon | MultiPolygon): IntPolygon[] {
 function fromInt(polys: IntPolygon[]): Polygon | MultiPolygon {
   const coords = polys.map((rings) => rings.map((ring) => ring.map(([x, y]) => [x / GRID, y / GRID])));
   const g: Polygon | MultiPolygon =
-    coords.length === 1 ? { type: "Polygon", coordinates: coords[0] as Position[][] } : { type: "MultiPolygon", coordinates: coords };
+    coords.length === 1
+      ? { type: "Polygon", coordinates: coords[0] as Position[][] }
+      : { type: "MultiPolygon", coordinates: coords };
   // RFC 7946 winding (outer rings counter-clockwise); only reorders, never moves, vertices.
   return turf.rewind(g, { mutate: true }) as Polygon | MultiPolygon;
 }
@@ -321,14 +339,18 @@ function verifyPartition(territories: Territory[], coasts: IntRing[]): Map<strin
   }
   const coastSegments: [[number, number], [number, number]][] = [];
   for (const ring of coasts) {
-    for (let i = 0; i < ring.length - 1; i++) coastSegments.push([ring[i] as [number, number], ring[i + 1] as [number, number]]);
+    for (let i = 0; i < ring.length - 1; i++)
+      coastSegments.push([ring[i] as [number, number], ring[i + 1] as [number, number]]);
   }
   const onCoast = (p: [number, number]): boolean =>
     coastSegments.some(([a, b]) => dist2PointSegment(p, a, b).d2 <= 4 * MERGE_TOLERANCE * MERGE_TOLERANCE);
   const pairs = new Map<string, number>();
   for (const [k, owners] of edges) {
     if (owners.length === 1) {
-      const [a, b] = k.split("|").map((s) => s.split(",").map(Number) as [number, number]) as [[number, number], [number, number]];
+      const [a, b] = k.split("|").map((s) => s.split(",").map(Number) as [number, number]) as [
+        [number, number],
+        [number, number],
+      ];
       const mid: [number, number] = [(a[0] + b[0]) / 2, (a[1] + b[1]) / 2];
       if (!onCoast(a) || !onCoast(b) || !onCoast(mid)) {
         throw new Error(`edge ${k} of ${owners[0]} is neither shared nor on the coast (a gap or an overlap)`);
@@ -392,9 +414,12 @@ function build(): { territories: FeatureCollection<Polygon | MultiPolygon>; plac
   };
 
   const [w, s, e, n] = turf.bbox(java);
-  const cells = turf.voronoi(turf.featureCollection(seeds.map((p) => turf.point([p.lon, p.lat]))) as FeatureCollection<Point>, {
-    bbox: [w - 1, s - 1, e + 1, n + 1],
-  });
+  const cells = turf.voronoi(
+    turf.featureCollection(seeds.map((p) => turf.point([p.lon, p.lat]))) as FeatureCollection<Point>,
+    {
+      bbox: [w - 1, s - 1, e + 1, n + 1],
+    },
+  );
   const territories: Territory[] = [];
   for (const a of anchorAt) {
     const mine = cells.features.filter((c, i) => c && owner(seeds[i] as Place) === a.id);
