@@ -111,7 +111,9 @@ describe("EdgeIndex memory", () => {
     const index = indexOf({ type: "Polygon", coordinates: [ring] });
     expect(index.slabEdges.length).toBeLessThanOrEqual(17 * index.flat.next.length);
     // Still right.
-    expect(index.contains(0.0002, 0.5)).toBe(booleanPointInPolygon([0.0002, 0.5], { type: "Polygon", coordinates: [ring] }));
+    expect(index.contains(0.0002, 0.5)).toBe(
+      booleanPointInPolygon([0.0002, 0.5], { type: "Polygon", coordinates: [ring] }),
+    );
     expect(index.contains(1, 1.5)).toBe(true);
   });
 });
