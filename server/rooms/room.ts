@@ -50,6 +50,8 @@ export class Room {
   private probe: Y.Doc;
   private readonly stored: StoredDocument;
   private readonly opts: RoomOptions;
+  /** The append of the client update being applied right now (see receiveUpdate). */
+  private appending: Promise<void> | null = null;
   /** Sequence number of the last update applied to `doc`. */
   private appliedSeq = 0;
   /** Sequence number of the last update that is on disk. */
@@ -94,10 +96,12 @@ export class Room {
   receiveUpdate(peer: RoomPeer, update: Uint8Array): void {
     if (this.broken) return;
     let problem: string | null = null;
+    let news = false;
     try {
       this.probe.transact((tr) => {
         Y.applyUpdate(this.probe, update);
         problem = checkTransaction(this.probe, tr);
+        news = tr.deleteSet.clients.size > 0 || !sameState(tr.beforeState, this.probe);
       });
       // An update that needs changes the server does not have (typically
       // edits made on top of a refused one) would wait inside the document,
@@ -114,7 +118,17 @@ export class Room {
       peer.refuse({ code: "invalid-update", message: `Your change was refused: ${problem}.`, reset: true });
       return;
     }
-    Y.applyUpdate(this.doc, update, { kind: "connection", connectionId: peer.id } satisfies Origin);
+    // Nothing the room lacks (a resent update): nothing to store or relay.
+    if (!news) return;
+    // Start the disk write with the client's own bytes (validated, and
+    // idempotent to replay), so the real document's apply and re-encoding
+    // overlap the fdatasync instead of preceding it.
+    this.appending = this.stored.append(update);
+    try {
+      Y.applyUpdate(this.doc, update, { kind: "connection", connectionId: peer.id } satisfies Origin);
+    } finally {
+      this.appending = null;
+    }
   }
 
   /**
@@ -147,7 +161,8 @@ export class Room {
     const fromPeer = isOrigin(origin) && origin.kind === "connection";
     if (!fromPeer) Y.applyUpdate(this.probe, update);
     const sender = fromPeer ? origin.connectionId : null;
-    this.stored.append(update).then(
+    const durable = fromPeer && this.appending ? this.appending : this.stored.append(update);
+    durable.then(
       () => {
         this.durableSeq = seq;
         for (const peer of this.peers) if (peer.id !== sender) peer.sendUpdate(update);
@@ -262,6 +277,19 @@ export class Room {
       this.probe.destroy();
     }
   }
+}
+
+/**
+ * Whether a transaction (still running) added no structs: its `afterState`
+ * is only filled in when it ends, so compare with the live store.
+ */
+function sameState(before: Map<number, number>, doc: Y.Doc): boolean {
+  for (const [client, structs] of doc.store.clients) {
+    const last = structs[structs.length - 1];
+    const clock = last ? last.id.clock + last.length : 0;
+    if ((before.get(client) ?? 0) !== clock) return false;
+  }
+  return true;
 }
 
 /** Creates the root types before any update is applied, so they are typed maps. */
