@@ -29,6 +29,7 @@ export async function startServer(
   store: PlanStore = new LowdbStore(config.dataDir),
 ): Promise<WilayahServer> {
   const scoring = new Scoring(store);
+  if (config.scoring) scoring.warm();
   const rooms = new Rooms(
     store,
     {
@@ -86,7 +87,7 @@ export async function startServer(
 
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
-    server.listen(config.port, () => {
+    server.listen(config.port, config.host, () => {
       server.off("error", reject);
       resolve();
     });

@@ -4,6 +4,8 @@ import path from "node:path";
 export interface ServerConfig {
   /** TCP port; 0 picks a free one (tests). */
   port: number;
+  /** Interface to listen on; unset: every interface. */
+  host: string | undefined;
   /** Where plans are stored. */
   dataDir: string;
   /** Built client to serve; missing → API and sync still work. */
@@ -34,6 +36,7 @@ function int(value: string | undefined, fallback: number): number {
 export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfig {
   return {
     port: int(env.PORT, 8080),
+    host: env.HOST || undefined,
     dataDir: path.resolve(env.DATA_DIR ?? "./data"),
     staticDir: path.resolve(env.STATIC_DIR ?? "./dist"),
     roomIdleMs: int(env.ROOM_IDLE_MS, 2_000),

@@ -20,8 +20,8 @@ import type { Room, RoomPeer } from "../rooms/room.ts";
 import type { FromWorker, ToWorker, WorkerTerritory } from "./protocol.ts";
 
 /** Quiet time before a recompute, and the longest a change waits for one. */
-const DEBOUNCE_MS = 25;
-const MAX_WAIT_MS = 150;
+const DEBOUNCE_MS = 30;
+const MAX_WAIT_MS = 200;
 
 /**
  * Live scoring for every loaded plan, in one worker thread (this machine
@@ -65,6 +65,15 @@ export class Scoring {
     this.ensureWorker().postMessage(msg);
   }
 
+  /**
+   * Starts the worker now rather than when the first plan opens: loading its
+   * code costs about a second of CPU, which would otherwise land in the
+   * middle of the first session's edits.
+   */
+  warm(): void {
+    this.ensureWorker();
+  }
+
   private ensureWorker(): Worker {
     if (this.worker) return this.worker;
     const worker = new Worker(new URL("./worker-entry.mjs", import.meta.url));
@@ -101,7 +110,6 @@ export class Scoring {
 export class PlanScoring {
   readonly planId: string;
   private latest: AnalysisMessage | null = null;
-  private latestFrame: Uint8Array | null = null;
   /** The last accountTerritory sent, and the territory ids it indexes. */
   private lastAssignment: { ids: string[]; accountTerritory: Int32Array } | null = null;
   private sentSeq = 0;
@@ -242,8 +250,12 @@ export class PlanScoring {
     this.doneSeq = msg.seq;
     const message = this.toMessage(msg.analysis, msg.ms);
     this.latest = { ...message, accountTerritory: undefined };
-    this.latestFrame = frame(message);
-    for (const peer of this.room.peers) peer.sendFrame(this.latestFrame);
+    const bytes = frame(message);
+    // After the relays already due: an edit's relay never waits behind an analysis.
+    setImmediate(() => {
+      if (this.disposed) return;
+      for (const peer of this.room.peers) peer.sendFrame(bytes);
+    });
     const done = this.waiters.filter((w) => w.seq <= msg.seq);
     this.waiters = this.waiters.filter((w) => w.seq > msg.seq);
     for (const w of done) w.resolve(this.latest);

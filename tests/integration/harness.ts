@@ -37,6 +37,7 @@ export async function startServerProcess(
     env: {
       ...process.env,
       PORT: String(opts.port ?? 0),
+      HOST: "127.0.0.1",
       DATA_DIR: dataDir,
       SEED_DEMO: "0",
       ROOM_IDLE_MS: "200",
@@ -67,8 +68,8 @@ export async function startServerProcess(
     });
   });
   return {
-    url: `http://localhost:${port}`,
-    wsUrl: `ws://localhost:${port}`,
+    url: `http://127.0.0.1:${port}`,
+    wsUrl: `ws://127.0.0.1:${port}`,
     port,
     dataDir,
     proc,
