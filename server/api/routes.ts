@@ -92,8 +92,10 @@ export function apiRouter(ctx: ApiContext): Router {
       // Only what is on disk is acknowledged; never show a state a crash could take back.
       await room.whenDurable();
       const fc = toFeatureCollection(room.doc);
-      const analysis = await analysisOf(room);
-      const metrics = new Map(analysis.territories.map((t) => [t.id, t]));
+      // Metrics when scoring runs (it is off with SCORING=0): territories are served either way.
+      const plan = ctx.scoring.get(room.address.planId);
+      const analysis = plan ? await plan.current().catch(() => null) : null;
+      const metrics = new Map((analysis?.territories ?? []).map((t) => [t.id, t]));
       for (const f of fc.features) {
         const m = metrics.get(f.id);
         if (m) {
