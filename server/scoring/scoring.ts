@@ -112,8 +112,13 @@ export class PlanScoring {
   private latest: AnalysisMessage | null = null;
   /** The last accountTerritory sent, and the territory ids it indexes. */
   private lastAssignment: { ids: string[]; accountTerritory: Int32Array } | null = null;
+  /** Sequence of changes sent to the worker, and of the last one it answered. */
   private sentSeq = 0;
   private doneSeq = 0;
+  /** Sequence of analyses published to clients. */
+  private publishedSeq = 0;
+  /** accountTerritory of the latest analysis, as a plain array (for joiners and the assignments). */
+  private fullAssignment: number[] = [];
   private readonly dirty = new Set<string>();
   private pinsDirty = false;
   private settingsDirty = false;
@@ -282,9 +287,6 @@ export class PlanScoring {
       ...(same ? {} : { accountTerritory: this.fullAssignment }),
     };
   }
-
-  private publishedSeq = 0;
-  private fullAssignment: number[] = [];
 
   /** A joining peer gets the current analysis, with the full assignment. */
   private readonly onJoin = (peer: RoomPeer): void => {
