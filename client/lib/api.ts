@@ -55,3 +55,13 @@ export function createPlan(name: string): Promise<CreatedPlan> {
 export function getPlan(id: string, token: string | null): Promise<PlanInfo> {
   return request<PlanInfo>(`/api/plans/${encodeURIComponent(id)}`, { token });
 }
+
+/** The plan's accounts as GeoJSON points (`version` at the top level). Large: pass a signal to cancel. */
+export function getAccounts(id: string, token: string | null, signal?: AbortSignal): Promise<unknown> {
+  return request<unknown>(`/api/plans/${encodeURIComponent(id)}/accounts`, { token, signal });
+}
+
+/** The plan's current analysis (no per-account assignment); 503 when the server does not score. */
+export function getAnalysis(id: string, token: string | null): Promise<unknown> {
+  return request<unknown>(`/api/plans/${encodeURIComponent(id)}/analysis`, { token });
+}

@@ -12,9 +12,13 @@ import type VectorImageLayer from "ol/layer/VectorImage.js";
 import { fromLonLat, toLonLat, transformExtent } from "ol/proj.js";
 import type OSM from "ol/source/OSM.js";
 import VectorSource from "ol/source/Vector.js";
+import type { Issue } from "../../shared/scoring/types.ts";
+import type { PlanAccounts } from "../analysis/accounts.ts";
 import type { Peer } from "../sync/presence.svelte.ts";
+import type { FillMode } from "../state/analysis.svelte.ts";
 import type { EditorState, MapApi, Tool } from "../state/editor.svelte.ts";
-import { olToGeometry, type TerritoryFeature } from "./convert.ts";
+import { AccountsLayer, detectPointsRenderer } from "./accounts-layer.ts";
+import { geometryToOl, olToGeometry, type TerritoryFeature } from "./convert.ts";
 import { drawTool } from "./interactions/draw.ts";
 import { mergeTool } from "./interactions/merge.ts";
 import { reshapeTool } from "./interactions/reshape.ts";
@@ -29,7 +33,8 @@ import {
   createStreetLayer,
   createTerritoryLayer,
 } from "./layers.ts";
-import type { OverlayStyleState } from "./styles.ts";
+import { type HighlightPart, IssueHighlightLayer, issueColor, OverlapLayer } from "./issue-layers.ts";
+import type { FillState, OverlayStyleState } from "./styles.ts";
 import { TerritorySync } from "./territory-sync.ts";
 
 /** Java and its neighbours: the view while the plan loads. */
@@ -47,7 +52,18 @@ export class MapController implements MapApi {
   readonly map: OlMap;
   readonly sync = new TerritorySync();
   #editor: EditorState;
-  #style: OverlayStyleState = { selection: new Set(), peerColors: new Map(), lifted: new Set(), showVertices: false };
+  #fill: FillState = { mode: "territory", balance: new Map() };
+  #style: OverlayStyleState = {
+    fill: this.#fill,
+    selection: new Set(),
+    peerColors: new Map(),
+    lifted: new Set(),
+    showVertices: false,
+  };
+  readonly accounts: AccountsLayer;
+  #overlaps = new OverlapLayer();
+  #issue = new IssueHighlightLayer();
+  #accountIndex: { accounts: PlanAccounts; byId: Map<string, number> } | null = null;
   #territoryLayer: VectorImageLayer<VectorSource<TerritoryFeature>>;
   #labelLayer: VectorLayer<VectorSource<TerritoryFeature>>;
   /** Selected territories (mine and others') that are not lifted: outlines drawn over the base image. */
@@ -64,7 +80,8 @@ export class MapController implements MapApi {
 
   constructor(target: HTMLElement, editor: EditorState, onBasemapError: (e: unknown) => void) {
     this.#editor = editor;
-    this.#territoryLayer = createTerritoryLayer(this.sync.source);
+    this.#territoryLayer = createTerritoryLayer(this.sync.source, this.#fill);
+    this.accounts = new AccountsLayer(detectPointsRenderer());
     this.#labelLayer = createLabelLayer(this.sync.source);
     this.#highlightLayer = createOverlayLayer(this.#highlight, this.#style, "selection");
     this.#liftedLayer = createOverlayLayer(this.sync.lifted, this.#style, "editing");
@@ -75,8 +92,12 @@ export class MapController implements MapApi {
       layers: [
         ...basemap.layers,
         this.#territoryLayer,
+        this.#overlaps.layer,
         this.#highlightLayer,
         this.#liftedLayer,
+        // Accounts above the territories being edited, so a reshape never hides them.
+        this.accounts.layer,
+        this.#issue.layer,
         this.#labelLayer,
         createCursorLayer(this.#cursors),
       ],
@@ -103,6 +124,16 @@ export class MapController implements MapApi {
         return g ? olToGeometry(g) : null;
       },
       featureCount: () => this.sync.source.getFeatures().length + this.sync.lifted.getFeatures().length,
+      accountsRenderer: () => this.accounts.renderer,
+      accountCount: () => this.accounts.count,
+      /** The highlighted issue and how many shapes outline it. */
+      highlighted: () => ({ issueId: this.#issue.issueId, features: this.#issue.featureCount }),
+      overlapCount: () => this.#overlaps.source.getFeatures().length,
+      view: () => {
+        const v = this.map.getView();
+        const [lon, lat] = toLonLat(v.getCenter() ?? [0, 0]);
+        return { lon, lat, zoom: v.getZoom() ?? 0 };
+      },
       map: this.map,
       doc: () => editor.doc,
     };
@@ -133,6 +164,92 @@ export class MapController implements MapApi {
   zoomTo(id: string): void {
     const g = this.sync.getFeature(id)?.getGeometry();
     if (g) this.map.getView().fit(g.getExtent(), { padding: [90, 80, 90, 80], maxZoom: 15, duration: 400 });
+  }
+
+  /** Zooms to an issue's box (and the highlight follows from the editor's state). */
+  zoomToIssue(id: string): void {
+    const issue = this.#editor.analysis.issue(id);
+    if (!issue) return;
+    const [x0, y0, x1, y1] = issue.bbox;
+    if (![x0, y0, x1, y1].every(Number.isFinite)) return;
+    const extent = transformExtent([x0, y0, x1, y1], "EPSG:4326", "EPSG:3857");
+    this.map.getView().fit(extent, { padding: [110, 90, 110, 90], maxZoom: 13, duration: 450 });
+  }
+
+  /** Territory colours or the balance choropleth (territory id → colour). */
+  setFill(mode: FillMode, balance: Map<string, string>): void {
+    const same =
+      mode === this.#fill.mode &&
+      (mode === "territory" ||
+        (balance.size === this.#fill.balance.size && [...balance].every(([k, v]) => this.#fill.balance.get(k) === v)));
+    if (same) return;
+    this.#fill.mode = mode;
+    this.#fill.balance = balance;
+    this.#territoryLayer.changed();
+    this.#highlightLayer.changed();
+    this.#liftedLayer.changed();
+    this.map.getTargetElement()?.setAttribute("data-fill", mode);
+  }
+
+  setAccounts(accounts: PlanAccounts): void {
+    this.accounts.setAccounts(accounts);
+  }
+
+  setAccountColors(colors: readonly string[], states: Uint8Array): void {
+    this.accounts.setColors(colors, states);
+  }
+
+  setAccountsVisible(on: boolean): void {
+    this.accounts.setVisible(on);
+  }
+
+  /** Hatches every overlap of the latest analysis. */
+  setIssues(issues: readonly Issue[]): void {
+    this.#overlaps.setIssues(issues);
+  }
+
+  /** Outlines an issue (its overlap, its territories or its accounts), or nothing. */
+  setHighlight(issue: Issue | null, unassignedIds: readonly string[], accounts: PlanAccounts): void {
+    const el = this.map.getTargetElement();
+    if (!issue) {
+      this.#issue.set(null, []);
+      el?.removeAttribute("data-highlight");
+      return;
+    }
+    const parts: HighlightPart[] = [];
+    const accountIds = issue.kind === "unassigned-accounts" ? unassignedIds : (issue.accountIds ?? []);
+    if (issue.kind === "overlap" && issue.geometry) {
+      parts.push({ role: "area", geometry: geometryToOl(issue.geometry) });
+    } else if (issue.kind !== "unassigned-accounts") {
+      for (const id of issue.territoryIds) {
+        const g = this.sync.getFeature(id)?.getGeometry();
+        if (g) parts.push({ role: "territory", geometry: g.clone(), color: issueColor(issue) });
+      }
+    }
+    if (accountIds.length > 0 && accounts.count > 0) {
+      const byId = this.#accountIds(accounts);
+      const indices: number[] = [];
+      for (const id of accountIds) {
+        const i = byId.get(id);
+        if (i !== undefined) indices.push(i);
+      }
+      const coordinates = this.accounts.coordinates(indices);
+      if (coordinates.length > 0) parts.push({ role: "accounts", coordinates });
+    }
+    if (parts.length === 0) parts.push({ role: "marker", at: [issue.at[0], issue.at[1]] });
+    this.#issue.set(issue.id, parts);
+    el?.setAttribute("data-highlight", issue.id);
+  }
+
+  #accountIds(accounts: PlanAccounts): Map<string, number> {
+    if (this.#accountIndex?.accounts !== accounts) {
+      const byId = new Map<string, number>();
+      accounts.ids.forEach((id, i) => {
+        byId.set(id, i);
+      });
+      this.#accountIndex = { accounts, byId };
+    }
+    return this.#accountIndex.byId;
   }
 
   setTool(tool: Tool, selection: string[]): void {
@@ -315,6 +432,7 @@ export class MapController implements MapApi {
     cancelAnimationFrame(this.#hoverFrame);
     this.#disposeTool();
     this.sync.destroy();
+    this.accounts.dispose();
     this.map.setTarget(undefined);
     this.map.dispose();
   }

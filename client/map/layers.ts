@@ -13,7 +13,7 @@ import countries10mUrl from "world-atlas/countries-10m.json?url";
 import countries50mUrl from "world-atlas/countries-50m.json?url";
 import type { BasemapRequest, BasemapResponse } from "./basemap.worker.ts";
 import type { TerritoryFeature } from "./convert.ts";
-import { baseStyle, cursorStyle, labelStyle, type OverlayStyleState, overlayStyle } from "./styles.ts";
+import { baseStyle, cursorStyle, type FillState, labelStyle, type OverlayStyleState, overlayStyle } from "./styles.ts";
 
 /** Map colours: a calm sea, warm land, quiet borders, so territories carry the colour. */
 export const BASEMAP_COLORS = {
@@ -148,10 +148,11 @@ export function createStreetLayer(): TileLayer<OSM> {
  */
 export function createTerritoryLayer(
   source: VectorSource<TerritoryFeature>,
+  fill: FillState,
 ): VectorImageLayer<VectorSource<TerritoryFeature>> {
   return new VectorImageLayer({
     source,
-    style: baseStyle,
+    style: baseStyle(fill),
     imageRatio: 1.25,
     properties: { name: "territories" },
   });

@@ -5,9 +5,32 @@ import Point from "ol/geom/Point.js";
 import Polygon from "ol/geom/Polygon.js";
 import type Geometry from "ol/geom/Geometry.js";
 import { Circle, Fill, Icon, Stroke, Style, Text } from "ol/style.js";
+import { NO_DATA_COLOR } from "../analysis/colors.ts";
+
+/**
+ * How territories are filled: in their own colour, or by the chosen
+ * metric's deviation (a choropleth; `balance` holds each territory's
+ * colour, see analysis/colors.ts). Shared by the base image layer and the
+ * overlays, so a lifted or selected territory is filled the same way.
+ */
+export interface FillState {
+  mode: "territory" | "balance";
+  balance: Map<string, string>;
+}
+
+/** The colour a territory is filled with under `fill`. */
+export function fillColor(feature: FeatureLike, fill: FillState): string {
+  if (fill.mode === "balance") return fill.balance.get(feature.getId() as string) ?? NO_DATA_COLOR;
+  return (feature.get("color") as string | undefined) ?? "#888888";
+}
+
+/** In balance mode the fill must be strong enough to read the palette; outlines turn neutral so they do not compete. */
+const BALANCE_FILL_ALPHA = 0.66;
+const BALANCE_OUTLINE = "#4b5563";
 
 /** What the overlay style depends on besides the feature itself. */
 export interface OverlayStyleState {
+  fill: FillState;
   selection: Set<string>;
   /** Territory id → colour of another person who has it selected. */
   peerColors: Map<string, string>;
@@ -49,22 +72,29 @@ function vertices(feature: FeatureLike): MultiPoint | undefined {
 const baseCache = new Map<string, Style>();
 
 /**
- * The base territory style: fill in the territory's colour, translucent so the
- * map shows through, and a darker outline. It depends on the colour only, so
- * the base layer (an image layer, redrawn only when data changes) does not
- * redraw when the selection changes.
+ * The base territory style: fill in the territory's colour (or its balance
+ * colour), translucent so the map shows through, and a darker outline. It
+ * depends on the colours only, so the base layer (an image layer, redrawn
+ * only when data changes) does not redraw when the selection changes.
  */
-export function baseStyle(feature: FeatureLike): Style {
-  const color = (feature.get("color") as string | undefined) ?? "#888888";
-  let style = baseCache.get(color);
-  if (!style) {
-    style = new Style({
-      fill: new Fill({ color: hexToRgba(color, FILL_ALPHA) }),
-      stroke: new Stroke({ color: darken(color), width: 1.4 }),
-    });
-    baseCache.set(color, style);
-  }
-  return style;
+export function baseStyle(fill: FillState) {
+  return (feature: FeatureLike): Style => {
+    const balance = fill.mode === "balance";
+    const color = fillColor(feature, fill);
+    const key = `${fill.mode}|${color}`;
+    let style = baseCache.get(key);
+    if (!style) {
+      style = new Style({
+        fill: new Fill({ color: hexToRgba(color, balance ? BALANCE_FILL_ALPHA : FILL_ALPHA) }),
+        stroke: balance
+          ? new Stroke({ color: hexToRgba(BALANCE_OUTLINE, 0.75), width: 1.2 })
+          : new Stroke({ color: darken(color), width: 1.4 }),
+      });
+      if (baseCache.size > 2000) baseCache.clear();
+      baseCache.set(key, style);
+    }
+    return style;
+  };
 }
 
 const overlayCache = new Map<string, Style[]>();
@@ -78,27 +108,28 @@ const overlayCache = new Map<string, Style[]>();
 export function overlayStyle(state: OverlayStyleState) {
   return (feature: FeatureLike, resolution: number): Style[] => {
     const id = feature.getId() as string;
-    const color = (feature.get("color") as string | undefined) ?? "#888888";
+    const balance = state.fill.mode === "balance";
+    const color = fillColor(feature, state.fill);
+    const own = (feature.get("color") as string | undefined) ?? "#888888";
     const selected = state.selection.has(id);
     const lifted = state.lifted.has(id);
     const peer = state.peerColors.get(id) ?? "";
     const showVertices = lifted && selected && state.showVertices;
-    const key = `${color}|${selected}|${lifted}|${peer}|${showVertices}`;
+    const key = `${state.fill.mode}|${color}|${own}|${selected}|${lifted}|${peer}|${showVertices}`;
     let styles = overlayCache.get(key);
     if (!styles) {
       styles = [];
       if (selected) styles.push(new Style({ stroke: new Stroke({ color: "rgba(255,255,255,0.95)", width: 7 }) }));
       if (lifted || selected) {
         // Over the base fill (when not lifted) a lighter extra fill gives the same depth as a lifted one.
-        const alpha = lifted
-          ? selected
-            ? SELECTED_FILL_ALPHA
-            : FILL_ALPHA
-          : 1 - (1 - SELECTED_FILL_ALPHA) / (1 - FILL_ALPHA);
+        const base = balance ? BALANCE_FILL_ALPHA : FILL_ALPHA;
+        const deep = balance ? Math.min(0.8, BALANCE_FILL_ALPHA + 0.1) : SELECTED_FILL_ALPHA;
+        const alpha = lifted ? (selected ? deep : base) : 1 - (1 - deep) / (1 - base);
+        // The outline keeps the territory's own colour even in balance mode: it says which one is selected.
         styles.push(
           new Style({
             fill: new Fill({ color: hexToRgba(color, alpha) }),
-            stroke: new Stroke({ color: selected ? darken(color, 0.6) : darken(color), width: selected ? 3 : 1.4 }),
+            stroke: new Stroke({ color: selected ? darken(own, 0.6) : darken(own), width: selected ? 3 : 1.4 }),
           }),
         );
       }
@@ -111,12 +142,13 @@ export function overlayStyle(state: OverlayStyleState) {
             image: new Circle({
               radius: 4,
               fill: new Fill({ color: "#ffffff" }),
-              stroke: new Stroke({ color: darken(color, 0.6), width: 2 }),
+              stroke: new Stroke({ color: darken(own, 0.6), width: 2 }),
             }),
             geometry: vertices,
           }),
         );
       }
+      if (overlayCache.size > 2000) overlayCache.clear();
       overlayCache.set(key, styles);
     }
     // A lifted territory is missing from the decluttered label layer: label it here.

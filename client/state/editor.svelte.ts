@@ -14,9 +14,11 @@ import {
   mergeTerritories,
   nextDefaultName,
   patchTerritory,
+  setAllowedDeviation,
   setGeometries,
   splitTerritory,
 } from "./edits.ts";
+import { AnalysisState } from "./analysis.svelte.ts";
 import type { Identity } from "./identity.svelte.ts";
 import { Notices } from "./notices.svelte.ts";
 import { TerritoryList } from "./territories.svelte.ts";
@@ -32,6 +34,8 @@ export interface MapApi {
   removeLastPoint(): boolean;
   fitAll(): void;
   zoomTo(id: string): void;
+  /** Zooms to an issue's place (its box). */
+  zoomToIssue(id: string): void;
 }
 
 /** How long after my own reshape a remote overwrite of it is worth a notice. */
@@ -47,6 +51,8 @@ export class EditorState {
   readonly presence: Presence;
   readonly territories = new TerritoryList();
   readonly notices = new Notices();
+  /** The server's live scores, the accounts, and how the map shows them. */
+  readonly analysis: AnalysisState;
 
   tool = $state<Tool>("select");
   selection = $state.raw<string[]>([]);
@@ -73,12 +79,14 @@ export class EditorState {
     this.#identity = identity;
     this.session = new PlanSession(planId, { token });
     this.presence = new Presence(this.session, identity.user);
+    this.analysis = new AnalysisState(this.session);
     this.status = this.session.status;
     this.#offs.push(
       this.session.on("status", (s) => {
         this.status = s;
       }),
       this.session.on("synced", (synced) => {
+        if (synced) this.analysis.synced();
         if (synced && !this.loaded) {
           this.loaded = true;
           const name = readPlanName(this.session.doc);
@@ -116,6 +124,7 @@ export class EditorState {
       this.#onTerritoryEvents(events, tr, map);
     map.observeDeep(observer);
     this.territories.bind(doc);
+    this.analysis.bind(doc);
     const undo = this.session.undo;
     const onStack = () => {
       this.canUndo = undo.canUndo();
@@ -323,6 +332,19 @@ export class EditorState {
     this.tool = "select";
   }
 
+  /** Sets the plan's allowed deviation (a whole percentage) for everyone. */
+  setAllowedDeviation(percent: number): boolean {
+    const r = setAllowedDeviation(this.doc, percent);
+    if (!r.ok) this.#fail(r.error);
+    return r.ok;
+  }
+
+  /** Zooms the map to an issue and outlines it; again on the same issue clears it. */
+  showIssue(id: string | null): void {
+    this.analysis.highlight = id;
+    if (id) this.map?.zoomToIssue(id);
+  }
+
   undo(): void {
     this.session.undo.undo();
   }
@@ -340,6 +362,7 @@ export class EditorState {
     this.#unbind?.();
     for (const off of this.#offs) off();
     this.territories.destroy();
+    this.analysis.destroy();
     this.presence.destroy();
     this.notices.clear();
     this.session.destroy();

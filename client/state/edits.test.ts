@@ -1,7 +1,13 @@
 import { describe, expect, it } from "vitest";
 import * as Y from "yjs";
 import { LOCAL_EDIT } from "../../shared/doc/origins.ts";
-import { readTerritory, readTerritoryProps, territoriesMap, territoryIds } from "../../shared/doc/schema.ts";
+import {
+  readAllowedDeviation,
+  readTerritory,
+  readTerritoryProps,
+  territoriesMap,
+  territoryIds,
+} from "../../shared/doc/schema.ts";
 import { PALETTE } from "../../shared/doc/territory.ts";
 import type { TerritoryGeometry } from "../../shared/geometry/types.ts";
 import {
@@ -11,6 +17,7 @@ import {
   mergeTerritories,
   nextDefaultName,
   patchTerritory,
+  setAllowedDeviation,
   setGeometries,
   splitTerritory,
 } from "./edits.ts";
@@ -188,5 +195,25 @@ describe("edits", () => {
     expect(territoryIds(doc)).toHaveLength(0);
     undo.undo();
     expect(territoryIds(doc)).toHaveLength(2);
+  });
+});
+
+describe("allowed deviation", () => {
+  it("writes a whole percentage as a fraction, tagged as a local edit", () => {
+    const doc = new Y.Doc();
+    const origins: unknown[] = [];
+    doc.on("afterTransaction", (tr: Y.Transaction) => origins.push(tr.origin));
+    const r = setAllowedDeviation(doc, 20);
+    expect(r).toEqual({ ok: true, value: 0.2 });
+    expect(readAllowedDeviation(doc)).toBe(0.2);
+    expect(origins).toEqual([LOCAL_EDIT]);
+  });
+
+  it("refuses what the server would refuse, and writes nothing", () => {
+    const doc = new Y.Doc();
+    for (const bad of [0, 0.4, 101, -5, Number.NaN]) {
+      expect(setAllowedDeviation(doc, bad).ok, String(bad)).toBe(false);
+    }
+    expect(readAllowedDeviation(doc)).toBe(0.15);
   });
 });

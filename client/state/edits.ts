@@ -3,10 +3,12 @@ import { LOCAL_EDIT, transact } from "../../shared/doc/origins.ts";
 import {
   deleteTerritory,
   hasTerritory,
+  isAllowedDeviation,
   readTerritory,
   readTerritoryProps,
   territoriesMap,
   updateTerritory,
+  writeAllowedDeviation,
   writeTerritory,
 } from "../../shared/doc/schema.ts";
 import {
@@ -167,4 +169,18 @@ export function mergeTerritories(doc: Y.Doc, keepId: string, otherId: string): E
     deleteTerritory(doc, otherId);
   });
   return ok(keepId);
+}
+
+/**
+ * Sets the plan's allowed deviation for everyone, from a whole percentage
+ * typed by a person (1–100). The server rescores with it; every client's
+ * levels, issues and score follow.
+ */
+export function setAllowedDeviation(doc: Y.Doc, percent: number): EditResult<number> {
+  const value = Math.round(percent) / 100;
+  if (!Number.isFinite(percent) || !isAllowedDeviation(value)) {
+    return err({ kind: "props", detail: "the allowed deviation must be a whole percentage from 1 to 100" });
+  }
+  transact(doc, LOCAL_EDIT, () => writeAllowedDeviation(doc, value));
+  return ok(value);
 }

@@ -4,7 +4,9 @@ import { WebsocketProvider } from "y-websocket";
 import * as Y from "yjs";
 import { LOCAL_EDIT } from "../../shared/doc/origins.ts";
 import { territoriesMap } from "../../shared/doc/schema.ts";
+import type { AnalysisMessage } from "../../shared/protocol/analysis.ts";
 import { CloseCode, MessageType, type Refusal } from "../../shared/protocol/messages.ts";
+import { parseAnalysisMessage } from "../analysis/parse.ts";
 import { ApiError, getPlan, type PlanInfo } from "../lib/api.ts";
 
 /**
@@ -33,6 +35,11 @@ export interface PlanSessionEvents {
   refused: (refusal: Refusal) => void;
   /** Doc, provider and undo manager were replaced after a refusal; rebind to the new ones. */
   reset: (session: PlanSession) => void;
+  /**
+   * The server's latest analysis of the plan (message 21). `accountTerritory`
+   * is only present when it changed; the first message on each connection has it.
+   */
+  analysis: (analysis: AnalysisMessage) => void;
 }
 
 export interface PlanSessionOptions {
@@ -76,6 +83,7 @@ export class PlanSession {
     synced: new Set(),
     refused: new Set(),
     reset: new Set(),
+    analysis: new Set(),
   };
   // The browser knows before the socket does (y-websocket only notices a dead
   // socket after 30 s of silence): close on "offline", reconnect on "online".
@@ -131,6 +139,17 @@ export class PlanSession {
         this.#emit("refused", refusal);
         if (refusal.reset) this.reset();
       }, 0);
+    };
+    // Metrics, balance and issues, computed by the server after every change
+    // and sent to everyone (read only: the server refuses this message from a client).
+    provider.messageHandlers[MessageType.analysis] = (
+      _encoder: encoding.Encoder,
+      decoder: decoding.Decoder,
+      p: WebsocketProvider,
+    ) => {
+      const analysis = parseAnalysisMessage(decoding.readVarString(decoder));
+      if (!analysis || p !== this.provider) return;
+      this.#emit("analysis", analysis);
     };
     provider.on("status", () => {
       if (provider === this.provider) this.#updateStatus();

@@ -1,0 +1,143 @@
+import type { DeviationLevel } from "../../shared/scoring/types.ts";
+
+/**
+ * Colours of the scores: deviation levels, the plan score, the choropleth's
+ * diverging palette, and each account's point. Pure, so the panels, the map
+ * and the tests agree on them.
+ */
+
+/** Within the allowed deviation, beyond it, beyond twice it. */
+export const LEVEL_COLORS: Record<DeviationLevel, string> = {
+  ok: "#16a34a",
+  warning: "#d97706",
+  error: "#dc2626",
+};
+
+/**
+ * The plan score's level, on the same scale as a territory's: a plan whose
+ * every territory is exactly at the allowed deviation scores 100·(1 − a),
+ * so at or above that is `ok`, down to 100·(1 − 2a) `warning`, below `error`.
+ *
+ * @example scoreLevel(88, 0.15) // "ok"; scoreLevel(72, 0.15) // "warning"
+ */
+export function scoreLevel(score: number, allowed: number): DeviationLevel {
+  if (score >= 100 * (1 - allowed) - 1e-9) return "ok";
+  if (score >= 100 * (1 - 2 * allowed) - 1e-9) return "warning";
+  return "error";
+}
+
+/** Level of one deviation (the server's rule; for metrics it does not score, such as area). */
+export function deviationLevel(deviation: number, allowed: number): DeviationLevel {
+  const d = Math.abs(deviation);
+  if (d <= allowed + 1e-12) return "ok";
+  if (d <= 2 * allowed + 1e-12) return "warning";
+  return "error";
+}
+
+/**
+ * ColorBrewer RdBu (9 classes, Cynthia Brewer, colorbrewer2.org), blue for
+ * below the reference, red above, near white at it: the diverging palette a
+ * reader takes for "too little / fine / too much" without a legend.
+ */
+export const DIVERGING = [
+  "#2166ac",
+  "#4393c3",
+  "#92c5de",
+  "#d1e5f0",
+  "#f7f7f7",
+  "#fddbc7",
+  "#f4a582",
+  "#d6604d",
+  "#b2182b",
+] as const;
+
+/** Neutral fill of a territory with no deviation (yet): not scored, or the analysis has not reached it. */
+export const NO_DATA_COLOR = "#d1d5db";
+
+/**
+ * The choropleth colour of a deviation, clamped at ±2× the allowed one
+ * (beyond that every territory is equally "far off"): at the allowed
+ * deviation the colour is the palette's third step from the middle, light
+ * enough to read as "acceptable".
+ *
+ * @example deviationColor(0, 0.15) // "#f7f7f7"; deviationColor(-1, 0.15) // "#2166ac"
+ */
+export function deviationColor(deviation: number, allowed: number): string {
+  if (!Number.isFinite(deviation)) return NO_DATA_COLOR;
+  const span = 2 * (allowed > 0 ? allowed : 0.15);
+  const t = Math.max(-1, Math.min(1, deviation / span));
+  // t ∈ [-1, 1] → position along the 9 stops.
+  const pos = ((t + 1) / 2) * (DIVERGING.length - 1);
+  const i = Math.min(DIVERGING.length - 2, Math.floor(pos));
+  return mix(DIVERGING[i] as string, DIVERGING[i + 1] as string, pos - i);
+}
+
+/** Linear mix of two #rrggbb colours in sRGB. */
+export function mix(a: string, b: string, f: number): string {
+  const x = rgb(a);
+  const y = rgb(b);
+  const c = (i: 0 | 1 | 2) =>
+    Math.round(x[i] + (y[i] - x[i]) * f)
+      .toString(16)
+      .padStart(2, "0");
+  return `#${c(0)}${c(1)}${c(2)}`;
+}
+
+export function rgb(hex: string): [number, number, number] {
+  const n = Number.parseInt(hex.slice(1, 7), 16);
+  return [(n >> 16) & 255, (n >> 8) & 255, n & 255];
+}
+
+/** An account point's state: coloured by its territory, in none, or in several. */
+export const AccountState = { assigned: 0, unassigned: 1, conflict: 2, pending: 3 } as const;
+export type AccountState = (typeof AccountState)[keyof typeof AccountState];
+
+export const ACCOUNT_COLORS = {
+  /** Unassigned: dark, with an amber ring on the map (nobody covers them). */
+  unassigned: "#1f2937",
+  /** Counted in two or more territories: red, with a white ring. */
+  conflict: "#dc2626",
+  /** Not yet matched with an analysis (accounts and analysis of different versions). */
+  pending: "#9ca3af",
+} as const;
+
+/**
+ * Each account's colour and state from the analysis's `accountTerritory`
+ * (index in `territories`, -1 none, -2 several) and the colour of each of
+ * those territories. With no assignment (or one for other accounts, when the
+ * lengths differ) every account is `pending`.
+ *
+ * @example accountColors(Int32Array.of(0, -1, -2), ["#1b9e77"]).colors // ["#1b9e77", "#1f2937", "#dc2626"]
+ */
+export function accountColors(
+  assignment: ArrayLike<number> | null,
+  territoryColors: readonly (string | null | undefined)[],
+  count = assignment?.length ?? 0,
+): { colors: string[]; states: Uint8Array } {
+  const colors = new Array<string>(count);
+  const states = new Uint8Array(count);
+  const usable = assignment !== null && assignment.length === count;
+  for (let i = 0; i < count; i++) {
+    const t = usable ? (assignment[i] as number) : -3;
+    if (t >= 0) {
+      const color = territoryColors[t];
+      if (color) {
+        colors[i] = color;
+        states[i] = AccountState.assigned;
+      } else {
+        colors[i] = ACCOUNT_COLORS.pending;
+        states[i] = AccountState.pending;
+      }
+    } else if (t === -1) {
+      colors[i] = ACCOUNT_COLORS.unassigned;
+      states[i] = AccountState.unassigned;
+    } else if (t === -2) {
+      colors[i] = ACCOUNT_COLORS.conflict;
+      states[i] = AccountState.conflict;
+    } else {
+      colors[i] = ACCOUNT_COLORS.pending;
+      states[i] = AccountState.pending;
+    }
+  }
+  return { colors, states };
+}
