@@ -133,6 +133,29 @@ function canvasStyle(feature: FeatureLike, resolution: number): Style {
   return style;
 }
 
+/**
+ * Accounts are drawn, never picked: clicks and drags go to the territories.
+ * OpenLayers asks every layer for features under the pointer (Translate,
+ * Modify, forEachFeatureAtPixel without a filter); a WebGL points layer
+ * with hit detection disabled throws there, and a canvas layer of 50,000
+ * points would search them all. So both answer "nothing here".
+ */
+class WebGLAccountsLayer extends WebGLPointsLayer<VectorSource<AccountFeature>> {
+  override createRenderer() {
+    const renderer = super.createRenderer();
+    renderer.forEachFeatureAtCoordinate = () => undefined;
+    return renderer;
+  }
+}
+
+class CanvasAccountsLayer extends VectorImageLayer<VectorSource<AccountFeature>> {
+  override createRenderer() {
+    const renderer = super.createRenderer();
+    renderer.forEachFeatureAtCoordinate = () => undefined;
+    return renderer;
+  }
+}
+
 const toMercator = getTransform("EPSG:4326", "EPSG:3857") as NonNullable<ReturnType<typeof getTransform>>;
 
 /**
@@ -161,8 +184,8 @@ export class AccountsLayer {
     const common = { source: this.source, properties: { name: "accounts" } } as const;
     this.layer =
       renderer === "webgl"
-        ? new WebGLPointsLayer({ ...common, style: WEBGL_STYLE, disableHitDetection: true })
-        : new VectorImageLayer({ ...common, style: canvasStyle, imageRatio: 1.25 });
+        ? new WebGLAccountsLayer({ ...common, style: WEBGL_STYLE, disableHitDetection: true })
+        : new CanvasAccountsLayer({ ...common, style: canvasStyle, imageRatio: 1.25 });
   }
 
   get count(): number {
@@ -239,6 +262,18 @@ export class AccountsLayer {
       this.source.clear(true);
       this.source.addFeatures(all);
     }
+  }
+
+  /** How many accounts are drawn in each state (for tests and the console). */
+  stateCounts(): { assigned: number; unassigned: number; conflict: number; pending: number } {
+    const c = { assigned: 0, unassigned: 0, conflict: 0, pending: 0 };
+    for (const s of this.#states) {
+      if (s === AccountState.assigned) c.assigned++;
+      else if (s === AccountState.unassigned) c.unassigned++;
+      else if (s === AccountState.conflict) c.conflict++;
+      else c.pending++;
+    }
+    return c;
   }
 
   /** Map coordinates (EPSG:3857) of accounts, by index. */

@@ -126,6 +126,7 @@ export class MapController implements MapApi {
       featureCount: () => this.sync.source.getFeatures().length + this.sync.lifted.getFeatures().length,
       accountsRenderer: () => this.accounts.renderer,
       accountCount: () => this.accounts.count,
+      accountStates: () => this.accounts.stateCounts(),
       /** The highlighted issue and how many shapes outline it. */
       highlighted: () => ({ issueId: this.#issue.issueId, features: this.#issue.featureCount }),
       overlapCount: () => this.#overlaps.source.getFeatures().length,
