@@ -208,11 +208,11 @@ describe("Analyzer: issues", () => {
     expect(dev[2]?.params).toMatchObject({ direction: "below", reference: 10, value: 8, source: "mean" });
     // Balance: accounts and revenue (= 10 × accounts) both have deviations +0.2, −0.2, 1 → RMS √(1.08/3).
     const rms = Math.sqrt((0.04 + 0.04 + 1) / 3);
-    expect(a.balance.metrics.accounts?.score).toBeCloseTo(100 * (1 - rms), 10);
+    expect(a.balance.metrics.accounts?.score).toBeCloseTo(100 / (1 + rms), 10);
     expect(a.balance.metricNames).toEqual(["accounts", "revenue"]);
     // revenue has no target: mean 100 → 120, 80, 100
     expect(a.territories.map((t) => t.deviations.revenue)).toEqual([0.2, -0.2, 0]);
-    expect(a.balance.score).toBeCloseTo((100 * (1 - rms) + 100 * (1 - Math.sqrt(0.08 / 3))) / 2, 10);
+    expect(a.balance.score).toBeCloseTo((100 / (1 + rms) + 100 / (1 + Math.sqrt(0.08 / 3))) / 2, 10);
   });
 
   it("sorts issues: errors first, then kind, then id", () => {

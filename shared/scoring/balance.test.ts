@@ -21,12 +21,12 @@ describe("computeBalance", () => {
     expect(acc?.mean).toBe(10);
     expect(acc?.total).toBe(30);
     expect(acc?.rmsDeviation).toBeCloseTo(Math.sqrt((0.04 + 0.04) / 3), 15);
-    expect(acc?.score).toBeCloseTo(100 * (1 - Math.sqrt(0.08 / 3)), 12); // 83.67
+    expect(acc?.score).toBeCloseTo(100 / (1 + Math.sqrt(0.08 / 3)), 12); // 85.96
     expect(acc?.withinAllowed).toBe(1);
     expect(acc?.worst).toEqual({ territoryId: "a", deviation: 0.2 }); // ties: first (lowest id)
-    // revenue 300, 100, 200 → mean 200 → ±0.5, 0 → RMS √(0.5/3) → score 59.18
+    // revenue 300, 100, 200 → mean 200 → ±0.5, 0 → RMS √(0.5/3) → score 71.01
     const rev = balance.metrics.revenue;
-    expect(rev?.score).toBeCloseTo(100 * (1 - Math.sqrt(0.5 / 3)), 12);
+    expect(rev?.score).toBeCloseTo(100 / (1 + Math.sqrt(0.5 / 3)), 12);
     expect(rows.map((r) => r.levels.revenue)).toEqual(["error", "error", "ok"]);
     expect(balance.score).toBeCloseTo(((acc?.score as number) + (rev?.score as number)) / 2, 12);
     expect(balance.metricNames).toEqual(["accounts", "revenue"]);
@@ -46,10 +46,10 @@ describe("computeBalance", () => {
     expect(rows.map((r) => r.referenceSources.revenue)).toEqual(["target", "mean", "mean"]);
     expect(rows.map((r) => r.references.revenue)).toEqual([100, 100, 100]);
     expect(rows.map((r) => r.deviations.revenue)).toEqual([0.5, -0.5, 0]);
-    expect(balance.metrics.revenue?.score).toBeCloseTo(100 * (1 - Math.sqrt(0.5 / 3)), 12);
+    expect(balance.metrics.revenue?.score).toBeCloseTo(100 / (1 + Math.sqrt(0.5 / 3)), 12);
   });
 
-  it("floors a metric score at 0 and gives 100 for an empty plan or an all-zero metric", () => {
+  it("never floors a metric score at 0, and gives 100 for an empty plan or an all-zero metric", () => {
     const far = computeBalance(
       [
         { id: "a", values: { x: 0 }, targets: {} },
@@ -61,7 +61,7 @@ describe("computeBalance", () => {
       0.15,
     );
     expect(far.rows[1]?.deviations.x).toBe(3); // mean 25
-    expect(far.balance.metrics.x?.score).toBe(0); // RMS √3 > 1
+    expect(far.balance.metrics.x?.score).toBeCloseTo(100 / (1 + Math.sqrt(3)), 12); // RMS √3: 36.6, not 0
     expect(computeBalance([], ["accounts"], 0.15).balance.score).toBe(100);
     const zero = computeBalance([{ id: "a", values: { x: 0 }, targets: {} }], ["x"], 0.15);
     expect(zero.rows[0]?.deviations.x).toBe(0);

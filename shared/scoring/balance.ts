@@ -24,8 +24,9 @@ export interface RowBalance {
  * - reference r_t,m = the territory's target for m when it is > 0, else mean_m;
  * - deviation d_t,m = (v_t,m − r_t,m) / r_t,m, and 0 when r_t,m = 0 (all values 0);
  * - level: "ok" when |d| ≤ allowed, "warning" up to 2 × allowed, "error" beyond;
- * - metric score S_m = 100 · max(0, 1 − √(Σ_t d_t,m² / T)) ("100 minus the
- *   root-mean-square deviation in percent": every territory 15 % off → 85);
+ * - metric score S_m = 100 / (1 + √(Σ_t d_t,m² / T)): 100 when balanced, 50
+ *   at a root-mean-square deviation of 100 %; never flat at 0, so every
+ *   boundary move on a badly unbalanced plan still shows in the score;
  * - plan score = mean of S_m over the balance metrics; 100 with no
  *   territory or no metric.
  *
@@ -33,7 +34,7 @@ export interface RowBalance {
  *
  * @example
  * computeBalance([{ id: "a", values: { accounts: 12 }, targets: {} }, { id: "b", values: { accounts: 8 }, targets: {} }], ["accounts"], 0.15)
- * // mean 10, deviations +0.2 and −0.2, metric score 80, plan score 80
+ * // mean 10, deviations +0.2 and −0.2, metric score 100 / 1.2 ≈ 83.3, plan score ≈ 83.3
  */
 export function computeBalance(
   rows: readonly BalanceRow[],
@@ -68,7 +69,7 @@ export function computeBalance(
       if (worst === null || Math.abs(d) > Math.abs(worst.deviation)) worst = { territoryId: row.id, deviation: d };
     }
     const rms = n > 0 ? Math.sqrt(sq / n) : 0;
-    const score = 100 * Math.max(0, 1 - rms);
+    const score = 100 / (1 + rms);
     perMetric[m] = { total, mean, rmsDeviation: rms, score, withinAllowed: within, worst };
     scoreSum += score;
   }

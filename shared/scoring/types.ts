@@ -74,7 +74,7 @@ export interface MetricBalance {
   mean: number;
   /** Root mean square of the territories' deviations. */
   rmsDeviation: number;
-  /** 100 · max(0, 1 − rmsDeviation). */
+  /** 100 / (1 + rmsDeviation). */
   score: number;
   /** How many territories are within the allowed deviation. */
   withinAllowed: number;
