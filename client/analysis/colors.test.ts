@@ -41,13 +41,14 @@ describe("deviation colours", () => {
     expect(deviationLevel(-0.31, 0.15)).toBe("error");
   });
 
-  it("rates the plan score on the same scale", () => {
+  it("rates the plan score on the same scale: every territory at ±a scores 100 / (1 + a)", () => {
     expect(scoreLevel(100, 0.15)).toBe("ok");
-    expect(scoreLevel(85, 0.15)).toBe("ok");
-    expect(scoreLevel(84.9, 0.15)).toBe("warning");
-    expect(scoreLevel(70, 0.15)).toBe("warning");
-    expect(scoreLevel(0, 0.15)).toBe("error");
-    expect(scoreLevel(75, 0.3)).toBe("ok");
+    expect(scoreLevel(100 / 1.15, 0.15)).toBe("ok");
+    expect(scoreLevel(86.9, 0.15)).toBe("warning");
+    expect(scoreLevel(100 / 1.3, 0.15)).toBe("warning");
+    expect(scoreLevel(76.8, 0.15)).toBe("error");
+    expect(scoreLevel(47, 0.15)).toBe("error");
+    expect(scoreLevel(77, 0.3)).toBe("ok");
   });
 });
 

@@ -14,15 +14,17 @@ export const LEVEL_COLORS: Record<DeviationLevel, string> = {
 };
 
 /**
- * The plan score's level, on the same scale as a territory's: a plan whose
- * every territory is exactly at the allowed deviation scores 100·(1 − a),
- * so at or above that is `ok`, down to 100·(1 − 2a) `warning`, below `error`.
+ * The plan score's level, on the same scale as a territory's. The score is
+ * 100 / (1 + RMS deviation) (shared/scoring/README.md), so a plan whose
+ * every territory sits exactly at the allowed deviation a scores
+ * 100 / (1 + a): at or above that is `ok`, down to 100 / (1 + 2a)
+ * `warning`, below that `error`.
  *
- * @example scoreLevel(88, 0.15) // "ok"; scoreLevel(72, 0.15) // "warning"
+ * @example scoreLevel(90, 0.15) // "ok" (≥ 87); scoreLevel(80, 0.15) // "warning" (≥ 76.9)
  */
 export function scoreLevel(score: number, allowed: number): DeviationLevel {
-  if (score >= 100 * (1 - allowed) - 1e-9) return "ok";
-  if (score >= 100 * (1 - 2 * allowed) - 1e-9) return "warning";
+  if (score >= 100 / (1 + allowed) - 1e-9) return "ok";
+  if (score >= 100 / (1 + 2 * allowed) - 1e-9) return "warning";
   return "error";
 }
 

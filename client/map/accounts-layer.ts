@@ -1,12 +1,11 @@
 import Feature from "ol/Feature.js";
-import type { FeatureLike } from "ol/Feature.js";
 import Point from "ol/geom/Point.js";
 import type BaseLayer from "ol/layer/Base.js";
-import VectorImageLayer from "ol/layer/VectorImage.js";
+import ImageLayer from "ol/layer/Image.js";
 import WebGLPointsLayer from "ol/layer/WebGLPoints.js";
 import { getTransform } from "ol/proj.js";
+import ImageCanvasSource from "ol/source/ImageCanvas.js";
 import VectorSource from "ol/source/Vector.js";
-import { Circle, Fill, Stroke, Style } from "ol/style.js";
 import type { FlatStyle } from "ol/style/flat.js";
 import type { PlanAccounts } from "../analysis/accounts.ts";
 import { AccountState, rgb } from "../analysis/colors.ts";
@@ -15,10 +14,19 @@ export type PointsRenderer = "webgl" | "canvas";
 
 const RENDERER_KEY = "wilayah.points";
 
+/** Software WebGL (SwiftShader, Mesa llvmpipe, Windows' basic driver): slower at 50,000 points than a 2D canvas. */
+const SOFTWARE_GL = /swiftshader|llvmpipe|softpipe|software|basic render/i;
+
 /**
- * WebGL when the browser gives us a context, else the canvas fallback. A
- * `?points=canvas|webgl` query parameter or `localStorage["wilayah.points"]`
- * forces one (the end-to-end tests run both).
+ * WebGL when the browser has a hardware-accelerated context, else the
+ * canvas renderer. A `?points=canvas|webgl` query parameter or
+ * `localStorage["wilayah.points"]` forces one (the end-to-end tests run both).
+ *
+ * Why not WebGL on a software rasteriser: in headless Chromium with
+ * `--disable-gpu`, WebGL runs on SwiftShader, where panning over 50,000
+ * points dropped 171 of 567 frames (p95 1.8 s) against 5 for the canvas
+ * renderer, which draws them once per view and only moves the image while
+ * panning (tmp measurement on the 2-core test machine, see client/README.md).
  */
 export function detectPointsRenderer(): PointsRenderer {
   let forced: string | null = null;
@@ -30,16 +38,16 @@ export function detectPointsRenderer(): PointsRenderer {
   if (forced === "canvas" || forced === "webgl") return forced;
   try {
     const canvas = document.createElement("canvas");
-    const gl = canvas.getContext("webgl2") ?? canvas.getContext("webgl");
+    const gl = (canvas.getContext("webgl2") ?? canvas.getContext("webgl")) as WebGLRenderingContext | null;
     if (!gl) return "canvas";
+    const info = gl.getExtension("WEBGL_debug_renderer_info");
+    const name = String(gl.getParameter(info ? info.UNMASKED_RENDERER_WEBGL : gl.RENDERER) ?? "");
     gl.getExtension("WEBGL_lose_context")?.loseContext();
-    return "webgl";
+    return SOFTWARE_GL.test(name) ? "canvas" : "webgl";
   } catch {
     return "canvas";
   }
 }
-
-type AccountFeature = Feature<Point>;
 
 // Zoom → radius in pixels: small dots over a whole island, bigger when a town fills the screen.
 const RADIUS_STOPS: [number, number][] = [
@@ -62,8 +70,9 @@ const RING: Record<number, [string, number]> = {
   [AccountState.conflict]: ["#ffffff", 1.6],
   [AccountState.pending]: ["rgba(255,255,255,0.8)", 0.6],
 };
+const ring = (state: number) => RING[state] ?? (RING[AccountState.assigned] as [string, number]);
 
-/** The same look as the WebGL style's expression, for the canvas fallback. */
+/** Point radius at a zoom level (the WebGL style's interpolation, for the canvas renderer). */
 export function radiusAt(zoom: number): number {
   const first = RADIUS_STOPS[0] as [number, number];
   if (zoom <= first[0]) return first[1];
@@ -96,49 +105,29 @@ const WEBGL_STYLE: FlatStyle = {
     "match",
     ["get", "state"],
     AccountState.unassigned,
-    (RING[AccountState.unassigned] as [string, number])[0],
+    ring(AccountState.unassigned)[0],
     AccountState.conflict,
-    (RING[AccountState.conflict] as [string, number])[0],
-    (RING[AccountState.assigned] as [string, number])[0],
+    ring(AccountState.conflict)[0],
+    ring(AccountState.assigned)[0],
   ],
   "circle-stroke-width": [
     "match",
     ["get", "state"],
     AccountState.unassigned,
-    (RING[AccountState.unassigned] as [string, number])[1],
+    ring(AccountState.unassigned)[1],
     AccountState.conflict,
-    (RING[AccountState.conflict] as [string, number])[1],
-    (RING[AccountState.assigned] as [string, number])[1],
+    ring(AccountState.conflict)[1],
+    ring(AccountState.assigned)[1],
   ],
 };
 
-const canvasCache = new Map<string, Style>();
-
-/** Canvas fallback style: one cached Style per colour, state and half-pixel radius. */
-function canvasStyle(feature: FeatureLike, resolution: number): Style {
-  const color = (feature.get("color") as string | undefined) ?? "#9ca3af";
-  const state = (feature.get("state") as number | undefined) ?? AccountState.pending;
-  const zoom = Math.log2(156543.03392804097 / resolution);
-  const radius = Math.round(radiusAt(zoom) * (STATE_SCALE[state] ?? 1) * 2) / 2;
-  const key = `${color}|${state}|${radius}`;
-  let style = canvasCache.get(key);
-  if (!style) {
-    const [ring, width] = RING[state] ?? (RING[AccountState.assigned] as [string, number]);
-    style = new Style({
-      image: new Circle({ radius, fill: new Fill({ color }), stroke: new Stroke({ color: ring, width }) }),
-    });
-    if (canvasCache.size > 4000) canvasCache.clear();
-    canvasCache.set(key, style);
-  }
-  return style;
-}
+type AccountFeature = Feature<Point>;
 
 /**
  * Accounts are drawn, never picked: clicks and drags go to the territories.
  * OpenLayers asks every layer for features under the pointer (Translate,
- * Modify, forEachFeatureAtPixel without a filter); a WebGL points layer
- * with hit detection disabled throws there, and a canvas layer of 50,000
- * points would search them all. So both answer "nothing here".
+ * Modify, forEachFeatureAtPixel without a filter), and a WebGL points layer
+ * with hit detection disabled throws there; so it answers "nothing here".
  */
 class WebGLAccountsLayer extends WebGLPointsLayer<VectorSource<AccountFeature>> {
   override createRenderer() {
@@ -148,48 +137,63 @@ class WebGLAccountsLayer extends WebGLPointsLayer<VectorSource<AccountFeature>> 
   }
 }
 
-class CanvasAccountsLayer extends VectorImageLayer<VectorSource<AccountFeature>> {
-  override createRenderer() {
-    const renderer = super.createRenderer();
-    renderer.forEachFeatureAtCoordinate = () => undefined;
-    return renderer;
-  }
-}
-
 const toMercator = getTransform("EPSG:4326", "EPSG:3857") as NonNullable<ReturnType<typeof getTransform>>;
+const PENDING = "#9ca3af";
+/** Drawn in this order by the canvas renderer, so unassigned and conflicting accounts are on top. */
+const PASSES: number[][] = [
+  [AccountState.assigned, AccountState.pending],
+  [AccountState.conflict],
+  [AccountState.unassigned],
+];
 
 /**
  * The plan's accounts as points coloured by their territory, on one layer:
- * WebGL points (50,000 stay smooth while panning: the GPU draws them from
- * one buffer), or where WebGL is missing a canvas image layer (redrawn once
- * per view change and only moved during a pan, like the territories).
  *
- * One feature per account, created once per accounts version and kept in
- * account order, so a new analysis only touches the accounts whose colour
- * or state changed (a vertex drag moves tens of accounts, not 50,000).
+ * - **WebGL points** where the GPU is real: 50,000 stay smooth while panning
+ *   (drawn from one buffer). One feature per account, created once per
+ *   accounts version, so a new analysis only touches the accounts whose
+ *   colour or state changed (a vertex drag moves tens, not 50,000).
+ * - **Canvas** otherwise: an image layer whose canvas is drawn straight from
+ *   the typed-array columns (one pre-rendered sprite per colour, state and
+ *   size), once per view change, and only moved during a pan. No OpenLayers
+ *   features at all: a vector image layer of 50,000 point features took
+ *   0.5–0.7 s per redraw here, this takes a few tens of ms.
  */
 export class AccountsLayer {
-  readonly source = new VectorSource<AccountFeature>({ wrapX: false });
   readonly layer: BaseLayer;
   readonly renderer: PointsRenderer;
+  #source: VectorSource<AccountFeature> | null = null;
+  #image: ImageCanvasSource | null = null;
   #features: AccountFeature[] = [];
   #colors: string[] = [];
   #states = new Uint8Array(0);
   #accounts: PlanAccounts | null = null;
   #x = new Float64Array(0);
   #y = new Float64Array(0);
+  #sprites = new Map<string, { canvas: HTMLCanvasElement; half: number }>();
 
   constructor(renderer: PointsRenderer) {
     this.renderer = renderer;
-    const common = { source: this.source, properties: { name: "accounts" } } as const;
-    this.layer =
-      renderer === "webgl"
-        ? new WebGLAccountsLayer({ ...common, style: WEBGL_STYLE, disableHitDetection: true })
-        : new CanvasAccountsLayer({ ...common, style: canvasStyle, imageRatio: 1.25 });
+    const properties = { name: "accounts" };
+    if (renderer === "webgl") {
+      this.#source = new VectorSource<AccountFeature>({ wrapX: false });
+      this.layer = new WebGLAccountsLayer({
+        source: this.#source,
+        properties,
+        style: WEBGL_STYLE,
+        disableHitDetection: true,
+      });
+    } else {
+      this.#image = new ImageCanvasSource({
+        canvasFunction: (extent, resolution, pixelRatio, size) => this.#draw(extent, resolution, pixelRatio, size),
+        ratio: 1.25,
+      });
+      this.layer = new ImageLayer({ source: this.#image, properties });
+    }
   }
 
   get count(): number {
-    return this.#features.length;
+    return this.#states.length;
   }
 
   /** Replaces the points (a new accounts version). Colours follow with `setColors`. */
@@ -205,63 +209,133 @@ export class AccountsLayer {
     toMercator(xy, xy, 2);
     this.#x = new Float64Array(n);
     this.#y = new Float64Array(n);
-    const features: AccountFeature[] = [];
-    const kept: AccountFeature[] = new Array(n);
     for (let i = 0; i < n; i++) {
-      const x = xy[2 * i] as number;
-      const y = xy[2 * i + 1] as number;
-      this.#x[i] = x;
-      this.#y[i] = y;
-      const f = new Feature({
-        geometry: new Point([x, y]),
-        color: "#9ca3af",
-        r: 156,
-        g: 163,
-        b: 175,
-        state: AccountState.pending,
-      });
-      kept[i] = f;
-      if (Number.isFinite(x) && Number.isFinite(y)) features.push(f);
+      this.#x[i] = xy[2 * i] as number;
+      this.#y[i] = xy[2 * i + 1] as number;
     }
-    this.#features = kept;
-    this.#colors = new Array<string>(n).fill("#9ca3af");
+    this.#colors = new Array<string>(n).fill(PENDING);
     this.#states = new Uint8Array(n).fill(AccountState.pending);
-    this.source.clear(true);
-    this.source.addFeatures(features);
+    if (this.#source) {
+      const [r, g, b] = rgb(PENDING);
+      const features: AccountFeature[] = new Array(n);
+      for (let i = 0; i < n; i++) {
+        features[i] = new Feature({
+          geometry: new Point([this.#x[i] as number, this.#y[i] as number]),
+          color: PENDING,
+          r,
+          g,
+          b,
+          state: AccountState.pending,
+        });
+      }
+      this.#features = features;
+      this.#source.clear(true);
+      this.#source.addFeatures(features.filter((_, i) => this.#drawable(i)));
+    }
+    this.#image?.changed();
+  }
+
+  #drawable(i: number): boolean {
+    return Number.isFinite(this.#x[i]) && Number.isFinite(this.#y[i]);
   }
 
   /**
    * Applies each account's colour and state, touching only those that
-   * changed; a change of most of them (a new assignment after an import, a
-   * recolour of a large territory) replaces the features in one go instead.
+   * changed; when most changed (a new assignment after an import, a recolour
+   * of a large territory) the WebGL features are re-added in one go instead.
    */
   setColors(colors: readonly string[], states: Uint8Array): void {
-    const n = Math.min(colors.length, this.#features.length);
+    const n = Math.min(colors.length, this.#states.length);
     const changed: number[] = [];
     for (let i = 0; i < n; i++) {
       if (colors[i] !== this.#colors[i] || states[i] !== this.#states[i]) changed.push(i);
     }
     if (changed.length === 0) return;
-    const bulk = changed.length > 2000;
-    const channels = new Map<string, [number, number, number]>();
     for (const i of changed) {
-      const color = colors[i] as string;
-      const state = states[i] as number;
-      this.#colors[i] = color;
-      this.#states[i] = state;
-      let c = channels.get(color);
-      if (!c) {
-        c = rgb(color);
-        channels.set(color, c);
+      this.#colors[i] = colors[i] as string;
+      this.#states[i] = states[i] as number;
+    }
+    if (this.#source) {
+      const bulk = changed.length > 2000;
+      const channels = new Map<string, [number, number, number]>();
+      for (const i of changed) {
+        const color = colors[i] as string;
+        let c = channels.get(color);
+        if (!c) {
+          c = rgb(color);
+          channels.set(color, c);
+        }
+        (this.#features[i] as AccountFeature).setProperties(
+          { color, state: states[i], r: c[0], g: c[1], b: c[2] },
+          bulk,
+        );
       }
-      (this.#features[i] as AccountFeature).setProperties({ color, state, r: c[0], g: c[1], b: c[2] }, bulk);
+      if (bulk) {
+        // Silent property sets, then one re-add: one event for the renderer instead of thousands.
+        this.#source.clear(true);
+        this.#source.addFeatures(this.#features.filter((_, i) => this.#drawable(i)));
+      }
     }
-    if (bulk) {
-      // Silent property sets, then one re-add: one event for the renderers instead of thousands.
-      const all = this.#features.filter((_, i) => Number.isFinite(this.#x[i]) && Number.isFinite(this.#y[i]));
-      this.source.clear(true);
-      this.source.addFeatures(all);
+    this.#image?.changed();
+  }
+
+  /** The canvas renderer: every account inside the image extent, as sprites, straight from the columns. */
+  #draw(extent: number[], resolution: number, pixelRatio: number, size: number[]): HTMLCanvasElement {
+    const canvas = document.createElement("canvas");
+    const [width, height] = size as [number, number];
+    canvas.width = width;
+    canvas.height = height;
+    const ctx = canvas.getContext("2d");
+    const n = this.#states.length;
+    if (!ctx || n === 0) return canvas;
+    const zoom = Math.log2(156543.03392804097 / resolution);
+    const base = radiusAt(zoom);
+    const scale = pixelRatio / resolution;
+    const [x0, , , y1] = extent as [number, number, number, number];
+    const xs = this.#x;
+    const ys = this.#y;
+    const states = this.#states;
+    const colors = this.#colors;
+    const margin = 20 * pixelRatio;
+    for (const pass of PASSES) {
+      for (let i = 0; i < n; i++) {
+        const state = states[i] as number;
+        if (!pass.includes(state)) continue;
+        const px = ((xs[i] as number) - x0) * scale;
+        const py = (y1 - (ys[i] as number)) * scale;
+        if (!(px > -margin && py > -margin && px < width + margin && py < height + margin)) continue;
+        const sprite = this.#sprite(colors[i] as string, state, base, pixelRatio);
+        ctx.drawImage(sprite.canvas, Math.round(px - sprite.half), Math.round(py - sprite.half));
+      }
     }
+    return canvas;
+  }
+
+  #sprite(color: string, state: number, base: number, pixelRatio: number): { canvas: HTMLCanvasElement; half: number } {
+    const radius = Math.round(base * (STATE_SCALE[state] ?? 1) * pixelRatio * 2) / 2;
+    const key = `${color}|${state}|${radius}`;
+    let sprite = this.#sprites.get(key);
+    if (!sprite) {
+      const [stroke, strokeWidth] = ring(state);
+      const w = strokeWidth * pixelRatio;
+      const half = Math.ceil(radius + w / 2 + 1);
+      const canvas = document.createElement("canvas");
+      canvas.width = canvas.height = half * 2;
+      const ctx = canvas.getContext("2d");
+      if (ctx) {
+        ctx.beginPath();
+        ctx.arc(half, half, radius, 0, 2 * Math.PI);
+        ctx.fillStyle = color;
+        ctx.fill();
+        ctx.lineWidth = w;
+        ctx.strokeStyle = stroke;
+        ctx.stroke();
+      }
+      sprite = { canvas, half };
+      if (this.#sprites.size > 2000) this.#sprites.clear();
+      this.#sprites.set(key, sprite);
+    }
+    return sprite;
   }
 
   /** How many accounts are drawn in each state (for tests and the console). */
@@ -280,9 +354,7 @@ export class AccountsLayer {
   coordinates(indices: Iterable<number>): number[][] {
     const out: number[][] = [];
     for (const i of indices) {
-      const x = this.#x[i];
-      const y = this.#y[i];
-      if (x !== undefined && y !== undefined && Number.isFinite(x) && Number.isFinite(y)) out.push([x, y]);
+      if (this.#drawable(i)) out.push([this.#x[i] as number, this.#y[i] as number]);
     }
     return out;
   }
@@ -292,7 +364,8 @@ export class AccountsLayer {
   }
 
   dispose(): void {
-    this.source.clear(true);
+    this.#source?.clear(true);
+    this.#sprites.clear();
     this.layer.dispose();
   }
 }

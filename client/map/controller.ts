@@ -130,6 +130,20 @@ export class MapController implements MapApi {
       /** The highlighted issue and how many shapes outline it. */
       highlighted: () => ({ issueId: this.#issue.issueId, features: this.#issue.featureCount }),
       overlapCount: () => this.#overlaps.source.getFeatures().length,
+      /** The basemap's land outlines for the current zoom are loaded (screenshots wait for it). */
+      basemapReady: () => {
+        const zoom = this.map.getView().getZoom() ?? 0;
+        return this.map
+          .getLayers()
+          .getArray()
+          .some(
+            (l) =>
+              l.get("name") === "basemap-land" &&
+              zoom > l.getMinZoom() &&
+              zoom <= l.getMaxZoom() &&
+              ((l as VectorImageLayer<VectorSource>).getSource()?.getFeatures().length ?? 0) > 0,
+          );
+      },
       view: () => {
         const v = this.map.getView();
         const [lon, lat] = toLonLat(v.getCenter() ?? [0, 0]);

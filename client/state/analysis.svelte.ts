@@ -56,6 +56,8 @@ export class AnalysisState {
   assignment: Int32Array | null = null;
   /** The territory ids `assignment` indexes (the analysis's territories when it was sent). */
   assignmentIds: string[] = [];
+  /** The accounts version `assignment` was computed for. */
+  assignmentVersion: number | null = null;
 
   #session: PlanSession;
   #unbind: (() => void) | null = null;
@@ -104,6 +106,7 @@ export class AnalysisState {
     if (m.accountTerritory) {
       this.assignment = Int32Array.from(m.accountTerritory);
       this.assignmentIds = m.territories.map((t) => t.id);
+      this.assignmentVersion = typeof m.accountsVersion === "number" ? m.accountsVersion : null;
       // Not kept twice: the typed array is the copy.
       m = { ...m, accountTerritory: undefined };
       this.assignmentRevision++;
@@ -176,7 +179,7 @@ export class AnalysisState {
     return (
       this.assignment !== null &&
       this.assignment.length === a.count &&
-      (this.latest?.accountsVersion === undefined || this.latest.accountsVersion === a.version)
+      (this.assignmentVersion === null || this.assignmentVersion === a.version)
     );
   }
 
