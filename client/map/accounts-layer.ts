@@ -26,7 +26,7 @@ const SOFTWARE_GL = /swiftshader|llvmpipe|softpipe|software|basic render/i;
  * `--disable-gpu`, WebGL runs on SwiftShader, where panning over 50,000
  * points dropped 171 of 567 frames (p95 1.8 s) against 5 for the canvas
  * renderer, which draws them once per view and only moves the image while
- * panning (tmp measurement on the 2-core test machine, see client/README.md).
+ * panning (measured on the 2-core test machine; figures in client/README.md).
  */
 export function detectPointsRenderer(): PointsRenderer {
   let forced: string | null = null;

@@ -85,7 +85,10 @@ export class MapController implements MapApi {
     this.#labelLayer = createLabelLayer(this.sync.source);
     this.#highlightLayer = createOverlayLayer(this.#highlight, this.#style, "selection");
     this.#liftedLayer = createOverlayLayer(this.sync.lifted, this.#style, "editing");
-    this.sync.onChange = () => this.#refreshHighlight();
+    this.sync.onChange = () => {
+      this.#refreshHighlight();
+      target.setAttribute("data-territory-count", String(this.#territoryCount()));
+    };
     const basemap = createBasemap(onBasemapError);
     this.map = new OlMap({
       target,
@@ -162,10 +165,19 @@ export class MapController implements MapApi {
     this.#applyTool();
   }
 
-  /** Fits the view to the territories once the plan has loaded (first time only). */
+  #territoryCount(): number {
+    return this.sync.source.getFeatures().length + this.sync.lifted.getFeatures().length;
+  }
+
+  /**
+   * Fits the view to the territories once the plan has loaded (first time
+   * only), and says when they are drawn: `data-ready="true"` on the map
+   * element after the first complete render (benchmarks and tests wait for it).
+   */
   fitOnce(): void {
     if (this.#fitted) return;
     this.#fitted = true;
+    this.map.once("rendercomplete", () => this.map.getTargetElement()?.setAttribute("data-ready", "true"));
     if (this.sync.source.getFeatures().length + this.sync.lifted.getFeatures().length > 0) this.fitAll(0);
     else this.map.getView().fit(transformExtent(INDONESIA, "EPSG:4326", "EPSG:3857"), { padding: [70, 40, 40, 40] });
   }
@@ -212,6 +224,9 @@ export class MapController implements MapApi {
 
   setAccountColors(colors: readonly string[], states: Uint8Array): void {
     this.accounts.setColors(colors, states);
+    // How many accounts are drawn in their final colour (not waiting for the analysis).
+    const c = this.accounts.stateCounts();
+    this.map.getTargetElement()?.setAttribute("data-account-count", String(c.assigned + c.unassigned + c.conflict));
   }
 
   setAccountsVisible(on: boolean): void {
