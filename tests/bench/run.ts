@@ -9,6 +9,8 @@
  *                    tests/bench/profiles/ (summarise with lib/profile-summary.ts)
  *   BENCH_SYNC_N=100 sync latency with only these client counts
  *   CHROMIUM_PATH    browser for the client benchmark (default /usr/bin/chromium)
+ *   BENCH_STATIC_DIR client build the client benchmark serves (default dist/)
+ *   BENCH_POINTS=webgl|canvas  force the client's accounts renderer (default: its own choice)
  *
  * Quick, profiled or filtered runs write to tests/bench/scratch/ (ignored by
  * git), so they never replace the committed full figures.

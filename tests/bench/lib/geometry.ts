@@ -3,6 +3,7 @@
  * "drag" reshapes one vertex at a time, and a grid of edge-to-edge
  * territories over Java for the client.
  */
+import { mulberry32 } from "../../../shared/scoring/synthetic.ts";
 
 export type Pos = [number, number];
 export interface Polygon {
@@ -10,21 +11,9 @@ export interface Polygon {
   coordinates: Pos[][];
 }
 
-/** Small deterministic PRNG (mulberry32), so every run reshapes the same way. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** An irregular ring of `n` distinct vertices around a centre (plus the closing one). */
 export function blobRing(center: Pos, radiusDeg: number, n = 200, seed = 1): Pos[] {
-  const r = rng(seed);
+  const r = mulberry32(seed); // the same PRNG as shared/scoring's synthetic plans
   const ring: Pos[] = [];
   for (let i = 0; i < n; i++) {
     const a = (2 * Math.PI * i) / n;

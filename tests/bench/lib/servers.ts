@@ -125,7 +125,11 @@ export interface OurServerOptions {
   profileDir?: string | null;
 }
 
-/** Our real server (`server/index.ts`, durable path and lowdb store) as its own process. */
+/**
+ * Our real server (`server/index.ts`, durable path and lowdb store) as its
+ * own process, bound to loopback (HOST=127.0.0.1) like the bare relay;
+ * `env` adds to or overrides its environment (e.g. SCORING=0).
+ */
 export async function startOurServer(opts: OurServerOptions): Promise<RunningServer> {
   const args: string[] = [];
   if (opts.profileDir) args.push("--cpu-prof", `--cpu-prof-dir=${opts.profileDir}`);
@@ -133,7 +137,7 @@ export async function startOurServer(opts: OurServerOptions): Promise<RunningSer
   const { proc, match, output } = await startChild(
     "ours",
     args,
-    { PORT: "0", DATA_DIR: opts.dataDir, SEED_DEMO: "0", ROOM_IDLE_MS: "500", ...opts.env },
+    { HOST: "127.0.0.1", PORT: "0", DATA_DIR: opts.dataDir, SEED_DEMO: "0", ROOM_IDLE_MS: "500", ...opts.env },
     /listening on http:\/\/localhost:(\d+)/,
   );
   const port = Number(match[1]);

@@ -27,6 +27,10 @@ export class SyncSocket {
   /** Called for every sync update message, after it is recorded. */
   onUpdate: ((bytes: Buffer, t: number) => void) | null = null;
   readonly refusals: string[] = [];
+  /** Analysis frames (message 21) the server pushed: how many, their bytes, and the latest one (undecoded). */
+  analysisFrames = 0;
+  analysisBytes = 0;
+  lastAnalysis: Buffer | null = null;
   synced = false;
   closed = false;
   private onSynced: (() => void) | null = null;
@@ -44,6 +48,10 @@ export class SyncSocket {
           this.onUpdate?.(data, t);
         } else if (kind === syncProtocol.messageYjsSyncStep1) this.answerStep1(data);
         else if (kind === syncProtocol.messageYjsSyncStep2) this.takeStep2(data);
+      } else if (data[0] === MessageType.analysis) {
+        this.analysisFrames++;
+        this.analysisBytes += data.length;
+        this.lastAnalysis = data;
       } else if (data[0] === MessageType.refused) {
         const d = decoding.createDecoder(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
         decoding.readVarUint(d);
@@ -185,4 +193,12 @@ export async function connectMany(url: string, n: number, batch = 20): Promise<S
     throw e;
   }
   return out;
+}
+
+/** The JSON payload of an analysis frame (message 21: a var string after the type). */
+export function decodeAnalysisFrame(data: Uint8Array): unknown {
+  const d = decoding.createDecoder(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+  const type = decoding.readVarUint(d);
+  if (type !== MessageType.analysis) throw new Error(`not an analysis frame (${type})`);
+  return JSON.parse(decoding.readVarString(d));
 }
