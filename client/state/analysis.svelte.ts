@@ -77,6 +77,8 @@ export class AnalysisState {
     this.#unbind?.();
     const plan = planMap(doc);
     const read = () => {
+      // A fresh document (after a reset) is empty until it has synced: keep what we show meanwhile.
+      if (!this.#session.synced && plan.size === 0) return;
       this.allowedDeviation = readAllowedDeviation(doc);
       const version = readAccountsVersion(doc);
       if (version !== this.accountsVersion) this.accountsVersion = version;
