@@ -213,6 +213,10 @@ export class EditorState {
       this.tool = "select";
       return;
     }
+    if (this.analysis.highlight) {
+      this.analysis.highlight = null;
+      return;
+    }
     this.select([]);
   }
 
