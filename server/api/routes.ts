@@ -8,7 +8,7 @@ import type { Room } from "../rooms/room.ts";
 import type { Rooms } from "../rooms/rooms.ts";
 import type { Scoring } from "../scoring/scoring.ts";
 import { accountsGeoJson, importAccounts, importOptions, parseUpload } from "./accounts.ts";
-import { HttpError, readJson, requestOrigin, sendJson } from "./http.ts";
+import { HttpError, readJson, requestOrigin, sendJson, sendLargeJson } from "./http.ts";
 import { Router } from "./router.ts";
 import {
   applyTerritoryPut,
@@ -87,7 +87,7 @@ export function apiRouter(ctx: ApiContext): Router {
     return plan.current();
   }
 
-  router.on("GET", "/api/plans/:id/territories", async (_req, res, { id }) => {
+  router.on("GET", "/api/plans/:id/territories", async (req, res, { id }) => {
     const body = await withPlan(id as string, async (room) => {
       // Only what is on disk is acknowledged; never show a state a crash could take back.
       await room.whenDurable();
@@ -110,7 +110,7 @@ export function apiRouter(ctx: ApiContext): Router {
       }
       return fc;
     });
-    sendJson(res, 200, body);
+    await sendLargeJson(req, res, 200, body);
   });
 
   router.on("GET", "/api/plans/:id/analysis", async (_req, res, { id }) => {
@@ -122,10 +122,10 @@ export function apiRouter(ctx: ApiContext): Router {
     sendJson(res, 200, body);
   });
 
-  router.on("GET", "/api/plans/:id/accounts", async (_req, res, { id }) => {
+  router.on("GET", "/api/plans/:id/accounts", async (req, res, { id }) => {
     await planMeta(id as string);
     const stored = await ctx.store.getAccounts(id as string);
-    sendJson(res, 200, accountsGeoJson(stored?.accounts ?? [], stored?.version ?? 0));
+    await sendLargeJson(req, res, 200, accountsGeoJson(stored?.accounts ?? [], stored?.version ?? 0));
   });
 
   router.on("POST", "/api/plans/:id/accounts", async (req, res, { id }, url) => {

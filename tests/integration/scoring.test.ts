@@ -136,6 +136,18 @@ describe("accounts import", () => {
     expect(r.body).toMatchObject({ format: "geojson", imported: 1 });
   });
 
+  it("gzips a large accounts answer for clients that accept it", async () => {
+    const planId = await createPlan(server);
+    const rows = Array.from({ length: 1000 }, (_, i) => `c${i},Toko ${i},${-7 + i / 1e4},${106 + i / 1e4},${i}`);
+    expect((await postAccounts(planId, ["id,name,lat,lon,revenue", ...rows].join("\n"))).status).toBe(201);
+    const res = await fetch(`${server.url}/api/plans/${planId}/accounts`, { headers: { "accept-encoding": "gzip" } });
+    expect(res.headers.get("content-encoding")).toBe("gzip");
+    expect(((await res.json()) as { features: unknown[] }).features).toHaveLength(1000);
+    const plain = await fetch(`${server.url}/api/plans/${planId}/accounts`, { headers: { "accept-encoding": "identity" } });
+    expect(plain.headers.get("content-encoding")).toBeNull();
+    expect(((await plain.json()) as { features: unknown[] }).features).toHaveLength(1000);
+  });
+
   it("answers 400 to a file without coordinates and to an empty upload", async () => {
     const planId = await createPlan(server);
     expect((await postAccounts(planId, "id,city\n1,Bandung")).body.error).toMatch(/latitude and a longitude column/);
