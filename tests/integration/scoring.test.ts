@@ -143,7 +143,9 @@ describe("accounts import", () => {
     const res = await fetch(`${server.url}/api/plans/${planId}/accounts`, { headers: { "accept-encoding": "gzip" } });
     expect(res.headers.get("content-encoding")).toBe("gzip");
     expect(((await res.json()) as { features: unknown[] }).features).toHaveLength(1000);
-    const plain = await fetch(`${server.url}/api/plans/${planId}/accounts`, { headers: { "accept-encoding": "identity" } });
+    const plain = await fetch(`${server.url}/api/plans/${planId}/accounts`, {
+      headers: { "accept-encoding": "identity" },
+    });
     expect(plain.headers.get("content-encoding")).toBeNull();
     expect(((await plain.json()) as { features: unknown[] }).features).toHaveLength(1000);
   });
