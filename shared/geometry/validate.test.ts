@@ -1,7 +1,7 @@
-import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
+import { goldenSuite } from "../../tests/fixtures/golden.ts";
 import type { Position, TerritoryGeometry } from "./types.ts";
 import { MAX_VERTICES_PER_TERRITORY, validateGeometry } from "./validate.ts";
 
@@ -17,7 +17,6 @@ import { MAX_VERTICES_PER_TERRITORY, validateGeometry } from "./validate.ts";
  * stays a string).
  */
 const FIXTURES = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../tests/fixtures/validate");
-const REGEN = process.env.REGEN === "1";
 
 function reviveNonFinite(_key: string, value: unknown): unknown {
   if (value === "NaN") return Number.NaN;
@@ -26,34 +25,9 @@ function reviveNonFinite(_key: string, value: unknown): unknown {
   return value;
 }
 
-const inputs = fs
-  .readdirSync(path.join(FIXTURES, "in"))
-  .filter((f) => f.endsWith(".geojson"))
-  .map((f) => f.slice(0, -".geojson".length))
-  .sort();
-
-describe("validateGeometry golden fixtures", () => {
-  it("has fixtures, each with an output and no output without an input", () => {
-    expect(inputs.length).toBeGreaterThanOrEqual(30);
-    const outputs = fs
-      .readdirSync(path.join(FIXTURES, "out"))
-      .filter((f) => f.endsWith(".json"))
-      .map((f) => f.slice(0, -".json".length))
-      .sort();
-    if (!REGEN) expect(outputs).toEqual(inputs);
-  });
-
-  for (const name of inputs) {
-    it(name, () => {
-      const text = fs.readFileSync(path.join(FIXTURES, "in", `${name}.geojson`), "utf8");
-      const result = validateGeometry(JSON.parse(text, reviveNonFinite));
-      const outFile = path.join(FIXTURES, "out", `${name}.json`);
-      if (REGEN) fs.writeFileSync(outFile, `${JSON.stringify(result, null, 2)}\n`);
-      // Compared as JSON values, so the outputs may be laid out by the formatter.
-      expect(JSON.parse(JSON.stringify(result))).toEqual(JSON.parse(fs.readFileSync(outFile, "utf8")));
-    });
-  }
-});
+goldenSuite("validateGeometry golden fixtures", FIXTURES, 30, (text) =>
+  validateGeometry(JSON.parse(text, reviveNonFinite)),
+);
 
 const square: Position[] = [
   [106, -7],

@@ -1,7 +1,6 @@
-import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { describe, expect, it } from "vitest";
+import { goldenSuite } from "../../tests/fixtures/golden.ts";
 import type { TerritoryGeometry } from "../geometry/types.ts";
 import { type Account, AccountIndex } from "./accounts.ts";
 import { Analyzer } from "./analyzer.ts";
@@ -24,7 +23,6 @@ import type { AnalysisSettings } from "./types.ts";
  * versions does not fail the suite.
  */
 const FIXTURES = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../tests/fixtures/scoring");
-const REGEN = process.env.REGEN === "1";
 
 interface Plan {
   about?: string;
@@ -66,30 +64,4 @@ function run(plan: Plan): unknown {
   return JSON.parse(JSON.stringify({ about: plan.about, analysis, accountTerritories }, round));
 }
 
-const inputs = fs
-  .readdirSync(path.join(FIXTURES, "in"))
-  .filter((f) => f.endsWith(".geojson"))
-  .map((f) => f.slice(0, -".geojson".length))
-  .sort();
-
-describe("scoring golden fixtures", () => {
-  it("has fixtures, each with an output and no output without an input", () => {
-    expect(inputs.length).toBeGreaterThanOrEqual(12);
-    const outputs = fs
-      .readdirSync(path.join(FIXTURES, "out"))
-      .filter((f) => f.endsWith(".json"))
-      .map((f) => f.slice(0, -".json".length))
-      .sort();
-    if (!REGEN) expect(outputs).toEqual(inputs);
-  });
-
-  for (const name of inputs) {
-    it(name, () => {
-      const plan = JSON.parse(fs.readFileSync(path.join(FIXTURES, "in", `${name}.geojson`), "utf8")) as Plan;
-      const result = run(plan);
-      const outFile = path.join(FIXTURES, "out", `${name}.json`);
-      if (REGEN) fs.writeFileSync(outFile, `${JSON.stringify(result, null, 2)}\n`);
-      expect(result).toEqual(JSON.parse(fs.readFileSync(outFile, "utf8")));
-    });
-  }
-});
+goldenSuite("scoring golden fixtures", FIXTURES, 12, (text) => run(JSON.parse(text) as Plan));
