@@ -42,7 +42,7 @@ export class Presence {
   #bind(): void {
     this.#unbind?.();
     const awareness = this.#awareness;
-    const state: PresenceState = { user: this.#user, cursor: this.#cursor, selection: this.#selection };
+    const state: PresenceState = { user: this.#user, cursor: this.#cursor, selection: this.#selection, view: null };
     awareness.setLocalState(state);
     const onChange = ({ added, updated, removed }: { added: number[]; updated: number[]; removed: number[] }) => {
       // My own cursor moves 20 times a second; only others' changes matter here.

@@ -1,5 +1,6 @@
 import type * as Y from "yjs";
 import {
+  commentsMap,
   isAllowedDeviation,
   PLAN_KEYS,
   parseTerritory,
@@ -26,6 +27,8 @@ export function checkTransaction(doc: Y.Doc, tr: Y.Transaction): string | null {
   const plan: Y.AbstractType<any> = planMap(doc);
   // biome-ignore lint/suspicious/noExplicitAny: as above.
   const pins: Y.AbstractType<any> = pinsMap(doc);
+  // biome-ignore lint/suspicious/noExplicitAny: as above.
+  const comments: Y.AbstractType<any> = commentsMap(doc);
   const touched = new Set<string>();
   for (const [changedType, keys] of tr.changed) {
     // biome-ignore lint/suspicious/noExplicitAny: as above.
@@ -51,6 +54,8 @@ export function checkTransaction(doc: Y.Doc, tr: Y.Transaction): string | null {
           return `account ${key.slice(0, 40)} must be pinned to a territory id`;
         }
       }
+    } else if (type === comments) {
+      return "comments are written by the server for you; post them through the comments panel or the API";
     } else if (type._item?.parent === territories && typeof type._item.parentSub === "string") {
       touched.add(type._item.parentSub);
     } else {

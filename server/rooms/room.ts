@@ -3,7 +3,7 @@ import * as encoding from "lib0/encoding";
 import * as awarenessProtocol from "y-protocols/awareness";
 import * as Y from "yjs";
 import { isOrigin, type Origin, STORAGE, transact } from "../../shared/doc/origins.ts";
-import { pinsMap, planMap, territoriesMap } from "../../shared/doc/schema.ts";
+import { commentsMap, pinsMap, planMap, territoriesMap } from "../../shared/doc/schema.ts";
 import type { Refusal } from "../../shared/protocol/messages.ts";
 import type { RoomAddress } from "../../shared/protocol/rooms.ts";
 import type { StoredDocument } from "../persistence/store.ts";
@@ -297,6 +297,7 @@ function defineRoots(doc: Y.Doc): void {
   planMap(doc);
   territoriesMap(doc);
   pinsMap(doc);
+  commentsMap(doc);
 }
 
 /**

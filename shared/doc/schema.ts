@@ -1,3 +1,4 @@
+import { type CommentThread, parseThread } from "../comments/comments.ts";
 import * as Y from "yjs";
 import { decodeGeometry, encodeGeometry } from "../geometry/codec.ts";
 import { validateGeometry, type Checked, fail } from "../geometry/validate.ts";
@@ -12,7 +13,8 @@ import { type Territory, type TerritoryProps, validateTerritoryPatch } from "./t
  * ├─ "plan": Y.Map            plan-wide settings (name, …); one key per setting
  * ├─ "territories": Y.Map     territory id → Y.Map (one per territory)
  * │    └─ Y.Map               name, color, reps, targets, parent, geometry
- * └─ "pins": Y.Map            account id → territory id (manual assignments)
+ * ├─ "pins": Y.Map            account id → territory id (manual assignments)
+ * └─ "comments": Y.Map        thread id → thread (plain JSON; written by the server only)
  * ```
  *
  * Why a Y.Map per territory, one key per field: two people renaming and
@@ -31,6 +33,14 @@ export const ROOTS = {
    * different accounts never conflict.
    */
   pins: "pins",
+  /**
+   * Comment thread id → the whole thread as one plain JSON value
+   * ({@link CommentThread}). Written only by the server, on the commenter's
+   * behalf (REST), so it can check who may edit or resolve what; a thread is
+   * replaced whole on each change because there is a single writer and no
+   * concurrent edit to merge. Clients' updates touching it are refused.
+   */
+  comments: "comments",
 } as const;
 
 /** Keys of a territory's Y.Map. */
@@ -89,6 +99,29 @@ export function readPlanName(doc: Y.Doc): string {
 export function writePlanName(doc: Y.Doc, name: string): void {
   const map = planMap(doc);
   if (map.get(PLAN_KEYS.name) !== name) map.set(PLAN_KEYS.name, name);
+}
+
+export function commentsMap(doc: Y.Doc): Y.Map<unknown> {
+  return doc.getMap<unknown>(ROOTS.comments);
+}
+
+/** Every comment thread, oldest first. */
+export function readThreads(doc: Y.Doc): CommentThread[] {
+  const out: CommentThread[] = [];
+  for (const value of commentsMap(doc).values()) {
+    const thread = parseThread(value);
+    if (thread) out.push(thread);
+  }
+  return out.sort((a, b) => (a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : 0));
+}
+
+export function readThread(doc: Y.Doc, id: string): CommentThread | null {
+  return parseThread(commentsMap(doc).get(id));
+}
+
+/** Server only: stores a thread whole (see {@link ROOTS.comments}). */
+export function writeThread(doc: Y.Doc, thread: CommentThread): void {
+  commentsMap(doc).set(thread.id, thread);
 }
 
 export function pinsMap(doc: Y.Doc): Y.Map<string> {

@@ -25,6 +25,12 @@ export const MessageType = {
    * this message is refused ("forbidden"): nobody can write the analysis.
    */
   analysis: 21,
+  /**
+   * Server → client: activity feed entries added or updated, JSON
+   * {@link ActivityMessage} (shared/activity/activity.ts). Written by the
+   * server only; a client that sends it is refused ("forbidden").
+   */
+  activity: 22,
 } as const;
 
 export type RefusalCode =

@@ -9,7 +9,25 @@ describe("parsePresence", () => {
       user: { name: "Budi", color: "#e7298a", id: "u1" },
       cursor: [106.8, -6.2],
       selection: ["t1"],
+      view: null,
     });
+  });
+
+  it("reads the followed view and the server-written role", () => {
+    const p = parsePresence({
+      user: { name: "Sari", color: "#123456", id: "u2", role: "view" },
+      cursor: null,
+      selection: [],
+      view: { center: [110.4, -7.0], zoom: 9.5 },
+    });
+    expect(p?.view).toEqual({ center: [110.4, -7.0], zoom: 9.5 });
+    expect(p?.user.role).toBe("view");
+    const bad = parsePresence({
+      user: { name: "Sari", color: "#123456", id: "u2", role: "admin" },
+      view: { center: ["x", 1], zoom: 3 },
+    });
+    expect(bad?.view).toBeNull();
+    expect(bad?.user.role).toBeUndefined();
   });
 
   it("defends against whatever a peer sends", () => {

@@ -1,3 +1,5 @@
+import { isRole, type Role } from "../access/roles.ts";
+
 /**
  * The awareness state every client publishes (y-protocols awareness, relayed
  * by the server unchanged). Awareness is ephemeral: it is not stored and
@@ -18,6 +20,16 @@ export interface PresenceState {
   cursor: [number, number] | null;
   /** Ids of the territories this person has selected, so others see who is editing what. */
   selection: string[];
+  /**
+   * What their map shows, so others can follow it (follow mode): centre as
+   * [longitude, latitude] and OpenLayers zoom. Null until the map is ready.
+   */
+  view: PresenceView | null;
+}
+
+export interface PresenceView {
+  center: [number, number];
+  zoom: number;
 }
 
 export interface PresenceUser {
@@ -31,6 +43,12 @@ export interface PresenceUser {
    * reloads and tabs.
    */
   id: string;
+  /**
+   * The role of the link they connected with. Written by the server over
+   * whatever the client sent (like `name` and `id`: presence is bound to the
+   * connection), so nobody can pose as a manager.
+   */
+  role?: Role;
 }
 
 const COLOR = /^#[0-9a-fA-F]{6}$/;
@@ -62,5 +80,22 @@ export function parsePresence(value: unknown): PresenceState | null {
   const selection = Array.isArray(v.selection)
     ? (v.selection as unknown[]).filter((s): s is string => typeof s === "string").slice(0, MAX_SELECTION)
     : [];
-  return { user: { name, color, id: user.id.slice(0, 64) }, cursor, selection };
+  let view: PresenceView | null = null;
+  const rawView = v.view as { center?: unknown; zoom?: unknown } | null | undefined;
+  if (typeof rawView === "object" && rawView !== null && Array.isArray(rawView.center)) {
+    const [lon, lat] = rawView.center as unknown[];
+    const zoom = rawView.zoom;
+    if (
+      typeof lon === "number" &&
+      typeof lat === "number" &&
+      typeof zoom === "number" &&
+      Number.isFinite(lon) &&
+      Number.isFinite(lat) &&
+      Number.isFinite(zoom)
+    ) {
+      view = { center: [lon, lat], zoom };
+    }
+  }
+  const role = isRole(user.role) ? user.role : undefined;
+  return { user: { name, color, id: user.id.slice(0, 64), ...(role ? { role } : {}) }, cursor, selection, view };
 }

@@ -1,0 +1,95 @@
+import type { Author } from "../comments/comments.ts";
+
+/**
+ * The activity feed: who changed what, when. Recorded by the server from
+ * the connection's link and name (never from what an update claims), stored
+ * with the plan, paged over REST and streamed live (message 22).
+ */
+export type ActivityKind =
+  | "territory-created"
+  | "territory-renamed"
+  | "territory-reshaped"
+  | "territory-updated"
+  | "territory-deleted"
+  | "comment-added"
+  | "comment-replied"
+  | "comment-resolved"
+  | "comment-reopened"
+  | "accounts-imported"
+  | "territories-imported"
+  | "link-rotated";
+
+/** A territory's headline metrics, to show how an edit moved them. */
+export interface MetricSnapshot {
+  accounts: number;
+  /** Sum of each numeric account attribute (revenue, potential, …). */
+  sums: Record<string, number>;
+  areaKm2: number;
+}
+
+export interface ActivityEntry {
+  /** Increases by one per entry in a plan; pages and live updates are keyed on it. */
+  seq: number;
+  kind: ActivityKind;
+  actor: Author;
+  /** ISO 8601: when it first happened. */
+  at: string;
+  /**
+   * ISO 8601: when it last happened. Successive reshapes of one territory by
+   * one person within a couple of minutes are one entry (a drag is dozens of
+   * updates), updated in place; the live stream resends the entry.
+   */
+  lastAt: string;
+  /** How many edits this entry stands for. */
+  count: number;
+  territoryId?: string;
+  /** The territory's name at the time (it may be renamed or deleted later). */
+  territoryName?: string;
+  commentId?: string;
+  /** Where to zoom: [minLon, minLat, maxLon, maxLat]. */
+  box?: [number, number, number, number];
+  /** Kind-specific: {from, to} for renames, {before, after} metrics for reshapes, {count} for imports, … */
+  details?: ActivityDetails;
+}
+
+export interface ActivityDetails {
+  from?: string;
+  to?: string;
+  /** Which fields a territory-updated entry changed (color, reps, targets, parent). */
+  fields?: string[];
+  before?: MetricSnapshot | null;
+  after?: MetricSnapshot | null;
+  /** Rows or features imported. */
+  imported?: number;
+  /** A short quote of a comment's text. */
+  excerpt?: string;
+  /** The rotated link's role. */
+  role?: string;
+}
+
+/** One page of the feed, newest first. */
+export interface ActivityPage {
+  entries: ActivityEntry[];
+  /** Pass as `before` to get the next (older) page; null at the start of the plan. */
+  next: number | null;
+}
+
+/** Server → client (message 22): entries added or updated since the last message. */
+export interface ActivityMessage {
+  entries: ActivityEntry[];
+}
+
+export interface ActivityFilter {
+  person?: string;
+  territory?: string;
+}
+
+/** Whether an entry passes a feed filter. */
+export function matchesFilter(entry: ActivityEntry, filter: ActivityFilter): boolean {
+  if (filter.person && entry.actor.id !== filter.person) return false;
+  if (filter.territory && entry.territoryId !== filter.territory) return false;
+  return true;
+}
+
+/** Entries older than this are never merged into (ms). */
+export const COALESCE_WINDOW_MS = 2 * 60_000;
