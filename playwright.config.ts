@@ -7,12 +7,14 @@ import { defineConfig } from "@playwright/test";
  * first: `npm test` / `npm run test:e2e` do). Chromium is the system one when
  * present (no browser download needed); nothing reaches the internet.
  */
-const PORT = 8791;
+// E2E_PORT / E2E_DIST let several checkouts or builds run side by side.
+const PORT = Number(process.env.E2E_PORT ?? 8791);
+const staticDir = process.env.E2E_DIST;
 const chromium = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 
 export default defineConfig({
   testDir: "tests/e2e",
-  outputDir: "test-results",
+  outputDir: process.env.E2E_OUTPUT ?? "test-results",
   timeout: 90_000,
   expect: { timeout: 15_000 },
   workers: 2,
@@ -39,7 +41,7 @@ export default defineConfig({
   },
   webServer: {
     command: "DATA_DIR=$(mktemp -d -t wilayah-e2e-XXXXXX) exec npx tsx server/index.ts",
-    env: { PORT: String(PORT) },
+    env: { PORT: String(PORT), ...(staticDir ? { STATIC_DIR: staticDir } : {}) },
     url: `http://localhost:${PORT}/api/health`,
     reuseExistingServer: false,
     timeout: 60_000,
