@@ -52,7 +52,7 @@ const territory = (geometry: TerritoryGeometry): Territory => ({
   id: "t1",
   name: "Bandung Raya",
   color: "#1b9e77",
-  reps: ["Budi", "Sari"],
+  reps: [{ name: "Budi" }, { name: "Sari", email: "sari@example.com" }],
   targets: {},
   parent: null,
   geometry,
@@ -103,8 +103,20 @@ describe("convert", () => {
 
   it("reports whether a property update changed anything", () => {
     const f = territoryToFeature(territory(square));
-    expect(setFeatureProps(f, { name: "Bandung Raya", color: "#1b9e77", reps: ["Budi", "Sari"] })).toBe(false);
-    expect(setFeatureProps(f, { name: "Priangan", color: "#1b9e77", reps: ["Budi", "Sari"] })).toBe(true);
+    expect(
+      setFeatureProps(f, {
+        name: "Bandung Raya",
+        color: "#1b9e77",
+        reps: [{ name: "Budi" }, { name: "Sari", email: "sari@example.com" }],
+      }),
+    ).toBe(false);
+    expect(
+      setFeatureProps(f, {
+        name: "Priangan",
+        color: "#1b9e77",
+        reps: [{ name: "Budi" }, { name: "Sari", email: "sari@example.com" }],
+      }),
+    ).toBe(true);
     expect(f.get("name")).toBe("Priangan");
   });
 

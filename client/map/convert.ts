@@ -2,7 +2,7 @@ import Feature from "ol/Feature.js";
 import MultiPolygon from "ol/geom/MultiPolygon.js";
 import Polygon from "ol/geom/Polygon.js";
 import { getTransform } from "ol/proj.js";
-import type { Territory, TerritoryProps } from "../../shared/doc/territory.ts";
+import { repNames, type Territory, type TerritoryProps } from "../../shared/doc/territory.ts";
 import { quantize } from "../../shared/geometry/codec.ts";
 import { type Position, polygonsOf, type Ring, type TerritoryGeometry } from "../../shared/geometry/types.ts";
 
@@ -107,7 +107,7 @@ export function setFeatureProps(
   feature: TerritoryFeature,
   p: Pick<TerritoryProps, "name" | "color" | "reps">,
 ): boolean {
-  const reps = p.reps.join(", ");
+  const reps = repNames(p.reps);
   if (feature.get("name") === p.name && feature.get("color") === p.color && feature.get("reps") === reps) return false;
   feature.setProperties({ name: p.name, color: p.color, reps });
   return true;

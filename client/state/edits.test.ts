@@ -136,7 +136,7 @@ describe("edits", () => {
   it("splits into two territories that keep the reps, and merges them back", () => {
     const doc = new Y.Doc();
     const undo = undoManager(doc);
-    const r = createTerritory(doc, box(106, -7, 107, -6), { name: "Priangan", reps: ["Budi"] });
+    const r = createTerritory(doc, box(106, -7, 107, -6), { name: "Priangan", reps: [{ name: "Budi" }] });
     if (!r.ok) throw new Error("setup");
     const split = splitTerritory(
       doc,
@@ -150,7 +150,7 @@ describe("edits", () => {
     expect(split.ok).toBe(true);
     if (!split.ok) return;
     const [keep, other] = split.value;
-    expect(readTerritoryProps(doc, other)).toMatchObject({ name: "Priangan (2)", reps: ["Budi"] });
+    expect(readTerritoryProps(doc, other)).toMatchObject({ name: "Priangan (2)", reps: [{ name: "Budi" }] });
     expect(readTerritoryProps(doc, other)?.color).not.toBe(readTerritoryProps(doc, keep)?.color);
 
     const merged = mergeTerritories(doc, keep, other);

@@ -12,7 +12,9 @@ import {
   writeTerritory,
 } from "../../shared/doc/schema.ts";
 import {
+  LIMITS,
   PALETTE,
+  type Rep,
   type TerritoryProps,
   validateNewTerritory,
   validateTerritoryPatch,
@@ -163,7 +165,13 @@ export function mergeTerritories(doc: Y.Doc, keepId: string, otherId: string): E
   if (!r.ok) return err({ kind: "merge", reason: r.reason });
   const g = validateGeometry(r.value);
   if (!g.ok) return err({ kind: "geometry", detail: g.error });
-  const reps = [...new Set([...keep.reps, ...other.reps])].slice(0, 20);
+  // The same person in both keeps one entry (and an email one of them had).
+  const byName = new Map<string, Rep>();
+  for (const rep of [...keep.reps, ...other.reps]) {
+    const known = byName.get(rep.name);
+    byName.set(rep.name, known?.email ? known : { ...known, ...rep });
+  }
+  const reps = [...byName.values()].slice(0, LIMITS.reps);
   transact(doc, LOCAL_EDIT, () => {
     updateTerritory(doc, keepId, { geometry: g.value, reps });
     deleteTerritory(doc, otherId);

@@ -79,7 +79,7 @@ describe("checkTransaction accepts", () => {
         updateTerritory(doc, "t1", {
           name: "Renamed",
           color: "#000000",
-          reps: ["Budi"],
+          reps: [{ name: "Budi", email: "budi@example.com" }],
           targets: { revenue: 10 },
           parent: "west",
           geometry: { type: "MultiPolygon", coordinates: [square.coordinates] },

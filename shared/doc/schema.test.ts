@@ -47,7 +47,7 @@ function circle(n: number, cx: number, cy: number, r: number): TerritoryGeometry
 }
 
 function territory(id: string, name: string, geometry = box(106, -7, 107, -6)): Territory {
-  return { id, name, color: "#1b9e77", reps: ["Budi"], targets: { revenue: 100 }, parent: null, geometry };
+  return { id, name, color: "#1b9e77", reps: [{ name: "Budi" }], targets: { revenue: 100 }, parent: null, geometry };
 }
 
 function newDoc(clientID?: number): Y.Doc {
@@ -103,7 +103,7 @@ describe("writeTerritory / readTerritory", () => {
       id: "t1",
       name: "Jakarta Utara",
       color: "#e7298a",
-      reps: ["Budi", "Sari"],
+      reps: [{ name: "Budi" }, { name: "Sari", email: "sari@example.co.id" }],
       targets: { revenue: 1_200_000, visits: 40 },
       parent: "jabodetabek",
       geometry: {
@@ -229,6 +229,14 @@ describe("parseTerritory", () => {
       ok: true,
       value: { id: "t", name: "A", color: "#1b9e77", reps: [], targets: {}, parent: null, geometry: box(0, 0, 1, 1) },
     });
+  });
+
+  it("reads reps stored as plain names (documents from before rep emails) as { name }", () => {
+    const r = parseTerritory(
+      "t",
+      rawTerritory({ ...validEntries(), reps: ["Budi", { name: "Sari", email: "s@x.id" }] }),
+    );
+    expect(r.ok && r.value.reps).toEqual([{ name: "Budi" }, { name: "Sari", email: "s@x.id" }]);
   });
 
   it("refuses what is not a Y.Map", () => {

@@ -79,18 +79,55 @@ describe("validateTerritoryPatch", () => {
   });
 
   describe("reps", () => {
-    it("is a list of up to 20 trimmed names of 1–120 characters", () => {
+    const names = (list: string[]) => list.map((name) => ({ name }));
+    it("is a list of up to 20 reps with a trimmed name of 1–120 characters", () => {
       expect(accepted({ reps: [] })).toEqual({ reps: [] });
-      expect(accepted({ reps: [" Budi ", "Sari"] })).toEqual({ reps: ["Budi", "Sari"] });
-      const twenty = Array.from({ length: 20 }, (_, i) => `rep ${i}`);
+      expect(accepted({ reps: [{ name: " Budi " }, { name: "Sari" }] })).toEqual({ reps: names(["Budi", "Sari"]) });
+      const twenty = Array.from({ length: 20 }, (_, i) => ({ name: `rep ${i}` }));
       expect(accepted({ reps: twenty })).toEqual({ reps: twenty });
-      expect(errorOf({ reps: [...twenty, "one more"] })).toBe("a territory can have at most 20 reps");
+      expect(errorOf({ reps: [...twenty, { name: "one more" }] })).toBe("a territory can have at most 20 reps");
       expect(errorOf({ reps: "Budi" })).toBe("reps must be a list of names");
       expect(errorOf({ reps: { 0: "Budi" } })).toBe("reps must be a list of names");
-      for (const bad of ["", "   ", "r".repeat(121), 7, null]) {
-        expect(errorOf({ reps: ["Budi", bad] })).toBe("each rep must be a name of 1–120 characters");
+      for (const bad of ["", "   ", "r".repeat(121), 7, null, [], { name: "" }, { name: 5 }, { email: "a@b.id" }]) {
+        expect(errorOf({ reps: [{ name: "Budi" }, bad] })).toBe("each rep must be a name of 1–120 characters");
       }
-      expect(accepted({ reps: ["r".repeat(120)] })).toEqual({ reps: ["r".repeat(120)] });
+      expect(accepted({ reps: [{ name: "r".repeat(120) }] })).toEqual({ reps: names(["r".repeat(120)]) });
+    });
+
+    it("reads plain names, as documents written before rep emails hold them, as { name }", () => {
+      expect(accepted({ reps: [" Budi ", "Sari"] })).toEqual({ reps: names(["Budi", "Sari"]) });
+      expect(accepted({ reps: ["Budi", { name: "Sari", email: "sari@example.co.id" }] })).toEqual({
+        reps: [{ name: "Budi" }, { name: "Sari", email: "sari@example.co.id" }],
+      });
+      expect(errorOf({ reps: ["r".repeat(121)] })).toBe("each rep must be a name of 1–120 characters");
+    });
+
+    it("takes an optional email of the shape name@domain.tld, trimmed; empty or null means none", () => {
+      for (const email of ["budi@example.com", "budi.santoso+crm@pt-maju.co.id", "b@x.id"]) {
+        expect(accepted({ reps: [{ name: "Budi", email }] })).toEqual({ reps: [{ name: "Budi", email }] });
+      }
+      expect(accepted({ reps: [{ name: "Budi", email: " budi@example.com " }] })).toEqual({
+        reps: [{ name: "Budi", email: "budi@example.com" }],
+      });
+      for (const none of ["", "   ", null, undefined]) {
+        expect(accepted({ reps: [{ name: "Budi", email: none }] })).toEqual({ reps: [{ name: "Budi" }] });
+      }
+      for (const bad of ["budi", "budi@", "@example.com", "budi@example", "bu di@example.com", "a@b.", "a@@b.id"]) {
+        expect(errorOf({ reps: [{ name: "Budi", email: bad }] })).toBe(
+          `rep email "${bad}" must look like name@example.com`,
+        );
+      }
+      const long = `${"a".repeat(LIMITS.email - 8)}@x.co.id`;
+      expect(long.length).toBe(LIMITS.email + 0);
+      expect(accepted({ reps: [{ name: "Budi", email: long }] })).toEqual({ reps: [{ name: "Budi", email: long }] });
+      expect(errorOf({ reps: [{ name: "Budi", email: `a${long}` }] })).toMatch(/^rep email ".*" must look like/);
+      expect(errorOf({ reps: [{ name: "Budi", email: 5 }] })).toBe("the email of Budi must be text");
+    });
+
+    it("refuses unknown rep fields, so a typo in an API call is noticed", () => {
+      expect(errorOf({ reps: [{ name: "Budi", mail: "b@x.id" }] })).toBe(
+        'unknown rep field "mail" (a rep has a name and an email)',
+      );
     });
   });
 
@@ -173,7 +210,13 @@ describe("validateNewTerritory", () => {
       validateNewTerritory(
         "t1",
         square,
-        { name: " Bogor ", color: "#ABCDEF", reps: ["Budi"], targets: { revenue: 5 }, parent: "west" },
+        {
+          name: " Bogor ",
+          color: "#ABCDEF",
+          reps: ["Budi", { name: "Sari", email: "s@x.id" }],
+          targets: { revenue: 5 },
+          parent: "west",
+        },
         7,
       ),
     ).toEqual({
@@ -182,7 +225,7 @@ describe("validateNewTerritory", () => {
         id: "t1",
         name: "Bogor",
         color: "#abcdef",
-        reps: ["Budi"],
+        reps: [{ name: "Budi" }, { name: "Sari", email: "s@x.id" }],
         targets: { revenue: 5 },
         parent: "west",
         geometry: square,

@@ -2,13 +2,25 @@ import { type Checked, fail, validateGeometry } from "../geometry/validate.ts";
 import type { TerritoryGeometry } from "../geometry/types.ts";
 import { ID_PATTERN } from "../ids.ts";
 
+/**
+ * A sales rep assigned to a territory. An object rather than a bare name so
+ * exports can carry a contact; documents written before the email existed
+ * hold plain strings, which {@link validateTerritoryPatch} reads as `{ name }`.
+ */
+export interface Rep {
+  /** The rep's name (or CRM id), 1–{@link LIMITS.rep} characters. */
+  name: string;
+  /** Optional contact, `someone@example.com`; absent rather than empty. */
+  email?: string;
+}
+
 /** The editable, non-geometric fields of a territory. */
 export interface TerritoryProps {
   name: string;
   /** Fill colour, `#rrggbb`. */
   color: string;
-  /** Names (or CRM ids) of the rep(s) assigned to the territory. */
-  reps: string[];
+  /** The rep(s) assigned to the territory, in the order they were added. */
+  reps: Rep[];
   /** Target per metric, e.g. `{ revenue: 1200000 }`; balance compares with it when set. */
   targets: Record<string, number>;
   /** Id of an optional parent region, or null. */
@@ -24,11 +36,19 @@ export const LIMITS = {
   name: 120,
   reps: 20,
   rep: 120,
+  /** RFC 5321's longest forward path. */
+  email: 254,
   targets: 50,
   targetKey: 64,
 } as const;
 
 export const COLOR_PATTERN = /^#[0-9a-fA-F]{6}$/;
+
+/**
+ * The shape of an email address, not its deliverability: something@domain.tld,
+ * no spaces. Stricter checks refuse real addresses (RFC 5322 allows far more).
+ */
+export const EMAIL_PATTERN = /^[^\s@]+@[^\s@]+\.[^\s@.]+$/;
 
 /** A pleasant, distinguishable palette for new territories (ColorBrewer Set2/Dark2 family). */
 export const PALETTE = [
@@ -88,12 +108,11 @@ export function validateTerritoryPatch(input: unknown): Checked<Partial<Territor
       case "reps": {
         if (!Array.isArray(value)) return fail("reps must be a list of names");
         if (value.length > LIMITS.reps) return fail(`a territory can have at most ${LIMITS.reps} reps`);
-        const reps: string[] = [];
-        for (const rep of value) {
-          if (typeof rep !== "string" || rep.trim().length === 0 || rep.length > LIMITS.rep) {
-            return fail(`each rep must be a name of 1–${LIMITS.rep} characters`);
-          }
-          reps.push(rep.trim());
+        const reps: Rep[] = [];
+        for (const entry of value) {
+          const rep = validateRep(entry);
+          if (!rep.ok) return rep;
+          reps.push(rep.value);
         }
         out.reps = reps;
         break;
@@ -130,6 +149,42 @@ export function validateTerritoryPatch(input: unknown): Checked<Partial<Territor
     }
   }
   return { ok: true, value: out };
+}
+
+/**
+ * Checks one rep: `{ name, email? }`, or a plain name as documents written
+ * before reps had an email hold it. Trims both; an empty email means none.
+ *
+ * @example validateRep("Budi") // { ok: true, value: { name: "Budi" } }
+ * @example validateRep({ name: "Sari", email: "sari@example.co.id" }) // ok
+ */
+export function validateRep(input: unknown): Checked<Rep> {
+  const nameError = `each rep must be a name of 1–${LIMITS.rep} characters`;
+  if (typeof input === "string") {
+    const name = input.trim();
+    if (name.length === 0 || input.length > LIMITS.rep) return fail(nameError);
+    return { ok: true, value: { name } };
+  }
+  if (typeof input !== "object" || input === null || Array.isArray(input)) return fail(nameError);
+  const { name: rawName, email: rawEmail, ...rest } = input as Record<string, unknown>;
+  const extra = Object.keys(rest)[0];
+  if (extra !== undefined) return fail(`unknown rep field "${extra.slice(0, 40)}" (a rep has a name and an email)`);
+  if (typeof rawName !== "string") return fail(nameError);
+  const name = rawName.trim();
+  if (name.length === 0 || rawName.length > LIMITS.rep) return fail(nameError);
+  if (rawEmail === undefined || rawEmail === null) return { ok: true, value: { name } };
+  if (typeof rawEmail !== "string") return fail(`the email of ${name.slice(0, 40)} must be text`);
+  const email = rawEmail.trim();
+  if (email === "") return { ok: true, value: { name } };
+  if (email.length > LIMITS.email || !EMAIL_PATTERN.test(email)) {
+    return fail(`rep email "${email.slice(0, 60)}" must look like name@example.com`);
+  }
+  return { ok: true, value: { name, email } };
+}
+
+/** The reps' names, for labels and filters: "Budi, Sari". */
+export function repNames(reps: readonly Rep[]): string {
+  return reps.map((r) => r.name).join(", ");
 }
 
 /** Validates a whole new territory: geometry plus properties, filling defaults. */

@@ -83,7 +83,7 @@ describe("durability", () => {
         id: "t1",
         name: "One",
         color: "#1b9e77",
-        reps: ["Sari"],
+        reps: [{ name: "Sari", email: "sari@example.co.id" }],
         targets: { revenue: 10 },
         parent: null,
         geometry: square(106, -7),
@@ -101,7 +101,11 @@ describe("durability", () => {
     }
     const second = await start({ dataDir: first.dataDir });
     const fc = await (await fetch(`${second.url}/api/plans/${planId}/territories/t1`)).json();
-    expect(fc.properties).toMatchObject({ name: "One", reps: ["Sari"], targets: { revenue: 10 } });
+    expect(fc.properties).toMatchObject({
+      name: "One",
+      reps: [{ name: "Sari", email: "sari@example.co.id" }],
+      targets: { revenue: 10 },
+    });
   });
 
   it("unloads a plan when its last client has gone", async () => {
