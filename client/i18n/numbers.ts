@@ -73,3 +73,61 @@ export function fmtMetricExact(metric: string, value: number, locale: Locale): s
   if (metric === "compactness") return fmtNum(value, locale, 2);
   return Number.isInteger(value) || Math.abs(value) >= 100 ? fmtInt(value, locale) : fmtNum(value, locale, 2);
 }
+
+/**
+ * Reads a number a person typed, in their language's convention or the other
+ * one: "1.250.000" and "1.250.000,5" (id), "1,250,000.5" (en), "1250000",
+ * with spaces, "Rp" or "IDR" around it. A lone separator is the decimal one,
+ * except a group separator followed by exactly three digits ("1.250" in id,
+ * "1,250" in en). Null for anything else, so a form can say it is not a number.
+ *
+ * @example parseNumber("1.250.000", "id") // 1250000
+ * @example parseNumber("1,5", "id") // 1.5
+ */
+export function parseNumber(text: string, locale: Locale): number | null {
+  let s = text.replace(/[\s\u00a0\u202f]/g, "").replace(/^(rp\.?|idr)/i, "");
+  let sign = 1;
+  if (/^[-−]/.test(s)) {
+    sign = -1;
+    s = s.slice(1);
+  }
+  if (!/^[0-9.,]+$/.test(s) || !/[0-9]/.test(s)) return null;
+  const dots = s.split(".").length - 1;
+  const commas = s.split(",").length - 1;
+  const group = locale === "id" ? "." : ",";
+  let decimal: "." | "," | null = null;
+  if (dots > 0 && commas > 0) decimal = s.lastIndexOf(".") > s.lastIndexOf(",") ? "." : ",";
+  else if (dots + commas === 1) {
+    const sep = dots === 1 ? "." : ",";
+    decimal = sep === group && /^[0-9]{1,3}[.,][0-9]{3}$/.test(s) ? null : sep;
+  }
+  const groupSep = decimal === "." ? "," : decimal === "," ? "." : dots > 0 ? "." : ",";
+  const [whole = "", fraction, extra] = s.split(decimal ?? "\u0000");
+  if (extra !== undefined) return null;
+  // Groups of three after the first: "1.250.000", not "12.50.00".
+  if (whole.includes(groupSep) && !new RegExp(`^[0-9]{1,3}(\\${groupSep}[0-9]{3})+$`).test(whole)) return null;
+  if (fraction !== undefined && !/^[0-9]+$/.test(fraction)) return null;
+  const n = Number(`${whole.split(groupSep).join("")}${fraction !== undefined ? `.${fraction}` : ""}`);
+  return Number.isFinite(n) ? sign * n : null;
+}
+
+/** A value typed in a form, shown back grouped: 1250000 → "1,250,000" (en) / "1.250.000" (id), decimals kept (up to 2). */
+export function fmtInput(n: number, locale: Locale): string {
+  return Number.isInteger(n) ? fmtInt(n, locale) : fmtNum(n, locale, 2);
+}
+
+const dateCache = new Map<string, Intl.DateTimeFormat>();
+
+/** A date (and the time, with `time`) as the language writes it: "Mar 12, 2025" (en), "12 Mar 2025" (id). */
+export function fmtDate(at: Date | number, locale: Locale, time = false): string {
+  const k = `${locale}|${time}`;
+  let f = dateCache.get(k);
+  if (!f) {
+    f = new Intl.DateTimeFormat(
+      TAGS[locale],
+      time ? { dateStyle: "medium", timeStyle: "short" } : { dateStyle: "medium" },
+    );
+    dateCache.set(k, f);
+  }
+  return f.format(at);
+}
