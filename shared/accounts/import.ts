@@ -1,13 +1,47 @@
-import Papa from "papaparse";
 import { ID_PATTERN } from "../ids.ts";
-import { type Account, RESERVED_METRICS } from "../scoring/accounts.ts";
+import type { Account } from "../scoring/accounts.ts";
+import { type Delimiter, readCsv } from "./csv.ts";
+import {
+  applyMapping,
+  type ColumnMapping,
+  type ColumnStats,
+  columnStats,
+  decimals,
+  detectMapping,
+  MappingError,
+  type MappingOverride,
+} from "./mapping.ts";
+import { type Decimal, parseLocaleNumber } from "./numbers.ts";
+
+export type { ColumnMapping, MappingOverride } from "./mapping.ts";
+export { detectMapping, MappingError, parseMappingOverride } from "./mapping.ts";
+export { type Decimal, parseLocaleNumber } from "./numbers.ts";
 
 /** Most accounts one plan may hold. */
 export const MAX_ACCOUNTS = 200_000;
 /** Most numeric columns kept (each becomes a metric). */
 export const MAX_METRIC_COLUMNS = 30;
+/** Rows shown in a preview. */
+export const PREVIEW_ROWS = 10;
+/**
+ * How far outside the plan's area (the box around its territories), in
+ * degrees, a point may lie before it is flagged: 2° is about 220 km, so
+ * outlets just past the drawn edge of a region are fine, a point in another
+ * province or country (a typo, a sign lost, a default 0,0) is not.
+ */
+export const FAR_DEGREES = 2;
 const MAX_TEXT = 200;
-const MAX_PROBLEMS_LISTED = 200;
+const MAX_LISTED = 200;
+
+/** [minLon, minLat, maxLon, maxLat], WGS84 degrees. */
+export type BBox = [number, number, number, number];
+
+export interface ImportOptions {
+  /** Corrections to the detected column mapping (the mapping step of the UI). */
+  mapping?: MappingOverride;
+  /** The plan's area; points far outside it (or inside it only with lat and lon exchanged) are flagged. */
+  area?: BBox | null;
+}
 
 /** One refused row: `row` is its line number in the file (the header is line 1), or its feature number. */
 export interface RowProblem {
@@ -15,304 +49,472 @@ export interface RowProblem {
   reason: string;
 }
 
+/** Why a row was accepted but deserves a look. */
+export type WarningKind = "swapped" | "outside";
+
+/** One accepted but suspicious row, by line number like {@link RowProblem}. */
+export interface RowWarning {
+  row: number;
+  kind: WarningKind;
+  reason: string;
+}
+
+/** A row as it stands in the file, for a preview: one cell per header. */
+export interface PreviewRow {
+  row: number;
+  cells: string[];
+}
+
 /** What an import found: the preview (`dryRun`) and the input of a real import. */
 export interface ParsedAccounts {
   format: "csv" | "geojson";
-  /** Which source column became what. */
+  /** The CSV separator found (null for GeoJSON). */
+  delimiter: Delimiter | null;
+  /** The file's column names (GeoJSON: the properties' names). */
+  headers: string[];
+  /** The mapping detected from the names and values… */
+  detected: ColumnMapping;
+  /** …and the one used: `detected` with the caller's corrections. GeoJSON's coordinates are "geometry". */
+  mapping: ColumnMapping;
+  /** Decimal separator used for each numeric column read (lat, lon, attributes), by header. */
+  decimals: Record<string, Decimal>;
+  /** Which source column became what, the short form (kept for existing API clients). */
   columns: { id: string | null; name: string | null; lon: string; lat: string; metrics: string[]; ignored: string[] };
-  /** Rows in the file (excluding the header). */
+  /** Rows in the file (excluding the header and blank lines). */
   total: number;
+  /** The valid rows' accounts, in file order. */
   accounts: Account[];
-  /** Rows refused, with why (at most 200 listed; `problemCount` has them all). */
+  /** Line (CSV) or feature number (GeoJSON) of each account. */
+  lines: number[];
+  /** Rows refused, with why, by line (at most 200 listed; `problemCount` has them all). */
   problems: RowProblem[];
   problemCount: number;
+  /** Rows accepted but suspicious (at most 200 listed; `warningCount` and `warningCounts` have them all). */
+  warnings: RowWarning[];
+  warningCount: number;
+  warningCounts: Record<WarningKind, number>;
+  /** The first rows as they are in the file. */
+  preview: PreviewRow[];
 }
 
-/** A file that cannot be imported at all (no coordinates column, not CSV…). */
-export class ImportError extends Error {}
+/** What the caller can show when a whole file is refused: enough to let a person fix the mapping. */
+export interface ImportErrorDetails {
+  format: "csv" | "geojson";
+  delimiter: Delimiter | null;
+  headers: string[];
+  detected: ColumnMapping;
+  preview: PreviewRow[];
+}
 
-const LAT = ["lat", "latitude", "y"];
-const LON = ["lon", "lng", "long", "longitude", "x"];
-const ID = ["id", "account_id", "accountid", "outlet_id", "code"];
-const NAME = ["name", "account", "account_name", "outlet", "outlet_name", "nama"];
-
-function pick(headers: string[], names: string[]): string | null {
-  for (const n of names) {
-    const found = headers.find((h) => h.trim().toLowerCase() === n);
-    if (found !== undefined) return found;
+/** A file that cannot be imported at all (no coordinates column, not CSV, a mapping that does not fit…). */
+export class ImportError extends Error {
+  constructor(
+    message: string,
+    readonly details?: ImportErrorDetails,
+  ) {
+    super(message);
   }
-  return null;
-}
-
-/** Parses "1234.5", " -3 ", "1e3"; not "", "12abc", "1,5". */
-function parseNumber(raw: unknown): number | null {
-  if (typeof raw === "number") return Number.isFinite(raw) ? raw : null;
-  if (typeof raw !== "string") return null;
-  const s = raw.trim();
-  if (s === "" || !/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(s)) return null;
-  return Number(s);
 }
 
 /**
- * Reads accounts from CSV. Headers are matched case-insensitively:
- * lat/latitude, lon/lng/long/longitude, id, name; every other column whose
- * values are numbers is kept as a metric, text columns are ignored (and
- * listed). A row with a bad value is reported with its line number.
+ * Reads accounts from an upload: GeoJSON when it looks like JSON, CSV
+ * otherwise.
  *
  * @example
- * parseAccountsCsv("id,name,lat,lon,revenue\na1,Toko Maju,-6.2,106.8,1200").accounts[0]
- * // { id: "a1", name: "Toko Maju", lon: 106.8, lat: -6.2, attrs: { revenue: 1200 } }
+ * parseAccounts('{"type":"FeatureCollection","features":[]}').format // "geojson"
  */
-export function parseAccountsCsv(text: string): ParsedAccounts {
-  const parsed = Papa.parse<Record<string, string>>(text.replace(/^\uFEFF/, ""), {
-    header: true,
-    skipEmptyLines: "greedy",
-    delimitersToGuess: [",", ";", "\t", "|"],
-  });
-  const headers = (parsed.meta.fields ?? []).filter((h) => h !== "");
+export function parseAccounts(text: string, options: ImportOptions = {}): ParsedAccounts {
+  let k = text.charCodeAt(0) === 0xfeff ? 1 : 0;
+  while (k < text.length && text.charCodeAt(k) <= 32) k++;
+  const first = text[k];
+  if (first === "{" || first === "[") {
+    let body: unknown;
+    try {
+      body = JSON.parse(k === 0 ? text : text.slice(k));
+    } catch (e) {
+      throw new ImportError(`The upload is not valid JSON: ${(e as Error).message}`);
+    }
+    return parseAccountsGeoJson(body, options);
+  }
+  return parseAccountsCsv(text, options);
+}
+
+/**
+ * Reads accounts from CSV as real files come (see csv.ts for separators,
+ * quoting, BOM and line ends; numbers.ts for `1.250.000,50`). Columns are
+ * detected by name, English or Indonesian ({@link detectMapping}), and
+ * `options.mapping` corrects them. Each bad row is refused with its line
+ * number and why; suspicious rows are accepted and listed as warnings.
+ *
+ * @example
+ * parseAccountsCsv("Kode;Nama;Lintang;Bujur;Omzet\nA1;Toko Maju;-6,2;106,8;1.250.000,50").accounts[0]
+ * // { id: "A1", name: "Toko Maju", lon: 106.8, lat: -6.2, attrs: { revenue: 1250000.5 } }
+ */
+export function parseAccountsCsv(text: string, options: ImportOptions = {}): ParsedAccounts {
+  const table = readCsv(text);
+  const headers = table.headers;
   if (headers.length === 0) throw new ImportError("The file has no header row; the first line must name the columns.");
-  const lat = pick(headers, LAT);
-  const lon = pick(headers, LON);
-  if (!lat || !lon) {
-    throw new ImportError(
-      `The file needs a latitude and a longitude column (lat/latitude and lon/lng/longitude); it has ${headers.map((h) => `"${h}"`).join(", ")}.`,
-    );
+  if (table.rows.length > MAX_ACCOUNTS) {
+    throw new ImportError(`The file has ${table.rows.length} rows; a plan holds at most ${MAX_ACCOUNTS} accounts.`);
   }
-  const rows = parsed.data;
-  if (rows.length > MAX_ACCOUNTS)
-    throw new ImportError(`The file has ${rows.length} rows; a plan holds at most ${MAX_ACCOUNTS} accounts.`);
-  const id = pick(headers, ID);
-  const name = pick(headers, NAME);
-  // A column is a metric when most of its filled cells are numbers; then a
-  // cell that is not a number is a bad row, not a reason to drop the column.
-  const others = headers.filter((h) => h !== lat && h !== lon && h !== id && h !== name);
-  const metrics: string[] = [];
-  const ignored: string[] = [];
-  for (const h of others) {
-    let filled = 0;
-    let numeric = 0;
-    for (const row of rows) {
-      const v = row[h];
-      if (v === undefined || v.trim() === "") continue;
-      filled++;
-      if (parseNumber(v) !== null) numeric++;
-    }
-    if (filled > 0 && numeric / filled >= 0.8) metrics.push(h);
-    else ignored.push(h);
-  }
-  if (metrics.length > MAX_METRIC_COLUMNS) {
-    throw new ImportError(
-      `The file has ${metrics.length} numeric columns; at most ${MAX_METRIC_COLUMNS} can become metrics.`,
-    );
-  }
-  const metricKeys = metricNamesFor(metrics);
-  // Line numbers: papaparse reports rows, not lines; count the lines of the
-  // raw rows instead so a quoted multi-line cell does not shift the rest.
-  const lines = lineNumbers(text, rows.length);
-  const problems = new Problems();
-  const accounts: Lined[] = [];
-  const seen = new Set<string>();
-  rows.forEach((row, i) => {
-    const line = lines[i] ?? i + 2;
-    const r = toAccount(
-      {
-        id: id ? row[id] : undefined,
-        name: name ? row[name] : undefined,
-        lat: row[lat],
-        lon: row[lon],
-        attrs: metrics.map((m, k) => [metricKeys[k] as string, row[m]] as const),
-      },
-      line,
-      seen,
-    );
-    if (typeof r === "string") problems.add(line, r);
-    else accounts.push(r);
-  });
-  for (const e of parsed.errors) {
-    if (e.type === "Quotes" || e.type === "FieldMismatch") {
-      const line = e.row !== undefined ? (lines[e.row] ?? e.row + 2) : 0;
-      problems.add(line, e.message);
-    }
-  }
-  return {
+  return build({
     format: "csv",
-    columns: { id, name, lon, lat, metrics: metricKeys, ignored },
-    total: rows.length,
-    // Rows papaparse flagged (stray quotes, missing cells) go too.
-    accounts: accounts.filter((a) => !problems.rows.has(a._line)).map(strip),
-    problems: problems.list(),
-    problemCount: problems.count,
-  };
+    delimiter: table.delimiter,
+    headers,
+    rows: table.rows,
+    lines: table.lines,
+    points: null,
+    readerErrors: table.errors,
+    options,
+  });
 }
 
 /**
  * Reads accounts from a GeoJSON FeatureCollection of Points. Properties are
- * treated like CSV columns (id, name, numeric → metrics); `row` in problems
- * is the feature's number, from 1.
+ * treated like CSV columns (id, name, numeric → attributes, the same
+ * mapping override); `row` in problems is the feature's number, from 1.
  */
-export function parseAccountsGeoJson(input: unknown): ParsedAccounts {
+export function parseAccountsGeoJson(input: unknown, options: ImportOptions = {}): ParsedAccounts {
   const fc = input as { type?: unknown; features?: unknown };
   if (fc?.type !== "FeatureCollection" || !Array.isArray(fc.features)) {
     throw new ImportError("Send a GeoJSON FeatureCollection of Point features.");
   }
   const features = fc.features as { type?: unknown; id?: unknown; geometry?: unknown; properties?: unknown }[];
   if (features.length > MAX_ACCOUNTS) throw new ImportError(`At most ${MAX_ACCOUNTS} accounts per plan.`);
-  const keys = new Set<string>();
+  const keys = new Map<string, number>();
   for (const f of features) {
-    if (f && typeof f.properties === "object" && f.properties) for (const k of Object.keys(f.properties)) keys.add(k);
+    const p = f?.properties;
+    if (p && typeof p === "object") for (const k of Object.keys(p)) if (!keys.has(k)) keys.set(k, keys.size);
   }
-  const headers = [...keys];
-  const id = pick(headers, ID);
-  const name = pick(headers, NAME);
-  const metrics: string[] = [];
-  const ignored: string[] = [];
-  for (const h of headers) {
-    if (h === id || h === name) continue;
-    let filled = 0;
-    let numeric = 0;
-    for (const f of features) {
-      const v = (f?.properties as Record<string, unknown> | undefined)?.[h];
-      if (v === undefined || v === null || v === "") continue;
-      filled++;
-      if (parseNumber(v) !== null) numeric++;
-    }
-    if (filled > 0 && numeric / filled >= 0.8) metrics.push(h);
-    else ignored.push(h);
-  }
-  if (metrics.length > MAX_METRIC_COLUMNS)
-    throw new ImportError(`At most ${MAX_METRIC_COLUMNS} numeric properties can become metrics.`);
-  const metricKeys = metricNamesFor(metrics);
-  const problems = new Problems();
-  const accounts: Account[] = [];
-  const seen = new Set<string>();
+  const headers = [...keys.keys()];
+  const rows: unknown[][] = [];
+  const lines: number[] = [];
+  const points: (readonly unknown[] | null)[] = [];
   features.forEach((f, i) => {
-    const row = i + 1;
+    const props = (f?.properties && typeof f.properties === "object" ? f.properties : {}) as Record<string, unknown>;
+    const row: unknown[] = new Array(headers.length);
+    for (const k of Object.keys(props)) row[keys.get(k) as number] = props[k];
+    rows.push(row);
+    lines.push(i + 1);
     const g = f?.geometry as { type?: unknown; coordinates?: unknown } | null | undefined;
-    if (f?.type !== "Feature" || g?.type !== "Point" || !Array.isArray(g.coordinates)) {
-      problems.add(row, "not a Point feature");
-      return;
-    }
-    const props = (f.properties ?? {}) as Record<string, unknown>;
-    const [lonValue, latValue] = g.coordinates as unknown[];
-    const r = toAccount(
-      {
-        id: id ? props[id] : f.id,
-        name: name ? props[name] : undefined,
-        lat: latValue,
-        lon: lonValue,
-        attrs: metrics.map((m, k) => [metricKeys[k] as string, props[m]] as const),
-      },
-      row,
-      seen,
+    points.push(
+      f?.type === "Feature" && g?.type === "Point" && Array.isArray(g.coordinates)
+        ? (g.coordinates as unknown[])
+        : null,
     );
-    if (typeof r === "string") problems.add(row, r);
-    else accounts.push(r);
   });
-  return {
+  return build({
     format: "geojson",
-    columns: { id, name, lon: "geometry", lat: "geometry", metrics: metricKeys, ignored },
-    total: features.length,
-    accounts: accounts.map(strip),
-    problems: problems.list(),
+    delimiter: null,
+    headers,
+    rows,
+    lines,
+    points,
+    readerErrors: [],
+    options,
+    featureIds: features.map((f) => f?.id),
+  });
+}
+
+interface Source {
+  format: "csv" | "geojson";
+  delimiter: Delimiter | null;
+  headers: string[];
+  rows: readonly (readonly unknown[])[];
+  lines: number[];
+  /** GeoJSON: each feature's coordinates, or null when it is not a Point feature. */
+  points: (readonly unknown[] | null)[] | null;
+  readerErrors: { line: number; reason: string }[];
+  options: ImportOptions;
+  /** GeoJSON: each feature's own id, used when no id property is mapped. */
+  featureIds?: unknown[];
+}
+
+function build(src: Source): ParsedAccounts {
+  const { headers, rows, lines, points, format } = src;
+  const stats = columnStats(headers.length, rows);
+  const preview = previewRows(headers.length, rows, lines, points);
+  const found = detectMapping(headers, rows, stats);
+  const detected = points ? geometryMapping(found) : found;
+  const details: ImportErrorDetails = { format, delimiter: src.delimiter, headers, detected, preview };
+  let mapping: ColumnMapping;
+  try {
+    const override =
+      points && src.options.mapping ? { ...src.options.mapping, lat: undefined, lon: undefined } : src.options.mapping;
+    mapping = applyMapping(headers, found, stats, override);
+  } catch (e) {
+    if (e instanceof MappingError) throw new ImportError(e.message, details);
+    throw e;
+  }
+  if (points) mapping = geometryMapping(mapping);
+  const col = (h: string | null) => (h === null ? -1 : headers.indexOf(h));
+  const latCol = col(mapping.lat);
+  const lonCol = col(mapping.lon);
+  if (!points && (latCol < 0 || lonCol < 0)) {
+    throw new ImportError(
+      `The file needs a latitude and a longitude column (lat/latitude/lintang and lon/lng/longitude/bujur); it has ${headers
+        .map((h) => `"${h}"`)
+        .join(", ")}. Choose them in the column mapping.`,
+      details,
+    );
+  }
+  const attrCols: number[] = [];
+  const attrKeys: string[] = [];
+  headers.forEach((h, k) => {
+    const key = mapping.attributes[h];
+    if (typeof key === "string") {
+      attrCols.push(k);
+      attrKeys.push(key);
+    }
+  });
+  if (attrCols.length > MAX_METRIC_COLUMNS) {
+    throw new ImportError(
+      `The file has ${attrCols.length} numeric columns; at most ${MAX_METRIC_COLUMNS} can become metrics. Turn some off in the column mapping.`,
+      details,
+    );
+  }
+  const dec = decimals(stats as ColumnStats[], src.delimiter);
+  const usedDecimals: Record<string, Decimal> = {};
+  for (const k of [latCol, lonCol, ...attrCols]) if (k >= 0) usedDecimals[headers[k] as string] = dec[k] as Decimal;
+  const idCol = col(mapping.id);
+  const nameCol = col(mapping.name);
+  const area = src.options.area ?? null;
+
+  const problems = new Problems();
+  const warnings = new Listed<RowWarning>();
+  const warningCounts: Record<WarningKind, number> = { swapped: 0, outside: 0 };
+  const refused = new Set<number>();
+  for (const e of src.readerErrors) {
+    problems.problem(e.line, e.reason);
+    refused.add(e.line);
+  }
+  const accounts: Account[] = [];
+  const accountLines: number[] = [];
+  const seen = new Map<string, number>();
+  const width = headers.length;
+  const latDec = latCol >= 0 ? (dec[latCol] as Decimal) : ".";
+  const lonDec = lonCol >= 0 ? (dec[lonCol] as Decimal) : ".";
+  const attrDecs = attrCols.map((k) => dec[k] as Decimal);
+  const sep = src.delimiter === "\t" ? "tab" : `"${src.delimiter}"`;
+
+  rowLoop: for (let i = 0; i < rows.length; i++) {
+    const row = rows[i] as readonly unknown[];
+    const line = lines[i] as number;
+    if (refused.size > 0 && refused.has(line)) continue;
+    if (!points && row.length !== width) {
+      if (row.length < width) {
+        problems.problem(line, `has ${row.length} cells where the header has ${width} columns`);
+        continue;
+      }
+      for (let k = width; k < row.length; k++) {
+        if (!isBlank(row[k])) {
+          problems.problem(
+            line,
+            `has ${row.length} cells where the header has ${width} columns: is there an unquoted ${sep} inside a cell?`,
+          );
+          continue rowLoop;
+        }
+      }
+    }
+    let latRaw: unknown;
+    let lonRaw: unknown;
+    if (points) {
+      const p = points[i];
+      if (!p) {
+        problems.problem(line, "not a Point feature");
+        continue;
+      }
+      lonRaw = p[0];
+      latRaw = p[1];
+    } else {
+      latRaw = row[latCol];
+      lonRaw = row[lonCol];
+    }
+    const lat = toNumber(latRaw, latDec);
+    const lon = toNumber(lonRaw, lonDec);
+    if (Number.isNaN(lat)) {
+      problems.problem(line, `latitude ${show(latRaw)} is not a number`);
+      continue;
+    }
+    if (Number.isNaN(lon)) {
+      problems.problem(line, `longitude ${show(lonRaw)} is not a number`);
+      continue;
+    }
+    if (lat < -90 || lat > 90) {
+      // Swapped columns show here first: Indonesia's longitudes (95…141) are no latitudes.
+      const swapped = lon >= -90 && lon <= 90 && lat >= -180 && lat <= 180 && (!area || near(area, lat, lon));
+      problems.problem(
+        line,
+        `latitude ${lat} is outside -90…90${swapped ? " (latitude and longitude look swapped)" : ""}`,
+      );
+      continue;
+    }
+    if (lon < -180 || lon > 180) {
+      problems.problem(line, `longitude ${lon} is outside -180…180`);
+      continue;
+    }
+    const idRaw = idCol >= 0 ? row[idCol] : points ? src.featureIds?.[i] : undefined;
+    let id = isBlank(idRaw) ? `row-${line}` : String(idRaw).trim();
+    if (!ID_PATTERN.test(id)) {
+      if (id.length > 64) {
+        problems.problem(line, "id is longer than 64 characters");
+        continue;
+      }
+      id = id.replace(/[^A-Za-z0-9_-]/g, "_");
+    }
+    const first = seen.get(id);
+    if (first !== undefined) {
+      problems.problem(line, `id "${id}" appears twice: also on ${format === "csv" ? "line" : "feature"} ${first}`);
+      continue;
+    }
+    const attrs: Record<string, number> = {};
+    for (let a = 0; a < attrCols.length; a++) {
+      const v = row[attrCols[a] as number];
+      if (isBlank(v)) {
+        attrs[attrKeys[a] as string] = 0;
+        continue;
+      }
+      const n = toNumber(v, attrDecs[a] as Decimal);
+      if (Number.isNaN(n)) {
+        problems.problem(line, `${headers[attrCols[a] as number]} ${show(v)} is not a number`);
+        continue rowLoop;
+      }
+      attrs[attrKeys[a] as string] = n;
+    }
+    seen.set(id, line);
+    const nameRaw = nameCol >= 0 ? row[nameCol] : undefined;
+    const name = isBlank(nameRaw) ? id : String(nameRaw).trim().slice(0, MAX_TEXT);
+    accounts.push({ id, name, lon, lat, attrs });
+    accountLines.push(line);
+    if (area) {
+      const out = outside(area, lon, lat);
+      if (out > FAR_DEGREES) {
+        if (near(area, lat, lon)) {
+          warningCounts.swapped++;
+          warnings.add({
+            row: line,
+            kind: "swapped",
+            reason: `latitude and longitude look swapped: (lat ${lat}, lon ${lon}) is ${round(out)}° outside the plan's area, but inside it with the two exchanged`,
+          });
+        } else {
+          warningCounts.outside++;
+          warnings.add({
+            row: line,
+            kind: "outside",
+            reason: `(lat ${lat}, lon ${lon}) is ${round(out)}° outside the plan's area`,
+          });
+        }
+      }
+    }
+  }
+
+  return {
+    format,
+    delimiter: src.delimiter,
+    headers,
+    detected,
+    mapping,
+    decimals: usedDecimals,
+    columns: {
+      id: mapping.id,
+      name: mapping.name,
+      lon: mapping.lon ?? "geometry",
+      lat: mapping.lat ?? "geometry",
+      metrics: attrKeys,
+      ignored: headers.filter((h) => mapping.attributes[h] === null),
+    },
+    total: rows.length,
+    accounts,
+    lines: accountLines,
+    problems: problems.sorted(),
     problemCount: problems.count,
+    warnings: warnings.sorted(),
+    warningCount: warnings.count,
+    warningCounts,
+    preview,
   };
 }
 
-type Lined = Account & { _line: number };
-
-function toAccount(
-  raw: { id: unknown; name: unknown; lat: unknown; lon: unknown; attrs: (readonly [string, unknown])[] },
-  line: number,
-  seen: Set<string>,
-): Lined | string {
-  const lat = parseNumber(raw.lat);
-  const lon = parseNumber(raw.lon);
-  if (lat === null) return `latitude ${show(raw.lat)} is not a number`;
-  if (lon === null) return `longitude ${show(raw.lon)} is not a number`;
-  if (lat < -90 || lat > 90) return `latitude ${lat} is outside -90…90`;
-  if (lon < -180 || lon > 180) return `longitude ${lon} is outside -180…180`;
-  let id =
-    raw.id === undefined || raw.id === null || String(raw.id).trim() === "" ? `row-${line}` : String(raw.id).trim();
-  if (!ID_PATTERN.test(id)) {
-    if (id.length > 64) return "id is longer than 64 characters";
-    id = id.replace(/[^A-Za-z0-9_-]/g, "_");
-  }
-  if (seen.has(id)) return `id "${id}" appears twice`;
-  seen.add(id);
-  const name = raw.name === undefined || raw.name === null ? id : String(raw.name).trim().slice(0, MAX_TEXT) || id;
-  const attrs: Record<string, number> = {};
-  for (const [key, value] of raw.attrs) {
-    if (value === undefined || value === null || (typeof value === "string" && value.trim() === "")) {
-      attrs[key] = 0;
-      continue;
-    }
-    const n = parseNumber(value);
-    if (n === null) return `${key} ${show(value)} is not a number`;
-    attrs[key] = n;
-  }
-  return { id, name, lon, lat, attrs, _line: line };
+/** GeoJSON: coordinates come from the geometry; properties named like coordinates are not summed. */
+function geometryMapping(m: ColumnMapping): ColumnMapping {
+  const attributes = { ...m.attributes };
+  for (const c of [m.lat, m.lon]) if (c !== null && c !== "geometry") attributes[c] = null;
+  return { ...m, lat: "geometry", lon: "geometry", attributes };
 }
 
-function strip(a: Lined | Account): Account {
-  const { id, name, lon, lat, attrs } = a;
-  return { id, name, lon, lat, attrs };
-}
-
-/** Metric keys for source columns: trimmed, and renamed when they clash with a reserved metric. */
-function metricNamesFor(columns: string[]): string[] {
-  return columns.map((c) => {
-    const key = c.trim().slice(0, 64) || "value";
-    return (RESERVED_METRICS as readonly string[]).includes(key) ? `${key}_column` : key;
-  });
-}
-
-function show(v: unknown): string {
-  if (v === undefined || v === null || v === "") return "(empty)";
-  return `"${String(v).slice(0, 40)}"`;
-}
-
-/** Line on which each record starts (header excluded), minding quoted line breaks and skipped blank lines. */
-function lineNumbers(text: string, count: number): number[] {
-  const out: number[] = [];
-  let line = 1;
-  let inQuotes = false;
-  let recordStart: number | null = null;
-  let header = true;
-  for (let i = 0; i <= text.length && out.length < count; i++) {
-    const ch = text[i];
-    const newline = ch === "\n" || ch === "\r";
-    if (ch === undefined || (newline && !inQuotes)) {
-      if (ch === "\r" && text[i + 1] === "\n") i++;
-      if (recordStart !== null) {
-        if (header) header = false;
-        else out.push(recordStart);
-      }
-      recordStart = null;
-      line++;
-      continue;
-    }
-    if (newline) {
-      if (ch === "\r" && text[i + 1] === "\n") i++;
-      line++;
-      continue;
-    }
-    if (ch === '"') inQuotes = !inQuotes;
-    if (recordStart === null && ch.trim() !== "") recordStart = line;
+function previewRows(
+  width: number,
+  rows: readonly (readonly unknown[])[],
+  lines: number[],
+  points: (readonly unknown[] | null)[] | null,
+): PreviewRow[] {
+  const out: PreviewRow[] = [];
+  for (let i = 0; i < rows.length && out.length < PREVIEW_ROWS; i++) {
+    const row = rows[i] as readonly unknown[];
+    const cells: string[] = [];
+    for (let k = 0; k < width; k++) cells.push(cellText(row[k]));
+    if (points) cells.push(points[i] ? JSON.stringify(points[i]) : "");
+    out.push({ row: lines[i] as number, cells });
   }
   return out;
 }
 
-class Problems {
-  readonly rows = new Set<number>();
-  private readonly items: RowProblem[] = [];
+function cellText(v: unknown): string {
+  if (v === undefined || v === null) return "";
+  return typeof v === "object" ? JSON.stringify(v) : String(v);
+}
+
+/** Degrees by which (lon, lat) lies outside the box; 0 inside. */
+function outside(area: BBox, lon: number, lat: number): number {
+  return Math.max(area[0] - lon, lon - area[2], area[1] - lat, lat - area[3], 0);
+}
+
+/** True when (lon, lat) lies within {@link FAR_DEGREES} of the area. */
+function near(area: BBox, lon: number, lat: number): boolean {
+  return outside(area, lon, lat) <= FAR_DEGREES;
+}
+
+function round(d: number): number {
+  return Math.round(d * 10) / 10;
+}
+
+function toNumber(v: unknown, decimal: Decimal): number {
+  if (typeof v === "string") return parseLocaleNumber(v, decimal);
+  if (typeof v === "number") return Number.isFinite(v) ? v : Number.NaN;
+  return Number.NaN;
+}
+
+function isBlank(v: unknown): boolean {
+  if (v === undefined || v === null) return true;
+  if (typeof v !== "string") return false;
+  const n = v.length;
+  if (n === 0) return true;
+  const a = v.charCodeAt(0);
+  const b = v.charCodeAt(n - 1);
+  if (a > 32 && a !== 160 && b > 32 && b !== 160) return false;
+  return v.trim() === "";
+}
+
+function show(v: unknown): string {
+  if (isBlank(v)) return "(empty)";
+  return `"${String(v).slice(0, 40)}"`;
+}
+
+/** A capped list and the full count. */
+class Listed<T extends { row: number }> {
+  private readonly items: T[] = [];
   count = 0;
-  add(row: number, reason: string): void {
-    if (this.rows.has(row)) return;
-    this.rows.add(row);
+  add(item: T): void {
     this.count++;
-    if (this.items.length < MAX_PROBLEMS_LISTED) this.items.push({ row, reason });
+    if (this.items.length < MAX_LISTED) this.items.push(item);
   }
-  list(): RowProblem[] {
+  sorted(): T[] {
     return [...this.items].sort((a, b) => a.row - b.row);
+  }
+}
+
+class Problems extends Listed<RowProblem> {
+  problem(row: number, reason: string): void {
+    this.add({ row, reason });
   }
 }
