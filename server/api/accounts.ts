@@ -1,12 +1,17 @@
 import type { IncomingMessage } from "node:http";
+import type * as Y from "yjs";
 import {
+  type BBox,
   ImportError,
   MAX_ACCOUNTS,
+  type MappingOverride,
+  MappingError,
   type ParsedAccounts,
-  parseAccountsCsv,
-  parseAccountsGeoJson,
+  parseAccounts,
+  parseMappingOverride,
 } from "../../shared/accounts/import.ts";
-import { readAccountsVersion, writeAccountsVersion } from "../../shared/doc/schema.ts";
+import { readAccountsVersion, readTerritories, writeAccountsVersion } from "../../shared/doc/schema.ts";
+import { bboxOf } from "../../shared/geometry/types.ts";
 import type { Account } from "../../shared/scoring/accounts.ts";
 import type { PlanStore } from "../persistence/store.ts";
 import type { Room } from "../rooms/room.ts";
@@ -15,12 +20,24 @@ import { HttpError, readBody } from "./http.ts";
 /** Imports of one plan run one at a time (a second waits), so versions never collide. */
 const importing = new Map<string, Promise<unknown>>();
 
+/** Accounts of the sample a dry run (and every answer) shows. */
+const SAMPLE = 5;
+const MAX_LISTED = 200;
+
 export interface ImportOptions {
   mode: "replace" | "append";
   dryRun: boolean;
   skipInvalid: boolean;
+  /** `?mapping=` (JSON): corrections to the detected column mapping, see shared/accounts/mapping.ts. */
+  mapping?: MappingOverride;
 }
 
+/**
+ * The import's query parameters: `mode=replace|append`, `dryRun`,
+ * `skipInvalid`, and `mapping`, a JSON object such as
+ * `{"lat":"Lintang","lon":"Bujur","attributes":{"Kode Pos":null}}`
+ * (URL-encoded), so the file itself can stay the request's whole body.
+ */
 export function importOptions(url: URL): ImportOptions {
   const mode = url.searchParams.get("mode") ?? "replace";
   if (mode !== "replace" && mode !== "append") throw new HttpError(400, 'mode must be "replace" or "append".');
@@ -30,80 +47,126 @@ export function importOptions(url: URL): ImportOptions {
     if (v === "" || v === "true" || v === "1") return true;
     throw new HttpError(400, `${name} must be true or false.`);
   };
-  return { mode, dryRun: flag("dryRun"), skipInvalid: flag("skipInvalid") };
+  const opts: ImportOptions = { mode, dryRun: flag("dryRun"), skipInvalid: flag("skipInvalid") };
+  const mapping = url.searchParams.get("mapping");
+  if (mapping !== null && mapping.trim() !== "") {
+    let value: unknown;
+    try {
+      value = JSON.parse(mapping);
+    } catch (e) {
+      throw new HttpError(400, `mapping must be JSON (URL-encoded): ${(e as Error).message}`);
+    }
+    try {
+      opts.mapping = parseMappingOverride(value);
+    } catch (e) {
+      if (e instanceof MappingError) throw new HttpError(400, e.message);
+      throw e;
+    }
+  }
+  return opts;
 }
 
-/** Parses an accounts upload: GeoJSON when it looks like JSON, CSV otherwise. */
-export async function parseUpload(req: IncomingMessage, limit: number): Promise<ParsedAccounts> {
+/** An upload, read but not yet parsed: parsing needs the plan's area, known once the plan is loaded. */
+export interface Upload {
+  text: string;
+}
+
+/** Reads an accounts upload (CSV, or GeoJSON when it looks like JSON); 413 beyond `limit`, 400 when empty. */
+export async function parseUpload(req: IncomingMessage, limit: number): Promise<Upload> {
   const text = (await readBody(req, limit)).toString("utf8");
   if (text.trim().length === 0)
     throw new HttpError(400, "The upload is empty: send a CSV file or a GeoJSON FeatureCollection.");
-  const type = String(req.headers["content-type"] ?? "");
-  const looksJson = type.includes("json") || /^\s*[[{]/.test(text);
+  return { text };
+}
+
+/**
+ * The plan's area for the import's "far outside" and "swapped" checks: the
+ * box around its territories, or null when it has none yet.
+ */
+export function planArea(doc: Y.Doc): BBox | null {
+  let area: BBox | null = null;
+  for (const t of readTerritories(doc)) {
+    const b = bboxOf(t.geometry);
+    if (!Number.isFinite(b[0])) continue;
+    if (!area) area = [...b];
+    else area = [Math.min(area[0], b[0]), Math.min(area[1], b[1]), Math.max(area[2], b[2]), Math.max(area[3], b[3])];
+  }
+  return area;
+}
+
+/** Parses the upload against the plan; a file that cannot be read at all is a 400 with what the UI needs to fix it. */
+function parse(upload: Upload, opts: ImportOptions, area: BBox | null): ParsedAccounts {
   try {
-    if (looksJson) {
-      let body: unknown;
-      try {
-        body = JSON.parse(text);
-      } catch (e) {
-        throw new ImportError(`The upload is not valid JSON: ${(e as Error).message}`);
-      }
-      return parseAccountsGeoJson(body);
-    }
-    return parseAccountsCsv(text);
+    return parseAccounts(upload.text, { mapping: opts.mapping, area });
   } catch (e) {
-    if (e instanceof ImportError) throw new HttpError(400, e.message);
+    if (e instanceof ImportError) throw new HttpError(400, e.message, e.details ? { ...e.details } : undefined);
     throw e;
   }
 }
 
 /**
  * Applies an import: all or nothing. With problem rows and no skipInvalid,
- * nothing is stored and every bad row is named. The accounts are on disk
- * and the document's accounts version is bumped (so clients refetch and the
- * scoring reloads) before this resolves.
+ * nothing is stored and every bad row is named (400). Warnings (points far
+ * outside the plan's area, latitude and longitude apparently swapped) never
+ * block; they are listed in every answer. A dry run stores nothing and
+ * answers 200 with the same summary, problems included, and `refused`: the
+ * sentence the real import would answer with, or null. The accounts are on
+ * disk and the document's accounts version is bumped (so clients refetch
+ * and the scoring reloads) before a real import resolves.
  */
-export function importAccounts(store: PlanStore, room: Room, parsed: ParsedAccounts, opts: ImportOptions) {
+export function importAccounts(store: PlanStore, room: Room, upload: Upload, opts: ImportOptions) {
   const planId = room.address.planId;
   const run = async () => {
-    const rows = parsed.problems;
+    const parsed = parse(upload, opts, planArea(room.doc));
     let accounts = parsed.accounts;
-    const problems = [...rows];
+    const problems = [...parsed.problems];
     let problemCount = parsed.problemCount;
     const existing = opts.mode === "append" ? ((await store.getAccounts(planId))?.accounts ?? []) : [];
     if (existing.length > 0) {
       const taken = new Set(existing.map((a) => a.id));
       const fresh: Account[] = [];
+      // Row 0: the row itself is fine; its id clashes with the plan, and the reason names the id.
       for (const a of accounts) {
         if (taken.has(a.id)) {
           problemCount++;
-          if (problems.length < 200) problems.push({ row: 0, reason: `id "${a.id}" is already in the plan` });
+          if (problems.length < MAX_LISTED) problems.push({ row: 0, reason: `id "${a.id}" is already in the plan` });
         } else fresh.push(a);
       }
       accounts = fresh;
     }
     const summary = {
       format: parsed.format,
+      delimiter: parsed.delimiter,
+      headers: parsed.headers,
+      detected: parsed.detected,
+      mapping: parsed.mapping,
+      decimals: parsed.decimals,
       columns: parsed.columns,
       total: parsed.total,
       valid: accounts.length,
       problems,
       problemCount,
+      warnings: parsed.warnings,
+      warningCount: parsed.warningCount,
+      warningCounts: parsed.warningCounts,
+      preview: parsed.preview,
+      sample: accounts.slice(0, SAMPLE),
     };
+    let refused: HttpError | null = null;
     if (problemCount > 0 && !opts.skipInvalid) {
-      throw new HttpError(
+      refused = new HttpError(
         400,
         `${problemCount} of ${parsed.total} rows cannot be imported, so nothing was imported. Fix them, or import the valid rows only with ?skipInvalid=true.`,
         { rows: problems, ...summary, problems: undefined },
       );
-    }
-    if (existing.length + accounts.length > MAX_ACCOUNTS) {
-      throw new HttpError(
+    } else if (existing.length + accounts.length > MAX_ACCOUNTS) {
+      refused = new HttpError(
         413,
         `A plan holds at most ${MAX_ACCOUNTS} accounts; this import would make ${existing.length + accounts.length}.`,
       );
     }
-    if (opts.dryRun) return { dryRun: true, ...summary, sample: accounts.slice(0, 5) };
+    if (opts.dryRun) return { dryRun: true, ...summary, refused: refused?.message ?? null };
+    if (refused) throw refused;
     const stored = await store.getAccounts(planId);
     const version = Math.max(stored?.version ?? 0, readAccountsVersion(room.doc)) + 1;
     const all = [...existing, ...accounts];
