@@ -2,7 +2,7 @@
  * `npm run bench`: runs the benchmarks in tests/bench/, prints a markdown
  * table per benchmark and writes tests/bench/results.json and RESULTS.md.
  *
- *   BENCH_ONLY=sync,throughput,storage,scoring,client   run a subset (results
+ *   BENCH_ONLY=sync,throughput,storage,scoring,client,import   run a subset (results
  *                    of the others are kept from the last full run)
  *   BENCH_QUICK=1    small N, a smoke run
  *   BENCH_PROFILE=1  run the servers under `node --cpu-prof`; profiles go to
@@ -21,6 +21,7 @@ import fs from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { clientRender } from "./client-render.ts";
+import { importBench } from "./import.ts";
 import { describeMachine, fdatasyncCost, type Machine, machineMarkdown } from "./lib/machine.ts";
 import {
   type BenchContext,
@@ -58,7 +59,7 @@ const scoring: Benchmark = {
   },
 };
 
-const ALL: Benchmark[] = [syncLatency, throughput, storageGrowth, scoring, clientRender];
+const ALL: Benchmark[] = [syncLatency, throughput, storageGrowth, scoring, clientRender, importBench];
 
 interface StoredResult extends BenchResult {
   ranAt: string;
