@@ -12,6 +12,10 @@ import { Connection } from "./rooms/connection.ts";
 import { Rooms } from "./rooms/rooms.ts";
 import { Scoring } from "./scoring/scoring.ts";
 import { serveStatic } from "./static.ts";
+import { Activity } from "./activity/activity.ts";
+import { actorOf, checkAccess } from "./access/access.ts";
+import { RateLimiter } from "./access/rate-limit.ts";
+import { hashToken, tokenProblemMessage } from "./access/tokens.ts";
 
 export interface WilayahServer {
   readonly http: http.Server;
@@ -30,23 +34,56 @@ export async function startServer(
 ): Promise<WilayahServer> {
   const scoring = new Scoring(store);
   if (config.scoring) scoring.warm();
+  const activity = new Activity(store, config.scoring ? scoring : null);
   const rooms = new Rooms(
     store,
     {
+      maxTerritories: config.maxTerritories,
       idleMs: config.roomIdleMs,
       compactLogBytes: config.compactLogBytes,
       compactWaitMs: config.compactWaitMs,
       compactMaxWaitMs: config.compactMaxWaitMs,
     },
-    (room) => (config.scoring && room.address.part === "" ? scoring.attach(room) : Promise.resolve()),
+    async (room) => {
+      if (room.address.part !== "") return;
+      // Scoring first: the feed reads its analyses to show what a reshape changed.
+      if (config.scoring) await scoring.attach(room);
+      await activity.attach(room);
+    },
   );
-  const router = apiRouter({ store, rooms, config, scoring });
+  const limiter = new RateLimiter(config.rateLimitPerSec, config.rateLimitBurst);
+  /** Open sockets per plan: for the per-plan limit, and to cut off a rotated link. */
+  const sockets = new Map<string, Set<Connection>>();
+  const router = apiRouter({
+    store,
+    rooms,
+    config,
+    scoring,
+    activity,
+    cutOff(planId, tokenHash) {
+      let n = 0;
+      for (const conn of sockets.get(planId) ?? []) {
+        if (conn.tokenHash !== tokenHash) continue;
+        conn.close(CloseCode.linkRevoked, "This link was replaced by a manager");
+        n++;
+      }
+      return n;
+    },
+  });
   // permessage-deflate off: Yjs updates are small and binary, and deflate
   // costs latency and memory per socket (ws's own advice).
   const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, maxPayload: MAX_FRAME_BYTES });
 
   const server = http.createServer((req, res) => {
     const url = new URL(req.url ?? "/", "http://localhost");
+    if (url.pathname.startsWith("/api/")) {
+      const wait = limiter.take(clientAddress(req));
+      if (wait > 0) {
+        res.setHeader("retry-after", String(wait));
+        sendError(res, 429, `Too many requests from your address; try again in ${wait} s.`);
+        return;
+      }
+    }
     const handled = url.pathname.startsWith("/api/")
       ? router.handle(req, res, url).then((matched) => {
           if (!matched) sendError(res, 404, `There is no API endpoint ${req.method} ${url.pathname}.`);
@@ -69,7 +106,21 @@ export async function startServer(
     const url = new URL(req.url ?? "/", "http://localhost");
     const address = parseSyncPath(url.pathname);
     if (!address) return refuseUpgrade(socket, 404, "Sync URLs look like /sync/<planId>.");
-    if (!(await store.getPlan(address.planId))) return refuseUpgrade(socket, 404, "There is no such plan.");
+    const wait = limiter.take(clientAddress(req));
+    if (wait > 0) return refuseUpgrade(socket, 429, `Too many connections from your address; try again in ${wait} s.`);
+    const token = url.searchParams.get("token");
+    const access = await checkAccess(store, address.planId, token);
+    if (!access.ok) {
+      if (access.status === 404) return refuseUpgrade(socket, 404, "There is no such plan.");
+      if (access.status === 500) throw access.error as Error;
+      return refuseUpgrade(socket, 401, tokenProblemMessage(access.reason ?? "invalid"), {
+        reason: access.reason ?? "invalid",
+      });
+    }
+    const open = sockets.get(address.planId);
+    if (open && open.size >= config.maxConnectionsPerPlan) {
+      return refuseUpgrade(socket, 503, `This plan already has ${config.maxConnectionsPerPlan} people connected.`);
+    }
     let room: Awaited<ReturnType<Rooms["acquire"]>>;
     try {
       room = await rooms.acquire(address);
@@ -78,10 +129,24 @@ export async function startServer(
       return refuseUpgrade(socket, 500, "The server could not load this plan; its stored data is kept untouched.");
     }
     if (room.isBroken) return refuseUpgrade(socket, 503, "This plan cannot be saved right now; try again shortly.");
+    const actor = actorOf(access.role, url.searchParams.get("person"), url.searchParams.get("name"));
     room.holds++;
     wss.handleUpgrade(req, socket, head, (ws) => {
       room.holds--;
-      new Connection(ws, room, () => rooms.release(room));
+      let set = sockets.get(address.planId);
+      if (!set) sockets.set(address.planId, (set = new Set()));
+      const conn = new Connection(
+        ws,
+        room,
+        { role: access.role, personId: actor.id, name: actor.name, tokenHash: hashToken(token ?? "") },
+        (closed) => {
+          const open = sockets.get(address.planId);
+          open?.delete(closed);
+          if (open?.size === 0) sockets.delete(address.planId);
+          rooms.release(room);
+        },
+      );
+      set.add(conn);
     });
   }
 
@@ -111,9 +176,14 @@ export async function startServer(
   };
 }
 
-function refuseUpgrade(socket: Duplex, status: number, message: string): void {
-  const body = JSON.stringify({ error: message });
+function refuseUpgrade(socket: Duplex, status: number, message: string, details?: Record<string, unknown>): void {
+  const body = JSON.stringify({ error: message, ...details });
   socket.end(
     `HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
   );
+}
+
+/** The address a request came from, for rate limits. */
+function clientAddress(req: http.IncomingMessage): string {
+  return req.socket.remoteAddress ?? "unknown";
 }

@@ -24,6 +24,18 @@ export interface ServerConfig {
   seedDemo: boolean;
   /** Live scoring (off only to measure what it costs). */
   scoring: boolean;
+  /** When set, `POST /api/plans` needs it as a Bearer token; unset: anyone may create plans. */
+  adminToken: string | null;
+  /** Requests (REST calls and socket upgrades) per second per client address, on average; 0: no limit. */
+  rateLimitPerSec: number;
+  /** …and in a burst. */
+  rateLimitBurst: number;
+  /** Plans created per hour per client address (when no ADMIN_TOKEN guards creation); 0: no limit. */
+  plansPerHour: number;
+  /** Open sockets per plan. */
+  maxConnectionsPerPlan: number;
+  /** Territories per plan. */
+  maxTerritories: number;
 }
 
 function int(value: string | undefined, fallback: number): number {
@@ -46,5 +58,11 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfi
     maxBodyBytes: int(env.MAX_BODY_BYTES, 16 * 1024 * 1024),
     seedDemo: env.SEED_DEMO !== "0",
     scoring: env.SCORING !== "0",
+    adminToken: env.ADMIN_TOKEN || null,
+    rateLimitPerSec: int(env.RATE_LIMIT_PER_SEC, 50),
+    rateLimitBurst: int(env.RATE_LIMIT_BURST, 300),
+    plansPerHour: int(env.PLANS_PER_HOUR, 60),
+    maxConnectionsPerPlan: int(env.MAX_CONNECTIONS_PER_PLAN, 250),
+    maxTerritories: int(env.MAX_TERRITORIES, 5000),
   };
 }

@@ -1,14 +1,9 @@
-import { newId } from "../../shared/ids.ts";
-import { LIMITS } from "../../shared/doc/territory.ts";
-import { deleteTerritory, readTerritory } from "../../shared/doc/schema.ts";
-import type { Origin } from "../../shared/doc/origins.ts";
-import type { ServerConfig } from "../config.ts";
-import type { PlanMeta, PlanStore } from "../persistence/store.ts";
-import type { Room } from "../rooms/room.ts";
-import type { Rooms } from "../rooms/rooms.ts";
-import type { Scoring } from "../scoring/scoring.ts";
+import { deleteTerritory, readTerritory, territoriesMap } from "../../shared/doc/schema.ts";
 import { accountsGeoJson, importAccounts, importOptions, parseUpload } from "./accounts.ts";
-import { HttpError, readJson, requestOrigin, sendJson, sendLargeJson } from "./http.ts";
+import { commentRoutes } from "./comments.ts";
+import { type ApiContext, PlanApi, restOrigin } from "./context.ts";
+import { HttpError, readJson, sendJson, sendLargeJson } from "./http.ts";
+import { planRoutes } from "./plans.ts";
 import { Router } from "./router.ts";
 import {
   applyTerritoryPut,
@@ -19,76 +14,22 @@ import {
   toFeatureCollection,
 } from "./territories.ts";
 
-export interface ApiContext {
-  store: PlanStore;
-  rooms: Rooms;
-  config: ServerConfig;
-  scoring: Scoring;
-}
+export type { ApiContext } from "./context.ts";
 
-/** The REST API (documented in server/README.md). */
+/**
+ * The REST API (documented in server/README.md). Every plan endpoint starts
+ * with `api.authorize`: no valid token for the plan, no answer (401); a role
+ * too weak for the call, 403.
+ */
 export function apiRouter(ctx: ApiContext): Router {
   const router = new Router();
+  const api = new PlanApi(ctx);
+  planRoutes(router, api);
+  commentRoutes(router, api);
 
-  /** The plan's metadata; 404 when it does not exist, 500 when it cannot be read. */
-  async function planMeta(planId: string): Promise<PlanMeta> {
-    let meta: PlanMeta | null;
-    try {
-      meta = await ctx.store.getPlan(planId);
-    } catch (e) {
-      throw unreadable(planId, e);
-    }
-    if (!meta) throw new HttpError(404, `There is no plan "${planId.slice(0, 64)}".`);
-    return meta;
-  }
-
-  /** Runs `fn` on the plan's main room. */
-  async function withPlan<T>(planId: string, fn: (room: Room, meta: PlanMeta) => Promise<T>): Promise<T> {
-    const meta = await planMeta(planId);
-    let room: Room;
-    try {
-      room = await ctx.rooms.acquire({ planId, part: "" });
-    } catch (e) {
-      throw unreadable(planId, e);
-    }
-    return ctx.rooms.with(room.address, (held) => fn(held, meta));
-  }
-
-  router.on("GET", "/api/health", async (_req, res) => {
-    sendJson(res, 200, { ok: true, rooms: ctx.rooms.size });
-  });
-
-  router.on("POST", "/api/plans", async (req, res) => {
-    const body = (await readJson(req, 64 * 1024)) as { name?: unknown };
-    if (typeof body !== "object" || body === null || Array.isArray(body)) {
-      throw new HttpError(400, 'Send a JSON object like {"name": "Java 2027"}.');
-    }
-    let name = "Untitled plan";
-    if (body.name !== undefined) {
-      if (typeof body.name !== "string" || body.name.trim().length === 0 || body.name.length > LIMITS.name) {
-        throw new HttpError(400, `The plan name must be text of 1–${LIMITS.name} characters.`);
-      }
-      name = body.name.trim();
-    }
-    const meta: PlanMeta = { id: newId(12), name, createdAt: new Date().toISOString() };
-    await ctx.store.createPlan(meta);
-    sendJson(res, 201, { ...meta, links: planLinks(requestOrigin(req), meta.id) });
-  });
-
-  router.on("GET", "/api/plans/:id", async (req, res, { id }) => {
-    const meta = await planMeta(id as string);
-    sendJson(res, 200, { ...meta, links: planLinks(requestOrigin(req), meta.id) });
-  });
-
-  /** The analysis including every change made so far. */
-  async function analysisOf(room: Room) {
-    const plan = ctx.scoring.get(room.address.planId);
-    if (!plan) throw new HttpError(503, "Scoring is not running for this plan; try again shortly.");
-    return plan.current();
-  }
-
-  router.on("GET", "/api/plans/:id/territories", async (req, res, { id }) => {
-    const body = await withPlan(id as string, async (room) => {
+  router.on("GET", "/api/plans/:id/territories", async (req, res, { id }, url) => {
+    await api.authorize(req, url, id as string);
+    const body = await api.withRoom(id as string, async (room) => {
       // Only what is on disk is acknowledged; never show a state a crash could take back.
       await room.whenDurable();
       const fc = toFeatureCollection(room.doc);
@@ -113,41 +54,53 @@ export function apiRouter(ctx: ApiContext): Router {
     await sendLargeJson(req, res, 200, body);
   });
 
-  router.on("GET", "/api/plans/:id/analysis", async (_req, res, { id }) => {
-    const a = await withPlan(id as string, async (room) => {
+  router.on("GET", "/api/plans/:id/analysis", async (req, res, { id }, url) => {
+    await api.authorize(req, url, id as string);
+    const a = await api.withRoom(id as string, async (room) => {
       await room.whenDurable();
-      return analysisOf(room);
+      return api.analysisOf(room);
     });
     const { accountTerritory: _omit, ...body } = a;
     sendJson(res, 200, body);
   });
 
-  router.on("GET", "/api/plans/:id/accounts", async (req, res, { id }) => {
-    await planMeta(id as string);
+  router.on("GET", "/api/plans/:id/accounts", async (req, res, { id }, url) => {
+    await api.authorize(req, url, id as string);
     const stored = await ctx.store.getAccounts(id as string);
     await sendLargeJson(req, res, 200, accountsGeoJson(stored?.accounts ?? [], stored?.version ?? 0));
   });
 
   router.on("POST", "/api/plans/:id/accounts", async (req, res, { id }, url) => {
+    const caller = await api.authorize(req, url, id as string, "edit-plan", "import accounts");
     const opts = importOptions(url);
-    await planMeta(id as string);
     const parsed = await parseUpload(req, ctx.config.maxBodyBytes);
-    const result = await withPlan(id as string, (room) => importAccounts(ctx.store, room, parsed, opts));
+    const result = await api.withRoom(id as string, (room) => importAccounts(ctx.store, room, parsed, opts));
+    if (!opts.dryRun) {
+      const imported = (result as { imported?: number }).imported ?? 0;
+      ctx.activity.get(id as string)?.record({ kind: "accounts-imported", actor: caller.actor, details: { imported } });
+    }
     sendJson(res, opts.dryRun ? 200 : 201, result);
   });
 
-  router.on("POST", "/api/plans/:id/territories", async (req, res, { id }) => {
+  router.on("POST", "/api/plans/:id/territories", async (req, res, { id }, url) => {
+    const caller = await api.authorize(req, url, id as string, "edit-plan", "add territories");
     const body = await readJson(req, ctx.config.maxBodyBytes);
-    const created = await withPlan(id as string, async (room) => {
+    const created = await api.withRoom(id as string, async (room) => {
       const list = parseNewTerritories(body, room.doc);
-      await room.change(restOrigin("POST", req.url), (doc) => createTerritories(doc, list));
+      const max = ctx.config.maxTerritories;
+      const have = territoriesMap(room.doc).size;
+      if (have + list.length > max) {
+        throw new HttpError(413, `A plan holds at most ${max} territories; this would make ${have + list.length}.`);
+      }
+      await room.change(restOrigin(req, caller), (doc) => createTerritories(doc, list));
       return list;
     });
     sendJson(res, 201, { type: "FeatureCollection", features: created.map(toFeature) });
   });
 
-  router.on("GET", "/api/plans/:id/territories/:territoryId", async (_req, res, { id, territoryId }) => {
-    const t = await withPlan(id as string, async (room) => {
+  router.on("GET", "/api/plans/:id/territories/:territoryId", async (req, res, { id, territoryId }, url) => {
+    await api.authorize(req, url, id as string);
+    const t = await api.withRoom(id as string, async (room) => {
       await room.whenDurable();
       return readTerritory(room.doc, territoryId as string);
     });
@@ -155,18 +108,20 @@ export function apiRouter(ctx: ApiContext): Router {
     sendJson(res, 200, toFeature(t));
   });
 
-  router.on("PUT", "/api/plans/:id/territories/:territoryId", async (req, res, { id, territoryId }) => {
+  router.on("PUT", "/api/plans/:id/territories/:territoryId", async (req, res, { id, territoryId }, url) => {
+    const caller = await api.authorize(req, url, id as string, "edit-plan", "change territories");
     const put = parseTerritoryPut(await readJson(req, ctx.config.maxBodyBytes));
-    const t = await withPlan(id as string, (room) =>
-      room.change(restOrigin("PUT", req.url), (doc) => applyTerritoryPut(doc, territoryId as string, put)),
+    const t = await api.withRoom(id as string, (room) =>
+      room.change(restOrigin(req, caller), (doc) => applyTerritoryPut(doc, territoryId as string, put)),
     );
     if (!t) throw new HttpError(404, `There is no territory "${(territoryId as string).slice(0, 64)}" in this plan.`);
     sendJson(res, 200, toFeature(t));
   });
 
-  router.on("DELETE", "/api/plans/:id/territories/:territoryId", async (req, res, { id, territoryId }) => {
-    const deleted = await withPlan(id as string, (room) =>
-      room.change(restOrigin("DELETE", req.url), (doc) => deleteTerritory(doc, territoryId as string)),
+  router.on("DELETE", "/api/plans/:id/territories/:territoryId", async (req, res, { id, territoryId }, url) => {
+    const caller = await api.authorize(req, url, id as string, "edit-plan", "delete territories");
+    const deleted = await api.withRoom(id as string, (room) =>
+      room.change(restOrigin(req, caller), (doc) => deleteTerritory(doc, territoryId as string)),
     );
     if (!deleted)
       throw new HttpError(404, `There is no territory "${(territoryId as string).slice(0, 64)}" in this plan.`);
@@ -174,25 +129,4 @@ export function apiRouter(ctx: ApiContext): Router {
   });
 
   return router;
-}
-
-function unreadable(planId: string, e: unknown): HttpError {
-  console.error(`[api] plan ${planId} could not be loaded: ${(e as Error).message}`);
-  return new HttpError(
-    500,
-    "This plan's stored data could not be read. It has been left untouched; the server log says why.",
-  );
-}
-
-function restOrigin(method: string, url: string | undefined): Origin {
-  return { kind: "rest", method, path: (url ?? "").split("?")[0] ?? "" };
-}
-
-/**
- * Share links. Until roles arrive (issue: roles and share links) every link
- * opens the plan for editing; the shape is already the final one.
- */
-export function planLinks(origin: string, planId: string): { edit: string; comment: string; view: string } {
-  const url = `${origin}/plan/${encodeURIComponent(planId)}`;
-  return { edit: url, comment: url, view: url };
 }

@@ -1,6 +1,7 @@
 import fs from "node:fs/promises";
 import { writeAccountsVersion, writeTerritory } from "../../shared/doc/schema.ts";
 import { validateNewTerritory } from "../../shared/doc/territory.ts";
+import { newAccess } from "../access/tokens.ts";
 import type { PlanStore } from "../persistence/store.ts";
 import type { Rooms } from "../rooms/rooms.ts";
 import { demoAccounts, type Place } from "./accounts.ts";
@@ -16,7 +17,15 @@ const PLACES_FILE = new URL("./java-cities.json", import.meta.url);
  * is left alone: people may have edited it.
  */
 export async function seedDemoPlan(store: PlanStore, rooms: Rooms): Promise<void> {
-  if (await store.getPlan(DEMO_PLAN_ID)) return;
+  const existing = await store.getPlan(DEMO_PLAN_ID);
+  if (existing) {
+    // A demo seeded before share links existed: give it public links.
+    if (!existing.publicTokens) {
+      const { access, tokens } = newAccess();
+      await store.updatePlan(DEMO_PLAN_ID, (m) => ({ ...m, access, publicTokens: tokens }));
+    }
+    return;
+  }
   const data = JSON.parse(await fs.readFile(DEMO_FILE, "utf8")) as {
     features: { id?: string; geometry: unknown; properties: Record<string, unknown> }[];
   };
@@ -32,7 +41,15 @@ export async function seedDemoPlan(store: PlanStore, rooms: Rooms): Promise<void
     territories.map((t) => t.geometry),
   );
   const now = new Date().toISOString();
-  await store.createPlan({ id: DEMO_PLAN_ID, name: "Demo: Java sales territories", createdAt: now });
+  // The demo is public by intent: its tokens are kept readable for GET /api/demo.
+  const { access, tokens } = newAccess();
+  await store.createPlan({
+    id: DEMO_PLAN_ID,
+    name: "Demo: Java sales territories",
+    createdAt: now,
+    access,
+    publicTokens: tokens,
+  });
   await store.putAccounts(DEMO_PLAN_ID, { version: 1, importedAt: now, accounts });
   await rooms.with({ planId: DEMO_PLAN_ID, part: "" }, (room) =>
     room.change({ kind: "system", reason: "demo plan" }, (doc) => {

@@ -2,6 +2,7 @@ import fs from "node:fs/promises";
 import path from "node:path";
 import { Low } from "lowdb";
 import { ID_PATTERN } from "../../shared/ids.ts";
+import type { ActivityEntry } from "../../shared/activity/activity.ts";
 import type { Part } from "../../shared/protocol/rooms.ts";
 import { DurableJSONFile, fsyncDir } from "./durable-json-file.ts";
 import type { Account } from "../../shared/scoring/accounts.ts";
@@ -30,6 +31,8 @@ export class LowdbStore implements PlanStore {
   private readonly root: string;
   private readonly files = new Map<string, Low<PlanFile>>();
   private readonly loading = new Map<string, Promise<Low<PlanFile> | null>>();
+  /** One writer per feed file, so its writes are chained in order. */
+  private readonly activityFiles = new Map<string, Low<{ entries: ActivityEntry[] }>>();
 
   constructor(dataDir: string) {
     this.root = path.join(dataDir, "plans");
@@ -86,6 +89,37 @@ export class LowdbStore implements PlanStore {
     if (!ID_PATTERN.test(id)) return null;
     const db = await this.file(id);
     return db ? { ...db.data.meta } : null;
+  }
+
+  async updatePlan(id: string, fn: (meta: PlanMeta) => PlanMeta): Promise<PlanMeta> {
+    const db = await this.file(id);
+    if (!db) throw new Error(`plan ${id} does not exist`);
+    db.data.meta = fn({ ...db.data.meta });
+    await db.write();
+    return { ...db.data.meta };
+  }
+
+  /**
+   * The activity feed has its own lowdb file (`activity.json`): it grows
+   * with every edit, and plan.json should stay small for compaction.
+   */
+  async getActivity(planId: string): Promise<ActivityEntry[]> {
+    const db = new Low<{ entries: ActivityEntry[] } | null>(
+      new DurableJSONFile(path.join(this.dir(planId), "activity.json")),
+      null,
+    );
+    await db.read();
+    return db.data?.entries ?? [];
+  }
+
+  async putActivity(planId: string, entries: readonly ActivityEntry[]): Promise<void> {
+    let db = this.activityFiles.get(planId);
+    if (!db) {
+      db = new Low(new DurableJSONFile(path.join(this.dir(planId), "activity.json")), { entries: [] });
+      this.activityFiles.set(planId, db);
+    }
+    db.data = { entries: [...entries] };
+    await db.write();
   }
 
   async openDocument(planId: string, part: Part): Promise<StoredDocument> {

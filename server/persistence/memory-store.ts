@@ -1,3 +1,4 @@
+import type { ActivityEntry } from "../../shared/activity/activity.ts";
 import type { Part } from "../../shared/protocol/rooms.ts";
 import type { PlanMeta, PlanStore, StoredAccounts, StoredDocument } from "./store.ts";
 
@@ -6,6 +7,7 @@ export class MemoryStore implements PlanStore {
   private readonly plans = new Map<string, PlanMeta>();
   private readonly docs = new Map<string, Uint8Array[]>();
   private readonly accounts = new Map<string, StoredAccounts>();
+  private readonly activity = new Map<string, ActivityEntry[]>();
 
   async getAccounts(planId: string): Promise<StoredAccounts | null> {
     return this.accounts.get(planId) ?? null;
@@ -24,6 +26,22 @@ export class MemoryStore implements PlanStore {
   async getPlan(id: string): Promise<PlanMeta | null> {
     const meta = this.plans.get(id);
     return meta ? { ...meta } : null;
+  }
+
+  async updatePlan(id: string, fn: (meta: PlanMeta) => PlanMeta): Promise<PlanMeta> {
+    const meta = this.plans.get(id);
+    if (!meta) throw new Error(`plan ${id} does not exist`);
+    const next = fn({ ...meta });
+    this.plans.set(id, next);
+    return { ...next };
+  }
+
+  async getActivity(planId: string): Promise<ActivityEntry[]> {
+    return [...(this.activity.get(planId) ?? [])];
+  }
+
+  async putActivity(planId: string, entries: readonly ActivityEntry[]): Promise<void> {
+    this.activity.set(planId, [...entries]);
   }
 
   async openDocument(planId: string, part: Part): Promise<StoredDocument> {

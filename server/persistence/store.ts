@@ -1,3 +1,6 @@
+import type { ActivityEntry } from "../../shared/activity/activity.ts";
+import type { Role } from "../../shared/access/roles.ts";
+import type { PlanAccess } from "../access/tokens.ts";
 import type { Part } from "../../shared/protocol/rooms.ts";
 import type { Account } from "../../shared/scoring/accounts.ts";
 
@@ -7,6 +10,13 @@ export interface PlanMeta {
   name: string;
   /** ISO 8601. */
   createdAt: string;
+  /** Hashed share-link tokens (server/access/tokens.ts). Absent only in plans made before roles existed. */
+  access?: PlanAccess;
+  /**
+   * Tokens kept readable, only for a plan that is public by intent (the demo
+   * plan, whose links the landing page hands out through GET /api/demo).
+   */
+  publicTokens?: Partial<Record<Role, string>>;
 }
 
 /**
@@ -18,6 +28,8 @@ export interface PlanStore {
   /** Creates a plan; rejects when the id is taken. */
   createPlan(meta: PlanMeta): Promise<void>;
   getPlan(id: string): Promise<PlanMeta | null>;
+  /** Rewrites a plan's metadata; resolves once it is on disk. Rejects when the plan does not exist. */
+  updatePlan(id: string, fn: (meta: PlanMeta) => PlanMeta): Promise<PlanMeta>;
   /**
    * Opens one document of a plan for a room. Rejects when stored data cannot
    * be read; the caller must then not write anything for it.
@@ -27,6 +39,10 @@ export interface PlanStore {
   getAccounts(planId: string): Promise<StoredAccounts | null>;
   /** Replaces the plan's accounts; resolves once they are on disk. */
   putAccounts(planId: string, accounts: StoredAccounts): Promise<void>;
+  /** The plan's activity feed, oldest first ([] when nothing happened yet). */
+  getActivity(planId: string): Promise<ActivityEntry[]>;
+  /** Replaces the stored feed; resolves once it is on disk. */
+  putActivity(planId: string, entries: readonly ActivityEntry[]): Promise<void>;
   close(): Promise<void>;
 }
 

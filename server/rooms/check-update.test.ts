@@ -4,6 +4,7 @@ import { LOCAL_EDIT, transact } from "../../shared/doc/origins.ts";
 import {
   deleteTerritory,
   pinsMap,
+  commentsMap,
   planMap,
   territoriesMap,
   updateTerritory,
@@ -36,6 +37,7 @@ function territory(id: string, name: string): Territory {
 function planDoc(): Y.Doc {
   const doc = new Y.Doc();
   planMap(doc);
+  commentsMap(doc);
   transact(doc, LOCAL_EDIT, () => writeTerritory(doc, territory("t1", "Bandung")));
   return doc;
 }
@@ -185,14 +187,24 @@ describe("checkTransaction refuses", () => {
     expect(check(doc, () => planMap(doc).set("name", 7))).toBe("plan name must be text of 1–120 characters");
   });
 
+  it("a write to the comments, which only the server writes", () => {
+    const doc = planDoc();
+    expect(
+      checkUpdate(
+        doc,
+        remoteEdit(doc, (c) => c.getMap("comments").set("x", { id: "x", text: "forged" })),
+      ),
+    ).toMatch(/comments are written by the server/);
+  });
+
   it("a write to a root outside the schema, naming it", () => {
     const doc = planDoc();
     expect(
       checkUpdate(
         doc,
-        remoteEdit(doc, (c) => c.getMap("comments").set("x", 1)),
+        remoteEdit(doc, (c) => c.getMap("notes").set("x", 1)),
       ),
-    ).toBe('the update writes outside the plan\'s schema (root "comments")');
+    ).toBe('the update writes outside the plan\'s schema (root "notes")');
     expect(
       checkUpdate(
         doc,

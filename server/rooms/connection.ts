@@ -3,6 +3,8 @@ import * as encoding from "lib0/encoding";
 import * as syncProtocol from "y-protocols/sync";
 import * as Y from "yjs";
 import type { WebSocket } from "ws";
+import type { Role } from "../../shared/access/roles.ts";
+import type { Author } from "../../shared/comments/comments.ts";
 import { newId } from "../../shared/ids.ts";
 import { CloseCode, MessageType, type Refusal } from "../../shared/protocol/messages.ts";
 import type { Room, RoomPeer } from "./room.ts";
@@ -45,6 +47,13 @@ const handlers: Partial<Record<number, Handler>> = {
       reset: false,
     });
   },
+  [MessageType.activity]: (conn) => {
+    conn.refuse({
+      code: "forbidden",
+      message: "The activity feed is recorded by the server; it cannot be written.",
+      reset: false,
+    });
+  },
 };
 
 /**
@@ -69,9 +78,23 @@ function framed(
   return frame;
 }
 
+/** Who opened a socket: from its link and the identity it sent at the upgrade. */
+export interface ConnectionIdentity {
+  role: Role;
+  /** The person id the server issued to their browser (POST /api/people); identifies, does not authenticate. */
+  personId: string;
+  name: string;
+  /** The hash of the token the socket was opened with: rotating that link closes it. */
+  tokenHash: string;
+}
+
 /** One WebSocket in one room. */
 export class Connection implements RoomPeer {
   readonly id = newId(12);
+  readonly role: Role;
+  readonly tokenHash: string;
+  private name: string;
+  private readonly personId: string;
   private alive = true;
   private readonly ping: NodeJS.Timeout;
   private refusals: number[] = [];
@@ -80,8 +103,13 @@ export class Connection implements RoomPeer {
   constructor(
     private readonly ws: WebSocket,
     readonly room: Room,
+    identity: ConnectionIdentity,
     private readonly onClose: (conn: Connection) => void,
   ) {
+    this.role = identity.role;
+    this.tokenHash = identity.tokenHash;
+    this.personId = identity.personId;
+    this.name = identity.name;
     ws.binaryType = "nodebuffer";
     ws.on("message", (data, isBinary) => this.onMessage(data as Buffer, isBinary));
     ws.on("close", () => this.dispose());
@@ -142,6 +170,14 @@ export class Connection implements RoomPeer {
       },
       () => {},
     );
+  }
+
+  get actor(): Author {
+    return { id: this.personId, name: this.name, role: this.role };
+  }
+
+  noteName(name: string): void {
+    this.name = name.trim().slice(0, 60);
   }
 
   sendUpdate(update: Uint8Array): void {

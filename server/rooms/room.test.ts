@@ -1,3 +1,5 @@
+import type { Role } from "../../shared/access/roles.ts";
+import type { Author } from "../../shared/comments/comments.ts";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import * as awarenessProtocol from "y-protocols/awareness";
 import * as Y from "yjs";
@@ -69,7 +71,17 @@ class FakePeer implements RoomPeer {
   readonly awareness: Uint8Array[] = [];
   readonly refusals: Refusal[] = [];
   readonly closes: [number, string][] = [];
-  constructor(readonly id: string) {}
+  name = "";
+  constructor(
+    readonly id: string,
+    readonly role: Role = "edit",
+  ) {}
+  get actor(): Author {
+    return { id: `person-${this.id}`, name: this.name, role: this.role };
+  }
+  noteName(name: string): void {
+    this.name = name;
+  }
   sendUpdate(update: Uint8Array): void {
     this.updates.push(update);
   }
@@ -503,6 +515,34 @@ describe("Room: an invalid update", () => {
 
 // ── storage ──────────────────────────────────────────────────────────────────
 
+describe("Room: read-only links", () => {
+  for (const role of ["comment", "view"] as const) {
+    it(`refuses every change from a ${role} link as forbidden: not applied, stored or relayed`, async () => {
+      const { room, stored, a } = await roomWithPeers();
+      const reader = new FakePeer(role, role);
+      room.join(reader);
+      const before = Y.encodeStateAsUpdate(room.doc);
+      const client = clientOf(room);
+      room.receiveUpdate(reader, edit(client, (d) => writeTerritory(d, territory("t2", "Forged"))));
+      await settle();
+      expect(reader.refusals).toEqual([expect.objectContaining({ code: "forbidden", reset: true })]);
+      expect(reader.refusals[0]?.message).toMatch(role === "view" ? /only lets you watch/ : /comment but not edit/);
+      expect(Y.encodeStateAsUpdate(room.doc)).toEqual(before);
+      expect(stored.appended).toHaveLength(0);
+      expect(a.updates).toHaveLength(0);
+      // The handshake's answer carries nothing new: accepted silently.
+      room.receiveUpdate(reader, Y.encodeStateAsUpdate(clientOf(room), Y.encodeStateVector(room.doc)));
+      expect(reader.refusals).toHaveLength(1);
+      // And an editor is served as before.
+      room.receiveUpdate(a, edit(clientOf(room), (d) => writeTerritory(d, territory("t3", "Real"))));
+      stored.flush();
+      await settle();
+      expect(readTerritory(room.doc, "t3")?.name).toBe("Real");
+      expect(reader.updates).toHaveLength(1);
+    });
+  }
+});
+
 describe("Room storage", () => {
   it("loads the stored updates without storing or relaying them again", async () => {
     const source = new Y.Doc();
@@ -628,12 +668,17 @@ function awarenessUpdate(clientId: number, clock: number, state: Record<string, 
 }
 
 const presence = (name: string) => ({ user: { name, color: "#e7298a", id: name }, cursor: null, selection: [] });
+/** The state as the room keeps it: id and role are the connection's, whatever was sent. */
+const bound = (name: string, peer: FakePeer) => ({
+  ...presence(name),
+  user: { ...presence(name).user, id: peer.actor.id, role: peer.role },
+});
 
 describe("Room awareness", () => {
   it("keeps each peer's presence and relays it to everyone", async () => {
     const { room, a, b } = await roomWithPeers();
     room.receiveAwareness(a, awarenessUpdate(100, 1, presence("Ani")));
-    expect(room.awareness.getStates().get(100)).toEqual(presence("Ani"));
+    expect(room.awareness.getStates().get(100)).toEqual(bound("Ani", a));
     expect(a.awareness).toHaveLength(1);
     expect(b.awareness).toHaveLength(1);
   });
@@ -644,17 +689,17 @@ describe("Room awareness", () => {
     const relayedBefore = a.awareness.length;
 
     room.receiveAwareness(b, awarenessUpdate(100, 5, presence("Mallory")));
-    expect(room.awareness.getStates().get(100)).toEqual(presence("Ani"));
+    expect(room.awareness.getStates().get(100)).toEqual(bound("Ani", a));
     room.receiveAwareness(b, awarenessUpdate(100, 6, null));
-    expect(room.awareness.getStates().get(100)).toEqual(presence("Ani"));
+    expect(room.awareness.getStates().get(100)).toEqual(bound("Ani", a));
     expect(a.awareness).toHaveLength(relayedBefore);
 
     // Its own id is fine.
     room.receiveAwareness(b, awarenessUpdate(200, 1, presence("Budi")));
-    expect(room.awareness.getStates().get(200)).toEqual(presence("Budi"));
+    expect(room.awareness.getStates().get(200)).toEqual(bound("Budi", b));
     // And its owner can keep updating it.
     room.receiveAwareness(a, awarenessUpdate(100, 2, presence("Ani 2")));
-    expect(room.awareness.getStates().get(100)).toEqual(presence("Ani 2"));
+    expect(room.awareness.getStates().get(100)).toEqual(bound("Ani 2", a));
   });
 
   it("drops states over 16 KiB", async () => {
@@ -694,7 +739,18 @@ describe("Room awareness", () => {
     expect(room.awarenessSnapshot()).not.toBeNull();
     // Someone else may now use the freed id.
     room.receiveAwareness(c, awarenessUpdate(100, 9, presence("Citra")));
-    expect(room.awareness.getStates().get(100)).toEqual(presence("Citra"));
+    expect(room.awareness.getStates().get(100)).toEqual(bound("Citra", c));
+  });
+
+  it("writes the connection's person id and role over whatever a client claims", async () => {
+    const { room } = await roomWithPeers();
+    const viewer = new FakePeer("v", "view");
+    room.join(viewer);
+    const claim = { ...presence("Boss"), user: { name: "Boss", color: "#000000", id: "manager-1", role: "edit" } };
+    room.receiveAwareness(viewer, awarenessUpdate(300, 1, claim));
+    const state = room.awareness.getStates().get(300) as { user: { id: string; role: string; name: string } };
+    expect(state.user).toEqual({ name: "Boss", color: "#000000", id: "person-v", role: "view" });
+    expect(viewer.name).toBe("Boss");
   });
 
   it("has no snapshot when nobody is present", async () => {

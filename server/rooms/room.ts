@@ -5,6 +5,8 @@ import * as Y from "yjs";
 import { isOrigin, type Origin, STORAGE, transact } from "../../shared/doc/origins.ts";
 import { commentsMap, pinsMap, planMap, territoriesMap } from "../../shared/doc/schema.ts";
 import type { Refusal } from "../../shared/protocol/messages.ts";
+import { can, forbiddenMessage, type Role } from "../../shared/access/roles.ts";
+import type { Author } from "../../shared/comments/comments.ts";
 import type { RoomAddress } from "../../shared/protocol/rooms.ts";
 import type { StoredDocument } from "../persistence/store.ts";
 import { Debouncer } from "../util/debounce.ts";
@@ -13,15 +15,23 @@ import { checkTransaction } from "./check-update.ts";
 /** What a room needs from a connection: an id to tag origins and a way to send. */
 export interface RoomPeer {
   readonly id: string;
+  /** The link's role: only "edit" may change the document. */
+  readonly role: Role;
+  /** Who is behind the connection, for the activity feed and presence. */
+  readonly actor: Author;
   sendUpdate(update: Uint8Array): void;
   sendAwareness(update: Uint8Array): void;
   /** A whole message framed once by the sender for every peer (the server's analysis). */
   sendFrame(frame: Uint8Array): void;
   refuse(refusal: Refusal): void;
   close(code: number, reason: string): void;
+  /** The name this person shows in their presence (the feed names them by it). */
+  noteName(name: string): void;
 }
 
 export interface RoomOptions {
+  /** Most territories a plan may hold (one abuser must not starve the server). */
+  maxTerritories?: number;
   compactLogBytes: number;
   compactWaitMs: number;
   compactMaxWaitMs: number;
@@ -96,12 +106,26 @@ export class Room {
   receiveUpdate(peer: RoomPeer, update: Uint8Array): void {
     if (this.broken) return;
     let problem: string | null = null;
+    let forbidden = false;
     let news = false;
     try {
       this.probe.transact((tr) => {
+        const before = territoriesMap(this.probe).size;
         Y.applyUpdate(this.probe, update);
-        problem = checkTransaction(this.probe, tr);
         news = tr.deleteSet.clients.size > 0 || !sameState(tr.beforeState, this.probe);
+        // Comment and view links are read-only here, whatever they send; an
+        // update with nothing new (the sync handshake's answer) is harmless.
+        if (news && !can(peer.role, "edit-plan")) {
+          forbidden = true;
+          problem = forbiddenMessage(peer.role, "change territories or plan settings");
+          return;
+        }
+        problem = checkTransaction(this.probe, tr);
+        const after = territoriesMap(this.probe).size;
+        const max = this.opts.maxTerritories;
+        if (problem === null && max !== undefined && after > max && after > before) {
+          problem = `the plan has reached its limit of ${max} territories`;
+        }
       });
       // An update that needs changes the server does not have (typically
       // edits made on top of a refused one) would wait inside the document,
@@ -115,7 +139,11 @@ export class Room {
     if (problem !== null) {
       this.probe.destroy();
       this.probe = this.makeProbe();
-      peer.refuse({ code: "invalid-update", message: `Your change was refused: ${problem}.`, reset: true });
+      peer.refuse(
+        forbidden
+          ? { code: "forbidden", message: problem, reset: true }
+          : { code: "invalid-update", message: `Your change was refused: ${problem}.`, reset: true },
+      );
       return;
     }
     // Nothing the room lacks (a resent update): nothing to store or relay.
@@ -206,12 +234,16 @@ export class Room {
    * peer announced are dropped: presence is bound to the connection.
    */
   receiveAwareness(peer: RoomPeer, update: Uint8Array): void {
-    const filtered = filterAwareness(update, (clientId) => {
-      const owner = this.awarenessOwner.get(clientId);
-      if (owner && owner !== peer) return false;
-      if (!owner) this.awarenessOwner.set(clientId, peer);
-      return true;
-    });
+    const filtered = filterAwareness(
+      update,
+      (clientId) => {
+        const owner = this.awarenessOwner.get(clientId);
+        if (owner && owner !== peer) return false;
+        if (!owner) this.awarenessOwner.set(clientId, peer);
+        return true;
+      },
+      (state) => bindPresence(state, peer),
+    );
     if (filtered) awarenessProtocol.applyAwarenessUpdate(this.awareness, filtered, peer);
   }
 
@@ -304,7 +336,11 @@ function defineRoots(doc: Y.Doc): void {
  * Rewrites an awareness update keeping only the entries `keep` accepts.
  * Throws on an update that does not decode. Returns null when nothing is left.
  */
-function filterAwareness(update: Uint8Array, keep: (clientId: number) => boolean): Uint8Array | null {
+function filterAwareness(
+  update: Uint8Array,
+  keep: (clientId: number) => boolean,
+  rewrite: (state: string) => string,
+): Uint8Array | null {
   const decoder = decoding.createDecoder(update);
   const encoder = encoding.createEncoder();
   const len = decoding.readVarUint(decoder);
@@ -313,9 +349,8 @@ function filterAwareness(update: Uint8Array, keep: (clientId: number) => boolean
     const clientId = decoding.readVarUint(decoder);
     const clock = decoding.readVarUint(decoder);
     const state = decoding.readVarString(decoder);
-    JSON.parse(state); // throws on a state that is not JSON
     if (state.length > MAX_AWARENESS_STATE) continue;
-    if (keep(clientId)) entries.push([clientId, clock, state]);
+    if (keep(clientId)) entries.push([clientId, clock, rewrite(state)]);
   }
   if (entries.length === 0) return null;
   encoding.writeVarUint(encoder, entries.length);
@@ -325,6 +360,25 @@ function filterAwareness(update: Uint8Array, keep: (clientId: number) => boolean
     encoding.writeVarString(encoder, state);
   }
   return encoding.toUint8Array(encoder);
+}
+
+/**
+ * Presence is bound to the connection: whatever a client writes, its
+ * `user.id` and `user.role` are the ones the server knows for the socket
+ * (its person id and link role), so nobody can pose as another person or
+ * as a manager. The name is the person's own choice and is noted for the feed.
+ * Throws on a state that is not JSON.
+ */
+function bindPresence(state: string, peer: RoomPeer): string {
+  const value = JSON.parse(state) as unknown;
+  if (typeof value !== "object" || value === null) return state; // null: the client left
+  const user = (value as { user?: unknown }).user;
+  const name = typeof user === "object" && user !== null ? (user as { name?: unknown }).name : undefined;
+  if (typeof name === "string" && name.trim()) peer.noteName(name);
+  return JSON.stringify({
+    ...value,
+    user: { ...(typeof user === "object" && user !== null ? user : {}), id: peer.actor.id, role: peer.role },
+  });
 }
 
 /** Presence states larger than this (in characters) are dropped: a name, a cursor and a selection fit easily. */

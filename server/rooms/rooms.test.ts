@@ -45,6 +45,9 @@ async function setup(opts: Partial<RoomsOptions> = {}) {
 
 const peer = (id: string): RoomPeer => ({
   id,
+  role: "edit",
+  actor: { id: `person-${id}`, name: "", role: "edit" },
+  noteName() {},
   sendUpdate() {},
   sendAwareness() {},
   sendFrame() {},

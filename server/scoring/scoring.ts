@@ -127,6 +127,8 @@ export class PlanScoring {
   private waiters: { seq: number; resolve: (a: AnalysisMessage) => void; reject: (e: Error) => void }[] = [];
   private accountsVersion = 0;
   private disposed = false;
+  /** Called with every new analysis (the activity feed fills in reshapes' metrics). */
+  readonly analysisListeners = new Set<(analysis: AnalysisMessage) => void>();
 
   constructor(
     private readonly scoring: Scoring,
@@ -261,6 +263,7 @@ export class PlanScoring {
       if (this.disposed) return;
       for (const peer of this.room.peers) peer.sendFrame(bytes);
     });
+    for (const listener of this.analysisListeners) listener(this.latest);
     const done = this.waiters.filter((w) => w.seq <= msg.seq);
     this.waiters = this.waiters.filter((w) => w.seq > msg.seq);
     for (const w of done) w.resolve(this.latest);
@@ -302,6 +305,11 @@ export class PlanScoring {
     if (this.dirty.size > 0 || this.pinsDirty || this.settingsDirty) this.flush();
     if (this.latest && this.doneSeq >= this.sentSeq) return Promise.resolve(this.latest);
     return new Promise((resolve, reject) => this.waiters.push({ seq: this.sentSeq, resolve, reject }));
+  }
+
+  /** The latest analysis published, without waiting for pending changes; null before the first. */
+  get latestAnalysis(): AnalysisMessage | null {
+    return this.latest;
   }
 
   /** The current assignment of accounts to territory indices (with `current()`'s territories). */

@@ -1,4 +1,5 @@
 import type * as Y from "yjs";
+import type { Author } from "../comments/comments.ts";
 
 /**
  * Why a transaction happened. Every change to a plan document carries one
@@ -10,8 +11,8 @@ export type Origin =
   | { readonly kind: "local-edit" }
   /** Server: an update received over a sync socket. */
   | { readonly kind: "connection"; readonly connectionId: string }
-  /** Server: a REST call. */
-  | { readonly kind: "rest"; readonly method: string; readonly path: string }
+  /** Server: a REST call, by whom (the link's role and the name sent with it) when known. */
+  | { readonly kind: "rest"; readonly method: string; readonly path: string; readonly actor?: Author }
   /** Server: loaded from storage; never persisted again, never relayed. */
   | { readonly kind: "storage" }
   /** Server: made by the server itself (demo plan, migrations). */

@@ -61,6 +61,8 @@ export const CloseCode = {
   loadFailed: 4500,
   /** Too many refused updates in a row from this connection. */
   tooManyRefusals: 4429,
+  /** The link this socket was opened with was replaced by a manager; it no longer gives access. */
+  linkRevoked: 4401,
 } as const;
 
 /** Largest sync frame the server accepts, in bytes. */

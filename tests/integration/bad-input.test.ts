@@ -12,6 +12,7 @@ import {
   type StockClient,
   square,
   startServerProcess,
+  apiFetch,
 } from "./harness.ts";
 import { RawClient } from "./raw-client.ts";
 
@@ -52,7 +53,7 @@ async function stillServing(b: StockClient, c: StockClient, name: string): Promi
 }
 
 async function restTerritoryIds(planId: string): Promise<string[]> {
-  const fc = await (await fetch(`${server.url}/api/plans/${planId}/territories`)).json();
+  const fc = await (await apiFetch(`${server.url}/api/plans/${planId}/territories`)).json();
   return fc.features.map((f: { id: string }) => f.id).sort();
 }
 
@@ -168,7 +169,7 @@ describe("bad input over the sync socket", () => {
       raw.sendUpdate(Y.encodeStateAsUpdate(raw.doc, before));
       await eventually(() => expect(raw.refusals[0]?.message).toMatch(/needs a name/));
       await stillServing(b, c, "Still good");
-      const fc = await (await fetch(`${server.url}/api/plans/${planId}/territories/good`)).json();
+      const fc = await (await apiFetch(`${server.url}/api/plans/${planId}/territories/good`)).json();
       expect(fc.properties.name).toBe("Still good");
     } finally {
       raw.close();
@@ -247,12 +248,15 @@ describe("bad input over the sync socket", () => {
     const observer = await RawClient.connect(`${server.wsUrl}/sync/${planId}`);
     try {
       alice.sendAwareness(1111, 1, { user: { name: "Alice" } });
-      await eventually(() => expect(observer.awareness.get(1111)).toEqual({ user: { name: "Alice" } }));
+      const aliceState = { user: { name: "Alice", id: "anon-edit", role: "edit" } };
+      await eventually(() => expect(observer.awareness.get(1111)).toEqual(aliceState));
       mallory.sendAwareness(1111, 5, { user: { name: "Mallory posing as Alice" } });
       mallory.sendAwareness(1111, 6, null);
-      mallory.sendAwareness(2222, 1, { user: { name: "Mallory" } });
-      await eventually(() => expect(observer.awareness.get(2222)).toEqual({ user: { name: "Mallory" } }));
-      expect(observer.awareness.get(1111)).toEqual({ user: { name: "Alice" } });
+      mallory.sendAwareness(2222, 1, { user: { name: "Mallory", id: "someone-else", role: "edit" } });
+      await eventually(() =>
+        expect(observer.awareness.get(2222)).toEqual({ user: { name: "Mallory", id: "anon-edit", role: "edit" } }),
+      );
+      expect(observer.awareness.get(1111)).toEqual(aliceState);
       alice.close();
       await eventually(() => expect(observer.awareness.has(1111)).toBe(false));
     } finally {
@@ -269,7 +273,7 @@ describe("bad input over REST", () => {
   });
 
   async function post(body: unknown, path = `/api/plans/${planId}/territories`, method = "POST") {
-    const res = await fetch(`${server.url}${path}`, {
+    const res = await apiFetch(`${server.url}${path}`, {
       method,
       headers: { "content-type": "application/json" },
       body: typeof body === "string" ? body : JSON.stringify(body),
@@ -376,10 +380,10 @@ describe("bad input over REST", () => {
       (await post({ type: "Feature", properties: { name: "x" } }, `/api/plans/${planId}/territories/nope`, "PUT"))
         .status,
     ).toBe(404);
-    const del = await fetch(`${server.url}/api/plans/${planId}/territories/nope`, { method: "DELETE" });
+    const del = await apiFetch(`${server.url}/api/plans/${planId}/territories/nope`, { method: "DELETE" });
     expect(del.status).toBe(404);
     expect(((await del.json()) as { error: string }).error).toMatch(/no territory/);
-    expect((await fetch(`${server.url}/api/nothing`)).status).toBe(404);
+    expect((await apiFetch(`${server.url}/api/nothing`)).status).toBe(404);
   });
 
   it("refuses a duplicate id", async () => {
@@ -387,6 +391,6 @@ describe("bad input over REST", () => {
     const r = await post({ type: "Feature", geometry: square(1, 0), properties: { id: "dup" } });
     expect(r.status).toBe(400);
     expect(r.body.error).toMatch(/exists already/);
-    await fetch(`${server.url}/api/plans/${planId}/territories/dup`, { method: "DELETE" });
+    await apiFetch(`${server.url}/api/plans/${planId}/territories/dup`, { method: "DELETE" });
   });
 });

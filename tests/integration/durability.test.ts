@@ -11,6 +11,7 @@ import {
   type StockClient,
   square,
   startServerProcess,
+  apiFetch,
 } from "./harness.ts";
 
 const running: ServerProcess[] = [];
@@ -33,14 +34,14 @@ function client(server: ServerProcess, planId: string): StockClient {
 }
 
 async function territoriesOf(server: ServerProcess, planId: string): Promise<Record<string, string>> {
-  const res = await fetch(`${server.url}/api/plans/${planId}/territories`);
+  const res = await apiFetch(`${server.url}/api/plans/${planId}/territories`);
   if (res.status !== 200) throw new Error(`GET territories: ${res.status} ${await res.text()}`);
   const fc = (await res.json()) as { features: { id: string; properties: { name: string } }[] };
   return Object.fromEntries(fc.features.map((f) => [f.id, f.properties.name]));
 }
 
 async function put(server: ServerProcess, planId: string, id: string, name: string): Promise<number> {
-  const res = await fetch(`${server.url}/api/plans/${planId}/territories/${id}`, {
+  const res = await apiFetch(`${server.url}/api/plans/${planId}/territories/${id}`, {
     method: "PUT",
     headers: { "content-type": "application/json" },
     body: JSON.stringify({ type: "Feature", properties: { name } }),
@@ -50,7 +51,7 @@ async function put(server: ServerProcess, planId: string, id: string, name: stri
 }
 
 async function seed(server: ServerProcess, planId: string, ids: string[]): Promise<void> {
-  const res = await fetch(`${server.url}/api/plans/${planId}/territories`, {
+  const res = await apiFetch(`${server.url}/api/plans/${planId}/territories`, {
     method: "POST",
     headers: { "content-type": "application/json" },
     body: JSON.stringify({
@@ -100,7 +101,7 @@ describe("durability", () => {
       expect((await fs.stat(path.join(first.dataDir, "plans", planId, f))).size).toBe(0);
     }
     const second = await start({ dataDir: first.dataDir });
-    const fc = await (await fetch(`${second.url}/api/plans/${planId}/territories/t1`)).json();
+    const fc = await (await apiFetch(`${second.url}/api/plans/${planId}/territories/t1`)).json();
     expect(fc.properties).toMatchObject({
       name: "One",
       reps: [{ name: "Sari", email: "sari@example.co.id" }],
@@ -113,9 +114,9 @@ describe("durability", () => {
     const planId = await createPlan(server);
     const a = client(server, planId);
     await eventually(() => expect(a.provider.synced).toBe(true));
-    expect((await (await fetch(`${server.url}/api/health`)).json()).rooms).toBe(1);
+    expect((await (await apiFetch(`${server.url}/api/health`)).json()).rooms).toBe(1);
     a.destroy();
-    await eventually(async () => expect((await (await fetch(`${server.url}/api/health`)).json()).rooms).toBe(0));
+    await eventually(async () => expect((await (await apiFetch(`${server.url}/api/health`)).json()).rooms).toBe(0));
   });
 
   it("loses nothing relayed or acknowledged when killed (-9) during a burst, and a later write is never overruled", async () => {
@@ -242,7 +243,7 @@ describe("durability", () => {
     await fs.writeFile(file, corrupt);
 
     const second = await start({ dataDir: first.dataDir, env: { ROOM_IDLE_MS: "0" } });
-    const res = await fetch(`${second.url}/api/plans/${planId}/territories`);
+    const res = await apiFetch(`${second.url}/api/plans/${planId}/territories`);
     expect(res.status).toBe(500);
     expect(((await res.json()) as { error: string }).error).toMatch(/could not be read/);
     const c = connectStockClient(second, planId);

@@ -41,6 +41,9 @@ export async function startServerProcess(
       DATA_DIR: dataDir,
       SEED_DEMO: "0",
       ROOM_IDLE_MS: "200",
+      // Tests hammer one server from one address; the limits have their own tests.
+      RATE_LIMIT_PER_SEC: "0",
+      PLANS_PER_HOUR: "0",
       ...opts.env,
     },
     stdio: ["ignore", "pipe", "pipe"],
@@ -84,14 +87,64 @@ export async function startServerProcess(
   };
 }
 
-export async function createPlan(server: { url: string }, name = "Test plan"): Promise<string> {
+export type LinkRole = "edit" | "comment" | "view";
+
+export interface CreatedPlan {
+  id: string;
+  links: Record<LinkRole, string>;
+  tokens: Record<LinkRole, string>;
+}
+
+/** Tokens of the plans the tests created, so plan URLs can carry them (see withToken). */
+const planTokens = new Map<string, Record<LinkRole, string>>();
+
+/** Creates a plan and returns its id, its three share links and their tokens. */
+export async function createPlanWithLinks(server: { url: string }, name = "Test plan"): Promise<CreatedPlan> {
   const res = await fetch(`${server.url}/api/plans`, {
     method: "POST",
     headers: { "content-type": "application/json" },
     body: JSON.stringify({ name }),
   });
   if (res.status !== 201) throw new Error(`create plan: ${res.status} ${await res.text()}`);
-  return ((await res.json()) as { id: string }).id;
+  const body = (await res.json()) as { id: string; links: Record<LinkRole, string> };
+  const tokens = {} as Record<LinkRole, string>;
+  for (const role of ["edit", "comment", "view"] as const) {
+    const token = new URL(body.links[role]).searchParams.get("token");
+    if (!token) throw new Error(`the ${role} link has no token: ${body.links[role]}`);
+    tokens[role] = token;
+  }
+  planTokens.set(body.id, tokens);
+  return { id: body.id, links: body.links, tokens };
+}
+
+/** Creates a plan; its edit token is added to its URLs by withToken / apiFetch / the clients below. */
+export async function createPlanAs(server: { url: string }, name = "Test plan"): Promise<string> {
+  return (await createPlanWithLinks(server, name)).id;
+}
+export { createPlanAs as createPlan };
+
+export function tokenFor(planId: string, role: LinkRole = "edit"): string {
+  const tokens = planTokens.get(planId);
+  if (!tokens) throw new Error(`no tokens known for plan ${planId}`);
+  return tokens[role];
+}
+
+/**
+ * A plan URL (`/api/plans/<id>…` or `/sync/<id>…`) with the token of the
+ * given role added, unless it has one. Tests about access itself build their
+ * URLs by hand instead.
+ */
+export function withToken(url: string, role: LinkRole = "edit"): string {
+  const u = new URL(url);
+  const m = /^\/(?:api\/plans|sync)\/([^/]+)/.exec(u.pathname);
+  const tokens = m ? planTokens.get(decodeURIComponent(m[1] as string)) : undefined;
+  if (tokens && !u.searchParams.has("token")) u.searchParams.set("token", tokens[role]);
+  return u.toString();
+}
+
+/** fetch with the plan's edit token (see withToken). */
+export function apiFetch(url: string, init?: RequestInit): Promise<Response> {
+  return fetch(withToken(url), init);
 }
 
 export interface StockClient {
@@ -100,12 +153,17 @@ export interface StockClient {
   destroy(): void;
 }
 
-/** The stock y-websocket client, unchanged, as any third party would use it. */
-export function connectStockClient(server: { wsUrl: string }, planId: string): StockClient {
+/** The stock y-websocket client, unchanged, as any third party would use it (token as `?token=`). */
+export function connectStockClient(
+  server: { wsUrl: string },
+  planId: string,
+  role: LinkRole = "edit",
+): StockClient {
   const doc = new Y.Doc();
   const provider = new WebsocketProvider(`${server.wsUrl}/sync`, planId, doc, {
     WebSocketPolyfill: WebSocket as unknown as typeof globalThis.WebSocket,
     disableBc: true,
+    params: planTokens.has(planId) ? { token: tokenFor(planId, role) } : {},
   });
   return {
     doc,

@@ -3,8 +3,10 @@ import * as encoding from "lib0/encoding";
 import WebSocket from "ws";
 import * as syncProtocol from "y-protocols/sync";
 import * as Y from "yjs";
+import type { ActivityEntry } from "../../shared/activity/activity.ts";
 import type { AnalysisMessage } from "../../shared/protocol/analysis.ts";
 import { MessageType, type Refusal } from "../../shared/protocol/messages.ts";
+import { type LinkRole, withToken } from "./harness.ts";
 
 /**
  * A client that speaks the sync protocol by hand, for tests that must send
@@ -17,6 +19,8 @@ export class RawClient {
   /** Analyses the server sent (message `analysis`), oldest first. */
   readonly analyses: AnalysisMessage[] = [];
   readonly awareness = new Map<number, unknown>();
+  /** Activity entries the server streamed (message 22), by seq: later versions replace earlier ones. */
+  readonly activity = new Map<number, ActivityEntry>();
   closed: { code: number; reason: string } | null = null;
   synced = false;
   private constructor(readonly ws: WebSocket) {
@@ -32,10 +36,13 @@ export class RawClient {
     ws.send(encoding.toUint8Array(encoder));
   }
 
-  /** Opens a socket; rejects with the HTTP status when the upgrade is refused. */
-  static connect(url: string): Promise<RawClient> {
+  /**
+   * Opens a socket; rejects with the HTTP status when the upgrade is refused.
+   * The plan's token for `role` is added unless the URL has one or `role` is null.
+   */
+  static connect(url: string, role: LinkRole | null = "edit"): Promise<RawClient> {
     return new Promise((resolve, reject) => {
-      const ws = new WebSocket(url, { perMessageDeflate: false });
+      const ws = new WebSocket(role ? withToken(url, role) : url, { perMessageDeflate: false });
       ws.once("open", () => resolve(new RawClient(ws)));
       ws.once("unexpected-response", (_req, res) => {
         let body = "";
@@ -74,6 +81,9 @@ export class RawClient {
       }
     } else if (type === MessageType.analysis) {
       this.analyses.push(JSON.parse(decoding.readVarString(decoder)) as AnalysisMessage);
+    } else if (type === MessageType.activity) {
+      const { entries } = JSON.parse(decoding.readVarString(decoder)) as { entries: ActivityEntry[] };
+      for (const e of entries) this.activity.set(e.seq, e);
     } else if (type === MessageType.refused) {
       this.refusals.push(JSON.parse(decoding.readVarString(decoder)) as Refusal);
     }

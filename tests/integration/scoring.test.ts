@@ -4,7 +4,7 @@ import * as Y from "yjs";
 import { updateTerritory, writeTerritory } from "../../shared/doc/schema.ts";
 import type { AnalysisMessage } from "../../shared/protocol/analysis.ts";
 import { MessageType } from "../../shared/protocol/messages.ts";
-import { createPlan, eventually, type ServerProcess, square, startServerProcess } from "./harness.ts";
+import { apiFetch, createPlan, eventually, type ServerProcess, square, startServerProcess } from "./harness.ts";
 import { RawClient } from "./raw-client.ts";
 
 let server: ServerProcess;
@@ -24,7 +24,7 @@ const CSV = [
 ].join("\n");
 
 async function postAccounts(planId: string, body: string, query = "", type = "text/csv") {
-  const res = await fetch(`${server.url}/api/plans/${planId}/accounts${query}`, {
+  const res = await apiFetch(`${server.url}/api/plans/${planId}/accounts${query}`, {
     method: "POST",
     headers: { "content-type": type },
     body,
@@ -33,13 +33,13 @@ async function postAccounts(planId: string, body: string, query = "", type = "te
 }
 
 async function analysis(planId: string): Promise<AnalysisMessage> {
-  const res = await fetch(`${server.url}/api/plans/${planId}/analysis`);
+  const res = await apiFetch(`${server.url}/api/plans/${planId}/analysis`);
   expect(res.status).toBe(200);
   return (await res.json()) as AnalysisMessage;
 }
 
 async function addTerritory(planId: string, id: string, x: number, size = 0.3) {
-  const res = await fetch(`${server.url}/api/plans/${planId}/territories`, {
+  const res = await apiFetch(`${server.url}/api/plans/${planId}/territories`, {
     method: "POST",
     headers: { "content-type": "application/json" },
     body: JSON.stringify({
@@ -70,7 +70,7 @@ describe("accounts import", () => {
       version: 1,
       columns: { lat: "Latitude", lon: "Longitude", metrics: ["Revenue", "Potential"], ignored: ["segment"] },
     });
-    const fc = await (await fetch(`${server.url}/api/plans/${planId}/accounts`)).json();
+    const fc = await (await apiFetch(`${server.url}/api/plans/${planId}/accounts`)).json();
     expect(fc.features).toHaveLength(4);
     expect(fc.features[0]).toEqual({
       type: "Feature",
@@ -91,7 +91,7 @@ describe("accounts import", () => {
       { row: 6, reason: 'longitude "not-a-lon" is not a number' },
       { row: 7, reason: "latitude -95 is outside -90…90" },
     ]);
-    const fc = await (await fetch(`${server.url}/api/plans/${planId}/accounts`)).json();
+    const fc = await (await apiFetch(`${server.url}/api/plans/${planId}/accounts`)).json();
     expect(fc.features.map((f: { id: string }) => f.id)).toEqual(["a1", "a2", "a3", "a4"]);
     expect(fc.version).toBe(1);
 
@@ -105,7 +105,7 @@ describe("accounts import", () => {
     const preview = await postAccounts(planId, CSV, "?dryRun=true");
     expect(preview.status).toBe(200);
     expect(preview.body).toMatchObject({ dryRun: true, total: 4, valid: 4, problemCount: 0 });
-    expect((await (await fetch(`${server.url}/api/plans/${planId}/accounts`)).json()).features).toEqual([]);
+    expect((await (await apiFetch(`${server.url}/api/plans/${planId}/accounts`)).json()).features).toEqual([]);
 
     await postAccounts(planId, CSV);
     const more = await postAccounts(planId, "id,lat,lon,Revenue\nb1,-7,106.1,5\na1,-7,106.1,5", "?mode=append");
@@ -140,10 +140,10 @@ describe("accounts import", () => {
     const planId = await createPlan(server);
     const rows = Array.from({ length: 1000 }, (_, i) => `c${i},Toko ${i},${-7 + i / 1e4},${106 + i / 1e4},${i}`);
     expect((await postAccounts(planId, ["id,name,lat,lon,revenue", ...rows].join("\n"))).status).toBe(201);
-    const res = await fetch(`${server.url}/api/plans/${planId}/accounts`, { headers: { "accept-encoding": "gzip" } });
+    const res = await apiFetch(`${server.url}/api/plans/${planId}/accounts`, { headers: { "accept-encoding": "gzip" } });
     expect(res.headers.get("content-encoding")).toBe("gzip");
     expect(((await res.json()) as { features: unknown[] }).features).toHaveLength(1000);
-    const plain = await fetch(`${server.url}/api/plans/${planId}/accounts`, {
+    const plain = await apiFetch(`${server.url}/api/plans/${planId}/accounts`, {
       headers: { "accept-encoding": "identity" },
     });
     expect(plain.headers.get("content-encoding")).toBeNull();
@@ -222,7 +222,7 @@ describe("live analysis", () => {
         expect(kinds).toContain("overlap:bow+west");
       });
       expect(editor.refusals).toEqual([]);
-      expect((await fetch(`${server.url}/api/health`)).status).toBe(200);
+      expect((await apiFetch(`${server.url}/api/health`)).status).toBe(200);
     } finally {
       editor.close();
     }
@@ -242,7 +242,7 @@ describe("live analysis", () => {
       await eventually(() => expect(forger.refusals[0]).toMatchObject({ code: "forbidden", reset: false }));
       expect(forger.refusals[0]?.message).toMatch(/computed by the server/);
       // A real change afterwards: once its analysis has arrived, a relayed forgery would have too.
-      await fetch(`${server.url}/api/plans/${planId}/territories/west`, {
+      await apiFetch(`${server.url}/api/plans/${planId}/territories/west`, {
         method: "PUT",
         headers: { "content-type": "application/json" },
         body: JSON.stringify({ type: "Feature", properties: { name: "West renamed" } }),

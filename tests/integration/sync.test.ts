@@ -8,6 +8,7 @@ import {
   type ServerProcess,
   square,
   startServerProcess,
+  apiFetch,
 } from "./harness.ts";
 
 let server: ServerProcess;
@@ -39,7 +40,7 @@ describe("sync with the stock y-websocket client", () => {
       transact(b.doc, LOCAL_EDIT, () => updateTerritory(b.doc, "north", { name: "North Java" }));
       await eventually(() => expect(readTerritory(a.doc, "north")?.name).toBe("North Java"));
       // And the server's own view, through the API:
-      const fc = await (await fetch(`${server.url}/api/plans/${planId}/territories`)).json();
+      const fc = await (await apiFetch(`${server.url}/api/plans/${planId}/territories`)).json();
       expect(fc.features.map((f: { properties: { name: string } }) => f.properties.name)).toEqual(["North Java"]);
     } finally {
       a.destroy();
@@ -52,21 +53,21 @@ describe("sync with the stock y-websocket client", () => {
     const a = connectStockClient(server, planId);
     try {
       await eventually(() => expect(a.provider.synced).toBe(true));
-      const res = await fetch(`${server.url}/api/plans/${planId}/territories`, {
+      const res = await apiFetch(`${server.url}/api/plans/${planId}/territories`, {
         method: "POST",
         headers: { "content-type": "application/json" },
         body: JSON.stringify({ type: "Feature", geometry: square(110, -7), properties: { id: "east", name: "East" } }),
       });
       expect(res.status).toBe(201);
       await eventually(() => expect(readTerritory(a.doc, "east")?.name).toBe("East"));
-      const put = await fetch(`${server.url}/api/plans/${planId}/territories/east`, {
+      const put = await apiFetch(`${server.url}/api/plans/${planId}/territories/east`, {
         method: "PUT",
         headers: { "content-type": "application/json" },
         body: JSON.stringify({ type: "Feature", properties: { color: "#123456" } }),
       });
       expect(put.status).toBe(200);
       await eventually(() => expect(readTerritory(a.doc, "east")?.color).toBe("#123456"));
-      const del = await fetch(`${server.url}/api/plans/${planId}/territories/east`, { method: "DELETE" });
+      const del = await apiFetch(`${server.url}/api/plans/${planId}/territories/east`, { method: "DELETE" });
       expect(del.status).toBe(204);
       await eventually(() => expect(readTerritories(a.doc)).toEqual([]));
     } finally {

@@ -1,0 +1,92 @@
+import type { IncomingMessage } from "node:http";
+import { can, forbiddenMessage, type Permission, type Role } from "../../shared/access/roles.ts";
+import type { Author } from "../../shared/comments/comments.ts";
+import { ID_PATTERN } from "../../shared/ids.ts";
+import type { PlanMeta, PlanStore } from "../persistence/store.ts";
+import { checkToken, newAccess, type TokenProblem } from "./tokens.ts";
+
+/** Who is calling: the plan, the role their link gives, and the name and id they sent. */
+export interface Caller {
+  meta: PlanMeta;
+  role: Role;
+  actor: Author;
+  tokenHash: string;
+}
+
+export type AccessResult =
+  | { ok: true; meta: PlanMeta; role: Role }
+  | { ok: false; status: 401 | 404 | 500; reason?: TokenProblem; error?: unknown };
+
+/** The token of a request: `Authorization: Bearer …`, else `?token=…`. */
+export function tokenOf(req: IncomingMessage, url: URL): string | null {
+  const header = req.headers.authorization;
+  if (typeof header === "string") {
+    const m = /^Bearer\s+(\S+)\s*$/i.exec(header);
+    if (m) return m[1] as string;
+  }
+  return url.searchParams.get("token");
+}
+
+const NAME_MAX = 60;
+
+/**
+ * The person behind a request or socket: the id the server issued to their
+ * browser and the name they typed (headers `X-Wilayah-Person`/`-Name` on
+ * REST, `person`/`name` query parameters on sockets). This identifies, it
+ * does not authenticate: the share link's token is the authority, and the
+ * role always comes from it.
+ */
+export function actorOf(role: Role, person: string | null | undefined, name: string | null | undefined): Author {
+  const id = person && ID_PATTERN.test(person) ? person : `anon-${role}`;
+  let cleanName = "";
+  if (name) {
+    try {
+      cleanName = decodeURIComponent(name).trim().slice(0, NAME_MAX);
+    } catch {
+      cleanName = name.trim().slice(0, NAME_MAX);
+    }
+  }
+  return { id, name: cleanName || (person ? "Someone" : "API client"), role };
+}
+
+export function headerValue(req: IncomingMessage, name: string): string | null {
+  const v = req.headers[name];
+  return typeof v === "string" ? v : null;
+}
+
+/**
+ * Checks a token against a plan. Plans made before share links existed get
+ * their links now (printed to the server log once, since only hashes are kept).
+ */
+export async function checkAccess(store: PlanStore, planId: string, token: string | null): Promise<AccessResult> {
+  let meta: PlanMeta | null;
+  try {
+    meta = await store.getPlan(planId);
+  } catch (error) {
+    return { ok: false, status: 500, error };
+  }
+  if (!meta) return { ok: false, status: 404 };
+  if (!meta.access) meta = await giveLinks(store, meta);
+  const check = checkToken(meta.access as NonNullable<PlanMeta["access"]>, token);
+  if (!check.ok) return { ok: false, status: 401, reason: check.reason };
+  return { ok: true, meta, role: check.role };
+}
+
+async function giveLinks(store: PlanStore, meta: PlanMeta): Promise<PlanMeta> {
+  const { access, tokens } = newAccess();
+  const updated = await store.updatePlan(meta.id, (m) => (m.access ? m : { ...m, access }));
+  if (updated.access === access) {
+    console.log(
+      `[access] plan ${meta.id} had no share links; made new ones: ` +
+        Object.entries(tokens)
+          .map(([role, token]) => `${role}: /plan/${meta.id}?token=${token}`)
+          .join("  "),
+    );
+  }
+  return updated;
+}
+
+/** Null when `role` may do `permission`, else the sentence for a 403. */
+export function permissionProblem(role: Role, permission: Permission, action: string): string | null {
+  return can(role, permission) ? null : forbiddenMessage(role, action);
+}

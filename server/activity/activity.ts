@@ -1,0 +1,190 @@
+import type * as Y from "yjs";
+import type { ActivityEntry, MetricSnapshot } from "../../shared/activity/activity.ts";
+import type { Author } from "../../shared/comments/comments.ts";
+import { isOrigin } from "../../shared/doc/origins.ts";
+import { TERRITORY_KEYS, territoriesMap } from "../../shared/doc/schema.ts";
+import { decodeGeometry } from "../../shared/geometry/codec.ts";
+import { bboxOf } from "../../shared/geometry/types.ts";
+import type { AnalysisMessage } from "../../shared/protocol/analysis.ts";
+import type { PlanStore } from "../persistence/store.ts";
+import type { Room } from "../rooms/room.ts";
+import type { Scoring } from "../scoring/scoring.ts";
+import { activityFrame, type NewEntry, PlanFeed } from "./feed.ts";
+
+/**
+ * The activity feeds of open plans. Each plan's main room gets a feed when
+ * it loads; territory changes are read from the document's transactions and
+ * attributed from their origin (the connection's link and name, or the
+ * REST caller), never from anything inside the update.
+ */
+export class Activity {
+  private readonly feeds = new Map<string, PlanFeed>();
+
+  constructor(
+    private readonly store: PlanStore,
+    private readonly scoring: Scoring | null,
+  ) {}
+
+  async attach(room: Room): Promise<PlanFeed> {
+    const planId = room.address.planId;
+    const stored = await this.store.getActivity(planId);
+    const feed = new PlanFeed(planId, this.store, stored, (entries) => {
+      const frame = activityFrame(entries);
+      for (const peer of room.peers) peer.sendFrame(frame);
+    });
+    this.feeds.set(planId, feed);
+    const recorder = new TerritoryRecorder(room, feed, () => this.scoring?.get(planId)?.latestAnalysis ?? null);
+    const scoring = this.scoring?.get(planId);
+    const onAnalysis = (a: AnalysisMessage) => recorder.fillMetrics(a);
+    scoring?.analysisListeners.add(onAnalysis);
+    room.closeListeners.add(() => {
+      recorder.dispose();
+      scoring?.analysisListeners.delete(onAnalysis);
+      if (this.feeds.get(planId) === feed) this.feeds.delete(planId);
+      feed.close().catch((e: Error) => console.error(`[activity] saving ${planId}: ${e.message}`));
+    });
+    return feed;
+  }
+
+  get(planId: string): PlanFeed | undefined {
+    return this.feeds.get(planId);
+  }
+}
+
+/** Field of a territory → what the feed calls its change. */
+const FIELD_KIND: Record<string, "renamed" | "reshaped" | "updated"> = {
+  [TERRITORY_KEYS.name]: "renamed",
+  [TERRITORY_KEYS.geometry]: "reshaped",
+};
+
+/** Turns a room's territory transactions into feed entries. */
+class TerritoryRecorder {
+  /** Names as last seen, to name deleted territories and renames' old names. */
+  private readonly names = new Map<string, string>();
+  /** Reshape entries still waiting for the analysis that shows their effect. */
+  private readonly awaitingMetrics = new Set<ActivityEntry>();
+  private readonly territories: Y.Map<Y.Map<unknown>>;
+
+  constructor(
+    private readonly room: Room,
+    private readonly feed: PlanFeed,
+    private readonly latest: () => AnalysisMessage | null,
+  ) {
+    this.territories = territoriesMap(room.doc) as Y.Map<Y.Map<unknown>>;
+    for (const [id, map] of this.territories) this.names.set(id, nameOf(map, id));
+    this.territories.observeDeep(this.onEvents);
+  }
+
+  dispose(): void {
+    this.territories.unobserveDeep(this.onEvents);
+  }
+
+  private actorOf(origin: unknown): Author | null {
+    if (!isOrigin(origin)) return null;
+    if (origin.kind === "connection") {
+      for (const peer of this.room.peers) if (peer.id === origin.connectionId) return peer.actor;
+      return null;
+    }
+    if (origin.kind === "rest") return origin.actor ?? null;
+    return null;
+  }
+
+  private readonly onEvents = (events: Y.YEvent<Y.AbstractType<unknown>>[], tr: Y.Transaction): void => {
+    const actor = this.actorOf(tr.origin);
+    for (const event of events) {
+      if (event.target === this.territories) {
+        for (const [id, change] of event.changes.keys) {
+          const map = this.territories.get(id);
+          if (change.action === "delete") {
+            this.log(actor, "territory-deleted", id, null);
+            this.names.delete(id);
+          } else if (map) {
+            this.names.set(id, nameOf(map, id));
+            this.log(actor, change.action === "add" ? "territory-created" : "territory-updated", id, map);
+          }
+        }
+        continue;
+      }
+      const item = event.target._item;
+      if (!item || item.parent !== this.territories || typeof item.parentSub !== "string") continue;
+      const id = item.parentSub;
+      const map = this.territories.get(id);
+      if (!map) continue;
+      const fields: string[] = [];
+      for (const [key, change] of event.changes.keys) {
+        const kind = FIELD_KIND[key] ?? "updated";
+        if (kind === "renamed") {
+          const from = typeof change.oldValue === "string" ? change.oldValue : (this.names.get(id) ?? id);
+          const to = nameOf(map, id);
+          this.names.set(id, to);
+          if (from !== to) this.log(actor, "territory-renamed", id, map, { from, to });
+        } else if (kind === "reshaped") {
+          this.log(actor, "territory-reshaped", id, map);
+        } else {
+          fields.push(key);
+        }
+      }
+      if (fields.length > 0) this.log(actor, "territory-updated", id, map, { fields });
+    }
+  };
+
+  private log(
+    actor: Author | null,
+    kind: ActivityEntry["kind"],
+    id: string,
+    map: Y.Map<unknown> | null,
+    details?: ActivityEntry["details"],
+  ): void {
+    // Changes without a person behind them (storage, demo seeding) are not activity.
+    if (!actor) return;
+    const entry: NewEntry = {
+      kind,
+      actor,
+      territoryId: id,
+      territoryName: map ? nameOf(map, id) : (this.names.get(id) ?? id),
+      ...(details ? { details } : {}),
+    };
+    const box = map ? boxOf(map) : undefined;
+    if (box) entry.box = box;
+    if (kind === "territory-reshaped" || kind === "territory-created") {
+      entry.details = { ...entry.details, before: kind === "territory-created" ? null : this.metricsOf(id), after: null };
+    }
+    const coalesce = kind === "territory-reshaped" || kind === "territory-updated" || kind === "territory-renamed";
+    const recorded = this.feed.record(entry, { coalesce });
+    if (kind === "territory-reshaped" || kind === "territory-created") this.awaitingMetrics.add(recorded);
+  }
+
+  private metricsOf(id: string, analysis = this.latest()): MetricSnapshot | null {
+    const m = analysis?.territories.find((t) => t.id === id);
+    return m ? { accounts: m.accounts, sums: { ...m.sums }, areaKm2: m.areaKm2 } : null;
+  }
+
+  /** A new analysis: reshapes recorded since the previous one now show their effect. */
+  fillMetrics(analysis: AnalysisMessage): void {
+    const changed: ActivityEntry[] = [];
+    for (const entry of this.awaitingMetrics) {
+      if (!entry.territoryId) continue;
+      const after = this.metricsOf(entry.territoryId, analysis);
+      entry.details = { ...entry.details, after };
+      changed.push(entry);
+    }
+    this.awaitingMetrics.clear();
+    this.feed.changed(changed);
+  }
+}
+
+function nameOf(map: Y.Map<unknown>, id: string): string {
+  const name = map.get(TERRITORY_KEYS.name);
+  return typeof name === "string" ? name : id;
+}
+
+function boxOf(map: Y.Map<unknown>): [number, number, number, number] | undefined {
+  const bytes = map.get(TERRITORY_KEYS.geometry);
+  if (!(bytes instanceof Uint8Array)) return undefined;
+  try {
+    const box = bboxOf(decodeGeometry(bytes));
+    return box.every(Number.isFinite) ? box : undefined;
+  } catch {
+    return undefined;
+  }
+}

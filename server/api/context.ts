@@ -1,0 +1,92 @@
+import type { IncomingMessage } from "node:http";
+import type { Permission } from "../../shared/access/roles.ts";
+import type { Origin } from "../../shared/doc/origins.ts";
+import type { AnalysisMessage } from "../../shared/protocol/analysis.ts";
+import { actorOf, type Caller, checkAccess, headerValue, permissionProblem, tokenOf } from "../access/access.ts";
+import { hashToken, tokenProblemMessage } from "../access/tokens.ts";
+import type { Activity } from "../activity/activity.ts";
+import type { ServerConfig } from "../config.ts";
+import type { PlanStore } from "../persistence/store.ts";
+import type { Room } from "../rooms/room.ts";
+import type { Rooms } from "../rooms/rooms.ts";
+import type { Scoring } from "../scoring/scoring.ts";
+import { HttpError } from "./http.ts";
+
+export interface ApiContext {
+  store: PlanStore;
+  rooms: Rooms;
+  config: ServerConfig;
+  scoring: Scoring;
+  activity: Activity;
+  /** Closes every open socket of a plan opened with this token hash; returns how many. */
+  cutOff(planId: string, tokenHash: string): number;
+}
+
+/** What every plan endpoint does first: who is calling, may they, and the plan's room. */
+export class PlanApi {
+  constructor(readonly ctx: ApiContext) {}
+
+  /**
+   * The caller of a plan endpoint: 404 when the plan does not exist, 401
+   * without a valid token for it (body `reason`: missing, invalid or
+   * revoked, so a UI can tell a replaced link from a wrong one), 403 when the
+   * link's role may not do `permission`.
+   */
+  async authorize(
+    req: IncomingMessage,
+    url: URL,
+    planId: string,
+    permission?: Permission,
+    action = "do this",
+  ): Promise<Caller> {
+    const token = tokenOf(req, url);
+    const access = await checkAccess(this.ctx.store, planId, token);
+    if (!access.ok) {
+      if (access.status === 404) throw new HttpError(404, `There is no plan "${planId.slice(0, 64)}".`);
+      if (access.status === 500) throw unreadable(planId, access.error);
+      const reason = access.reason ?? "invalid";
+      throw new HttpError(401, tokenProblemMessage(reason), { reason });
+    }
+    if (permission) {
+      const problem = permissionProblem(access.role, permission, action);
+      if (problem) throw new HttpError(403, problem, { role: access.role });
+    }
+    return {
+      meta: access.meta,
+      role: access.role,
+      actor: actorOf(access.role, headerValue(req, "x-wilayah-person"), headerValue(req, "x-wilayah-name")),
+      tokenHash: hashToken(token ?? ""),
+    };
+  }
+
+  /** Runs `fn` on the plan's main room, keeping it loaded meanwhile. */
+  async withRoom<T>(planId: string, fn: (room: Room) => Promise<T>): Promise<T> {
+    let room: Room;
+    try {
+      room = await this.ctx.rooms.acquire({ planId, part: "" });
+    } catch (e) {
+      throw unreadable(planId, e);
+    }
+    return this.ctx.rooms.with(room.address, fn);
+  }
+
+  /** The analysis including every change made so far; 503 when scoring is off. */
+  async analysisOf(room: Room): Promise<AnalysisMessage> {
+    const plan = this.ctx.scoring.get(room.address.planId);
+    if (!plan) throw new HttpError(503, "Scoring is not running for this plan; try again shortly.");
+    return plan.current();
+  }
+}
+
+export function unreadable(planId: string, e: unknown): HttpError {
+  console.error(`[api] plan ${planId} could not be loaded: ${(e as Error).message}`);
+  return new HttpError(
+    500,
+    "This plan's stored data could not be read. It has been left untouched; the server log says why.",
+  );
+}
+
+/** The origin of a REST change: which call, and who made it (for the activity feed). */
+export function restOrigin(req: IncomingMessage, caller: Caller): Origin {
+  return { kind: "rest", method: req.method ?? "", path: (req.url ?? "").split("?")[0] ?? "", actor: caller.actor };
+}

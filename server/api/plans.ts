@@ -1,0 +1,128 @@
+import { isRole, ROLES } from "../../shared/access/roles.ts";
+import { LIMITS } from "../../shared/doc/territory.ts";
+import { newId } from "../../shared/ids.ts";
+import { RateLimiter } from "../access/rate-limit.ts";
+import { newAccess, rotate, shareLink } from "../access/tokens.ts";
+import { DEMO_PLAN_ID } from "../demo/seed.ts";
+import type { PlanMeta } from "../persistence/store.ts";
+import type { PlanApi } from "./context.ts";
+import { HttpError, readJson, requestOrigin, sendJson } from "./http.ts";
+import type { Router } from "./router.ts";
+
+/** Plans, people and share links. */
+export function planRoutes(router: Router, api: PlanApi): void {
+  const { store, config } = api.ctx;
+  const creations = new RateLimiter(config.plansPerHour / 3600, Math.max(1, config.plansPerHour));
+
+  router.on("GET", "/api/health", async (_req, res) => {
+    sendJson(res, 200, { ok: true, rooms: api.ctx.rooms.size });
+  });
+
+  router.on("POST", "/api/plans", async (req, res, _params, url) => {
+    if (config.adminToken) {
+      const sent = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? "")?.[1] ?? url.searchParams.get("token");
+      if (!sent) throw new HttpError(401, "Creating plans on this server needs the administrator's token.");
+      if (sent !== config.adminToken) throw new HttpError(403, "That is not this server's administrator token.");
+    } else {
+      const wait = creations.take(req.socket.remoteAddress ?? "unknown");
+      if (wait > 0) {
+        res.setHeader("retry-after", String(wait));
+        throw new HttpError(429, `Too many plans created from your address; try again in ${Math.ceil(wait / 60)} min.`);
+      }
+    }
+    const body = (await readJson(req, 64 * 1024)) as { name?: unknown };
+    if (typeof body !== "object" || body === null || Array.isArray(body)) {
+      throw new HttpError(400, 'Send a JSON object like {"name": "Java 2027"}.');
+    }
+    let name = "Untitled plan";
+    if (body.name !== undefined) {
+      if (typeof body.name !== "string" || body.name.trim().length === 0 || body.name.length > LIMITS.name) {
+        throw new HttpError(400, `The plan name must be text of 1–${LIMITS.name} characters.`);
+      }
+      name = body.name.trim();
+    }
+    const { access, tokens } = newAccess();
+    const meta: PlanMeta = { id: newId(12), name, createdAt: new Date().toISOString(), access };
+    await store.createPlan(meta);
+    const origin = requestOrigin(req);
+    sendJson(res, 201, {
+      id: meta.id,
+      name: meta.name,
+      createdAt: meta.createdAt,
+      links: {
+        edit: shareLink(origin, meta.id, tokens.edit),
+        comment: shareLink(origin, meta.id, tokens.comment),
+        view: shareLink(origin, meta.id, tokens.view),
+      },
+    });
+  });
+
+  router.on("GET", "/api/plans/:id", async (req, res, { id }, url) => {
+    const caller = await api.authorize(req, url, id as string);
+    const { meta, role } = caller;
+    sendJson(res, 200, { id: meta.id, name: meta.name, createdAt: meta.createdAt, role, you: caller.actor });
+  });
+
+  /** A stable id for a browser (kept in its storage); it identifies, it does not authenticate. */
+  router.on("POST", "/api/people", async (_req, res) => {
+    sendJson(res, 201, { id: `p-${newId(16)}` });
+  });
+
+  /** The demo plan's links: it is public by intent, so its tokens are kept readable. */
+  router.on("GET", "/api/demo", async (req, res) => {
+    const meta = await store.getPlan(DEMO_PLAN_ID);
+    const tokens = meta?.publicTokens;
+    if (!meta || !tokens?.edit || !tokens.comment || !tokens.view) {
+      throw new HttpError(404, "This server has no demo plan (it starts with SEED_DEMO=0).");
+    }
+    const origin = requestOrigin(req);
+    sendJson(res, 200, {
+      id: meta.id,
+      name: meta.name,
+      links: Object.fromEntries(ROLES.map((r) => [r, shareLink(origin, meta.id, tokens[r] as string)])),
+    });
+  });
+
+  /**
+   * Replaces one share link. The old token stops working at once: REST calls
+   * with it get 401 (reason "revoked") and its open sockets are closed (4401).
+   */
+  router.on("POST", "/api/plans/:id/links/:role/rotate", async (req, res, { id, role }, url) => {
+    const caller = await api.authorize(req, url, id as string, "manage-links", "replace share links");
+    if (!isRole(role)) throw new HttpError(404, `There is no "${String(role).slice(0, 20)}" link; links are edit, comment and view.`);
+    let token = "";
+    let oldHash = "";
+    await store.updatePlan(id as string, (meta) => {
+      if (!meta.access) return meta;
+      oldHash = meta.access.links[role].hash;
+      const next = rotate(meta.access, role);
+      token = next.token;
+      const publicTokens = meta.publicTokens?.[role] ? { ...meta.publicTokens, [role]: token } : meta.publicTokens;
+      return { ...meta, access: next.access, ...(publicTokens ? { publicTokens } : {}) };
+    });
+    const closed = api.ctx.cutOff(id as string, oldHash);
+    api.ctx.activity.get(id as string)?.record({ kind: "link-rotated", actor: caller.actor, details: { role } });
+    sendJson(res, 200, { role, link: shareLink(requestOrigin(req), id as string, token), closedSockets: closed });
+  });
+
+  router.on("GET", "/api/plans/:id/activity", async (req, res, { id }, url) => {
+    await api.authorize(req, url, id as string);
+    const q = url.searchParams;
+    const before = q.has("before") ? Number(q.get("before")) : undefined;
+    const limit = q.has("limit") ? Number(q.get("limit")) : undefined;
+    if ((before !== undefined && !Number.isInteger(before)) || (limit !== undefined && !Number.isInteger(limit))) {
+      throw new HttpError(400, "before and limit must be whole numbers.");
+    }
+    const page = await api.withRoom(id as string, async () => {
+      const feed = api.ctx.activity.get(id as string);
+      if (!feed) throw new HttpError(503, "The activity feed is loading; try again shortly.");
+      return feed.page({
+        before,
+        limit,
+        person: q.get("person") ?? undefined,
+        territory: q.get("territory") ?? undefined,
+      });
+    });
+    sendJson(res, 200, page);
+  });
+}
