@@ -41,7 +41,13 @@ export default defineConfig({
   },
   webServer: {
     command: "DATA_DIR=$(mktemp -d -t wilayah-e2e-XXXXXX) exec npx tsx server/index.ts",
-    env: { PORT: String(PORT), ...(staticDir ? { STATIC_DIR: staticDir } : {}) },
+    // One address opens many plans and sockets here; the limits have their own integration tests.
+    env: {
+      PORT: String(PORT),
+      RATE_LIMIT_PER_SEC: "0",
+      PLANS_PER_HOUR: "0",
+      ...(staticDir ? { STATIC_DIR: staticDir } : {}),
+    },
     url: `http://localhost:${PORT}/api/health`,
     reuseExistingServer: false,
     timeout: 60_000,
