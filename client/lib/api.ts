@@ -1,9 +1,13 @@
 /** The REST API, as the client uses it. Errors carry the server's sentence. */
 
+import type { Role } from "../../shared/access/roles.ts";
+
 export interface PlanInfo {
   id: string;
   name: string;
   createdAt?: string | number;
+  /** The caller's link role; absent from servers that predate roles (read as "edit"). */
+  role?: Role;
 }
 
 export interface CreatedPlan {
@@ -16,6 +20,8 @@ export class ApiError extends Error {
   constructor(
     message: string,
     readonly status: number,
+    /** Why a 401 was answered: "missing", "invalid" or "revoked" (a rotated link). */
+    readonly reason?: string,
   ) {
     super(message);
   }
@@ -43,7 +49,8 @@ async function request<T>(path: string, init: RequestInit & { token?: string | n
       typeof body === "object" && body !== null && typeof (body as { error?: unknown }).error === "string"
         ? (body as { error: string }).error
         : `${res.status} ${res.statusText}`;
-    throw new ApiError(message, res.status);
+    const reason = (body as { reason?: unknown } | null)?.reason;
+    throw new ApiError(message, res.status, typeof reason === "string" ? reason : undefined);
   }
   return body as T;
 }
@@ -64,4 +71,35 @@ export function getAccounts(id: string, token: string | null, signal?: AbortSign
 /** The plan's current analysis (no per-account assignment); 503 when the server does not score. */
 export function getAnalysis(id: string, token: string | null): Promise<unknown> {
   return request<unknown>(`/api/plans/${encodeURIComponent(id)}/analysis`, { token });
+}
+
+// ——— share links and activity (issue 4) ———
+
+/** Replaces a role's share link (managers only): the old token stops working at once, open sockets included. */
+export function rotateLink(planId: string, token: string | null, role: Role): Promise<{ role: Role; link: string }> {
+  return request<{ role: Role; link: string }>(
+    `/api/plans/${encodeURIComponent(planId)}/links/${encodeURIComponent(role)}/rotate`,
+    { method: "POST", token, body: "{}" },
+  );
+}
+
+/** One page of the activity feed, newest first; `before` is the previous page's `next`. */
+export function getActivity(
+  planId: string,
+  token: string | null,
+  query: { before?: number | null; limit?: number; person?: string; territory?: string } = {},
+  signal?: AbortSignal,
+): Promise<unknown> {
+  const params = new URLSearchParams();
+  if (query.before != null) params.set("before", String(query.before));
+  if (query.limit) params.set("limit", String(query.limit));
+  if (query.person) params.set("person", query.person);
+  if (query.territory) params.set("territory", query.territory);
+  const qs = params.toString();
+  return request<unknown>(`/api/plans/${encodeURIComponent(planId)}/activity${qs ? `?${qs}` : ""}`, { token, signal });
+}
+
+/** The demo plan and its three links (the demo is public by intent). */
+export function getDemo(): Promise<{ id: string; links: { edit: string; comment: string; view: string } }> {
+  return request("/api/demo");
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { forgetPlan, loadRecent, rememberPlan } from "./recent.ts";
+import { forgetPlan, knownLinks, loadRecent, rememberLink, rememberPlan } from "./recent.ts";
 
 function memoryStorage() {
   const data = new Map<string, string>();
@@ -28,5 +28,44 @@ describe("recent plans", () => {
       JSON.stringify([{ id: "x", name: "X", href: "https://evil.example/", openedAt: 1 }, 5]),
     );
     expect(loadRecent(s)).toEqual([]);
+  });
+});
+
+describe("known share links", () => {
+  function memoryStorage() {
+    const data = new Map<string, string>();
+    return { getItem: (k: string) => data.get(k) ?? null, setItem: (k: string, v: string) => void data.set(k, v) };
+  }
+
+  it("keeps the links of the browser that created the plan across visits, and replaced ones", () => {
+    const s = memoryStorage();
+    const links = {
+      edit: "http://x/plan/a?token=e",
+      comment: "http://x/plan/a?token=c",
+      view: "http://x/plan/a?token=v",
+    };
+    rememberPlan({ id: "a", name: "Java", href: "/plan/a?token=e", links }, 1, s);
+    rememberPlan({ id: "a", name: "Java", href: "/plan/a?token=e" }, 2, s);
+    expect(knownLinks("a", s)).toEqual(links);
+    expect(rememberLink("a", "view", "http://x/plan/a?token=v2", s).view).toBe("http://x/plan/a?token=v2");
+    expect(knownLinks("a", s).edit).toBe(links.edit);
+    expect(knownLinks("b", s)).toEqual({});
+  });
+
+  it("drops links that are not http(s) URLs or not of a role", () => {
+    const s = memoryStorage();
+    s.setItem(
+      "wilayah.recentPlans",
+      JSON.stringify([
+        {
+          id: "a",
+          name: "A",
+          href: "/plan/a",
+          openedAt: 1,
+          links: { edit: "javascript:alert(1)", boss: "http://x", view: "http://x/v" },
+        },
+      ]),
+    );
+    expect(knownLinks("a", s)).toEqual({ view: "http://x/v" });
   });
 });

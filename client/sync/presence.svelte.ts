@@ -1,5 +1,10 @@
 import type { Awareness } from "y-protocols/awareness";
-import { type PresenceState, type PresenceUser, parsePresence } from "../../shared/protocol/presence.ts";
+import {
+  type PresenceState,
+  type PresenceUser,
+  type PresenceView,
+  parsePresence,
+} from "../../shared/protocol/presence.ts";
 import { t } from "../i18n/i18n.svelte.ts";
 import type { PlanSession } from "./provider.ts";
 
@@ -10,6 +15,8 @@ export interface Peer extends PresenceState {
 
 /** Pointer updates per second we send at most (~20/s keeps cursors smooth without flooding the room). */
 const CURSOR_INTERVAL_MS = 50;
+/** Map view updates per second at most (~5/s: followers animate between them). */
+const VIEW_INTERVAL_MS = 200;
 
 /**
  * Presence over y-protocols awareness: publishes who I am, where my pointer
@@ -25,6 +32,9 @@ export class Presence {
   #cursor: [number, number] | null = null;
   #lastCursorSent = 0;
   #cursorTimer: ReturnType<typeof setTimeout> | null = null;
+  #view: PresenceView | null = null;
+  #lastViewSent = 0;
+  #viewTimer: ReturnType<typeof setTimeout> | null = null;
   #unbind: (() => void) | null = null;
   #offReset: () => void;
 
@@ -42,7 +52,12 @@ export class Presence {
   #bind(): void {
     this.#unbind?.();
     const awareness = this.#awareness;
-    const state: PresenceState = { user: this.#user, cursor: this.#cursor, selection: this.#selection, view: null };
+    const state: PresenceState = {
+      user: this.#user,
+      cursor: this.#cursor,
+      selection: this.#selection,
+      view: this.#view,
+    };
     awareness.setLocalState(state);
     const onChange = ({ added, updated, removed }: { added: number[]; updated: number[]; removed: number[] }) => {
       // My own cursor moves 20 times a second; only others' changes matter here.
@@ -143,7 +158,40 @@ export class Presence {
     this.#awareness.setLocalStateField("cursor", this.#cursor);
   }
 
+  /**
+   * What my map shows, for those who follow me: throttled to ~5 updates a
+   * second, trailing edge kept so followers end where I stopped.
+   */
+  setView(view: PresenceView | null): void {
+    this.#view = view
+      ? {
+          center: [Math.round(view.center[0] * 1e6) / 1e6, Math.round(view.center[1] * 1e6) / 1e6],
+          zoom: Math.round(view.zoom * 1000) / 1000,
+        }
+      : null;
+    const wait = VIEW_INTERVAL_MS - (performance.now() - this.#lastViewSent);
+    if (view === null || wait <= 0) {
+      this.#flushView();
+    } else if (this.#viewTimer === null) {
+      this.#viewTimer = setTimeout(() => this.#flushView(), wait);
+    }
+  }
+
+  #flushView(): void {
+    if (this.#viewTimer !== null) clearTimeout(this.#viewTimer);
+    this.#viewTimer = null;
+    this.#lastViewSent = performance.now();
+    this.#awareness.setLocalStateField("view", this.#view);
+  }
+
+  /** The view of the person with this id (their first tab that has one), or null. */
+  viewOf(personId: string): PresenceView | null {
+    for (const p of this.peers) if (p.user.id === personId && p.view) return p.view;
+    return null;
+  }
+
   destroy(): void {
+    if (this.#viewTimer !== null) clearTimeout(this.#viewTimer);
     if (this.#cursorTimer !== null) clearTimeout(this.#cursorTimer);
     this.#unbind?.();
     this.#offReset();

@@ -4,8 +4,10 @@ import { WebsocketProvider } from "y-websocket";
 import * as Y from "yjs";
 import { LOCAL_EDIT } from "../../shared/doc/origins.ts";
 import { territoriesMap } from "../../shared/doc/schema.ts";
+import type { ActivityEntry } from "../../shared/activity/activity.ts";
 import type { AnalysisMessage } from "../../shared/protocol/analysis.ts";
 import { CloseCode, MessageType, type Refusal } from "../../shared/protocol/messages.ts";
+import { parseEntries } from "../activity/feed.ts";
 import { parseAnalysisMessage } from "../analysis/parse.ts";
 import { ApiError, getPlan, type PlanInfo } from "../lib/api.ts";
 
@@ -17,6 +19,7 @@ import { ApiError, getPlan, type PlanInfo } from "../lib/api.ts";
  * - offline: the browser says it has no network
  * - unreachable: repeated failures and the REST API does not answer either
  * - not-found / denied: the server says the plan does not exist / the link gives no access; we stop retrying
+ * - revoked: the link was replaced by a manager (rotated); we stop retrying
  */
 export type ConnectionStatus =
   | "connecting"
@@ -25,7 +28,11 @@ export type ConnectionStatus =
   | "offline"
   | "unreachable"
   | "not-found"
-  | "denied";
+  | "denied"
+  | "revoked";
+
+/** Statuses after which the session stops retrying on its own. */
+const TERMINAL: ReadonlySet<ConnectionStatus> = new Set(["not-found", "denied", "revoked"]);
 
 export interface PlanSessionEvents {
   status: (status: ConnectionStatus) => void;
@@ -40,10 +47,14 @@ export interface PlanSessionEvents {
    * is only present when it changed; the first message on each connection has it.
    */
   analysis: (analysis: AnalysisMessage) => void;
+  /** Activity feed entries added or updated (message 22); a known `seq` replaces the old entry. */
+  activity: (entries: ActivityEntry[]) => void;
 }
 
 export interface PlanSessionOptions {
   token?: string | null;
+  /** Who connects: the person id the server issued to this browser and their name (sync params). */
+  person?: { id: string; name: string };
   /** `ws://host:port`; defaults to this page's origin. */
   wsOrigin?: string;
   /** Consecutive failed connections before asking the REST API why. */
@@ -84,12 +95,17 @@ export class PlanSession {
     refused: new Set(),
     reset: new Set(),
     analysis: new Set(),
+    activity: new Set(),
   };
+  /** Query parameters of the sync socket: token, person, name. Read on every (re)connect. */
+  #params: Record<string, string> = {};
+  /** Our own link is being replaced: its socket closing with 4401 is expected, not "revoked". */
+  #ownRotation = false;
   // The browser knows before the socket does (y-websocket only notices a dead
   // socket after 30 s of silence): close on "offline", reconnect on "online".
   // Edits made meanwhile stay in the doc and are sent on reconnect.
   #onOnline = () => {
-    if (this.status !== "not-found" && this.status !== "denied") this.provider.connect();
+    if (!TERMINAL.has(this.status)) this.provider.connect();
     this.#updateStatus();
   };
   #onOffline = () => {
@@ -101,6 +117,11 @@ export class PlanSession {
     this.planId = planId;
     this.token = options.token ?? null;
     this.#probeAfter = options.probeAfterFailures ?? 3;
+    if (this.token) this.#params.token = this.token;
+    if (options.person) {
+      this.#params.person = options.person.id;
+      this.#params.name = options.person.name;
+    }
     this.#wsOrigin = options.wsOrigin ?? `${location.protocol === "https:" ? "wss" : "ws"}://${location.host}`;
     this.#open();
     window.addEventListener("online", this.#onOnline);
@@ -118,8 +139,8 @@ export class PlanSession {
 
   #open(): void {
     const doc = new Y.Doc();
-    const params: Record<string, string> = {};
-    if (this.token) params.token = this.token;
+    // A copy: y-websocket reads it on each connect, and setPerson() updates it.
+    const params = { ...this.#params };
     // disableBc: every update goes through the server, which validates it;
     // tabs syncing behind its back could re-inject a refused update.
     const provider = new WebsocketProvider(`${this.#wsOrigin}/sync`, this.planId, doc, {
@@ -151,6 +172,21 @@ export class PlanSession {
       if (!analysis || p !== this.provider) return;
       this.#emit("analysis", analysis);
     };
+    // The activity feed, live: entries added or updated (written by the server only).
+    provider.messageHandlers[MessageType.activity] = (
+      _encoder: encoding.Encoder,
+      decoder: decoding.Decoder,
+      p: WebsocketProvider,
+    ) => {
+      let entries: ActivityEntry[] = [];
+      try {
+        entries = parseEntries(JSON.parse(decoding.readVarString(decoder)));
+      } catch {
+        return;
+      }
+      if (entries.length === 0 || p !== this.provider) return;
+      this.#emit("activity", entries);
+    };
     provider.on("status", () => {
       if (provider === this.provider) this.#updateStatus();
     });
@@ -165,6 +201,10 @@ export class PlanSession {
       if (code === CloseCode.tooManyRefusals) {
         // The server gave up on this document's state; start again from its copy.
         setTimeout(() => this.reset(), 0);
+      } else if (code === CloseCode.linkRevoked) {
+        // A manager replaced the link this page was opened with. When it is
+        // our own rotation the page moves to the new link itself.
+        if (!this.#ownRotation) this.#setStatus("revoked");
       } else {
         this.#setStatus(code === 4404 ? "not-found" : "denied");
       }
@@ -187,7 +227,7 @@ export class PlanSession {
 
   #updateStatus(): void {
     if (this.#destroyed) return;
-    if (this.status === "not-found" || this.status === "denied") return;
+    if (TERMINAL.has(this.status)) return;
     let next: ConnectionStatus;
     if (typeof navigator !== "undefined" && navigator.onLine === false) {
       next = "offline";
@@ -227,6 +267,10 @@ export class PlanSession {
       if (status === 404) {
         this.provider.disconnect();
         this.#setStatus("not-found");
+      } else if (status === 401 && e instanceof ApiError && e.reason === "revoked") {
+        // A refused upgrade is a bare 1006 in the browser; the API says why.
+        this.provider.disconnect();
+        this.#setStatus("revoked");
       } else if (status === 401 || status === 403) {
         this.provider.disconnect();
         this.#setStatus("denied");
@@ -236,6 +280,26 @@ export class PlanSession {
     } finally {
       this.#probing = false;
     }
+  }
+
+  /** The person behind this connection changed (the server issued an id, or a new name). */
+  setPerson(person: { id: string; name: string }, reconnect = false): void {
+    this.#params.person = person.id;
+    this.#params.name = person.name;
+    this.provider.params = { ...this.#params };
+    // The server binds presence and activity to the person the socket was opened as.
+    if (reconnect && this.provider.wsconnected) {
+      this.provider.disconnect();
+      this.provider.connect();
+    }
+  }
+
+  /**
+   * Our own link is being replaced (rotate of the role we hold): the server
+   * closes this socket with 4401, which is then expected, not a revocation.
+   */
+  expectOwnRotation(on: boolean): void {
+    this.#ownRotation = on;
   }
 
   /** Drops the local document and starts over from the server's state. */

@@ -1,0 +1,94 @@
+import { describe, expect, it } from "vitest";
+import type { ActivityEntry } from "../../shared/activity/activity.ts";
+import { activitySentence, activityText, metricChange, relativeTime } from "./text.ts";
+
+const budi = { id: "p-budi", name: "Budi", role: "edit" as const };
+const sari = { id: "p-sari", name: "Sari", role: "comment" as const };
+
+function entry(patch: Partial<ActivityEntry>): ActivityEntry {
+  return {
+    seq: 1,
+    kind: "territory-reshaped",
+    actor: budi,
+    at: "2025-01-01T10:00:00Z",
+    lastAt: "2025-01-01T10:00:00Z",
+    count: 1,
+    territoryId: "t1",
+    territoryName: "Jakarta Utara",
+    ...patch,
+  };
+}
+
+const reshape = entry({
+  details: {
+    before: { accounts: 120, sums: { revenue: 1_000_000, visits: 300 }, areaKm2: 140 },
+    after: { accounts: 134, sums: { revenue: 1_042_000, visits: 300 }, areaKm2: 151 },
+  },
+});
+
+describe("activity sentences", () => {
+  it("say how a reshape moved the metrics", () => {
+    expect(activitySentence(reshape, "en")).toBe("Budi reshaped Jakarta Utara · accounts 120 → 134, revenue +4.2%");
+    expect(activitySentence(reshape, "id")).toBe(
+      "Budi mengubah batas Jakarta Utara · akun 120 → 134, pendapatan +4,2%",
+    );
+  });
+
+  it("count coalesced edits", () => {
+    const many = entry({ count: 12 });
+    expect(activitySentence(many, "en")).toBe("Budi reshaped Jakarta Utara · 12 edits");
+  });
+
+  it("fall back to the area when no account moved", () => {
+    expect(metricChange({ accounts: 3, sums: {}, areaKm2: 100 }, { accounts: 3, sums: {}, areaKm2: 110 }, "en")).toBe(
+      "area +10%",
+    );
+    expect(metricChange({ accounts: 3, sums: {}, areaKm2: 100 }, { accounts: 3, sums: {}, areaKm2: 100 }, "en")).toBe(
+      null,
+    );
+  });
+
+  it("quote comments as text", () => {
+    const comment = entry({
+      kind: "comment-added",
+      actor: sari,
+      territoryName: "Bandung",
+      details: { excerpt: "<b>this street</b> is ours" },
+    });
+    expect(activitySentence(comment, "en")).toBe("Sari commented on Bandung: “<b>this street</b> is ours”");
+    expect(activityText(comment, "id").action).toBe("berkomentar di Bandung");
+    const onMap = entry({ kind: "comment-added", actor: sari, territoryId: undefined, territoryName: undefined });
+    expect(activityText(onMap, "en").action).toBe("commented on the map");
+  });
+
+  it("name renames, updates, imports and link rotations", () => {
+    expect(activityText(entry({ kind: "territory-renamed", details: { from: "A", to: "B" } }), "en").action).toBe(
+      "renamed A to B",
+    );
+    expect(
+      activityText(entry({ kind: "territory-updated", details: { fields: ["color", "reps"] } }), "en").action,
+    ).toBe("changed the colour and reps of Jakarta Utara");
+    expect(
+      activityText(entry({ kind: "territory-updated", details: { fields: ["color", "reps"] } }), "id").action,
+    ).toBe("mengubah warna dan perwakilan sales Jakarta Utara");
+    expect(activityText(entry({ kind: "accounts-imported", details: { imported: 1234 } }), "id").action).toBe(
+      "mengimpor 1.234 akun",
+    );
+    expect(activityText(entry({ kind: "link-rotated", details: { role: "view" } }), "en").action).toBe(
+      "replaced the view link",
+    );
+    expect(activitySentence(entry({ kind: "territory-deleted", territoryName: undefined }), "en")).toBe(
+      "Budi deleted a territory",
+    );
+  });
+});
+
+describe("relative time", () => {
+  const now = Date.parse("2025-01-01T10:05:00Z");
+  it("reads as people say it", () => {
+    expect(relativeTime("2025-01-01T10:04:50Z", now, "en")).toBe("just now");
+    expect(relativeTime("2025-01-01T10:00:00Z", now, "en")).toBe("5 minutes ago");
+    expect(relativeTime("2025-01-01T10:00:00Z", now, "id")).toBe("5 menit yang lalu");
+    expect(relativeTime("bad", now, "en")).toBe("");
+  });
+});
