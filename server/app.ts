@@ -134,7 +134,10 @@ export async function startServer(
     wss.handleUpgrade(req, socket, head, (ws) => {
       room.holds--;
       let set = sockets.get(address.planId);
-      if (!set) sockets.set(address.planId, (set = new Set()));
+      if (!set) {
+        set = new Set();
+        sockets.set(address.planId, set);
+      }
       const conn = new Connection(
         ws,
         room,

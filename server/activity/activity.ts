@@ -147,7 +147,11 @@ class TerritoryRecorder {
     const box = map ? boxOf(map) : undefined;
     if (box) entry.box = box;
     if (kind === "territory-reshaped" || kind === "territory-created") {
-      entry.details = { ...entry.details, before: kind === "territory-created" ? null : this.metricsOf(id), after: null };
+      entry.details = {
+        ...entry.details,
+        before: kind === "territory-created" ? null : this.metricsOf(id),
+        after: null,
+      };
     }
     const coalesce = kind === "territory-reshaped" || kind === "territory-updated" || kind === "territory-renamed";
     const recorded = this.feed.record(entry, { coalesce });

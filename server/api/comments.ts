@@ -105,7 +105,10 @@ export function commentRoutes(router: Router, api: PlanApi): void {
       const now = new Date().toISOString();
       return {
         ...t,
-        replies: [...t.replies, { id: newId(12), author: caller.actor, text: text.value, createdAt: now, editedAt: null }],
+        replies: [
+          ...t.replies,
+          { id: newId(12), author: caller.actor, text: text.value, createdAt: now, editedAt: null },
+        ],
       };
     });
     sendJson(res, 201, thread);
@@ -115,7 +118,8 @@ export function commentRoutes(router: Router, api: PlanApi): void {
     const caller = await api.authorize(req, url, id as string, "comment", "change comments");
     const body = await readObject(req);
     for (const key of Object.keys(body)) {
-      if (key !== "text" && key !== "resolved") throw new HttpError(400, `Unknown field "${key.slice(0, 40)}"; send text and/or resolved.`);
+      if (key !== "text" && key !== "resolved")
+        throw new HttpError(400, `Unknown field "${key.slice(0, 40)}"; send text and/or resolved.`);
     }
     if (body.resolved !== undefined && typeof body.resolved !== "boolean") {
       throw new HttpError(400, "resolved must be true or false.");

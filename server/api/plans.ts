@@ -89,7 +89,8 @@ export function planRoutes(router: Router, api: PlanApi): void {
    */
   router.on("POST", "/api/plans/:id/links/:role/rotate", async (req, res, { id, role }, url) => {
     const caller = await api.authorize(req, url, id as string, "manage-links", "replace share links");
-    if (!isRole(role)) throw new HttpError(404, `There is no "${String(role).slice(0, 20)}" link; links are edit, comment and view.`);
+    if (!isRole(role))
+      throw new HttpError(404, `There is no "${String(role).slice(0, 20)}" link; links are edit, comment and view.`);
     let token = "";
     let oldHash = "";
     await store.updatePlan(id as string, (meta) => {

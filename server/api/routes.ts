@@ -2,16 +2,17 @@ import { deleteTerritory, readTerritory, territoriesMap } from "../../shared/doc
 import { accountsGeoJson, importAccounts, importOptions, parseUpload } from "./accounts.ts";
 import { commentRoutes } from "./comments.ts";
 import { type ApiContext, PlanApi, restOrigin } from "./context.ts";
+import { exportRoutes } from "./exports.ts";
 import { HttpError, readJson, sendJson, sendLargeJson } from "./http.ts";
 import { planRoutes } from "./plans.ts";
 import { Router } from "./router.ts";
+import { territoryImportRoutes } from "./territory-import.ts";
 import {
   applyTerritoryPut,
   createTerritories,
   parseNewTerritories,
   parseTerritoryPut,
   toFeature,
-  toFeatureCollection,
 } from "./territories.ts";
 
 export type { ApiContext } from "./context.ts";
@@ -26,33 +27,8 @@ export function apiRouter(ctx: ApiContext): Router {
   const api = new PlanApi(ctx);
   planRoutes(router, api);
   commentRoutes(router, api);
-
-  router.on("GET", "/api/plans/:id/territories", async (req, res, { id }, url) => {
-    await api.authorize(req, url, id as string);
-    const body = await api.withRoom(id as string, async (room) => {
-      // Only what is on disk is acknowledged; never show a state a crash could take back.
-      await room.whenDurable();
-      const fc = toFeatureCollection(room.doc);
-      // Metrics when scoring runs (it is off with SCORING=0): territories are served either way.
-      const plan = ctx.scoring.get(room.address.planId);
-      const analysis = plan ? await plan.current().catch(() => null) : null;
-      const metrics = new Map((analysis?.territories ?? []).map((t) => [t.id, t]));
-      for (const f of fc.features) {
-        const m = metrics.get(f.id);
-        if (m) {
-          (f.properties as Record<string, unknown>).metrics = {
-            accounts: m.accounts,
-            ...m.sums,
-            areaKm2: m.areaKm2,
-            compactness: m.compactness,
-            parts: m.parts,
-          };
-        }
-      }
-      return fc;
-    });
-    await sendLargeJson(req, res, 200, body);
-  });
+  exportRoutes(router, api);
+  territoryImportRoutes(router, api);
 
   router.on("GET", "/api/plans/:id/analysis", async (req, res, { id }, url) => {
     await api.authorize(req, url, id as string);

@@ -523,7 +523,10 @@ describe("Room: read-only links", () => {
       room.join(reader);
       const before = Y.encodeStateAsUpdate(room.doc);
       const client = clientOf(room);
-      room.receiveUpdate(reader, edit(client, (d) => writeTerritory(d, territory("t2", "Forged"))));
+      room.receiveUpdate(
+        reader,
+        edit(client, (d) => writeTerritory(d, territory("t2", "Forged"))),
+      );
       await settle();
       expect(reader.refusals).toEqual([expect.objectContaining({ code: "forbidden", reset: true })]);
       expect(reader.refusals[0]?.message).toMatch(role === "view" ? /only lets you watch/ : /comment but not edit/);
@@ -534,7 +537,10 @@ describe("Room: read-only links", () => {
       room.receiveUpdate(reader, Y.encodeStateAsUpdate(clientOf(room), Y.encodeStateVector(room.doc)));
       expect(reader.refusals).toHaveLength(1);
       // And an editor is served as before.
-      room.receiveUpdate(a, edit(clientOf(room), (d) => writeTerritory(d, territory("t3", "Real"))));
+      room.receiveUpdate(
+        a,
+        edit(clientOf(room), (d) => writeTerritory(d, territory("t3", "Real"))),
+      );
       stored.flush();
       await settle();
       expect(readTerritory(room.doc, "t3")?.name).toBe("Real");

@@ -141,7 +141,11 @@ export function parseThread(value: unknown): CommentThread | null {
     replies: Array.isArray(v.replies)
       ? v.replies.filter(
           (r): r is CommentReply =>
-            typeof r === "object" && r !== null && typeof r.id === "string" && typeof r.text === "string" && isAuthor(r.author),
+            typeof r === "object" &&
+            r !== null &&
+            typeof r.id === "string" &&
+            typeof r.text === "string" &&
+            isAuthor(r.author),
         )
       : [],
   };

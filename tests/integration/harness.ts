@@ -154,11 +154,7 @@ export interface StockClient {
 }
 
 /** The stock y-websocket client, unchanged, as any third party would use it (token as `?token=`). */
-export function connectStockClient(
-  server: { wsUrl: string },
-  planId: string,
-  role: LinkRole = "edit",
-): StockClient {
+export function connectStockClient(server: { wsUrl: string }, planId: string, role: LinkRole = "edit"): StockClient {
   const doc = new Y.Doc();
   const provider = new WebsocketProvider(`${server.wsUrl}/sync`, planId, doc, {
     WebSocketPolyfill: WebSocket as unknown as typeof globalThis.WebSocket,

@@ -140,7 +140,9 @@ describe("accounts import", () => {
     const planId = await createPlan(server);
     const rows = Array.from({ length: 1000 }, (_, i) => `c${i},Toko ${i},${-7 + i / 1e4},${106 + i / 1e4},${i}`);
     expect((await postAccounts(planId, ["id,name,lat,lon,revenue", ...rows].join("\n"))).status).toBe(201);
-    const res = await apiFetch(`${server.url}/api/plans/${planId}/accounts`, { headers: { "accept-encoding": "gzip" } });
+    const res = await apiFetch(`${server.url}/api/plans/${planId}/accounts`, {
+      headers: { "accept-encoding": "gzip" },
+    });
     expect(res.headers.get("content-encoding")).toBe("gzip");
     expect(((await res.json()) as { features: unknown[] }).features).toHaveLength(1000);
     const plain = await apiFetch(`${server.url}/api/plans/${planId}/accounts`, {
