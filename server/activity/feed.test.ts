@@ -1,0 +1,84 @@
+import { afterEach, describe, expect, it } from "vitest";
+import type { ActivityEntry } from "../../shared/activity/activity.ts";
+import type { Author } from "../../shared/comments/comments.ts";
+import { MemoryStore } from "../persistence/memory-store.ts";
+import { PlanFeed } from "./feed.ts";
+
+const ani: Author = { id: "p-ani", name: "Ani", role: "edit" };
+const budi: Author = { id: "p-budi", name: "Budi", role: "edit" };
+const feeds: PlanFeed[] = [];
+afterEach(async () => {
+  for (const f of feeds.splice(0)) await f.close();
+});
+
+function feed(sent: ActivityEntry[][] = []): PlanFeed {
+  const f = new PlanFeed("p1", new MemoryStore(), [], (entries) => sent.push(entries));
+  feeds.push(f);
+  return f;
+}
+
+const at = (s: number) => new Date(Date.UTC(2027, 0, 1, 9, 0, s));
+
+describe("PlanFeed", () => {
+  it("folds one person's successive reshapes of a territory into one entry", () => {
+    const f = feed();
+    f.record({ kind: "territory-reshaped", actor: ani, territoryId: "t1" }, { coalesce: true, now: at(0) });
+    const again = f.record(
+      { kind: "territory-reshaped", actor: ani, territoryId: "t1" },
+      { coalesce: true, now: at(30) },
+    );
+    expect(f.size).toBe(1);
+    expect(again).toMatchObject({ seq: 1, count: 2, at: at(0).toISOString(), lastAt: at(30).toISOString() });
+  });
+
+  it("starts a new entry when someone else touched the territory in between, or the window passed", () => {
+    const f = feed();
+    f.record({ kind: "territory-reshaped", actor: ani, territoryId: "t1" }, { coalesce: true, now: at(0) });
+    f.record({ kind: "territory-reshaped", actor: budi, territoryId: "t1" }, { coalesce: true, now: at(1) });
+    f.record({ kind: "territory-reshaped", actor: ani, territoryId: "t1" }, { coalesce: true, now: at(2) });
+    expect(f.size).toBe(3);
+    // Ani's own renames of another territory do not break her run on t1.
+    f.record({ kind: "territory-renamed", actor: ani, territoryId: "t2" }, { coalesce: true, now: at(3) });
+    f.record({ kind: "territory-reshaped", actor: ani, territoryId: "t1" }, { coalesce: true, now: at(4) });
+    expect(f.size).toBe(4);
+    f.record({ kind: "territory-reshaped", actor: ani, territoryId: "t1" }, { coalesce: true, now: at(4 + 180) });
+    expect(f.size).toBe(5);
+  });
+
+  it("pages newest first with filters, and says where the next page starts", () => {
+    const f = feed();
+    for (let i = 0; i < 5; i++) {
+      f.record({ kind: "territory-created", actor: i % 2 ? budi : ani, territoryId: `t${i}` }, { now: at(i) });
+    }
+    const first = f.page({ limit: 2 });
+    expect(first.entries.map((e) => e.seq)).toEqual([5, 4]);
+    expect(first.next).toBe(4);
+    expect(f.page({ limit: 2, before: 4 }).entries.map((e) => e.seq)).toEqual([3, 2]);
+    expect(f.page({ limit: 10, before: 2 })).toEqual({ entries: [expect.objectContaining({ seq: 1 })], next: null });
+    expect(f.page({ person: "p-budi" }).entries.map((e) => e.seq)).toEqual([4, 2]);
+    expect(f.page({ person: "p-budi", limit: 1 }).next).toBe(4);
+    expect(f.page({ territory: "t3" }).entries.map((e) => e.seq)).toEqual([4]);
+  });
+
+  it("sends a burst of changes as one message", async () => {
+    const sent: ActivityEntry[][] = [];
+    const f = feed(sent);
+    for (let i = 0; i < 20; i++)
+      f.record({ kind: "territory-reshaped", actor: ani, territoryId: "t1" }, { coalesce: true });
+    f.record({ kind: "territory-created", actor: budi, territoryId: "t2" });
+    await new Promise((r) => setTimeout(r, 400));
+    expect(sent).toHaveLength(1);
+    expect(sent[0]?.map((e) => [e.seq, e.count])).toEqual([
+      [1, 20],
+      [2, 1],
+    ]);
+  });
+
+  it("saves what it holds on close", async () => {
+    const store = new MemoryStore();
+    const f = new PlanFeed("p1", store, [], () => {});
+    f.record({ kind: "territory-created", actor: ani, territoryId: "t1" });
+    await f.close();
+    expect(await store.getActivity("p1")).toHaveLength(1);
+  });
+});
