@@ -137,7 +137,16 @@ export async function startOurServer(opts: OurServerOptions): Promise<RunningSer
   const { proc, match, output } = await startChild(
     "ours",
     args,
-    { HOST: "127.0.0.1", PORT: "0", DATA_DIR: opts.dataDir, SEED_DEMO: "0", ROOM_IDLE_MS: "500", ...opts.env },
+    {
+      HOST: "127.0.0.1",
+      PORT: "0",
+      DATA_DIR: opts.dataDir,
+      SEED_DEMO: "0",
+      ROOM_IDLE_MS: "500",
+      RATE_LIMIT_PER_SEC: "0",
+      PLANS_PER_HOUR: "0",
+      ...opts.env,
+    },
     /listening on http:\/\/localhost:(\d+)/,
   );
   const port = Number(match[1]);
