@@ -1,6 +1,8 @@
 /** The REST API, as the client uses it. Errors carry the server's sentence. */
 
+import type { CommentThread } from "../../shared/comments/comments.ts";
 import type { Role } from "../../shared/access/roles.ts";
+import { identity } from "../state/identity.svelte.ts";
 
 export interface PlanInfo {
   id: string;
@@ -30,6 +32,10 @@ export class ApiError extends Error {
 async function request<T>(path: string, init: RequestInit & { token?: string | null } = {}): Promise<T> {
   const headers = new Headers(init.headers);
   if (init.token) headers.set("Authorization", `Bearer ${init.token}`);
+  // Who is asking (identifies, does not authenticate: the token decides what is allowed).
+  // The name is URI-encoded because HTTP headers carry Latin-1 only.
+  if (identity.id) headers.set("X-Wilayah-Person", identity.id);
+  if (identity.name) headers.set("X-Wilayah-Name", encodeURIComponent(identity.name));
   if (init.body !== undefined && !headers.has("Content-Type")) headers.set("Content-Type", "application/json");
   let res: Response;
   try {
@@ -71,6 +77,62 @@ export function getAccounts(id: string, token: string | null, signal?: AbortSign
 /** The plan's current analysis (no per-account assignment); 503 when the server does not score. */
 export function getAnalysis(id: string, token: string | null): Promise<unknown> {
   return request<unknown>(`/api/plans/${encodeURIComponent(id)}/analysis`, { token });
+}
+
+// ——— comments (the server writes them into the plan document; everyone sees the result live) ———
+
+function commentsPath(planId: string, ...rest: string[]): string {
+  return [`/api/plans/${encodeURIComponent(planId)}/comments`, ...rest.map(encodeURIComponent)].join("/");
+}
+
+/** Starts a thread at `at`; without `territoryId` the server picks the territory there. */
+export function createComment(
+  planId: string,
+  token: string | null,
+  body: { text: string; at: [number, number]; territoryId?: string | null },
+): Promise<CommentThread> {
+  return request<CommentThread>(commentsPath(planId), { method: "POST", token, body: JSON.stringify(body) });
+}
+
+export function replyToComment(
+  planId: string,
+  token: string | null,
+  threadId: string,
+  text: string,
+): Promise<CommentThread> {
+  return request<CommentThread>(commentsPath(planId, threadId, "replies"), {
+    method: "POST",
+    token,
+    body: JSON.stringify({ text }),
+  });
+}
+
+/** Edits a thread's first comment, or resolves / reopens the thread. */
+export function patchComment(
+  planId: string,
+  token: string | null,
+  threadId: string,
+  patch: { text?: string; resolved?: boolean },
+): Promise<CommentThread> {
+  return request<CommentThread>(commentsPath(planId, threadId), {
+    method: "PATCH",
+    token,
+    body: JSON.stringify(patch),
+  });
+}
+
+export function editReply(
+  planId: string,
+  token: string | null,
+  threadId: string,
+  replyId: string,
+  text: string,
+): Promise<CommentThread> {
+  return request<CommentThread>(commentsPath(planId, threadId, "replies", replyId), {
+    method: "PATCH",
+    token,
+    body: JSON.stringify({ text }),
+  });
 }
 
 // ——— share links and activity (issue 4) ———

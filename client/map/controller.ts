@@ -1,5 +1,6 @@
 import Feature from "ol/Feature.js";
 import OlMap from "ol/Map.js";
+import { unByKey } from "ol/Observable.js";
 import type MapBrowserEvent from "ol/MapBrowserEvent.js";
 import View from "ol/View.js";
 import { defaults as defaultControls, ScaleLine } from "ol/control.js";
@@ -18,6 +19,7 @@ import type { Peer } from "../sync/presence.svelte.ts";
 import type { FillMode } from "../state/analysis.svelte.ts";
 import type { EditorState, MapApi, Tool } from "../state/editor.svelte.ts";
 import { AccountsLayer, detectPointsRenderer } from "./accounts-layer.ts";
+import { CommentLayer, type PinInput } from "./comment-layer.ts";
 import { geometryToOl, olToGeometry, type TerritoryFeature } from "./convert.ts";
 import { drawTool } from "./interactions/draw.ts";
 import { mergeTool } from "./interactions/merge.ts";
@@ -63,6 +65,7 @@ export class MapController implements MapApi {
   readonly accounts: AccountsLayer;
   #overlaps = new OverlapLayer();
   #issue = new IssueHighlightLayer();
+  readonly comments = new CommentLayer();
   #accountIndex: { accounts: PlanAccounts; byId: Map<string, number> } | null = null;
   #territoryLayer: VectorImageLayer<VectorSource<TerritoryFeature>>;
   #labelLayer: VectorLayer<VectorSource<TerritoryFeature>>;
@@ -102,6 +105,8 @@ export class MapController implements MapApi {
         this.accounts.layer,
         this.#issue.layer,
         this.#labelLayer,
+        // Pins above the labels: a comment is what the person came to see or write.
+        this.comments.layer,
         createCursorLayer(this.#cursors),
       ],
       view: new View({
@@ -133,6 +138,8 @@ export class MapController implements MapApi {
       /** The highlighted issue and how many shapes outline it. */
       highlighted: () => ({ issueId: this.#issue.issueId, features: this.#issue.featureCount }),
       overlapCount: () => this.#overlaps.source.getFeatures().length,
+      /** Comment pins shown: thread id, lon/lat, open / resolved, selected. */
+      commentPins: () => this.comments.pins(),
       /** The basemap's land outlines for the current zoom are loaded (screenshots wait for it). */
       basemapReady: () => {
         const zoom = this.map.getView().getZoom() ?? 0;
@@ -282,6 +289,49 @@ export class MapController implements MapApi {
     return this.#accountIndex.byId;
   }
 
+  /** Pins the listed threads (and the new comment's place, if one is being written). */
+  setComments(pins: readonly PinInput[], selected: string | null, draft: [number, number] | null): void {
+    this.comments.set(pins, selected, draft);
+    this.map.getTargetElement()?.setAttribute("data-comment-count", String(this.comments.count));
+  }
+
+  /** Centres a place (a comment's pin), zooming in if the view is too far out to tell where it is. */
+  zoomToPlace(at: [number, number]): void {
+    const view = this.map.getView();
+    view.animate({ center: fromLonLat(at), zoom: Math.max(view.getZoom() ?? 0, 10), duration: 400 });
+  }
+
+  /**
+   * Keeps an element (absolutely placed over the map) beside a place as the
+   * map moves: to the right of and below it, or flipped left / up near the
+   * map's edges, and always inside the map. Not an ol/Overlay: overlays live
+   * in the map's own stacking context, under the cards floating on the map.
+   */
+  placeElement(element: HTMLElement, at: [number, number]): () => void {
+    const coordinate = fromLonLat(at);
+    const place = () => {
+      const pixel = this.map.getPixelFromCoordinate(coordinate);
+      const size = this.map.getSize();
+      if (!pixel || !size) return;
+      const [px, py] = pixel as [number, number];
+      const [width, height] = size as [number, number];
+      const w = element.offsetWidth;
+      const h = element.offsetHeight;
+      const margin = 8;
+      let x = px + 18;
+      if (x + w > width - margin) x = px - w - 12;
+      // Below the place; above it (clear of its pin) when there is no room below.
+      let y = py + 6;
+      if (y + h > height - margin) y = py - h - 38;
+      x = Math.max(margin, Math.min(x, width - w - margin));
+      y = Math.max(margin, Math.min(y, height - h - margin));
+      element.style.transform = `translate(${Math.round(x)}px, ${Math.round(y)}px)`;
+    };
+    const key = this.map.on("postrender", place);
+    place();
+    return () => unByKey(key);
+  }
+
   setTool(tool: Tool, selection: string[]): void {
     const selectionChanged =
       selection.length !== this.#selection.length || selection.some((id, i) => id !== this.#selection[i]);
@@ -383,9 +433,48 @@ export class MapController implements MapApi {
     return found;
   }
 
+  #isCommentLayer = (l: Layer): boolean => l === this.comments.layer;
+
+  #pinAt(pixel: number[]): string | null {
+    let found: string | null = null;
+    this.map.forEachFeatureAtPixel(
+      pixel,
+      (f) => {
+        found = CommentLayer.threadId(f);
+        return found !== null;
+      },
+      { layerFilter: this.#isCommentLayer, hitTolerance: 3 },
+    );
+    return found;
+  }
+
+  /** Every territory under a pixel, topmost first: on a shared boundary, both neighbours. */
+  #territoriesAt(pixel: number[]): string[] {
+    const ids: string[] = [];
+    this.map.forEachFeatureAtPixel(
+      pixel,
+      (f) => {
+        const id = f.getId();
+        if (typeof id === "string" && !ids.includes(id)) ids.push(id);
+      },
+      { layerFilter: this.#isTerritoryLayer, hitTolerance: 4 },
+    );
+    return ids;
+  }
+
   #onClick(e: MapBrowserEvent<PointerEvent | KeyboardEvent | WheelEvent>): void {
     const editor = this.#editor;
     if (this.#tool === "draw" || (this.#tool === "split" && this.#selection.length === 1)) return;
+    const pin = this.#pinAt(e.pixel);
+    if (pin) {
+      editor.comments.open(pin);
+      return;
+    }
+    if (this.#tool === "comment") {
+      const [lon, lat] = toLonLat(e.coordinate);
+      editor.comments.startDraft([lon as number, lat as number], this.#territoriesAt(e.pixel));
+      return;
+    }
     const id = this.#territoryAt(e.pixel);
     const shift = (e.originalEvent as MouseEvent).shiftKey;
     if (this.#tool === "merge" && id && editor.selected && id !== editor.selected) {
@@ -408,10 +497,16 @@ export class MapController implements MapApi {
     this.#hoverFrame = requestAnimationFrame(() => {
       this.#hoverFrame = 0;
       const clickable = this.#tool !== "draw" && !(this.#tool === "split" && this.#selection.length === 1);
+      const overPin =
+        clickable && this.map.hasFeatureAtPixel(pixel, { layerFilter: this.#isCommentLayer, hitTolerance: 3 });
       const over =
-        clickable && this.map.hasFeatureAtPixel(pixel, { layerFilter: this.#isTerritoryLayer, hitTolerance: 2 });
+        clickable &&
+        (overPin || this.map.hasFeatureAtPixel(pixel, { layerFilter: this.#isTerritoryLayer, hitTolerance: 2 }));
       const el = this.map.getViewport();
-      if (el) el.style.cursor = over ? (this.#tool === "move" && this.#selection.length > 0 ? "move" : "pointer") : "";
+      if (!el) return;
+      if (overPin) el.style.cursor = "pointer";
+      else if (this.#tool === "comment") el.style.cursor = "crosshair";
+      else el.style.cursor = over ? (this.#tool === "move" && this.#selection.length > 0 ? "move" : "pointer") : "";
     });
   }
 

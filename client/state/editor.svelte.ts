@@ -1,4 +1,5 @@
 import type * as Y from "yjs";
+import { can, isRole, type Role } from "../../shared/access/roles.ts";
 import { geometryWriter, readPlanName, readTerritoryProps, territoriesMap } from "../../shared/doc/schema.ts";
 import type { TerritoryProps } from "../../shared/doc/territory.ts";
 import type { Position, TerritoryGeometry } from "../../shared/geometry/types.ts";
@@ -19,12 +20,13 @@ import {
   splitTerritory,
 } from "./edits.ts";
 import { AnalysisState } from "./analysis.svelte.ts";
+import { CommentsState } from "./comments.svelte.ts";
 import type { Identity } from "./identity.svelte.ts";
 import { Notices } from "./notices.svelte.ts";
 import { TerritoryList } from "./territories.svelte.ts";
 
-export type Tool = "select" | "draw" | "reshape" | "move" | "split" | "merge";
-export const TOOLS: Tool[] = ["select", "draw", "reshape", "move", "split", "merge"];
+export type Tool = "select" | "draw" | "reshape" | "move" | "split" | "merge" | "comment";
+export const TOOLS: Tool[] = ["select", "draw", "reshape", "move", "split", "merge", "comment"];
 
 /** What the map view offers to the rest of the editor (keyboard, panels). */
 export interface MapApi {
@@ -36,6 +38,10 @@ export interface MapApi {
   zoomTo(id: string): void;
   /** Zooms to an issue's place (its box). */
   zoomToIssue(id: string): void;
+  /** Centres a lon/lat (a comment's pin). */
+  zoomToPlace(at: [number, number]): void;
+  /** Shows an element at a lon/lat, moving with the map; returns what removes it. */
+  placeElement(element: HTMLElement, at: [number, number]): () => void;
 }
 
 /** How long after my own reshape a remote overwrite of it is worth a notice. */
@@ -53,6 +59,10 @@ export class EditorState {
   readonly notices = new Notices();
   /** The server's live scores, the accounts, and how the map shows them. */
   readonly analysis: AnalysisState;
+  /** Comment threads (written by the server, read from the document), filters, the new comment's draft. */
+  readonly comments: CommentsState;
+  /** What this page's link allows: "view" until the server says (a server without roles: "edit"). */
+  role = $state<Role>("view");
 
   tool = $state<Tool>("select");
   selection = $state.raw<string[]>([]);
@@ -80,6 +90,7 @@ export class EditorState {
     this.session = new PlanSession(planId, { token });
     this.presence = new Presence(this.session, identity.user);
     this.analysis = new AnalysisState(this.session);
+    this.comments = new CommentsState(this.session);
     this.status = this.session.status;
     this.#offs.push(
       this.session.on("status", (s) => {
@@ -104,6 +115,7 @@ export class EditorState {
     void this.session.probe().then(() => {
       const info = this.session.planInfo;
       if (info && !this.planName) this.planName = info.name;
+      if (info) this.role = isRole(info.role) ? info.role : "edit";
     });
   }
 
@@ -125,6 +137,7 @@ export class EditorState {
     map.observeDeep(observer);
     this.territories.bind(doc);
     this.analysis.bind(doc);
+    this.comments.bind(doc);
     const undo = this.session.undo;
     const onStack = () => {
       this.canUndo = undo.canUndo();
@@ -192,6 +205,8 @@ export class EditorState {
   }
 
   setTool(tool: Tool): void {
+    if (tool === "comment" && !can(this.role, "comment")) return;
+    if (tool !== "comment") this.comments.cancelDraft();
     if (tool === "merge" && this.selection.length === 2) {
       this.merge();
       return;
@@ -208,6 +223,7 @@ export class EditorState {
       this.renaming = null;
       return;
     }
+    if (this.comments.cancelDraft()) return;
     if (this.map?.cancelDrawing()) return;
     if (this.tool !== "select") {
       this.tool = "select";
@@ -349,6 +365,14 @@ export class EditorState {
     if (id) this.map?.zoomToIssue(id);
   }
 
+  /** Opens a thread in the panel and brings its pin into view. */
+  showComment(id: string): void {
+    const thread = this.comments.get(id);
+    if (!thread) return;
+    this.comments.selected = id;
+    this.map?.zoomToPlace(thread.at);
+  }
+
   undo(): void {
     this.session.undo.undo();
   }
@@ -367,6 +391,7 @@ export class EditorState {
     for (const off of this.#offs) off();
     this.territories.destroy();
     this.analysis.destroy();
+    this.comments.destroy();
     this.presence.destroy();
     this.notices.clear();
     this.session.destroy();
