@@ -1,5 +1,6 @@
 import * as decoding from "lib0/decoding";
 import * as encoding from "lib0/encoding";
+import * as authProtocol from "y-protocols/auth";
 import * as syncProtocol from "y-protocols/sync";
 import * as Y from "yjs";
 import type { WebSocket } from "ws";
@@ -212,6 +213,13 @@ export class Connection implements RoomPeer {
     encoding.writeVarUint(encoder, MessageType.refused);
     encoding.writeVarString(encoder, JSON.stringify(refusal));
     this.send(encoding.toUint8Array(encoder));
+    if (refusal.code === "forbidden") {
+      // y-protocols' own "permission denied", which the stock y-websocket client logs.
+      const auth = encoding.createEncoder();
+      encoding.writeVarUint(auth, MessageType.auth);
+      authProtocol.writePermissionDenied(auth, refusal.message);
+      this.send(encoding.toUint8Array(auth));
+    }
     const now = Date.now();
     this.refusals = this.refusals.filter((t) => now - t < 60_000);
     this.refusals.push(now);

@@ -151,6 +151,7 @@ describe("read-only links on the sync socket", () => {
           expect(reader.refusals[0]).toMatchObject({ code: "forbidden", reset: true });
           expect(reader.refusals[0]?.message).toMatch(role === "view" ? /only lets you watch/ : /comment but not/);
           expect(reader.closed).toBeNull();
+          await eventually(() => expect(reader.permissionDenied).toEqual([reader.refusals[0]?.message]));
 
           // The manager still edits, and everyone (the reader too) gets it; the forbidden change went nowhere.
           const manager = connectStockClient(server, plan.id);

@@ -16,6 +16,8 @@ import { type LinkRole, withToken } from "./harness.ts";
 export class RawClient {
   readonly doc = new Y.Doc();
   readonly refusals: Refusal[] = [];
+  /** y-protocols auth "permission denied" reasons (what a stock y-websocket client logs). */
+  readonly permissionDenied: string[] = [];
   /** Analyses the server sent (message `analysis`), oldest first. */
   readonly analyses: AnalysisMessage[] = [];
   readonly awareness = new Map<number, unknown>();
@@ -81,6 +83,9 @@ export class RawClient {
       }
     } else if (type === MessageType.analysis) {
       this.analyses.push(JSON.parse(decoding.readVarString(decoder)) as AnalysisMessage);
+    } else if (type === MessageType.auth) {
+      decoding.readVarUint(decoder); // 0: permission denied, the only kind y-protocols has
+      this.permissionDenied.push(decoding.readVarString(decoder));
     } else if (type === MessageType.activity) {
       const { entries } = JSON.parse(decoding.readVarString(decoder)) as { entries: ActivityEntry[] };
       for (const e of entries) this.activity.set(e.seq, e);
