@@ -203,3 +203,48 @@ describe("decodeGeometry refuses bytes it did not write", () => {
     expect(() => decodeGeometry(new TextEncoder().encode("hello"))).toThrow();
   });
 });
+
+describe("decimal round trip (issue 5: exported geometry equals what was imported)", () => {
+  /** Coordinates as a GIS file writes them: decimal text of up to 7 places, parsed by JSON.parse. */
+  function decimalRing(seed: number, places: number): Ring {
+    let s = seed;
+    const next = () => {
+      s = (s * 1103515245 + 12345) % 2 ** 31;
+      return s / 2 ** 31;
+    };
+    const ring: Ring = [];
+    for (let i = 0; i < 200; i++) {
+      // + 0: "-0" comes back as 0, the same number.
+      const lon = Number((-180 + 360 * next()).toFixed(places)) + 0;
+      const lat = Number((-90 + 180 * next()).toFixed(places)) + 0;
+      ring.push([lon, lat]);
+    }
+    ring.push(ring[0] as Position);
+    return ring;
+  }
+
+  it("gives back the very numbers of up to 7 decimals, printed the same", () => {
+    for (let places = 0; places <= 7; places++) {
+      for (let seed = 1; seed <= 25; seed++) {
+        const g: TerritoryGeometry = { type: "Polygon", coordinates: [decimalRing(seed * 31 + places, places)] };
+        const back = roundTrip(g);
+        expect(back).toEqual(g);
+        // The text too: no 106.80000000000001 in an export.
+        expect(JSON.stringify(back)).toBe(JSON.stringify(g));
+      }
+    }
+  });
+
+  it("keeps the classic float-noise cases exact", () => {
+    const ring: Ring = [
+      [106.8, -6.2],
+      [106.8000001, -6.2000001],
+      [0.1, 0.3],
+      [-179.9999999, 89.9999999],
+      [106.8, -6.2],
+    ];
+    expect(JSON.stringify(roundTrip({ type: "Polygon", coordinates: [ring] }).coordinates)).toBe(
+      "[[[106.8,-6.2],[106.8000001,-6.2000001],[0.1,0.3],[-179.9999999,89.9999999],[106.8,-6.2]]]",
+    );
+  });
+});
