@@ -119,7 +119,8 @@ export function metricChange(
   if (!before && !after) return null;
   if (!before || !after) {
     const only = (after ?? before) as MetricSnapshot;
-    return tr(locale, "activity.detail.had", { n: fmtInt(only.accounts, locale) });
+    // A new or deleted territory: how many accounts it took or left (nothing to say about none).
+    return only.accounts > 0 ? tr(locale, "activity.detail.had", { n: fmtInt(only.accounts, locale) }) : null;
   }
   const parts: string[] = [];
   if (before.accounts !== after.accounts) {

@@ -21,6 +21,8 @@ import type { EditorState, MapApi, Tool } from "../state/editor.svelte.ts";
 import { AccountsLayer, detectPointsRenderer } from "./accounts-layer.ts";
 import { CommentLayer, type PinInput } from "./comment-layer.ts";
 import { geometryToOl, olToGeometry, type TerritoryFeature } from "./convert.ts";
+import { ViewFollower } from "./follow.ts";
+import type { PresenceView } from "../../shared/protocol/presence.ts";
 import { drawTool } from "./interactions/draw.ts";
 import { mergeTool } from "./interactions/merge.ts";
 import { reshapeTool } from "./interactions/reshape.ts";
@@ -80,6 +82,8 @@ export class MapController implements MapApi {
   #handle: ToolHandle | null = null;
   #fitted = false;
   #hoverFrame = 0;
+  /** Follow mode: publishes my view, moves with the followed one, stops when I move. */
+  #follower: ViewFollower;
 
   constructor(target: HTMLElement, editor: EditorState, onBasemapError: (e: unknown) => void) {
     this.#editor = editor;
@@ -120,6 +124,10 @@ export class MapController implements MapApi {
       moveTolerance: 2,
     });
     basemap.start(this.map);
+    this.#follower = new ViewFollower(this.map, {
+      publish: (view) => editor.presence.setView(view),
+      onOwnMove: () => editor.stopFollowing(),
+    });
     this.map.on("click", (e) => this.#onClick(e));
     this.map.on("pointermove", (e) => this.#onPointerMove(e));
     this.map.getViewport()?.addEventListener("pointerleave", () => editor.presence.setCursor(null));
@@ -190,12 +198,14 @@ export class MapController implements MapApi {
   }
 
   fitAll(duration = 400): void {
+    this.#follower.ownMove();
     const extent = this.sync.extent();
     if (!extent || isEmpty(extent) || !Number.isFinite(extent[0])) return;
     this.map.getView().fit(extent, { padding: [70, 60, 70, 60], maxZoom: 14, duration });
   }
 
   zoomTo(id: string): void {
+    this.#follower.ownMove();
     const g = this.sync.getFeature(id)?.getGeometry();
     if (g) this.map.getView().fit(g.getExtent(), { padding: [90, 80, 90, 80], maxZoom: 15, duration: 400 });
   }
@@ -204,10 +214,25 @@ export class MapController implements MapApi {
   zoomToIssue(id: string): void {
     const issue = this.#editor.analysis.issue(id);
     if (!issue) return;
+    this.#follower.ownMove();
     const [x0, y0, x1, y1] = issue.bbox;
     if (![x0, y0, x1, y1].every(Number.isFinite)) return;
     const extent = transformExtent([x0, y0, x1, y1], "EPSG:4326", "EPSG:3857");
     this.map.getView().fit(extent, { padding: [110, 90, 110, 90], maxZoom: 13, duration: 450 });
+  }
+
+  /** Zooms to a lon/lat box (an activity entry's place); a point-sized box is centred, not zoomed into. */
+  zoomToBox(box: [number, number, number, number]): void {
+    const [x0, y0, x1, y1] = box;
+    if (![x0, y0, x1, y1].every(Number.isFinite)) return;
+    this.#follower.ownMove();
+    const extent = transformExtent([x0, y0, x1, y1], "EPSG:4326", "EPSG:3857");
+    this.map.getView().fit(extent, { padding: [110, 90, 110, 90], maxZoom: 13, duration: 450 });
+  }
+
+  /** Follow mode: move with this view (another person's), or stop with null. */
+  followView(view: PresenceView | null): void {
+    this.#follower.follow(view);
   }
 
   /** Territory colours or the balance choropleth (territory id → colour). */
@@ -555,6 +580,7 @@ export class MapController implements MapApi {
 
   destroy(): void {
     cancelAnimationFrame(this.#hoverFrame);
+    this.#follower.destroy();
     this.#disposeTool();
     this.sync.destroy();
     this.accounts.dispose();

@@ -4,6 +4,7 @@ import { geometryWriter, readPlanName, readTerritoryProps, territoriesMap } from
 import type { TerritoryProps } from "../../shared/doc/territory.ts";
 import type { Position, TerritoryGeometry } from "../../shared/geometry/types.ts";
 import type { Refusal } from "../../shared/protocol/messages.ts";
+import type { ActivityEntry } from "../../shared/activity/activity.ts";
 import { t } from "../i18n/i18n.svelte.ts";
 import { collectChanges } from "../sync/changes.ts";
 import { Presence } from "../sync/presence.svelte.ts";
@@ -19,6 +20,7 @@ import {
   setGeometries,
   splitTerritory,
 } from "./edits.ts";
+import { ActivityFeed } from "./activity.svelte.ts";
 import { AnalysisState } from "./analysis.svelte.ts";
 import { CommentsState } from "./comments.svelte.ts";
 import type { Identity } from "./identity.svelte.ts";
@@ -38,6 +40,8 @@ export interface MapApi {
   zoomTo(id: string): void;
   /** Zooms to an issue's place (its box). */
   zoomToIssue(id: string): void;
+  /** Zooms to a lon/lat box [minLon, minLat, maxLon, maxLat] (an activity entry's place). */
+  zoomToBox(box: [number, number, number, number]): void;
   /** Centres a lon/lat (a comment's pin). */
   zoomToPlace(at: [number, number]): void;
   /** Shows an element at a lon/lat, moving with the map; returns what removes it. */
@@ -63,6 +67,10 @@ export class EditorState {
   readonly comments: CommentsState;
   /** What this page's link allows: "view" until the server says (a server without roles: "edit"). */
   role = $state<Role>("view");
+  /** Who did what, when: paged over REST, live from the server. */
+  readonly activity: ActivityFeed;
+  /** The person whose map view mine follows (follow mode), or null. */
+  following = $state<string | null>(null);
 
   tool = $state<Tool>("select");
   selection = $state.raw<string[]>([]);
@@ -87,10 +95,11 @@ export class EditorState {
 
   constructor(planId: string, token: string | null, identity: Identity) {
     this.#identity = identity;
-    this.session = new PlanSession(planId, { token });
+    this.session = new PlanSession(planId, { token, person: { id: identity.id, name: identity.name } });
     this.presence = new Presence(this.session, identity.user);
     this.analysis = new AnalysisState(this.session);
     this.comments = new CommentsState(this.session);
+    this.activity = new ActivityFeed(this.session);
     this.status = this.session.status;
     this.#offs.push(
       this.session.on("status", (s) => {
@@ -105,6 +114,11 @@ export class EditorState {
         }
       }),
       this.session.on("refused", (r) => this.#onRefused(r)),
+      // The server issued this browser's person id after the socket opened: reconnect as that person.
+      identity.onIssued(() => {
+        this.session.setPerson({ id: identity.id, name: identity.name }, true);
+        this.presence.setUser(identity.user);
+      }),
       this.session.on("reset", () => {
         this.loaded = false;
         this.#bind();
@@ -112,6 +126,7 @@ export class EditorState {
       }),
     );
     this.#bind();
+    void identity.ensureIssued();
     void this.session.probe().then(() => {
       const info = this.session.planInfo;
       if (info && !this.planName) this.planName = info.name;
@@ -121,6 +136,11 @@ export class EditorState {
 
   get doc(): Y.Doc {
     return this.session.doc;
+  }
+
+  /** Whether this page's link may change territories (managers). */
+  get canEdit(): boolean {
+    return can(this.role, "edit-plan");
   }
 
   get selected(): string | null {
@@ -184,6 +204,11 @@ export class EditorState {
   }
 
   #onRefused(r: Refusal): void {
+    if (r.code === "forbidden") {
+      // The role does not allow it: the server's sentence says what the link allows.
+      this.notices.push("error", r.message, 15000);
+      return;
+    }
     this.notices.push(
       "error",
       r.reset ? t("err.refused", { message: r.message }) : t("err.refusedNoReset", { message: r.message }),
@@ -206,6 +231,8 @@ export class EditorState {
 
   setTool(tool: Tool): void {
     if (tool === "comment" && !can(this.role, "comment")) return;
+    // Comment and view links get no editing tools (the server would refuse the edit anyway).
+    if (tool !== "select" && tool !== "comment" && !this.canEdit) return;
     if (tool !== "comment") this.comments.cancelDraft();
     if (tool === "merge" && this.selection.length === 2) {
       this.merge();
@@ -302,7 +329,7 @@ export class EditorState {
 
   deleteSelection(): void {
     const ids = this.selection;
-    if (ids.length === 0) return;
+    if (ids.length === 0 || !this.canEdit) return;
     const name = ids.length === 1 ? this.#name(ids[0] as string) : "";
     const r = deleteTerritories(this.doc, ids);
     if (r.ok && r.value > 0) {
@@ -374,16 +401,38 @@ export class EditorState {
   }
 
   undo(): void {
-    this.session.undo.undo();
+    if (this.canEdit) this.session.undo.undo();
   }
 
   redo(): void {
-    this.session.undo.redo();
+    if (this.canEdit) this.session.undo.redo();
   }
 
   setUserName(name: string): void {
     this.#identity.setName(name);
     this.presence.setUser(this.#identity.user);
+    this.session.setPerson({ id: this.#identity.id, name: this.#identity.name });
+  }
+
+  // ——— activity and follow mode ———
+
+  /** Zooms to where an activity entry happened: its box, else its territory if it still exists. */
+  showActivity(entry: ActivityEntry): void {
+    if (entry.box && entry.box.every(Number.isFinite)) this.map?.zoomToBox(entry.box);
+    else if (entry.territoryId && this.territories.get(entry.territoryId)) this.map?.zoomTo(entry.territoryId);
+  }
+
+  /** Follows a person's map view (their first tab that publishes one) until I move my map. */
+  follow(personId: string): void {
+    if (personId === this.#identity.id) return;
+    this.following = personId;
+  }
+
+  /** Stops following; `left` says the followed person left the plan. */
+  stopFollowing(left?: string): void {
+    if (this.following === null) return;
+    this.following = null;
+    if (left) this.notices.push("info", t("follow.left", { name: left }));
   }
 
   destroy(): void {
@@ -391,6 +440,7 @@ export class EditorState {
     for (const off of this.#offs) off();
     this.territories.destroy();
     this.analysis.destroy();
+    this.activity.destroy();
     this.comments.destroy();
     this.presence.destroy();
     this.notices.clear();

@@ -7,7 +7,8 @@ import { Planner } from "./fixtures/planner.ts";
  * A manager (Ani, edit link) and a rep (Siti, comment link) talk about a
  * boundary. Siti pins a comment on the line between Cianjur and Bandung; Ani
  * sees the pin arrive, opens the thread from it and replies; Siti resolves
- * her own thread, Ani reopens it. Siti may not resolve or edit Ani's thread.
+ * her own thread, Ani reopens it. Siti may not resolve or edit Ani's thread;
+ * Dewi, a leader with the view link, reads everything and can do none of it.
  * Everything arrives live through the plan document; text stays text.
  */
 test("a rep comments on a boundary, a manager replies, resolve and reopen live", async ({
@@ -148,6 +149,33 @@ test("a rep comments on a boundary, a manager replies, resolve and reopen live",
     await expect(rep.openCount).toHaveText("2");
     await manager.planner.openTerritories();
     await expect(manager.planner.territory("Bandung").getByTestId("territory-comment-count")).toHaveText("1");
+  });
+
+  await test.step("the rep edits her words; the manager sees the new text, marked as edited", async () => {
+    const mine = rep.threadById((await rep.thread("Jl. Raya Puncak").getAttribute("data-id")) as string);
+    await mine.getByTestId("edit-button").click();
+    await mine.getByTestId("comment-edit-input").fill("The outlets on Jl. Raya Puncak are ours up to the river.");
+    await mine.getByTestId("comment-edit-save").click();
+    await manager.open();
+    await manager.filter("open");
+    const seen = manager.thread("up to the river");
+    await expect(seen).toBeVisible();
+    await expect(seen).toContainText("edited");
+  });
+
+  await test.step("a leader reads the threads and has no way to comment", async () => {
+    const leader = new CommentsPage(await Planner.join(browser, plan.id, "Dewi", { token: plan.tokens.view }));
+    await leader.open();
+    await expect(leader.threads).toHaveCount(2);
+    await expect(leader.tool).toHaveCount(0);
+    await expect(leader.page.getByTestId("reply-button")).toHaveCount(0);
+    await expect(leader.page.getByTestId("resolve-button")).toHaveCount(0);
+    await expect(leader.page.getByTestId("edit-button")).toHaveCount(0);
+    await leader.thread("up to the river").getByTestId("comment-body").click();
+    await expect(leader.page.getByTestId("reply-input")).toHaveCount(0);
+    await leader.planner.press("c");
+    await expect(leader.planner.map).toHaveAttribute("data-tool", "select");
+    await leader.planner.close();
   });
 
   await test.step("the comment tool's shortcut and Esc: a form opens at the click and Esc drops it", async () => {
