@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { fmtArea, fmtCompact, fmtDate, fmtInput, fmtInt, fmtMetric, fmtPct, parseNumber } from "./numbers.ts";
+import { fmtArea, fmtCompact, fmtDate, fmtInput, fmtInt, fmtMetric, fmtPct, fmtTime, parseNumber } from "./numbers.ts";
 
 describe("numbers", () => {
   it("formats percentages with a real minus sign when signed", () => {
@@ -51,5 +51,8 @@ describe("numbers", () => {
     const at = Date.UTC(2025, 2, 12, 12);
     expect(fmtDate(at, "en")).toBe("Mar 12, 2025");
     expect(fmtDate(at, "id")).toMatch(/^12 Mar 2025$/);
+    const local = new Date(2025, 2, 12, 14, 5, 9);
+    expect(fmtTime(local, "en")).toBe("14:05:09");
+    expect(fmtTime(local, "id")).toBe("14.05.09");
   });
 });

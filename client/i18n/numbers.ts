@@ -131,3 +131,14 @@ export function fmtDate(at: Date | number, locale: Locale, time = false): string
   }
   return f.format(at);
 }
+
+/** A time of day with seconds, for "updated 14:05:09" (en) / "14.05.09" (id). */
+export function fmtTime(at: Date | number, locale: Locale): string {
+  const k = `${locale}|clock`;
+  let f = dateCache.get(k);
+  if (!f) {
+    f = new Intl.DateTimeFormat(TAGS[locale], { hour: "2-digit", minute: "2-digit", second: "2-digit", hour12: false });
+    dateCache.set(k, f);
+  }
+  return f.format(at);
+}

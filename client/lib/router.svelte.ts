@@ -1,11 +1,21 @@
-/** A two-route router: `/` and `/plan/<id>`. History API, no dependency. */
+/**
+ * A small router: `/`, `/plan/<id>` (the editor) and `/plan/<id>/dashboard`
+ * (the leader's wall view), each plan route with its `?token=`. History API, no dependency.
+ */
 
-export type Route = { name: "landing" } | { name: "plan"; planId: string; token: string | null } | { name: "missing" };
+export type Route =
+  | { name: "landing" }
+  | { name: "plan"; planId: string; token: string | null }
+  | { name: "wall"; planId: string; token: string | null }
+  | { name: "missing" };
 
 export function parseRoute(pathname: string, search: string): Route {
   if (pathname === "/" || pathname === "") return { name: "landing" };
-  const m = /^\/plan\/([A-Za-z0-9_-]{1,64})\/?$/.exec(pathname);
-  if (m) return { name: "plan", planId: m[1] as string, token: new URLSearchParams(search).get("token") };
+  const m = /^\/plan\/([A-Za-z0-9_-]{1,64})(\/dashboard)?\/?$/.exec(pathname);
+  if (m) {
+    const token = new URLSearchParams(search).get("token");
+    return { name: m[2] ? "wall" : "plan", planId: m[1] as string, token };
+  }
   return { name: "missing" };
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { achievementStatus, actualOf, planAchievement, targetMetrics } from "./achievement.ts";
+import { achievementStatus, actualOf, planAchievement, type TargetedTerritory, targetMetrics } from "./achievement.ts";
 import type { TerritoryMetrics } from "./types.ts";
 
 /** A scored territory with the given account count and attribute sums (the rest is irrelevant here). */
@@ -49,7 +49,7 @@ describe("actualOf", () => {
 });
 
 describe("planAchievement", () => {
-  const territories = [
+  const territories: TargetedTerritory[] = [
     { id: "a", name: "Priangan", targets: { revenue: 1_000 } },
     { id: "b", name: "Cirebon", targets: { revenue: 500, visits: 10 } },
     { id: "c", name: "Jauh", targets: { revenue: 400 } },
