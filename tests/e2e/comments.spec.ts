@@ -117,7 +117,13 @@ test("a rep comments on a boundary, a manager replies, resolve and reopen live",
     await expect(theirs.getByTestId("role-badge")).toHaveAttribute("data-role", "edit");
     await expect(theirs.getByTestId("resolve-button")).toHaveCount(0);
     await expect(theirs.getByTestId("edit-button")).toHaveCount(0);
-    await expect(theirs.getByTestId("reply-button")).toBeVisible();
+    await theirs.getByTestId("reply-button").click();
+    await expect(theirs.getByTestId("reply-input")).toBeFocused();
+    await theirs.getByTestId("reply-input").fill("Siti can cover Puncak until then.");
+    await theirs.getByTestId("reply-input").press("Enter");
+    await expect(manager.thread("second rep").getByTestId("comment-reply-text")).toHaveText(
+      "Siti can cover Puncak until then.",
+    );
     // Her own thread she may resolve and edit.
     await expect(rep.thread("Jl. Raya Puncak").getByTestId("resolve-button")).toBeVisible();
     await expect(rep.thread("Jl. Raya Puncak").getByTestId("edit-button")).toBeVisible();
