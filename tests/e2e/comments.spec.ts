@@ -195,6 +195,21 @@ test("a rep comments on a boundary, a manager replies, resolve and reopen live",
     await expect(rep.form).toBeHidden();
   });
 
+  await test.step("a refusal from the server is shown in its own words, and the text is kept", async () => {
+    // The UI hides what a role may not do, so provoke the refusal at the wire.
+    const sentence = "This thread has 200 replies, the most one thread can hold. Start a new thread.";
+    await rep.page.route("**/api/plans/*/comments/*/replies", (route) =>
+      route.fulfill({ status: 413, contentType: "application/json", body: JSON.stringify({ error: sentence }) }),
+    );
+    const thread = rep.thread("second rep");
+    await thread.getByTestId("comment-body").click();
+    await thread.getByTestId("reply-input").fill("One more thing");
+    await thread.getByTestId("reply-submit").click();
+    await expect(thread.getByTestId("comment-error")).toContainText(sentence);
+    await expect(thread.getByTestId("reply-input")).toHaveValue("One more thing");
+    await rep.page.unroute("**/api/plans/*/comments/*/replies");
+  });
+
   await manager.planner.close();
   await rep.planner.close();
 });
