@@ -418,7 +418,7 @@ export class EditorState {
 
   /** Zooms to where an activity entry happened: its box, else its territory if it still exists. */
   showActivity(entry: ActivityEntry): void {
-    if (entry.box && entry.box.every(Number.isFinite)) this.map?.zoomToBox(entry.box);
+    if (entry.box?.every(Number.isFinite)) this.map?.zoomToBox(entry.box);
     else if (entry.territoryId && this.territories.get(entry.territoryId)) this.map?.zoomTo(entry.territoryId);
   }
 

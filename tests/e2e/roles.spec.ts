@@ -43,7 +43,15 @@ test("a leader sees the role badge and no way to edit", async ({ browser, reques
 
   await test.step("the leader has no editing tools, no undo and no Share dialog", async () => {
     await expect(leader.territory("Sumedang")).toBeVisible();
-    for (const id of ["tool-draw", "tool-reshape", "tool-move", "tool-split", "tool-merge", "delete-selection", "undo"]) {
+    for (const id of [
+      "tool-draw",
+      "tool-reshape",
+      "tool-move",
+      "tool-split",
+      "tool-merge",
+      "delete-selection",
+      "undo",
+    ]) {
       await expect(leader.page.getByTestId(id)).toHaveCount(0);
     }
     await expect(leader.page.getByTestId("share-button")).toHaveCount(0);
