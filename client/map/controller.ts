@@ -322,6 +322,7 @@ export class MapController implements MapApi {
 
   /** Centres a place (a comment's pin), zooming in if the view is too far out to tell where it is. */
   zoomToPlace(at: [number, number]): void {
+    this.#follower.ownMove();
     const view = this.map.getView();
     view.animate({ center: fromLonLat(at), zoom: Math.max(view.getZoom() ?? 0, 10), duration: 400 });
   }
