@@ -124,6 +124,19 @@ test("replacing the view link cuts off the leader who has it open", async ({ bro
     await expect(manager.page.getByTestId("link-view")).toHaveValue(newView);
   });
 
+  await test.step("replacing her own edit link moves the manager's page to the new one", async () => {
+    await manager.page.getByTestId("rotate-edit").click();
+    await expect(manager.page.getByTestId("rotate-confirm-box")).toContainText("You are using this link yourself");
+    await manager.page.getByTestId("rotate-confirm").click();
+    await expect(manager.page).not.toHaveURL(plan.links.edit);
+    await manager.waitLoaded();
+    await expect(manager.status).toHaveAttribute("data-status", "connected");
+    await expect(manager.page.getByTestId("role-badge")).toHaveAttribute("data-role", "edit");
+    await expect(manager.page.getByTestId("plan-revoked")).toHaveCount(0);
+    await manager.page.getByTestId("share-button").click();
+    await expect(manager.page.getByTestId("link-edit")).toHaveValue(manager.page.url());
+  });
+
   await leader.close();
   await manager.close();
 });
