@@ -1,0 +1,31 @@
+import { describe, expect, it } from "vitest";
+import { accountsImportUrl, exportUrl, territoriesImportUrl } from "./data-urls.ts";
+
+describe("import and export addresses", () => {
+  it("puts the dry run, mode, skip and mapping in the accounts import's query", () => {
+    expect(accountsImportUrl("p1", { dryRun: true, mode: "replace" })).toBe("/api/plans/p1/accounts?dryRun=1");
+    const url = new URL(
+      accountsImportUrl("p1", { dryRun: false, mode: "append", skipInvalid: true, mapping: { lat: "Posisi Y" } }),
+      "http://x",
+    );
+    expect(url.searchParams.get("dryRun")).toBeNull();
+    expect(url.searchParams.get("mode")).toBe("append");
+    expect(url.searchParams.get("skipInvalid")).toBe("1");
+    expect(JSON.parse(url.searchParams.get("mapping") ?? "")).toEqual({ lat: "Posisi Y" });
+  });
+
+  it("asks the territories import to add or replace", () => {
+    expect(territoriesImportUrl("p1", { dryRun: true, mode: "add" })).toBe(
+      "/api/plans/p1/territories/import?mode=add&dryRun=1",
+    );
+    expect(territoriesImportUrl("p1", { dryRun: false, mode: "replace" })).toBe(
+      "/api/plans/p1/territories/import?mode=replace",
+    );
+  });
+
+  it("carries the token in export links, which cannot send a header", () => {
+    expect(exportUrl("p1", "a b", "geojson")).toBe("/api/plans/p1/territories?download=1&token=a%20b");
+    expect(exportUrl("p1", "t", "assignments")).toBe("/api/plans/p1/assignments.csv?token=t");
+    expect(exportUrl("p1", null, "metrics")).toBe("/api/plans/p1/metrics.csv");
+  });
+});
