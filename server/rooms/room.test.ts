@@ -722,6 +722,17 @@ describe("Room awareness", () => {
     expect(room.awareness.getStates().has(100)).toBe(false);
   });
 
+  it("takes a reconnecting client's state again with the clock it had before", async () => {
+    const { room, a } = await roomWithPeers();
+    room.receiveAwareness(a, awarenessUpdate(100, 3, presence("Ani")));
+    room.leave(a);
+    const again = new FakePeer("a2");
+    room.join(again);
+    // y-websocket resends its current state on reconnect without bumping the clock.
+    room.receiveAwareness(again, awarenessUpdate(100, 3, presence("Ani")));
+    expect(room.awareness.getStates().get(100)).toEqual(bound("Ani", again));
+  });
+
   it("removes a peer's states when it leaves, tells the others, and frees the id", async () => {
     const { room, a, b, c } = await roomWithPeers();
     room.receiveAwareness(a, awarenessUpdate(100, 1, presence("Ani")));

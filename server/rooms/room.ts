@@ -278,6 +278,10 @@ export class Room {
       }
     }
     if (owned.length) awarenessProtocol.removeAwarenessStates(this.awareness, owned, null);
+    // Forget their clocks too: a client that reconnects resends its state with
+    // the clock it had, which y-protocols would otherwise ignore as not newer,
+    // leaving the person invisible until their next change (up to 15 s).
+    for (const clientId of owned) this.awareness.meta.delete(clientId);
   }
 
   get inUse(): boolean {
