@@ -48,6 +48,9 @@ export interface MapApi {
   placeElement(element: HTMLElement, at: [number, number]): () => void;
 }
 
+/** How long a first visit waits for its person id before connecting with the stand-in (ms). */
+const ID_WAIT_MS = 2500;
+
 /** How long after my own reshape a remote overwrite of it is worth a notice. */
 const CONFLICT_WINDOW_MS = 10_000;
 
@@ -95,7 +98,14 @@ export class EditorState {
 
   constructor(planId: string, token: string | null, identity: Identity) {
     this.#identity = identity;
-    this.session = new PlanSession(planId, { token, person: { id: identity.id, name: identity.name } });
+    // A first visit asks the server for this browser's person id before the socket opens: a
+    // socket opened with the stand-in would have to reconnect, and the server binds presence
+    // to the first connection of a client until it notices the old one closed.
+    this.session = new PlanSession(planId, {
+      token,
+      person: { id: identity.id, name: identity.name },
+      connect: identity.issued,
+    });
     this.presence = new Presence(this.session, identity.user);
     this.analysis = new AnalysisState(this.session);
     this.comments = new CommentsState(this.session);
@@ -126,7 +136,15 @@ export class EditorState {
       }),
     );
     this.#bind();
-    void identity.ensureIssued();
+    if (!identity.issued) {
+      const start = () => this.session.start();
+      // Not for long: a server that does not answer still gets the stand-in id.
+      const timer = setTimeout(start, ID_WAIT_MS);
+      void identity.ensureIssued().finally(() => {
+        clearTimeout(timer);
+        start();
+      });
+    }
     void this.session.probe().then(() => {
       const info = this.session.planInfo;
       if (info && !this.planName) this.planName = info.name;

@@ -59,6 +59,8 @@ export interface PlanSessionOptions {
   wsOrigin?: string;
   /** Consecutive failed connections before asking the REST API why. */
   probeAfterFailures?: number;
+  /** Open the socket at once (default); false waits for {@link PlanSession.start} (e.g. until the person id is known). */
+  connect?: boolean;
 }
 
 /**
@@ -101,11 +103,13 @@ export class PlanSession {
   #params: Record<string, string> = {};
   /** Our own link is being replaced: its socket closing with 4401 is expected, not "revoked". */
   #ownRotation = false;
+  /** The socket may be opened (see the `connect` option). */
+  #started = true;
   // The browser knows before the socket does (y-websocket only notices a dead
   // socket after 30 s of silence): close on "offline", reconnect on "online".
   // Edits made meanwhile stay in the doc and are sent on reconnect.
   #onOnline = () => {
-    if (!TERMINAL.has(this.status)) this.provider.connect();
+    if (!TERMINAL.has(this.status) && this.#started) this.provider.connect();
     this.#updateStatus();
   };
   #onOffline = () => {
@@ -117,6 +121,7 @@ export class PlanSession {
     this.planId = planId;
     this.token = options.token ?? null;
     this.#probeAfter = options.probeAfterFailures ?? 3;
+    this.#started = options.connect ?? true;
     if (this.token) this.#params.token = this.token;
     if (options.person) {
       this.#params.person = options.person.id;
@@ -147,6 +152,7 @@ export class PlanSession {
       params,
       disableBc: true,
       maxBackoffTime: 4000,
+      connect: this.#started,
     });
     provider.messageHandlers[MessageType.refused] = (
       _encoder: encoding.Encoder,
@@ -280,6 +286,13 @@ export class PlanSession {
     } finally {
       this.#probing = false;
     }
+  }
+
+  /** Opens the socket of a session created with `connect: false` (no-op otherwise). */
+  start(): void {
+    if (this.#started || this.#destroyed) return;
+    this.#started = true;
+    this.provider.connect();
   }
 
   /** The person behind this connection changed (the server issued an id, or a new name). */

@@ -1,5 +1,6 @@
 import { expect, type Page, test } from "@playwright/test";
 import { addTerritories, createPlanWithLinks, idOf, rectangle, territories } from "./fixtures/api.ts";
+import { CommentsPage } from "./fixtures/comments.ts";
 import { Planner } from "./fixtures/planner.ts";
 
 /**
@@ -254,6 +255,62 @@ test("activity arrives live for a second browser, filters, and zooms to where it
 
   await leader.close();
   await manager.close();
+});
+
+test("a manager reshapes, a rep comments on that boundary, the leader watches both arrive", async ({
+  browser,
+  request,
+}, testInfo) => {
+  const plan = await seededPlan(request, "Tiga peran");
+  const manager = await Planner.join(browser, plan.id, "Ani");
+  const rep = await Planner.join(browser, plan.id, "Sari", { token: plan.tokens.comment });
+  const leader = await Planner.join(browser, plan.id, "Citra", { token: plan.tokens.view });
+  await leader.page.getByTestId("tab-activity").click();
+  const entries = leader.page.getByTestId("activity-entry");
+
+  await test.step("everyone sees everyone (presence of comment and view links too)", async () => {
+    for (const [p, others] of [
+      [manager, ["Sari", "Citra"]],
+      [rep, ["Ani", "Citra"]],
+      [leader, ["Ani", "Sari"]],
+    ] as const) {
+      for (const name of others) {
+        await expect(p.page.locator(`[data-testid="person"][data-name=${JSON.stringify(name)}]`)).toBeVisible();
+      }
+    }
+  });
+
+  await test.step("Ani drags a corner of Sumedang; the leader's feed says so", async () => {
+    await manager.select("Sumedang");
+    await manager.pickTool("reshape");
+    const corner = await manager.pixelFor(EAST[2], EAST[3]);
+    await manager.drag(corner, { x: corner.x + 60, y: corner.y - 40 });
+    await expect(entries.first()).toHaveAttribute("data-kind", "territory-reshaped");
+    await expect(entries.first()).toContainText("Ani");
+    await expect(entries.first()).toContainText("reshaped Sumedang");
+  });
+
+  await test.step("Sari comments on the boundary; the leader sees her words, as text", async () => {
+    const comments = new CommentsPage(rep);
+    await comments.startAt(EAST[0] + 0.05, (EAST[1] + EAST[3]) / 2);
+    await comments.write("<b>Jl. Cadas Pangeran</b> outlets are ours");
+    await comments.send();
+    const commented = leader.page.locator('[data-testid="activity-entry"][data-kind="comment-added"]');
+    await expect(commented).toHaveCount(1);
+    await expect(commented).toContainText("Sari");
+    await expect(commented).toContainText("Rep");
+    await expect(commented).toContainText("<b>Jl. Cadas Pangeran</b> outlets are ours");
+    await expect(commented.locator("b")).toHaveCount(0);
+  });
+
+  await test.step("the leader still has no way to edit", async () => {
+    await expect(leader.page.getByTestId("toolbar").locator("[data-testid^=tool-]")).toHaveCount(0);
+    await expect(leader.page.getByTestId("comment-tool")).toHaveCount(0);
+    await expect(leader.page.getByTestId("role-badge")).toHaveText("Leader");
+    await attachScreenshot(leader.page, testInfo, "leader-feed");
+  });
+
+  for (const p of [leader, rep, manager]) await p.close();
 });
 
 async function attachScreenshot(page: Page, testInfo: import("@playwright/test").TestInfo, name: string) {
