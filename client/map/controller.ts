@@ -21,6 +21,7 @@ import type { EditorState, MapApi, Tool } from "../state/editor.svelte.ts";
 import { AccountsLayer, detectPointsRenderer } from "./accounts-layer.ts";
 import { CommentLayer, type PinInput } from "./comment-layer.ts";
 import { geometryToOl, olToGeometry, type TerritoryFeature } from "./convert.ts";
+import { exportMapPng } from "./export-png.ts";
 import { ViewFollower } from "./follow.ts";
 import type { PresenceView } from "../../shared/protocol/presence.ts";
 import { drawTool } from "./interactions/draw.ts";
@@ -195,6 +196,11 @@ export class MapController implements MapApi {
     this.map.once("rendercomplete", () => this.map.getTargetElement()?.setAttribute("data-ready", "true"));
     if (this.sync.source.getFeatures().length + this.sync.lifted.getFeatures().length > 0) this.fitAll(0);
     else this.map.getView().fit(transformExtent(INDONESIA, "EPSG:4326", "EPSG:3857"), { padding: [70, 40, 40, 40] });
+  }
+
+  /** The current view as a PNG (every layer composited, the sea underneath). */
+  exportPng(): Promise<Blob> {
+    return exportMapPng(this.map);
   }
 
   fitAll(duration = 400): void {

@@ -37,6 +37,8 @@ export interface MapApi {
   /** Removes the last point of a drawing in progress; false when nothing was being drawn. */
   removeLastPoint(): boolean;
   fitAll(): void;
+  /** The current map view as a PNG image. */
+  exportPng(): Promise<Blob>;
   zoomTo(id: string): void;
   /** Zooms to an issue's place (its box). */
   zoomToIssue(id: string): void;

@@ -1,0 +1,345 @@
+/**
+ * The import dialogs' state: a file picked → a dry run (the server's
+ * preview) → corrections (column mapping, replace or append) re-run the dry
+ * run → the confirmed import → its result. The file goes up whole each
+ * time (the server keeps nothing between calls), with upload progress.
+ */
+
+import { accountsImportUrl, territoriesImportUrl } from "../lib/data-urls.ts";
+import { type UploadAnswer, UploadFailed, upload } from "../lib/upload.ts";
+import {
+  type AccountsPreview,
+  assignAttribute,
+  assignRole,
+  blankMapping,
+  buildOverride,
+  type ColumnMapping,
+  contentTypeFor,
+  type MappingRole,
+  mappingComplete,
+  readPreview,
+  readTerritoriesPreview,
+  type TerritoriesPreview,
+  type UploadProgress,
+} from "./import-mapping.ts";
+
+/**
+ * Where an import stands: nothing picked; a dry run on its way; the preview
+ * shown; the import on its way; done; or failed without a preview to show.
+ */
+export type ImportPhase = "pick" | "checking" | "preview" | "importing" | "done" | "failed";
+
+/** Why a call had no usable answer: the server's sentence, or what the client saw. */
+export type ImportFailure = { server: string } | { code: "network" | "tooLarge" | "unexpected" | "notReady" };
+
+function failureOf(answer: UploadAnswer): ImportFailure {
+  if (answer.error) return { server: answer.error };
+  if (answer.status === 413) return { code: "tooLarge" };
+  if (answer.status === 404 || answer.status === 405 || answer.status === 501) return { code: "notReady" };
+  return { code: "unexpected" };
+}
+
+/** The first character of a file that is not a BOM or white space: "{" means GeoJSON. */
+async function firstChar(file: Blob): Promise<string> {
+  try {
+    const head = await file.slice(0, 256).text();
+    return head
+      .replace(/^\uFEFF/, "")
+      .trimStart()
+      .charAt(0);
+  } catch {
+    return "";
+  }
+}
+
+abstract class ImportFlow {
+  phase = $state<ImportPhase>("pick");
+  file = $state<File | null>(null);
+  progress = $state<UploadProgress | null>(null);
+  failure = $state<ImportFailure | null>(null);
+  protected contentType = "text/csv";
+  #request = 0;
+  #abort: AbortController | null = null;
+
+  constructor(
+    readonly planId: string,
+    readonly token: string | null,
+  ) {}
+
+  /** Sends the file; answers of a request overtaken by a newer one resolve to null. */
+  protected async send(url: string): Promise<UploadAnswer | null> {
+    const file = this.file;
+    if (!file) return null;
+    this.#abort?.abort();
+    const abort = new AbortController();
+    this.#abort = abort;
+    const request = ++this.#request;
+    this.progress = { phase: "sending", loaded: 0, total: file.size };
+    try {
+      const answer = await upload(url, file, {
+        token: this.token,
+        contentType: this.contentType,
+        signal: abort.signal,
+        onProgress: (p) => {
+          if (request === this.#request) this.progress = p;
+        },
+      });
+      return request === this.#request ? answer : null;
+    } catch (e) {
+      if (request !== this.#request || (e instanceof UploadFailed && e.aborted)) return null;
+      throw e;
+    } finally {
+      if (request === this.#request) {
+        this.progress = null;
+        this.#abort = null;
+      }
+    }
+  }
+
+  async pick(file: File): Promise<void> {
+    this.file = file;
+    this.failure = null;
+    this.contentType = contentTypeFor(file.name, await firstChar(file));
+    await this.check();
+  }
+
+  /** The dry run. */
+  abstract check(): Promise<void>;
+
+  /** Back to choosing a file (cancels what is on its way). */
+  reset(): void {
+    this.#request++;
+    this.#abort?.abort();
+    this.#abort = null;
+    this.progress = null;
+    this.file = null;
+    this.failure = null;
+    this.phase = "pick";
+    this.clear();
+  }
+
+  protected abstract clear(): void;
+
+  protected networkFailure(e: unknown): ImportFailure {
+    return e instanceof UploadFailed ? { code: "network" } : { code: "unexpected" };
+  }
+}
+
+/** What a confirmed accounts import answered. */
+export interface AccountsResult {
+  imported: number;
+  /** Accounts in the plan afterwards. */
+  accounts: number;
+}
+
+export class AccountsImport extends ImportFlow {
+  preview = $state<AccountsPreview | null>(null);
+  /** The mapping as the person has it now (the server's, then their corrections). */
+  mapping = $state<ColumnMapping | null>(null);
+  mode = $state<"replace" | "append">("replace");
+  skipInvalid = $state(false);
+  result = $state<AccountsResult | null>(null);
+
+  /** The real import would go through: coordinates known, no refusal but the problem rows, which may be skipped. */
+  get canConfirm(): boolean {
+    const p = this.preview;
+    if (this.phase !== "preview" || !p || p.error || !p.mapping || !this.mapping) return false;
+    if (!mappingComplete(this.mapping) || p.valid === 0) return false;
+    if (p.problemCount > 0) return this.skipInvalid;
+    return p.refused === null;
+  }
+
+  /** How many accounts the import would add. */
+  get importCount(): number {
+    return this.preview?.valid ?? 0;
+  }
+
+  protected clear(): void {
+    this.preview = null;
+    this.mapping = null;
+    this.result = null;
+    this.skipInvalid = false;
+  }
+
+  #override() {
+    const p = this.preview;
+    return p && this.mapping ? buildOverride(p.detected, this.mapping) : null;
+  }
+
+  async check(): Promise<void> {
+    this.phase = "checking";
+    this.result = null;
+    let answer: UploadAnswer | null;
+    try {
+      answer = await this.send(
+        accountsImportUrl(this.planId, { dryRun: true, mode: this.mode, mapping: this.#override() }),
+      );
+    } catch (e) {
+      this.failure = this.networkFailure(e);
+      this.phase = this.preview ? "preview" : "failed";
+      return;
+    }
+    if (!answer) return;
+    const ok = answer.status >= 200 && answer.status < 300;
+    const preview = readPreview(answer.body, ok ? null : (answer.error ?? ""));
+    if (!preview) {
+      // Not even the columns could be read (an empty file, not CSV, over the size limit).
+      this.failure = failureOf(answer);
+      this.preview = null;
+      this.phase = "failed";
+      return;
+    }
+    const sameFile = this.preview !== null && this.preview.headers.join("\n") === preview.headers.join("\n");
+    this.failure = ok ? null : failureOf(answer);
+    this.preview = preview;
+    // The server's mapping is the truth; when it could not use the one asked for, keep the person's choice to fix it.
+    this.mapping = preview.mapping ?? (sameFile && this.mapping ? this.mapping : preview.detected);
+    if (!this.mapping) this.mapping = blankMapping(preview.headers);
+    this.phase = "preview";
+  }
+
+  /** Gives a role to a column (null: none, for id and name) and re-runs the dry run. */
+  async setRole(role: MappingRole, header: string | null): Promise<void> {
+    if (!this.mapping) return;
+    this.mapping = assignRole(this.mapping, role, header);
+    await this.check();
+  }
+
+  /** Imports a column as a metric (or not: null) and re-runs the dry run. */
+  async setAttribute(header: string, metric: string | null): Promise<void> {
+    if (!this.mapping) return;
+    this.mapping = assignAttribute(this.mapping, header, metric);
+    await this.check();
+  }
+
+  /** Replace or append: append also checks the ids against the plan's, so the dry run runs again. */
+  async setMode(mode: "replace" | "append"): Promise<void> {
+    if (mode === this.mode) return;
+    this.mode = mode;
+    if (this.file) await this.check();
+  }
+
+  async confirm(): Promise<void> {
+    if (!this.canConfirm) return;
+    const override = this.#override();
+    this.phase = "importing";
+    this.failure = null;
+    let answer: UploadAnswer | null;
+    try {
+      answer = await this.send(
+        accountsImportUrl(this.planId, {
+          dryRun: false,
+          mode: this.mode,
+          skipInvalid: this.skipInvalid,
+          mapping: override,
+        }),
+      );
+    } catch (e) {
+      this.failure = this.networkFailure(e);
+      this.phase = "preview";
+      return;
+    }
+    if (!answer) return;
+    if (answer.status >= 200 && answer.status < 300) {
+      const b = (answer.body ?? {}) as { imported?: unknown; accounts?: unknown };
+      const imported = typeof b.imported === "number" ? b.imported : this.importCount;
+      this.result = { imported, accounts: typeof b.accounts === "number" ? b.accounts : imported };
+      this.phase = "done";
+      return;
+    }
+    // Refused: nothing was imported; the preview stays so the person can fix what the sentence names.
+    this.failure = failureOf(answer);
+    this.phase = "preview";
+  }
+}
+
+export class TerritoriesImport extends ImportFlow {
+  preview = $state<TerritoriesPreview | null>(null);
+  mode = $state<"add" | "replace">("add");
+  result = $state<{ imported: number } | null>(null);
+
+  constructor(planId: string, token: string | null) {
+    super(planId, token);
+    this.contentType = "application/json";
+  }
+
+  skipInvalid = $state(false);
+
+  /** Something to import; problem features only when skipped; no other refusal (too many territories). */
+  get canConfirm(): boolean {
+    const p = this.preview;
+    if (this.phase !== "preview" || !p || p.valid === 0) return false;
+    if (p.problemCount > 0) return this.skipInvalid;
+    return p.refused === null;
+  }
+
+  protected clear(): void {
+    this.preview = null;
+    this.result = null;
+    this.skipInvalid = false;
+  }
+
+  override async pick(file: File): Promise<void> {
+    this.file = file;
+    this.failure = null;
+    await this.check();
+  }
+
+  async check(): Promise<void> {
+    this.phase = "checking";
+    this.result = null;
+    let answer: UploadAnswer | null;
+    try {
+      answer = await this.send(territoriesImportUrl(this.planId, { dryRun: true, mode: this.mode }));
+    } catch (e) {
+      this.failure = this.networkFailure(e);
+      this.phase = "failed";
+      return;
+    }
+    if (!answer) return;
+    const preview = readTerritoriesPreview(answer.body);
+    const ok = answer.status >= 200 && answer.status < 300;
+    if (!ok || !preview) {
+      this.failure = failureOf(answer);
+      // A refused file may still name its problem features: show them.
+      this.preview = preview;
+      this.phase = preview ? "preview" : "failed";
+      return;
+    }
+    this.failure = null;
+    this.preview = preview;
+    this.phase = "preview";
+  }
+
+  async setMode(mode: "add" | "replace"): Promise<void> {
+    if (mode === this.mode) return;
+    this.mode = mode;
+    if (this.file && this.phase === "preview") await this.check();
+  }
+
+  async confirm(): Promise<void> {
+    if (!this.canConfirm) return;
+    this.phase = "importing";
+    this.failure = null;
+    let answer: UploadAnswer | null;
+    try {
+      answer = await this.send(
+        territoriesImportUrl(this.planId, { dryRun: false, mode: this.mode, skipInvalid: this.skipInvalid }),
+      );
+    } catch (e) {
+      this.failure = this.networkFailure(e);
+      this.phase = "preview";
+      return;
+    }
+    if (!answer) return;
+    if (answer.status >= 200 && answer.status < 300) {
+      const b = (answer.body ?? {}) as { imported?: unknown };
+      const imported = typeof b.imported === "number" ? b.imported : (this.preview?.valid ?? 0);
+      this.result = { imported };
+      this.phase = "done";
+      return;
+    }
+    this.failure = failureOf(answer);
+    this.phase = "preview";
+  }
+}
