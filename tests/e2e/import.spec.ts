@@ -99,7 +99,19 @@ test("a manager imports accounts with a corrected mapping; the leader sees them;
     await leader.page.getByTestId("data-menu").click();
     await expect(leader.page.getByTestId("export-png")).toBeVisible();
     await expect(leader.page.getByTestId("import-accounts")).toHaveCount(0);
-    await expect(leader.page.getByTestId("export-assignments")).toHaveAttribute("href", /assignments\.csv\?token=/);
+    // The export links carry the view token (a plain link sends no header) and answer with the files.
+    for (const [testid, type, text] of [
+      ["export-assignments", "text/csv", "B01"],
+      ["export-metrics", "text/csv", "Bandung Raya"],
+      ["export-geojson", "json", "FeatureCollection"],
+    ] as const) {
+      const href = await leader.page.getByTestId(testid).getAttribute("href");
+      expect(href).toContain(`token=${encodeURIComponent(plan.tokens.view)}`);
+      const res = await leader.page.request.get(href as string);
+      expect(res.status(), testid).toBe(200);
+      expect(res.headers()["content-type"]).toContain(type);
+      expect(await res.text()).toContain(text);
+    }
     const [download] = await Promise.all([
       leader.page.waitForEvent("download"),
       leader.page.getByTestId("export-png").click(),
