@@ -308,6 +308,14 @@ test("a manager reshapes, a rep comments on that boundary, the leader watches bo
     await expect(leader.page.getByTestId("comment-tool")).toHaveCount(0);
     await expect(leader.page.getByTestId("role-badge")).toHaveText("Leader");
     await attachScreenshot(leader.page, testInfo, "leader-feed");
+    // Nor any by keyboard: shortcuts for draw, comment and delete do nothing.
+    await leader.openTerritories();
+    await leader.select("Bandung Barat");
+    await expect(leader.page.getByTestId("territory-name-input")).not.toBeEditable();
+    for (const key of ["d", "c", "Delete"]) await leader.press(key);
+    await expect(leader.page.getByTestId("comment-form")).toHaveCount(0);
+    const names = (await territories(request, plan.id)).map((t) => t.properties.name).sort();
+    expect(names).toEqual(["Bandung Barat", "Sumedang"]);
   });
 
   for (const p of [leader, rep, manager]) await p.close();
