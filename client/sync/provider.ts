@@ -193,7 +193,8 @@ export class PlanSession {
       if (entries.length === 0 || p !== this.provider) return;
       this.#emit("activity", entries);
     };
-    provider.on("status", () => {
+    provider.on("status", ({ status }: { status: string }) => {
+      if (status === "disconnected") forgetPeerClocks(provider);
       if (provider === this.provider) this.#updateStatus();
     });
     provider.on("connection-close", () => {
@@ -349,6 +350,20 @@ export class PlanSession {
     window.removeEventListener("offline", this.#onOffline);
     this.#teardown();
     for (const set of Object.values(this.#listeners)) set.clear();
+  }
+}
+
+/**
+ * On disconnect y-websocket drops the others' presence but keeps their
+ * clocks, and after reconnecting y-protocols ignores every state that is not
+ * newer than the clock it remembers: people who did not move stayed
+ * invisible for up to 15 s. Forgetting the clocks lets the server's
+ * snapshot bring them back at once.
+ */
+function forgetPeerClocks(provider: WebsocketProvider): void {
+  const awareness = provider.awareness;
+  for (const clientId of [...awareness.meta.keys()]) {
+    if (clientId !== awareness.clientID && !awareness.states.has(clientId)) awareness.meta.delete(clientId);
   }
 }
 

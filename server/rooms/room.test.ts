@@ -722,6 +722,22 @@ describe("Room awareness", () => {
     expect(room.awareness.getStates().has(100)).toBe(false);
   });
 
+  it("lets the same person's new socket take over presence from one that has not closed yet", async () => {
+    const { room, a, b } = await roomWithPeers();
+    room.receiveAwareness(a, awarenessUpdate(100, 3, presence("Ani")));
+    // Same person (FakePeer ids derive the person id), same role: a reconnect after a network drop.
+    const aAgain = new FakePeer("a");
+    room.join(aAgain);
+    room.receiveAwareness(aAgain, awarenessUpdate(100, 4, presence("Ani back")));
+    expect(room.awareness.getStates().get(100)).toEqual(bound("Ani back", aAgain));
+    // The stale socket closing later does not take the person away.
+    room.leave(a);
+    expect(room.awareness.getStates().get(100)).toEqual(bound("Ani back", aAgain));
+    // Someone else still cannot.
+    room.receiveAwareness(b, awarenessUpdate(100, 9, presence("Mallory")));
+    expect(room.awareness.getStates().get(100)).toEqual(bound("Ani back", aAgain));
+  });
+
   it("takes a reconnecting client's state again with the clock it had before", async () => {
     const { room, a } = await roomWithPeers();
     room.receiveAwareness(a, awarenessUpdate(100, 3, presence("Ani")));

@@ -238,8 +238,10 @@ export class Room {
       update,
       (clientId) => {
         const owner = this.awarenessOwner.get(clientId);
-        if (owner && owner !== peer) return false;
-        if (!owner) this.awarenessOwner.set(clientId, peer);
+        // The same person reconnecting (same person id, same link role) takes
+        // their presence over from the socket the server has not yet seen die.
+        if (owner && owner !== peer && !samePerson(owner, peer)) return false;
+        if (owner !== peer) this.awarenessOwner.set(clientId, peer);
         return true;
       },
       (state) => bindPresence(state, peer),
@@ -364,6 +366,10 @@ function filterAwareness(
     encoding.writeVarString(encoder, state);
   }
   return encoding.toUint8Array(encoder);
+}
+
+function samePerson(a: RoomPeer, b: RoomPeer): boolean {
+  return a.actor.id === b.actor.id && a.role === b.role && !a.actor.id.startsWith("anon-");
 }
 
 /**

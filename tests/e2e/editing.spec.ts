@@ -130,6 +130,10 @@ test("edits made offline are kept and sync when the connection is back", async (
   await managerA.context.setOffline(false);
   await expect(managerA.status).toHaveAttribute("data-status", "connected", { timeout: 30_000 });
   await expect(managerB.territory("Priangan Timur")).toBeVisible();
+  // Both see each other again at once, not only when presence renews (every 15 s).
+  const person = (p: Planner, name: string) => p.page.locator(`[data-testid="person"][data-name="${name}"]`);
+  await expect(person(managerA, "Budi")).toBeVisible({ timeout: 5_000 });
+  await expect(person(managerB, "Ani")).toBeVisible({ timeout: 5_000 });
   await managerA.close();
   await managerB.close();
 });
