@@ -345,7 +345,8 @@ export const en = {
 
   "share.button": "Share",
   "share.title": "Share this plan",
-  "share.intro": "Each link gives whoever opens it one role. Send managers the edit link, reps the comment link and leaders the view link.",
+  "share.intro":
+    "Each link gives whoever opens it one role. Send managers the edit link, reps the comment link and leaders the view link.",
   "share.link.edit": "Edit link",
   "share.link.comment": "Comment link",
   "share.link.view": "View link",
@@ -356,8 +357,10 @@ export const en = {
   "share.copied": "Copied",
   "share.replace": "Replace link",
   "share.create": "Create a new link",
-  "share.unknown": "This browser does not know this link. Links are stored hashed on the server, so they cannot be shown again; create a new one to share it.",
-  "share.confirm": "Replace the {link}? The current one stops working at once for everyone using it, including people who have the plan open with it.",
+  "share.unknown":
+    "This browser does not know this link. Links are stored hashed on the server, so they cannot be shown again; create a new one to share it.",
+  "share.confirm":
+    "Replace the {link}? The current one stops working at once for everyone using it, including people who have the plan open with it.",
   "share.confirmOwn": "You are using this link yourself: this page continues with the new one.",
   "share.confirmYes": "Replace now",
   "share.cancel": "Cancel",
@@ -445,8 +448,10 @@ export const en = {
   "import.drop.territories": "Drop a GeoJSON file here",
   "import.drop.or": "or",
   "import.drop.choose": "Choose a file",
-  "import.drop.hint.accounts": "Comma, semicolon or tab separated; one row per account with its latitude and longitude. Nothing is imported before you confirm.",
-  "import.drop.hint.territories": "A FeatureCollection of Polygons or MultiPolygons; name and colour are taken from each feature's properties. Nothing is imported before you confirm.",
+  "import.drop.hint.accounts":
+    "Comma, semicolon or tab separated; one row per account with its latitude and longitude. Nothing is imported before you confirm.",
+  "import.drop.hint.territories":
+    "A FeatureCollection of Polygons or MultiPolygons; name and colour are taken from each feature's properties. Nothing is imported before you confirm.",
   "import.drop.wrongType": "{name} is not a file this import reads: choose a {types} file.",
   "import.changeFile": "Choose another file",
   "import.progress.sending": "Uploading {name}…",
@@ -495,7 +500,8 @@ export const en = {
   "import.again": "Import another file",
   "import.nothing": "Nothing was imported.",
   "import.error.network": "The server cannot be reached. Check the connection and try again.",
-  "import.error.tooLarge": "The file is larger than the server accepts. Split it into smaller files and add them one by one.",
+  "import.error.tooLarge":
+    "The file is larger than the server accepts. Split it into smaller files and add them one by one.",
   "import.error.unexpected": "The server gave an unexpected answer. Try again.",
   "import.error.notReady": "This server cannot import this yet.",
   "import.territories.count": "territories in the file",

@@ -346,8 +346,10 @@ export const id: Record<MessageKey, string> = {
   "role.title.edit": "Tautan Anda memungkinkan menyunting rencana, berkomentar, dan mengelola tautan berbaginya.",
   "role.title.comment": "Tautan Anda memungkinkan berkomentar; tidak dapat mengubah wilayah.",
   "role.title.view": "Tautan Anda hanya untuk memantau rencana; tidak dapat mengubah apa pun.",
-  "hint.readOnly.comment": "Anda dapat mengomentari rencana ini, tetapi tidak menyuntingnya. Klik wilayah untuk melihat rinciannya.",
-  "hint.readOnly.view": "Anda sedang memantau rencana ini. Ikuti seseorang dari daftar orang untuk melihat apa yang mereka lihat.",
+  "hint.readOnly.comment":
+    "Anda dapat mengomentari rencana ini, tetapi tidak menyuntingnya. Klik wilayah untuk melihat rinciannya.",
+  "hint.readOnly.view":
+    "Anda sedang memantau rencana ini. Ikuti seseorang dari daftar orang untuk melihat apa yang mereka lihat.",
 
   "status.revoked": "Tautan diganti",
   "revoked.title": "Tautan ini sudah diganti",
@@ -355,7 +357,8 @@ export const id: Record<MessageKey, string> = {
 
   "share.button": "Bagikan",
   "share.title": "Bagikan rencana ini",
-  "share.intro": "Setiap tautan memberi satu peran kepada siapa pun yang membukanya. Kirim tautan sunting ke manajer, tautan komentar ke perwakilan sales, dan tautan lihat ke pimpinan.",
+  "share.intro":
+    "Setiap tautan memberi satu peran kepada siapa pun yang membukanya. Kirim tautan sunting ke manajer, tautan komentar ke perwakilan sales, dan tautan lihat ke pimpinan.",
   "share.link.edit": "Tautan sunting",
   "share.link.comment": "Tautan komentar",
   "share.link.view": "Tautan lihat",
@@ -366,8 +369,10 @@ export const id: Record<MessageKey, string> = {
   "share.copied": "Tersalin",
   "share.replace": "Ganti tautan",
   "share.create": "Buat tautan baru",
-  "share.unknown": "Peramban ini tidak mengetahui tautan ini. Tautan disimpan dalam bentuk hash di server sehingga tidak dapat ditampilkan lagi; buat tautan baru untuk membagikannya.",
-  "share.confirm": "Ganti {link}? Tautan yang sekarang langsung tidak berlaku bagi semua orang yang memakainya, termasuk yang sedang membuka rencana dengannya.",
+  "share.unknown":
+    "Peramban ini tidak mengetahui tautan ini. Tautan disimpan dalam bentuk hash di server sehingga tidak dapat ditampilkan lagi; buat tautan baru untuk membagikannya.",
+  "share.confirm":
+    "Ganti {link}? Tautan yang sekarang langsung tidak berlaku bagi semua orang yang memakainya, termasuk yang sedang membuka rencana dengannya.",
   "share.confirmOwn": "Anda sendiri memakai tautan ini: halaman ini akan berlanjut dengan tautan yang baru.",
   "share.confirmYes": "Ganti sekarang",
   "share.cancel": "Batal",
@@ -382,7 +387,8 @@ export const id: Record<MessageKey, string> = {
   "activity.filter.territory": "Wilayah",
   "activity.filter.everyone": "Semua orang",
   "activity.filter.allTerritories": "Semua wilayah",
-  "activity.empty": "Belum ada aktivitas di rencana ini. Suntingan, komentar, dan impor akan muncul di sini saat terjadi.",
+  "activity.empty":
+    "Belum ada aktivitas di rencana ini. Suntingan, komentar, dan impor akan muncul di sini saat terjadi.",
   "activity.emptyFiltered": "Tidak ada aktivitas yang cocok dengan filter ini.",
   "activity.loading": "Memuat aktivitas…",
   "activity.more": "Muat aktivitas sebelumnya",
@@ -455,8 +461,10 @@ export const id: Record<MessageKey, string> = {
   "import.drop.territories": "Letakkan berkas GeoJSON di sini",
   "import.drop.or": "atau",
   "import.drop.choose": "Pilih berkas",
-  "import.drop.hint.accounts": "Dipisah koma, titik koma, atau tab; satu baris per akun dengan lintang dan bujurnya. Tidak ada yang diimpor sebelum Anda konfirmasi.",
-  "import.drop.hint.territories": "FeatureCollection berisi Polygon atau MultiPolygon; nama dan warna diambil dari properti tiap fitur. Tidak ada yang diimpor sebelum Anda konfirmasi.",
+  "import.drop.hint.accounts":
+    "Dipisah koma, titik koma, atau tab; satu baris per akun dengan lintang dan bujurnya. Tidak ada yang diimpor sebelum Anda konfirmasi.",
+  "import.drop.hint.territories":
+    "FeatureCollection berisi Polygon atau MultiPolygon; nama dan warna diambil dari properti tiap fitur. Tidak ada yang diimpor sebelum Anda konfirmasi.",
   "import.drop.wrongType": "{name} bukan berkas yang dapat dibaca impor ini: pilih berkas {types}.",
   "import.changeFile": "Pilih berkas lain",
   "import.progress.sending": "Mengunggah {name}…",
@@ -505,7 +513,8 @@ export const id: Record<MessageKey, string> = {
   "import.again": "Impor berkas lain",
   "import.nothing": "Tidak ada yang diimpor.",
   "import.error.network": "Server tidak dapat dihubungi. Periksa koneksi lalu coba lagi.",
-  "import.error.tooLarge": "Berkas lebih besar dari batas server. Pecah menjadi beberapa berkas kecil lalu tambahkan satu per satu.",
+  "import.error.tooLarge":
+    "Berkas lebih besar dari batas server. Pecah menjadi beberapa berkas kecil lalu tambahkan satu per satu.",
   "import.error.unexpected": "Server memberi jawaban yang tidak terduga. Coba lagi.",
   "import.error.notReady": "Server ini belum dapat mengimpor ini.",
   "import.territories.count": "wilayah dalam berkas",
