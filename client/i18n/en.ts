@@ -367,7 +367,6 @@ export const en = {
   "share.busy": "Replacing…",
   "share.replaced": "New link ready. The old one no longer works.",
   "share.failed": "The link was not replaced: {error}",
-  "share.close": "Close",
 
   "sidebar.activity": "Activity",
   "sidebar.activity.title": "Who changed what, live",
@@ -443,7 +442,7 @@ export const en = {
   "data.export.png.notReady": "The map is not shown yet; try again in a moment.",
   "import.accounts.title": "Import accounts",
   "import.territories.title": "Import territories",
-  "import.close": "Close",
+  "dialog.close": "Close",
   "import.drop.accounts": "Drop a CSV or GeoJSON file here",
   "import.drop.territories": "Drop a GeoJSON file here",
   "import.drop.or": "or",

@@ -379,7 +379,6 @@ export const id: Record<MessageKey, string> = {
   "share.busy": "Mengganti…",
   "share.replaced": "Tautan baru siap. Tautan lama tidak berlaku lagi.",
   "share.failed": "Tautan tidak diganti: {error}",
-  "share.close": "Tutup",
 
   "sidebar.activity": "Aktivitas",
   "sidebar.activity.title": "Siapa mengubah apa, secara langsung",
@@ -456,7 +455,7 @@ export const id: Record<MessageKey, string> = {
   "data.export.png.notReady": "Peta belum tampil; coba lagi sebentar lagi.",
   "import.accounts.title": "Impor akun",
   "import.territories.title": "Impor wilayah",
-  "import.close": "Tutup",
+  "dialog.close": "Tutup",
   "import.drop.accounts": "Letakkan berkas CSV atau GeoJSON di sini",
   "import.drop.territories": "Letakkan berkas GeoJSON di sini",
   "import.drop.or": "atau",
