@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import type { ActivityEntry } from "../../shared/activity/activity.ts";
 import type { Author } from "../../shared/comments/comments.ts";
 import { MemoryStore } from "../persistence/memory-store.ts";
-import { PlanFeed } from "./feed.ts";
+import { MAX_ENTRIES, PlanFeed } from "./feed.ts";
 
 const ani: Author = { id: "p-ani", name: "Ani", role: "edit" };
 const budi: Author = { id: "p-budi", name: "Budi", role: "edit" };
@@ -72,6 +72,15 @@ describe("PlanFeed", () => {
       [1, 20],
       [2, 1],
     ]);
+  });
+
+  it("keeps the newest MAX_ENTRIES entries, numbering on", () => {
+    const f = feed();
+    for (let i = 0; i < MAX_ENTRIES + 5; i++) f.record({ kind: "territory-created", actor: ani, territoryId: `t${i}` });
+    expect(f.size).toBe(MAX_ENTRIES);
+    expect(f.page({ limit: 1 }).entries[0]?.seq).toBe(MAX_ENTRIES + 5);
+    expect(f.page({ before: 7, limit: 10 }).entries.map((e) => e.seq)).toEqual([6]);
+    expect(f.page({ before: 6 })).toEqual({ entries: [], next: null });
   });
 
   it("saves what it holds on close", async () => {

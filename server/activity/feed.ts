@@ -15,6 +15,11 @@ export type NewEntry = Omit<ActivityEntry, "seq" | "at" | "lastAt" | "count">;
 
 export const PAGE_DEFAULT = 50;
 export const PAGE_MAX = 200;
+/**
+ * Entries kept per plan; older ones are dropped (oldest first) so a plan
+ * edited for months keeps a feed that loads and saves quickly.
+ */
+export const MAX_ENTRIES = 20_000;
 /** Live entries go out at most this often. */
 const SEND_EVERY_MS = 250;
 
@@ -75,6 +80,9 @@ export class PlanFeed {
     const entry: ActivityEntry = { ...input, seq: this.lastSeq + 1, at: iso, lastAt: iso, count: 1 };
     this.entries.push(entry);
     this.bySeq.set(entry.seq, entry);
+    if (this.entries.length > MAX_ENTRIES) {
+      for (const old of this.entries.splice(0, this.entries.length - MAX_ENTRIES)) this.bySeq.delete(old.seq);
+    }
     this.changed([entry]);
     return entry;
   }
