@@ -10,6 +10,11 @@
  * peak RSS it added over the process with the file read, the retained heap
  * of the result after a GC, and the median of 5 warm parses.
  *
+ * Then the same files end to end through our server
+ * (lib/import-e2e.ts): POST /api/plans/:id/accounts to a plan of 100
+ * territories over Java, time to the 201, the server's peak RSS, and the
+ * time until the analysis covers the new accounts, beside a dry run.
+ *
  * Standalone: `npx tsx tests/bench/import.ts` (BENCH_QUICK=1: 10,000 rows).
  * Reports only, asserts nothing (PRODUCT.md, "Quality bars").
  */
@@ -22,7 +27,9 @@ import Papa from "papaparse";
 import { parseAccountsCsv } from "../../shared/accounts/import.ts";
 import type { Account } from "../../shared/scoring/accounts.ts";
 import { mulberry32 } from "../../shared/scoring/synthetic.ts";
+import { JAVA } from "./lib/geometry.ts";
 import { type BenchResult, type Benchmark, fmt, fmtBytes, median, renderResult } from "./lib/report.ts";
+import { E2E_RUNS, type E2eResult, e2eNotes, e2eRows, endToEnd } from "./lib/import-e2e.ts";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
 const WARM_RUNS = 5;
@@ -64,8 +71,9 @@ function generate(rows: number, style: Style): string {
     return r;
   };
   for (let i = 0; i < rows; i++) {
-    const lat = (-8 + 2.5 * rnd()).toFixed(6);
-    const lon = (105 + 4 * rnd()).toFixed(6);
+    // Over Java's box, which the end-to-end plan's territories tile: every account lies in one.
+    const lat = (JAVA.south + (JAVA.north - JAVA.south) * rnd()).toFixed(6);
+    const lon = (JAVA.west + (JAVA.east - JAVA.west) * rnd()).toFixed(6);
     const revenue = Math.round(Math.exp(12 + 2 * rnd()));
     const cents = Math.floor(rnd() * 100);
     const potential = revenue * 2;
@@ -187,15 +195,20 @@ export const importBench: Benchmark = {
     const rows = ctx.quick ? 10_000 : 100_000;
     const dir = await fs.mkdtemp(path.join(os.tmpdir(), "wilayah-import-bench-"));
     const results: ChildResult[] = [];
+    let e2e: E2eResult;
     try {
+      const files: { style: Style; path: string }[] = [];
       for (const style of ["indonesian", "english"] as const) {
         const file = path.join(dir, `${style}.csv`);
         await fs.writeFile(file, generate(rows, style));
+        files.push({ style, path: file });
         for (const parser of ["ours", "papaparse"] as const) {
           ctx.log(`${parser} on the ${style} file (${rows.toLocaleString("en-US")} rows)`);
           results.push(await runChild(parser, style, file));
         }
       }
+      ctx.log(`end to end through our server (${E2E_RUNS} rounds per file)`);
+      e2e = await endToEnd(files, rows, ctx.log, ctx.profileDir);
     } finally {
       await fs.rm(dir, { recursive: true, force: true });
     }
@@ -219,15 +232,21 @@ export const importBench: Benchmark = {
       }
     }
     notes.push(
+      ...e2eNotes(e2e, (parser, style) => {
+        const r = results.find((x) => x.parser === parser && x.style === style);
+        return r ? median(r.warmMs) : Number.NaN;
+      }),
+    );
+    notes.push(
       "Ours also detects the separator and each column's number convention, maps English and Indonesian headers, checks every row (line numbers, duplicates, ranges) and builds the preview; the stock way does none of that.",
     );
     return {
       name: "import",
-      title: "Accounts import (CSV parse)",
-      description: `Parsing a ${rows.toLocaleString("en-US")}-row accounts CSV into accounts, each parser in a fresh child process (tests/bench/import.ts; standalone: \`npx tsx tests/bench/import.ts\`). Cold = the process's first parse (JIT not warm), warm = median of ${WARM_RUNS} more; peak RSS growth = peak RSS during the first parse minus RSS before it; retained heap = the result's heap after a full GC.`,
+      title: "Accounts import (CSV parse and end to end)",
+      description: `A ${rows.toLocaleString("en-US")}-row accounts CSV (tests/bench/import.ts; standalone: \`npx tsx tests/bench/import.ts\`). Parse: each parser in a fresh child process; cold = the process's first parse (JIT not warm), warm = median of ${WARM_RUNS} more; peak RSS growth = peak RSS during the first parse minus RSS before it; retained heap = the result's heap after a full GC. End to end (tests/bench/lib/import-e2e.ts): our server (server/index.ts, lowdb store in a temp DATA_DIR with fdatasync, live scoring) in its own process, a plan of ${e2e.territories} territories (${e2e.vertices.toLocaleString("en-US")} vertices) tiling Java, every account inside one; the same file POSTed to /api/plans/:id/accounts (text/csv, edit token) in ${E2E_RUNS} rounds of a dry run then a real import (mode=replace); answer = POST sent → answer read; analysis ready = POST sent → GET /api/plans/:id/analysis (polled every 20 ms) answers with the import's accounts version; peak RSS = the server process's (scoring worker thread included), VmHWM reset before each POST.`,
       tables: [
         {
-          title: `${rows.toLocaleString("en-US")} rows`,
+          title: `${rows.toLocaleString("en-US")} rows, parse only`,
           columns: ["file", "parser", "cold ms", "warm ms (median)", "peak RSS growth", "peak RSS", "retained heap"],
           rows: results.map((r) => [
             fileLabel(r),
@@ -239,9 +258,25 @@ export const importBench: Benchmark = {
             fmtBytes(r.retainedHeap),
           ]),
         },
+        {
+          title: `${rows.toLocaleString("en-US")} rows end to end through our server (${e2e.territories} territories; medians of ${E2E_RUNS})`,
+          columns: [
+            "file",
+            "call",
+            "answer ms",
+            "each round ms",
+            "analysis ready ms",
+            "server peak RSS",
+            "highest",
+            "peak RSS growth",
+          ],
+          rows: e2eRows(e2e, (style, bytes) =>
+            style === "indonesian" ? `Indonesian ; file, ${fmtBytes(bytes)}` : `English , file, ${fmtBytes(bytes)}`,
+          ),
+        },
       ],
       notes,
-      data: results,
+      data: { parse: results, endToEnd: e2e },
     };
   },
 };
