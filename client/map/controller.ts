@@ -166,7 +166,8 @@ export class MapController implements MapApi {
       view: () => {
         const v = this.map.getView();
         const [lon, lat] = toLonLat(v.getCenter() ?? [0, 0]);
-        return { lon, lat, zoom: v.getZoom() ?? 0 };
+        // moving: an animation (a glide, a kinetic pan) or a gesture is still under way.
+        return { lon, lat, zoom: v.getZoom() ?? 0, moving: v.getAnimating() || v.getInteracting() };
       },
       map: this.map,
       doc: () => editor.doc,

@@ -168,6 +168,8 @@ test("a leader follows the manager's view until they move the map themselves", a
     const from = await leader.at(0.5, 0.5);
     await leader.drag(from, { x: from.x + 150, y: from.y - 80 });
     await expect(leader.page.getByTestId("following-banner")).toBeHidden();
+    // The drag may end in a kinetic glide: take the leader's view once it has come to rest.
+    await expect.poll(async () => (await leader.mapState()).view.moving).toBe(false);
     const mine = await view(leader);
     const hers = await view(manager);
     const start = await manager.at(0.5, 0.5);
