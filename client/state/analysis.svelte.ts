@@ -63,6 +63,8 @@ export class AnalysisState {
   #unbind: (() => void) | null = null;
   #off: () => void;
   #fetching: { version: number; abort: AbortController } | null = null;
+  /** The accounts asked for when the page opened, before the document said which version is current. */
+  #prefetch: { abort: AbortController; body: Promise<unknown> } | null = null;
   #fallback: ReturnType<typeof setTimeout> | null = null;
   #destroyed = false;
 
@@ -70,6 +72,14 @@ export class AnalysisState {
     this.#session = session;
     this.#off = session.on("analysis", (m) => this.receive(m));
     this.#readView();
+    // Ask for the accounts at once, while the socket connects and syncs,
+    // rather than after (the document says which version is current; a
+    // prefetch of another version is simply fetched again).
+    const abort = new AbortController();
+    this.#prefetch = {
+      abort,
+      body: getAccounts(session.planId, session.token, abort.signal).catch(() => null),
+    };
   }
 
   /** Follows the document's accounts version and allowed deviation; called again after a reset. */
@@ -147,7 +157,15 @@ export class AnalysisState {
     this.#fetching = fetching;
     this.accountsLoading = true;
     this.accountsError = null;
-    getAccounts(this.#session.planId, this.#session.token, abort.signal)
+    const prefetch = this.#prefetch;
+    this.#prefetch = null;
+    const request = prefetch
+      ? prefetch.body.then((body) =>
+          isVersion(body, version) ? body : getAccounts(this.#session.planId, this.#session.token, abort.signal),
+        )
+      : getAccounts(this.#session.planId, this.#session.token, abort.signal);
+    if (prefetch) abort.signal.addEventListener("abort", () => prefetch.abort.abort());
+    request
       .then((body) => {
         if (this.#fetching !== fetching) return;
         this.accounts = accountsFromGeoJson(body);
@@ -260,6 +278,12 @@ export class AnalysisState {
     this.#unbind?.();
     this.#off();
     this.#fetching?.abort.abort();
+    this.#prefetch?.abort.abort();
     if (this.#fallback) clearTimeout(this.#fallback);
   }
+}
+
+/** Whether an accounts answer (GeoJSON with a top-level `version`) is of this version. */
+function isVersion(body: unknown, version: number): boolean {
+  return typeof body === "object" && body !== null && (body as { version?: unknown }).version === version;
 }

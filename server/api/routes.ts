@@ -1,9 +1,10 @@
-import { deleteTerritory, readTerritory, territoriesMap } from "../../shared/doc/schema.ts";
+import { deleteTerritory, readAccountsVersion, readTerritory, territoriesMap } from "../../shared/doc/schema.ts";
 import { accountsGeoJson, importAccounts, importOptions, parseUpload } from "./accounts.ts";
 import { commentRoutes } from "./comments.ts";
 import { type ApiContext, PlanApi, restOrigin } from "./context.ts";
 import { exportRoutes } from "./exports.ts";
-import { HttpError, readJson, sendJson, sendLargeJson } from "./http.ts";
+import { HttpError, readJson, sendJson } from "./http.ts";
+import { VersionedJsonCache } from "./json-cache.ts";
 import { planRoutes } from "./plans.ts";
 import { Router } from "./router.ts";
 import { territoryImportRoutes } from "./territory-import.ts";
@@ -40,10 +41,15 @@ export function apiRouter(ctx: ApiContext): Router {
     sendJson(res, 200, body);
   });
 
+  const accountsJson = new VersionedJsonCache();
   router.on("GET", "/api/plans/:id/accounts", async (req, res, { id }, url) => {
     await api.authorize(req, url, id as string);
-    const stored = await ctx.store.getAccounts(id as string);
-    await sendLargeJson(req, res, 200, accountsGeoJson(stored?.accounts ?? [], stored?.version ?? 0));
+    // The document holds the accounts' version, which moves on with every import.
+    const version = await api.withRoom(id as string, async (room) => readAccountsVersion(room.doc));
+    await accountsJson.send(req, res, id as string, version, async () => {
+      const stored = await ctx.store.getAccounts(id as string);
+      return accountsGeoJson(stored?.accounts ?? [], stored?.version ?? 0);
+    });
   });
 
   router.on("POST", "/api/plans/:id/accounts", async (req, res, { id }, url) => {

@@ -111,8 +111,23 @@ describe("accounts import", () => {
     const more = await postAccounts(planId, "id,lat,lon,Revenue\nb1,-7,106.1,5\na1,-7,106.1,5", "?mode=append");
     expect(more.status).toBe(400);
     expect(more.body.rows).toEqual([{ row: 0, reason: 'id "a1" is already in the plan' }]);
+    // Read once before the append, so the served (cached) answer must move on with the version.
+    for (const encoding of ["gzip", "identity"]) {
+      const before = await apiFetch(`${server.url}/api/plans/${planId}/accounts`, {
+        headers: { "accept-encoding": encoding },
+      });
+      expect(((await before.json()) as { features: unknown[] }).features).toHaveLength(4);
+    }
     const ok = await postAccounts(planId, "id,lat,lon,Revenue\nb1,-7,106.1,5", "?mode=append");
     expect(ok.body).toMatchObject({ imported: 1, accounts: 5 });
+    for (const encoding of ["gzip", "identity"]) {
+      const after = await apiFetch(`${server.url}/api/plans/${planId}/accounts`, {
+        headers: { "accept-encoding": encoding },
+      });
+      const body = (await after.json()) as { version: number; features: { id: string }[] };
+      expect(body.version).toBe(2);
+      expect(body.features.map((f) => f.id)).toEqual(["a1", "a2", "a3", "a4", "b1"]);
+    }
   });
 
   it("takes a GeoJSON FeatureCollection of points", async () => {
