@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { accountsFromGeoJson } from "./accounts.ts";
+import { toAccountColumns } from "../../shared/accounts/columns.ts";
+import type { Account } from "../../shared/scoring/accounts.ts";
+import { accountsFromAnswer, accountsFromGeoJson } from "./accounts.ts";
 
 describe("accounts from GeoJSON", () => {
   it("keeps the server's order as columns, with every numeric attribute", () => {
@@ -49,5 +51,47 @@ describe("accounts from GeoJSON", () => {
   it("reads an empty or unexpected body as no accounts", () => {
     expect(accountsFromGeoJson(null).count).toBe(0);
     expect(accountsFromGeoJson({ type: "FeatureCollection", version: 0, features: [] }).count).toBe(0);
+  });
+});
+
+describe("accounts from the columns answer", () => {
+  const geojson = {
+    type: "FeatureCollection",
+    version: 4,
+    features: [
+      {
+        type: "Feature",
+        id: "a1",
+        geometry: { type: "Point", coordinates: [106.8, -6.2] },
+        properties: { id: "a1", name: "Toko Maju", revenue: 120, visits: 4 },
+      },
+      {
+        type: "Feature",
+        id: "a2",
+        geometry: { type: "Point", coordinates: [107.6, -6.9] },
+        properties: { id: "a2", name: "Warung Sejahtera", revenue: 80, potential: 300 },
+      },
+    ],
+  };
+
+  it("reads the same columns as the GeoJSON answer gives", () => {
+    const accounts: Account[] = geojson.features.map((f) => {
+      const { id, name, ...attrs } = f.properties;
+      return {
+        id,
+        name,
+        lon: f.geometry.coordinates[0] as number,
+        lat: f.geometry.coordinates[1] as number,
+        attrs: attrs as unknown as Record<string, number>,
+      };
+    });
+    const fromColumns = accountsFromAnswer(toAccountColumns(accounts, 4));
+    const fromGeoJson = accountsFromGeoJson(geojson);
+    expect(fromColumns).toEqual(fromGeoJson);
+    expect(fromColumns.lon).toBeInstanceOf(Float64Array);
+  });
+
+  it("falls back to GeoJSON for an answer that is not columns", () => {
+    expect(accountsFromAnswer(geojson).ids).toEqual(["a1", "a2"]);
   });
 });

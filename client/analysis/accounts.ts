@@ -1,3 +1,4 @@
+import { isAccountColumns } from "../../shared/accounts/columns.ts";
 import type { AccountColumns } from "../../shared/scoring/accounts.ts";
 
 /**
@@ -27,6 +28,23 @@ interface PointFeature {
  *
  * @example accountsFromGeoJson({type: "FeatureCollection", version: 3, features: [...]}).lon[0]
  */
+/** The accounts from `GET …/accounts?format=columns` (or, from older servers, GeoJSON). */
+export function accountsFromAnswer(body: unknown): PlanAccounts {
+  if (!isAccountColumns(body)) return accountsFromGeoJson(body);
+  const attrs: Record<string, Float64Array> = {};
+  for (const a of body.attributes) attrs[a] = Float64Array.from(body.values[a] as number[]);
+  return {
+    version: body.version,
+    count: body.count,
+    ids: body.ids.map(String),
+    names: body.names.map((n) => (typeof n === "string" ? n : "")),
+    lon: Float64Array.from(body.lon, (v) => (typeof v === "number" ? v : Number.NaN)),
+    lat: Float64Array.from(body.lat, (v) => (typeof v === "number" ? v : Number.NaN)),
+    attrs,
+    attributes: [...body.attributes].sort(),
+  };
+}
+
 export function accountsFromGeoJson(body: unknown): PlanAccounts {
   const fc = (typeof body === "object" && body !== null ? body : {}) as { version?: unknown; features?: unknown };
   const features = (Array.isArray(fc.features) ? fc.features : []) as PointFeature[];

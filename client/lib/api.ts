@@ -69,9 +69,10 @@ export function getPlan(id: string, token: string | null): Promise<PlanInfo> {
   return request<PlanInfo>(`/api/plans/${encodeURIComponent(id)}`, { token });
 }
 
-/** The plan's accounts as GeoJSON points (`version` at the top level). Large: pass a signal to cancel. */
+/** The plan's accounts as columns (`version` at the top level). Large: pass a signal to cancel. */
 export function getAccounts(id: string, token: string | null, signal?: AbortSignal): Promise<unknown> {
-  return request<unknown>(`/api/plans/${encodeURIComponent(id)}/accounts`, { token, signal });
+  // Columns: the same content as the GeoJSON, several times faster to parse (shared/accounts/columns.ts).
+  return request<unknown>(`/api/plans/${encodeURIComponent(id)}/accounts?format=columns`, { token, signal });
 }
 
 /** The plan's current analysis (no per-account assignment); 503 when the server does not score. */

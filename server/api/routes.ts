@@ -1,3 +1,4 @@
+import { toAccountColumns } from "../../shared/accounts/columns.ts";
 import { deleteTerritory, readAccountsVersion, readTerritory, territoriesMap } from "../../shared/doc/schema.ts";
 import { accountsGeoJson, importAccounts, importOptions, parseUpload } from "./accounts.ts";
 import { commentRoutes } from "./comments.ts";
@@ -41,14 +42,22 @@ export function apiRouter(ctx: ApiContext): Router {
     sendJson(res, 200, body);
   });
 
-  const accountsJson = new VersionedJsonCache();
+  // Two formats of a few plans.
+  const accountsJson = new VersionedJsonCache(8);
   router.on("GET", "/api/plans/:id/accounts", async (req, res, { id }, url) => {
     await api.authorize(req, url, id as string);
     // The document holds the accounts' version, which moves on with every import.
     const version = await api.withRoom(id as string, async (room) => readAccountsVersion(room.doc));
-    await accountsJson.send(req, res, id as string, version, async () => {
+    const format = url.searchParams.get("format") ?? "geojson";
+    if (format !== "geojson" && format !== "columns") {
+      throw new HttpError(400, "format must be geojson (the default) or columns.");
+    }
+    await accountsJson.send(req, res, `${id}:${format}`, version, async () => {
       const stored = await ctx.store.getAccounts(id as string);
-      return accountsGeoJson(stored?.accounts ?? [], stored?.version ?? 0);
+      const accounts = stored?.accounts ?? [];
+      return format === "columns"
+        ? toAccountColumns(accounts, stored?.version ?? 0)
+        : accountsGeoJson(accounts, stored?.version ?? 0);
     });
   });
 

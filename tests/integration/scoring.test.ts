@@ -128,6 +128,18 @@ describe("accounts import", () => {
       expect(body.version).toBe(2);
       expect(body.features.map((f) => f.id)).toEqual(["a1", "a2", "a3", "a4", "b1"]);
     }
+    // The same content as columns (what the web client asks for).
+    const geo = (await (await apiFetch(`${server.url}/api/plans/${planId}/accounts`)).json()) as {
+      features: { id: string; geometry: { coordinates: [number, number] }; properties: Record<string, unknown> }[];
+    };
+    const cols = await (await apiFetch(`${server.url}/api/plans/${planId}/accounts?format=columns`)).json();
+    expect(cols).toMatchObject({ format: "columns", version: 2, count: 5, ids: ["a1", "a2", "a3", "a4", "b1"] });
+    expect(cols.lon).toEqual(geo.features.map((f) => f.geometry.coordinates[0]));
+    expect(cols.lat).toEqual(geo.features.map((f) => f.geometry.coordinates[1]));
+    for (const name of cols.attributes as string[]) {
+      expect(cols.values[name]).toEqual(geo.features.map((f) => f.properties[name] ?? 0));
+    }
+    expect((await apiFetch(`${server.url}/api/plans/${planId}/accounts?format=xml`)).status).toBe(400);
   });
 
   it("takes a GeoJSON FeatureCollection of points", async () => {
