@@ -2,7 +2,7 @@ import type * as Y from "yjs";
 import { PLAN_KEYS, planMap, readAccountsVersion, readAllowedDeviation } from "../../shared/doc/schema.ts";
 import type { AnalysisMessage } from "../../shared/protocol/analysis.ts";
 import type { Issue, TerritoryMetrics } from "../../shared/scoring/types.ts";
-import { accountsFromGeoJson, NO_ACCOUNTS, type PlanAccounts } from "../analysis/accounts.ts";
+import { accountsFromAnswer, NO_ACCOUNTS, type PlanAccounts } from "../analysis/accounts.ts";
 import { isAnalysisMessage } from "../analysis/parse.ts";
 import { ApiError, getAccounts, getAnalysis } from "../lib/api.ts";
 import type { PlanSession } from "../sync/provider.ts";
@@ -168,7 +168,7 @@ export class AnalysisState {
     request
       .then((body) => {
         if (this.#fetching !== fetching) return;
-        this.accounts = accountsFromGeoJson(body);
+        this.accounts = accountsFromAnswer(body);
         this.accountsLoading = false;
         this.#fetching = null;
         // Imported again while this one was on its way: fetch the newer one.
