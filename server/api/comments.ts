@@ -53,7 +53,7 @@ export function commentRoutes(router: Router, api: PlanApi): void {
     const caller = await api.authorize(req, url, id as string, "comment", "comment");
     const body = await readObject(req);
     const text = validateCommentText(body.text);
-    if (!text.ok) throw new HttpError(text.error.includes("limit") ? 413 : 400, sentence(text.error));
+    if (!text.ok) throw textRefused(body.text, text.error);
     const at = validateCommentPlace(body.at);
     if (!at.ok) throw new HttpError(400, sentence(at.error));
     if (body.territoryId !== undefined && body.territoryId !== null && typeof body.territoryId !== "string") {
@@ -97,7 +97,7 @@ export function commentRoutes(router: Router, api: PlanApi): void {
     const caller = await api.authorize(req, url, id as string, "comment", "reply to comments");
     const body = await readObject(req);
     const text = validateCommentText(body.text);
-    if (!text.ok) throw new HttpError(text.error.includes("limit") ? 413 : 400, sentence(text.error));
+    if (!text.ok) throw textRefused(body.text, text.error);
     const thread = await changeThread(api, req, caller, id as string, threadId as string, "reply", (t) => {
       if (t.replies.length >= COMMENT_LIMITS.replies) {
         throw new HttpError(413, `This thread has reached its limit of ${COMMENT_LIMITS.replies} replies.`);
@@ -125,7 +125,7 @@ export function commentRoutes(router: Router, api: PlanApi): void {
       throw new HttpError(400, "resolved must be true or false.");
     }
     const text = body.text === undefined ? null : validateCommentText(body.text);
-    if (text && !text.ok) throw new HttpError(text.error.includes("limit") ? 413 : 400, sentence(text.error));
+    if (text && !text.ok) throw textRefused(body.text, text.error);
     if (!text && body.resolved === undefined) throw new HttpError(400, "Send text and/or resolved.");
     const thread = await changeThread(api, req, caller, id as string, threadId as string, null, (t) => {
       let next = t;
@@ -149,7 +149,7 @@ export function commentRoutes(router: Router, api: PlanApi): void {
       const caller = await api.authorize(req, url, id as string, "comment", "change comments");
       const body = await readObject(req);
       const text = validateCommentText(body.text);
-      if (!text.ok) throw new HttpError(text.error.includes("limit") ? 413 : 400, sentence(text.error));
+      if (!text.ok) throw textRefused(body.text, text.error);
       const thread = await changeThread(api, req, caller, id as string, threadId as string, null, (t) => {
         const reply = t.replies.find((r) => r.id === replyId);
         if (!reply) throw new HttpError(404, "There is no such reply in this thread.");
@@ -225,6 +225,12 @@ async function readObject(req: IncomingMessage): Promise<Record<string, unknown>
     throw new HttpError(400, 'Send a JSON object like {"text": "…"}.');
   }
   return body as Record<string, unknown>;
+}
+
+/** 413 when the text is over the length limit, 400 for any other problem. */
+function textRefused(input: unknown, error: string): HttpError {
+  const tooLong = typeof input === "string" && input.trim().length > COMMENT_LIMITS.text;
+  return new HttpError(tooLong ? 413 : 400, sentence(error));
 }
 
 function sentence(s: string): string {

@@ -1,6 +1,7 @@
 import { isRole, ROLES } from "../../shared/access/roles.ts";
 import { LIMITS } from "../../shared/doc/territory.ts";
 import { newId } from "../../shared/ids.ts";
+import { tokenOf } from "../access/access.ts";
 import { RateLimiter } from "../access/rate-limit.ts";
 import { newAccess, rotate, shareLink } from "../access/tokens.ts";
 import { DEMO_PLAN_ID } from "../demo/seed.ts";
@@ -20,7 +21,7 @@ export function planRoutes(router: Router, api: PlanApi): void {
 
   router.on("POST", "/api/plans", async (req, res, _params, url) => {
     if (config.adminToken) {
-      const sent = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? "")?.[1] ?? url.searchParams.get("token");
+      const sent = tokenOf(req, url);
       if (!sent) throw new HttpError(401, "Creating plans on this server needs the administrator's token.");
       if (sent !== config.adminToken) throw new HttpError(403, "That is not this server's administrator token.");
     } else {
@@ -102,7 +103,10 @@ export function planRoutes(router: Router, api: PlanApi): void {
       return { ...meta, access: next.access, ...(publicTokens ? { publicTokens } : {}) };
     });
     const closed = api.ctx.cutOff(id as string, oldHash);
-    api.ctx.activity.get(id as string)?.record({ kind: "link-rotated", actor: caller.actor, details: { role } });
+    // The feed lives with the loaded plan: load it if nobody has it open.
+    await api.withRoom(id as string, async () => {
+      api.ctx.activity.get(id as string)?.record({ kind: "link-rotated", actor: caller.actor, details: { role } });
+    });
     sendJson(res, 200, { role, link: shareLink(requestOrigin(req), id as string, token), closedSockets: closed });
   });
 
