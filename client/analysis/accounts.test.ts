@@ -3,26 +3,29 @@ import { toAccountColumns } from "../../shared/accounts/columns.ts";
 import type { Account } from "../../shared/scoring/accounts.ts";
 import { accountsFromAnswer, accountsFromGeoJson } from "./accounts.ts";
 
+/** Two accounts as the server's GeoJSON answer gives them. */
+const twoAccounts = {
+  type: "FeatureCollection",
+  version: 4,
+  features: [
+    {
+      type: "Feature",
+      id: "a1",
+      geometry: { type: "Point", coordinates: [106.8, -6.2] },
+      properties: { id: "a1", name: "Toko Maju", revenue: 120, visits: 4 },
+    },
+    {
+      type: "Feature",
+      id: "a2",
+      geometry: { type: "Point", coordinates: [107.6, -6.9] },
+      properties: { id: "a2", name: "Warung Sejahtera", revenue: 80, potential: 300 },
+    },
+  ],
+};
+
 describe("accounts from GeoJSON", () => {
   it("keeps the server's order as columns, with every numeric attribute", () => {
-    const a = accountsFromGeoJson({
-      type: "FeatureCollection",
-      version: 4,
-      features: [
-        {
-          type: "Feature",
-          id: "a1",
-          geometry: { type: "Point", coordinates: [106.8, -6.2] },
-          properties: { id: "a1", name: "Toko Maju", revenue: 120, visits: 4 },
-        },
-        {
-          type: "Feature",
-          id: "a2",
-          geometry: { type: "Point", coordinates: [107.6, -6.9] },
-          properties: { id: "a2", name: "Warung Sejahtera", revenue: 80, potential: 300 },
-        },
-      ],
-    });
+    const a = accountsFromGeoJson(twoAccounts);
     expect(a.version).toBe(4);
     expect(a.count).toBe(2);
     expect(a.ids).toEqual(["a1", "a2"]);
@@ -55,24 +58,7 @@ describe("accounts from GeoJSON", () => {
 });
 
 describe("accounts from the columns answer", () => {
-  const geojson = {
-    type: "FeatureCollection",
-    version: 4,
-    features: [
-      {
-        type: "Feature",
-        id: "a1",
-        geometry: { type: "Point", coordinates: [106.8, -6.2] },
-        properties: { id: "a1", name: "Toko Maju", revenue: 120, visits: 4 },
-      },
-      {
-        type: "Feature",
-        id: "a2",
-        geometry: { type: "Point", coordinates: [107.6, -6.9] },
-        properties: { id: "a2", name: "Warung Sejahtera", revenue: 80, potential: 300 },
-      },
-    ],
-  };
+  const geojson = twoAccounts;
 
   it("reads the same columns as the GeoJSON answer gives", () => {
     const accounts: Account[] = geojson.features.map((f) => {
