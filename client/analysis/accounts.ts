@@ -21,13 +21,6 @@ interface PointFeature {
   properties?: Record<string, unknown> | null;
 }
 
-/**
- * GeoJSON from `GET /api/plans/:id/accounts` → columns. A feature that is
- * not a point keeps its slot (NaN position) so indices still line up with
- * `accountTerritory`; the server never sends one.
- *
- * @example accountsFromGeoJson({type: "FeatureCollection", version: 3, features: [...]}).lon[0]
- */
 /** The accounts from `GET …/accounts?format=columns` (or, from older servers, GeoJSON). */
 export function accountsFromAnswer(body: unknown): PlanAccounts {
   if (!isAccountColumns(body)) return accountsFromGeoJson(body);
@@ -45,6 +38,13 @@ export function accountsFromAnswer(body: unknown): PlanAccounts {
   };
 }
 
+/**
+ * GeoJSON from `GET /api/plans/:id/accounts` → columns. A feature that is
+ * not a point keeps its slot (NaN position) so indices still line up with
+ * `accountTerritory`; the server never sends one.
+ *
+ * @example accountsFromGeoJson({type: "FeatureCollection", version: 3, features: [...]}).lon[0]
+ */
 export function accountsFromGeoJson(body: unknown): PlanAccounts {
   const fc = (typeof body === "object" && body !== null ? body : {}) as { version?: unknown; features?: unknown };
   const features = (Array.isArray(fc.features) ? fc.features : []) as PointFeature[];

@@ -33,6 +33,8 @@ describe("numbers", () => {
     expect(parseNumber("1,250,000", "en")).toBe(1_250_000);
     expect(parseNumber("1.250.000,50", "id")).toBe(1_250_000.5);
     expect(parseNumber("1,250,000.50", "id")).toBe(1_250_000.5);
+    // A group never starts with 0: "0.250" is a decimal in either language, as in an imported CSV.
+    expect(parseNumber("0.250", "id")).toBe(0.25);
     expect(parseNumber("1.250", "id")).toBe(1250);
     expect(parseNumber("1,250", "en")).toBe(1250);
     expect(parseNumber("1,5", "id")).toBe(1.5);

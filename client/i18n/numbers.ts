@@ -1,3 +1,4 @@
+import { parseLocaleNumber } from "../../shared/accounts/numbers.ts";
 import type { Locale } from "./format.ts";
 
 /**
@@ -85,30 +86,16 @@ export function fmtMetricExact(metric: string, value: number, locale: Locale): s
  * @example parseNumber("1,5", "id") // 1.5
  */
 export function parseNumber(text: string, locale: Locale): number | null {
-  let s = text.replace(/[\s\u00a0\u202f]/g, "").replace(/^(rp\.?|idr)/i, "");
-  let sign = 1;
-  if (/^[-−]/.test(s)) {
-    sign = -1;
-    s = s.slice(1);
-  }
-  if (!/^[0-9.,]+$/.test(s) || !/[0-9]/.test(s)) return null;
-  const dots = s.split(".").length - 1;
-  const commas = s.split(",").length - 1;
-  const group = locale === "id" ? "." : ",";
-  let decimal: "." | "," | null = null;
-  if (dots > 0 && commas > 0) decimal = s.lastIndexOf(".") > s.lastIndexOf(",") ? "." : ",";
-  else if (dots + commas === 1) {
-    const sep = dots === 1 ? "." : ",";
-    decimal = sep === group && /^[0-9]{1,3}[.,][0-9]{3}$/.test(s) ? null : sep;
-  }
-  const groupSep = decimal === "." ? "," : decimal === "," ? "." : dots > 0 ? "." : ",";
-  const [whole = "", fraction, extra] = s.split(decimal ?? "\u0000");
-  if (extra !== undefined) return null;
-  // Groups of three after the first: "1.250.000", not "12.50.00".
-  if (whole.includes(groupSep) && !new RegExp(`^[0-9]{1,3}(\\${groupSep}[0-9]{3})+$`).test(whole)) return null;
-  if (fraction !== undefined && !/^[0-9]+$/.test(fraction)) return null;
-  const n = Number(`${whole.split(groupSep).join("")}${fraction !== undefined ? `.${fraction}` : ""}`);
-  return Number.isFinite(n) ? sign * n : null;
+  // The import's own reader (shared/accounts/numbers.ts), so a number means
+  // the same typed in a form as in a CSV; here the locale says which
+  // separator is the decimal one when only one appears.
+  const s = text
+    .replace(/[\s\u00a0\u202f]/g, "")
+    .replace(/^(-|−)?(rp\.?|idr)/i, "$1")
+    .replace(/^−/, "-");
+  if (!/^-?[0-9.,]+$/.test(s) || !/[0-9]/.test(s)) return null;
+  const n = parseLocaleNumber(s, locale === "id" ? "," : ".");
+  return Number.isFinite(n) ? n : null;
 }
 
 /** A value typed in a form, shown back grouped: 1250000 → "1,250,000" (en) / "1.250.000" (id), decimals kept (up to 2). */

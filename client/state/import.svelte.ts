@@ -293,7 +293,8 @@ export class TerritoriesImport extends ImportFlow {
       answer = await this.send(territoriesImportUrl(this.planId, { dryRun: true, mode: this.mode }));
     } catch (e) {
       this.failure = this.networkFailure(e);
-      this.phase = "failed";
+      // Keep the last preview usable (try again, change the mode) rather than a dead end.
+      this.phase = this.preview ? "preview" : "failed";
       return;
     }
     if (!answer) return;
