@@ -147,11 +147,22 @@ export class EditorState {
         start();
       });
     }
-    void this.session.probe().then(() => {
-      const info = this.session.planInfo;
-      if (info && !this.planName) this.planName = info.name;
-      if (info) this.role = isRole(info.role) ? info.role : "edit";
-    });
+    void this.#learnRole();
+    // A first probe lost to a network blip would leave a manager without tools:
+    // ask again whenever the socket connects and the role is still unknown.
+    this.#offs.push(
+      this.session.on("status", (s) => {
+        if (s === "connected" && !this.session.planInfo) void this.#learnRole();
+      }),
+    );
+  }
+
+  /** The plan's name and this link's role, from the REST API. */
+  async #learnRole(): Promise<void> {
+    await this.session.probe();
+    const info = this.session.planInfo;
+    if (info && !this.planName) this.planName = info.name;
+    if (info) this.role = isRole(info.role) ? info.role : "edit";
   }
 
   get doc(): Y.Doc {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { forgetPlan, knownLinks, loadRecent, rememberLink, rememberPlan } from "./recent.ts";
+import { forgetPlan, knownLinks, loadRecent, rememberLink, rememberPlan, shareLinkOf } from "./recent.ts";
 
 function memoryStorage() {
   const data = new Map<string, string>();
@@ -67,5 +67,11 @@ describe("known share links", () => {
       ]),
     );
     expect(knownLinks("a", s)).toEqual({ view: "http://x/v" });
+  });
+});
+
+describe("shareLinkOf", () => {
+  it("is the editor's URL with the token, whichever page the link was opened on", () => {
+    expect(shareLinkOf("http://h:8080", "p1", "a b")).toBe("http://h:8080/plan/p1?token=a%20b");
   });
 });

@@ -91,6 +91,11 @@ export function forgetPlan(id: string, storage: Pick<Storage, "getItem" | "setIt
 }
 
 /** The links this browser knows for a plan (none when it never created or shared it). */
+/** A plan's share link for a token: the editor URL, whatever page (wall view) it was opened on. */
+export function shareLinkOf(origin: string, planId: string, token: string): string {
+  return `${origin}/plan/${encodeURIComponent(planId)}?token=${encodeURIComponent(token)}`;
+}
+
 export function knownLinks(id: string, storage: Pick<Storage, "getItem"> = localStorage): KnownLinks {
   return loadRecent(storage).find((p) => p.id === id)?.links ?? {};
 }
