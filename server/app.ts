@@ -1,6 +1,7 @@
 import http from "node:http";
 import type { Duplex } from "node:stream";
 import { WebSocketServer } from "ws";
+import { MAX_ACCOUNTS } from "../shared/accounts/import.ts";
 import { CloseCode, MAX_FRAME_BYTES } from "../shared/protocol/messages.ts";
 import { parseSyncPath } from "../shared/protocol/rooms.ts";
 import { apiRouter } from "./api/routes.ts";
@@ -39,6 +40,8 @@ export async function startServer(
     store,
     {
       maxTerritories: config.maxTerritories,
+      // A pin names an account, so there are never more pins than accounts.
+      maxPins: MAX_ACCOUNTS,
       idleMs: config.roomIdleMs,
       compactLogBytes: config.compactLogBytes,
       compactWaitMs: config.compactWaitMs,
@@ -147,6 +150,11 @@ export async function startServer(
           open?.delete(closed);
           if (open?.size === 0) sockets.delete(address.planId);
           rooms.release(room);
+        },
+        {
+          updatesPerSecond: config.syncUpdatesPerSec,
+          updateBurst: config.syncUpdateBurst,
+          maxBufferedBytes: config.syncMaxBufferedBytes,
         },
       );
       set.add(conn);

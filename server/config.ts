@@ -36,6 +36,12 @@ export interface ServerConfig {
   maxConnectionsPerPlan: number;
   /** Territories per plan. */
   maxTerritories: number;
+  /** Document updates one socket may send per second on average (0: no limit)… */
+  syncUpdatesPerSec: number;
+  /** …and in a burst. */
+  syncUpdateBurst: number;
+  /** Bytes queued for one socket before it counts as not keeping up and is dropped. */
+  syncMaxBufferedBytes: number;
 }
 
 function int(value: string | undefined, fallback: number): number {
@@ -64,5 +70,8 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfi
     plansPerHour: int(env.PLANS_PER_HOUR, 60),
     maxConnectionsPerPlan: int(env.MAX_CONNECTIONS_PER_PLAN, 250),
     maxTerritories: int(env.MAX_TERRITORIES, 5000),
+    syncUpdatesPerSec: int(env.SYNC_UPDATES_PER_SEC, 50),
+    syncUpdateBurst: int(env.SYNC_UPDATE_BURST, 200),
+    syncMaxBufferedBytes: int(env.SYNC_MAX_BUFFERED_BYTES, 32 * 1024 * 1024),
   };
 }

@@ -367,11 +367,18 @@ function forgetPeerClocks(provider: WebsocketProvider): void {
   }
 }
 
+const REFUSAL_CODES = new Set<string>([
+  "invalid-update",
+  "malformed",
+  "forbidden",
+  "rate-limited",
+] satisfies Refusal["code"][]);
+
 export function parseRefusal(json: string): Refusal {
   try {
     const v = JSON.parse(json) as Partial<Refusal>;
     return {
-      code: v.code === "invalid-update" || v.code === "malformed" || v.code === "forbidden" ? v.code : "invalid-update",
+      code: v.code !== undefined && REFUSAL_CODES.has(v.code) ? v.code : "invalid-update",
       message: typeof v.message === "string" ? v.message : "the change was not accepted.",
       reset: v.reset === true,
     };

@@ -39,7 +39,9 @@ export type RefusalCode =
   /** The message could not be decoded at all. */
   | "malformed"
   /** The role of the link does not allow this write (issue: roles). */
-  | "forbidden";
+  | "forbidden"
+  /** The socket sent more than its share of updates; this one was dropped. */
+  | "rate-limited";
 
 export interface Refusal {
   code: RefusalCode;
