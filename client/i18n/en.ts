@@ -168,6 +168,7 @@ export const en = {
   "sidebar.territories": "Territories",
   "sidebar.scores": "Balance",
   "sidebar.scores.title": "Balance score, metrics and issues",
+  "sidebar.scoreBadge": "Balance score {score} of 100",
 
   "sidebar.comments": "Comments",
   "sidebar.comments.title": "Comments pinned on the map; the number counts open threads",
@@ -264,6 +265,10 @@ export const en = {
   "scores.level.ok": "Balanced",
   "scores.level.warning": "Uneven",
   "scores.level.error": "Unbalanced",
+  "scores.level.incomplete": "Accounts left out",
+  "scores.empty": "Nothing to score yet",
+  "scores.emptyText": "Draw territories or import them: their balance shows here as soon as there is one.",
+  "scores.incomplete": "{n} accounts are in no territory: the plan cannot be balanced until every account is.",
   "scores.within": "{n} of {total} territories within ±{allowed} on {metric}",
   "scores.summary": "{accounts} accounts · {unassigned} unassigned · {overlapping} in overlaps",
   "scores.allowed": "Allowed deviation",

@@ -173,6 +173,7 @@ export const id: Record<MessageKey, string> = {
   "sidebar.territories": "Wilayah",
   "sidebar.scores": "Keseimbangan",
   "sidebar.scores.title": "Skor keseimbangan, metrik, dan masalah",
+  "sidebar.scoreBadge": "Skor keseimbangan {score} dari 100",
 
   "sidebar.comments": "Komentar",
   "sidebar.comments.title": "Komentar yang disematkan di peta; angkanya menghitung utas yang masih terbuka",
@@ -272,6 +273,11 @@ export const id: Record<MessageKey, string> = {
   "scores.level.ok": "Seimbang",
   "scores.level.warning": "Kurang seimbang",
   "scores.level.error": "Tidak seimbang",
+  "scores.level.incomplete": "Ada akun tertinggal",
+  "scores.empty": "Belum ada yang dinilai",
+  "scores.emptyText": "Gambar atau impor wilayah: keseimbangannya tampil di sini begitu ada satu wilayah.",
+  "scores.incomplete":
+    "{n} akun tidak masuk wilayah mana pun: rencana belum bisa seimbang sampai semua akun masuk wilayah.",
   "scores.within": "{n} dari {total} wilayah dalam batas ±{allowed} untuk {metric}",
   "scores.summary": "{accounts} akun · {unassigned} tanpa wilayah · {overlapping} di area tumpang tindih",
   "scores.allowed": "Deviasi yang diizinkan",

@@ -168,7 +168,7 @@ test("the balance score, the allowed deviation and the balance map are the same 
     await m.openScores();
     await expect(m.balanceScore).toHaveText(expected);
     await expect(m.balanceScore).toHaveAttribute("data-level", "error");
-    await expect(m.page.getByTestId("tab-score")).toHaveText(expected);
+    await expect(m.page.getByTestId("tab-score")).toHaveText(`${expected}/100`);
     await expect(m.page.getByTestId(`metric-row-${west}`)).toHaveAttribute("data-level", "error");
     await expect(m.page.getByTestId(`metric-deviation-${west}`)).toHaveText("+60%");
     await expect(m.page.getByTestId(`metric-deviation-${east}`)).toHaveText("−60%");
