@@ -140,7 +140,7 @@ export class Analyzer {
       let sum = 0;
       for (let a = 0; a < col.length; a++) {
         const v = col[a] as number;
-        if (v === v) sum += v; // NaN is a blank cell: a missing value, not 0
+        if (!Number.isNaN(v)) sum += v; // NaN is a blank cell: a missing value, not 0
       }
       this.wholeSums[c] = sum;
     }
@@ -694,6 +694,6 @@ function problemBox(topo: TopologyReport, territory: BBox): BBox {
 function addAccount(sums: Float64Array, cols: readonly Float64Array[], a: number): void {
   for (let c = 0; c < cols.length; c++) {
     const v = (cols[c] as Float64Array)[a] as number;
-    if (v === v) sums[c] = (sums[c] as number) + v;
+    if (!Number.isNaN(v)) sums[c] = (sums[c] as number) + v;
   }
 }
