@@ -434,12 +434,12 @@ function build(src: Source): ParsedAccounts {
       continue;
     }
     const attrs: Record<string, number> = {};
-    let blanksHere: number[] | null = null;
+    const blanksHere: number[] = [];
     for (let a = 0; a < attrCols.length; a++) {
       const v = row[attrCols[a] as number];
       if (isBlank(v)) {
         // A missing value: no key at all (not summed, blank in exports), never 0.
-        (blanksHere ??= []).push(a);
+        blanksHere.push(a);
         continue;
       }
       const n = toNumber(v, attrDecs[a] as Decimal);
@@ -450,7 +450,7 @@ function build(src: Source): ParsedAccounts {
       }
       attrs[attrKeys[a] as string] = n;
     }
-    if (blanksHere) for (const a of blanksHere) blankCounts[a] = (blankCounts[a] as number) + 1;
+    for (const a of blanksHere) blankCounts[a] = (blankCounts[a] as number) + 1;
     if (madeUp) {
       warningCounts["no-id"]++;
       warnings.add({
