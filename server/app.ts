@@ -14,8 +14,10 @@ import { Scoring } from "./scoring/scoring.ts";
 import { serveStatic } from "./static.ts";
 import { Activity } from "./activity/activity.ts";
 import { actorOf, checkAccess } from "./access/access.ts";
+import { clientAddress } from "./access/client-address.ts";
 import { RateLimiter } from "./access/rate-limit.ts";
 import { hashToken, tokenProblemMessage } from "./access/tokens.ts";
+import { createGuardedServer, tooManyConnections } from "./http-server.ts";
 
 export interface WilayahServer {
   readonly http: http.Server;
@@ -74,10 +76,15 @@ export async function startServer(
   // costs latency and memory per socket (ws's own advice).
   const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, maxPayload: MAX_FRAME_BYTES });
 
-  const server = http.createServer((req, res) => {
+  const guarded = createGuardedServer(config, (req, res) => {
+    if (!guarded.admit(req, res)) {
+      res.shouldKeepAlive = false;
+      sendError(res, 503, tooManyConnections(config.maxConnectionsPerAddress));
+      return;
+    }
     const url = new URL(req.url ?? "/", "http://localhost");
     if (url.pathname.startsWith("/api/")) {
-      const wait = limiter.take(clientAddress(req));
+      const wait = limiter.take(clientAddress(req, config.trustProxy));
       if (wait > 0) {
         res.setHeader("retry-after", String(wait));
         sendError(res, 429, `Too many requests from your address; try again in ${wait} s.`);
@@ -95,6 +102,7 @@ export async function startServer(
     });
   });
 
+  const server = guarded.server;
   server.on("upgrade", (req, socket, head) => {
     handleUpgrade(req, socket, head).catch((e: Error) => {
       console.error(`[sync] upgrade failed: ${e.message}`);
@@ -106,7 +114,10 @@ export async function startServer(
     const url = new URL(req.url ?? "/", "http://localhost");
     const address = parseSyncPath(url.pathname);
     if (!address) return refuseUpgrade(socket, 404, "Sync URLs look like /sync/<planId>.");
-    const wait = limiter.take(clientAddress(req));
+    if (!guarded.admit(req, socket)) {
+      return refuseUpgrade(socket, 503, tooManyConnections(config.maxConnectionsPerAddress));
+    }
+    const wait = limiter.take(clientAddress(req, config.trustProxy));
     if (wait > 0) return refuseUpgrade(socket, 429, `Too many connections from your address; try again in ${wait} s.`);
     const token = url.searchParams.get("token");
     const access = await checkAccess(store, address.planId, token);
@@ -184,9 +195,4 @@ function refuseUpgrade(socket: Duplex, status: number, message: string, details?
   socket.end(
     `HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
   );
-}
-
-/** The address a request came from, for rate limits. */
-function clientAddress(req: http.IncomingMessage): string {
-  return req.socket.remoteAddress ?? "unknown";
 }

@@ -36,6 +36,22 @@ export interface ServerConfig {
   maxConnectionsPerPlan: number;
   /** Territories per plan. */
   maxTerritories: number;
+  /**
+   * Open connections (HTTP connections and sockets) per client address; 0: no
+   * limit. Behind a trusted proxy: requests in flight and sockets per forwarded address.
+   */
+  maxConnectionsPerAddress: number;
+  /**
+   * Proxies in front of the server whose X-Forwarded-For / X-Forwarded-Proto
+   * are believed (0: none; the address is the socket's).
+   */
+  trustProxy: number;
+  /** A request's headers must arrive within this (half-sent requests are dropped). */
+  headersTimeoutMs: number;
+  /** A whole request (headers and body) must arrive within this. */
+  requestTimeoutMs: number;
+  /** An idle keep-alive connection is closed after this. */
+  keepAliveTimeoutMs: number;
 }
 
 function int(value: string | undefined, fallback: number): number {
@@ -64,5 +80,10 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfi
     plansPerHour: int(env.PLANS_PER_HOUR, 60),
     maxConnectionsPerPlan: int(env.MAX_CONNECTIONS_PER_PLAN, 250),
     maxTerritories: int(env.MAX_TERRITORIES, 5000),
+    maxConnectionsPerAddress: int(env.MAX_CONNECTIONS_PER_ADDRESS, 256),
+    trustProxy: int(env.TRUST_PROXY, 0),
+    headersTimeoutMs: int(env.HEADERS_TIMEOUT_MS, 10_000),
+    requestTimeoutMs: int(env.REQUEST_TIMEOUT_MS, 120_000),
+    keepAliveTimeoutMs: int(env.KEEP_ALIVE_TIMEOUT_MS, 5_000),
   };
 }

@@ -2,6 +2,7 @@ import { isRole, ROLES } from "../../shared/access/roles.ts";
 import { LIMITS } from "../../shared/doc/territory.ts";
 import { newId } from "../../shared/ids.ts";
 import { tokenOf } from "../access/access.ts";
+import { clientAddress } from "../access/client-address.ts";
 import { RateLimiter } from "../access/rate-limit.ts";
 import { newAccess, rotate, shareLink } from "../access/tokens.ts";
 import { DEMO_PLAN_ID } from "../demo/seed.ts";
@@ -25,7 +26,7 @@ export function planRoutes(router: Router, api: PlanApi): void {
       if (!sent) throw new HttpError(401, "Creating plans on this server needs the administrator's token.");
       if (sent !== config.adminToken) throw new HttpError(403, "That is not this server's administrator token.");
     } else {
-      const wait = creations.take(req.socket.remoteAddress ?? "unknown");
+      const wait = creations.take(clientAddress(req, config.trustProxy));
       if (wait > 0) {
         res.setHeader("retry-after", String(wait));
         throw new HttpError(429, `Too many plans created from your address; try again in ${Math.ceil(wait / 60)} min.`);
