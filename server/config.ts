@@ -52,6 +52,8 @@ export interface ServerConfig {
   requestTimeoutMs: number;
   /** An idle keep-alive connection is closed after this. */
   keepAliveTimeoutMs: number;
+  /** Where people reach the server (`https://wilayah.example.com`), for links in answers; null: from the request. */
+  publicUrl: string | null;
 }
 
 function int(value: string | undefined, fallback: number): number {
@@ -59,6 +61,25 @@ function int(value: string | undefined, fallback: number): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 0) throw new Error(`expected a whole number ≥ 0, got "${value}"`);
   return n;
+}
+
+/** PUBLIC_URL as an origin (`https://host[:port]`), refusing anything that is not an http(s) URL. */
+function publicUrl(value: string | undefined): string | null {
+  if (!value) return null;
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new Error(`PUBLIC_URL must be an absolute http:// or https:// URL, got "${value}"`);
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") {
+    throw new Error(`PUBLIC_URL must start with http:// or https://, got "${value}"`);
+  }
+  // The client is served from the root (its routes are /plan/…), so a path cannot be honoured.
+  if (url.pathname !== "/" || url.search || url.hash) {
+    throw new Error(`PUBLIC_URL is the scheme and host only (like https://wilayah.example.com), got "${value}"`);
+  }
+  return url.origin;
 }
 
 export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfig {
@@ -85,5 +106,6 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfi
     headersTimeoutMs: int(env.HEADERS_TIMEOUT_MS, 10_000),
     requestTimeoutMs: int(env.REQUEST_TIMEOUT_MS, 120_000),
     keepAliveTimeoutMs: int(env.KEEP_ALIVE_TIMEOUT_MS, 5_000),
+    publicUrl: publicUrl(env.PUBLIC_URL),
   };
 }

@@ -8,7 +8,7 @@ import { newAccess, rotate, shareLink } from "../access/tokens.ts";
 import { DEMO_PLAN_ID } from "../demo/seed.ts";
 import type { PlanMeta } from "../persistence/store.ts";
 import type { PlanApi } from "./context.ts";
-import { HttpError, readJson, requestOrigin, sendJson } from "./http.ts";
+import { HttpError, linkOrigin, readJson, sendJson } from "./http.ts";
 import type { Router } from "./router.ts";
 
 /** Plans, people and share links. */
@@ -43,10 +43,10 @@ export function planRoutes(router: Router, api: PlanApi): void {
       }
       name = body.name.trim();
     }
+    const origin = linkOrigin(req, config);
     const { access, tokens } = newAccess();
     const meta: PlanMeta = { id: newId(12), name, createdAt: new Date().toISOString(), access };
     await store.createPlan(meta);
-    const origin = requestOrigin(req);
     sendJson(res, 201, {
       id: meta.id,
       name: meta.name,
@@ -77,7 +77,7 @@ export function planRoutes(router: Router, api: PlanApi): void {
     if (!meta || !tokens?.edit || !tokens.comment || !tokens.view) {
       throw new HttpError(404, "This server has no demo plan (it starts with SEED_DEMO=0).");
     }
-    const origin = requestOrigin(req);
+    const origin = linkOrigin(req, config);
     sendJson(res, 200, {
       id: meta.id,
       name: meta.name,
@@ -93,6 +93,7 @@ export function planRoutes(router: Router, api: PlanApi): void {
     const caller = await api.authorize(req, url, id as string, "manage-links", "replace share links");
     if (!isRole(role))
       throw new HttpError(404, `There is no "${String(role).slice(0, 20)}" link; links are edit, comment and view.`);
+    const origin = linkOrigin(req, config);
     let token = "";
     let oldHash = "";
     await store.updatePlan(id as string, (meta) => {
@@ -108,7 +109,7 @@ export function planRoutes(router: Router, api: PlanApi): void {
     await api.withRoom(id as string, async () => {
       api.ctx.activity.get(id as string)?.record({ kind: "link-rotated", actor: caller.actor, details: { role } });
     });
-    sendJson(res, 200, { role, link: shareLink(requestOrigin(req), id as string, token), closedSockets: closed });
+    sendJson(res, 200, { role, link: shareLink(origin, id as string, token), closedSockets: closed });
   });
 
   router.on("GET", "/api/plans/:id/activity", async (req, res, { id }, url) => {
