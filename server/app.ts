@@ -15,6 +15,7 @@ import { serveStatic } from "./static.ts";
 import { Activity } from "./activity/activity.ts";
 import { actorOf, checkAccess } from "./access/access.ts";
 import { clientAddress } from "./access/client-address.ts";
+import { PersonKey } from "./access/people.ts";
 import { RateLimiter } from "./access/rate-limit.ts";
 import { hashToken, tokenProblemMessage } from "./access/tokens.ts";
 import { createGuardedServer, tooManyConnections } from "./http-server.ts";
@@ -36,6 +37,7 @@ export async function startServer(
 ): Promise<WilayahServer> {
   const scoring = new Scoring(store);
   if (config.scoring) scoring.warm();
+  const people = await PersonKey.load(config.dataDir, config.personKey);
   const activity = new Activity(store, config.scoring ? scoring : null);
   const rooms = new Rooms(
     store,
@@ -62,6 +64,7 @@ export async function startServer(
     config,
     scoring,
     activity,
+    people,
     cutOff(planId, tokenHash) {
       let n = 0;
       for (const conn of sockets.get(planId) ?? []) {
@@ -140,7 +143,9 @@ export async function startServer(
       return refuseUpgrade(socket, 500, "The server could not load this plan; its stored data is kept untouched.");
     }
     if (room.isBroken) return refuseUpgrade(socket, 503, "This plan cannot be saved right now; try again shortly.");
-    const actor = actorOf(access.role, url.searchParams.get("person"), url.searchParams.get("name"));
+    // A person id counts only with its secret; without, the socket is anonymous (presence, feed).
+    const person = people.verify(url.searchParams.get("person"), url.searchParams.get("secret"));
+    const actor = actorOf(access.role, person, url.searchParams.get("name"));
     room.holds++;
     wss.handleUpgrade(req, socket, head, (ws) => {
       room.holds--;

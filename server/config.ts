@@ -54,6 +54,8 @@ export interface ServerConfig {
   keepAliveTimeoutMs: number;
   /** Where people reach the server (`https://wilayah.example.com`), for links in answers; null: from the request. */
   publicUrl: string | null;
+  /** Key of the person secrets (HMAC); null: generated once and kept in DATA_DIR. */
+  personKey: string | null;
 }
 
 function int(value: string | undefined, fallback: number): number {
@@ -107,5 +109,6 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfi
     requestTimeoutMs: int(env.REQUEST_TIMEOUT_MS, 120_000),
     keepAliveTimeoutMs: int(env.KEEP_ALIVE_TIMEOUT_MS, 5_000),
     publicUrl: publicUrl(env.PUBLIC_URL),
+    personKey: env.PERSON_KEY || null,
   };
 }

@@ -4,6 +4,7 @@ import type { Origin } from "../../shared/doc/origins.ts";
 import type { AnalysisMessage } from "../../shared/protocol/analysis.ts";
 import { actorOf, type Caller, checkAccess, headerValue, permissionProblem, tokenOf } from "../access/access.ts";
 import { hashToken, tokenProblemMessage } from "../access/tokens.ts";
+import type { PersonKey } from "../access/people.ts";
 import type { Activity } from "../activity/activity.ts";
 import type { ServerConfig } from "../config.ts";
 import type { PlanStore } from "../persistence/store.ts";
@@ -20,6 +21,8 @@ export interface ApiContext {
   activity: Activity;
   /** Closes every open socket of a plan opened with this token hash; returns how many. */
   cutOff(planId: string, tokenHash: string): number;
+  /** Checks person secrets (`X-Wilayah-Person-Secret`). */
+  people: PersonKey;
 }
 
 /** What every plan endpoint does first: who is calling, may they, and the plan's room. */
@@ -54,7 +57,12 @@ export class PlanApi {
     return {
       meta: access.meta,
       role: access.role,
-      actor: actorOf(access.role, headerValue(req, "x-wilayah-person"), headerValue(req, "x-wilayah-name")),
+      // A person id counts only with its secret; without, the caller is anonymous ("API client").
+      actor: actorOf(
+        access.role,
+        this.ctx.people.verify(headerValue(req, "x-wilayah-person"), headerValue(req, "x-wilayah-person-secret")),
+        headerValue(req, "x-wilayah-name"),
+      ),
       tokenHash: hashToken(token ?? ""),
     };
   }

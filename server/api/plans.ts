@@ -65,9 +65,13 @@ export function planRoutes(router: Router, api: PlanApi): void {
     sendJson(res, 200, { id: meta.id, name: meta.name, createdAt: meta.createdAt, role, you: caller.actor });
   });
 
-  /** A stable id for a browser (kept in its storage); it identifies, it does not authenticate. */
+  /**
+   * A person for a browser to keep: a public id and the secret that proves
+   * it (server/access/people.ts). Comments are "their own" only for callers
+   * that send both.
+   */
   router.on("POST", "/api/people", async (_req, res) => {
-    sendJson(res, 201, { id: `p-${newId(16)}` });
+    sendJson(res, 201, api.ctx.people.issue());
   });
 
   /** The demo plan's links: it is public by intent, so its tokens are kept readable. */
