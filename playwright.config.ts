@@ -47,6 +47,7 @@ export default defineConfig({
       RATE_LIMIT_PER_SEC: "0",
       PLANS_PER_HOUR: "0",
       MAX_CONNECTIONS_PER_ADDRESS: "0",
+      DEMO_COPIES_PER_HOUR: "0",
       ...(staticDir ? { STATIC_DIR: staticDir } : {}),
     },
     url: `http://localhost:${PORT}/api/health`,

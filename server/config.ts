@@ -54,6 +54,10 @@ export interface ServerConfig {
   keepAliveTimeoutMs: number;
   /** Where people reach the server (`https://wilayah.example.com`), for links in answers; null: from the request. */
   publicUrl: string | null;
+  /** Copies of the demo one address may make per hour; 0: no limit. */
+  demoCopiesPerHour: number;
+  /** A demo copy nobody has opened or changed for this many days is deleted; 0: kept forever. */
+  demoCopyTtlDays: number;
   /** Key of the person secrets (HMAC); null: generated once and kept in DATA_DIR. */
   personKey: string | null;
 }
@@ -62,6 +66,13 @@ function int(value: string | undefined, fallback: number): number {
   if (value === undefined || value === "") return fallback;
   const n = Number(value);
   if (!Number.isInteger(n) || n < 0) throw new Error(`expected a whole number ≥ 0, got "${value}"`);
+  return n;
+}
+
+function decimal(value: string | undefined, fallback: number): number {
+  if (value === undefined || value === "") return fallback;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < 0) throw new Error(`expected a number ≥ 0, got "${value}"`);
   return n;
 }
 
@@ -109,6 +120,8 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfi
     requestTimeoutMs: int(env.REQUEST_TIMEOUT_MS, 120_000),
     keepAliveTimeoutMs: int(env.KEEP_ALIVE_TIMEOUT_MS, 5_000),
     publicUrl: publicUrl(env.PUBLIC_URL),
+    demoCopiesPerHour: int(env.DEMO_COPIES_PER_HOUR, 20),
+    demoCopyTtlDays: decimal(env.DEMO_COPY_TTL_DAYS, 3),
     personKey: env.PERSON_KEY || null,
   };
 }

@@ -162,7 +162,7 @@ export function getActivity(
   return request<unknown>(`/api/plans/${encodeURIComponent(planId)}/activity${qs ? `?${qs}` : ""}`, { token, signal });
 }
 
-/** The demo plan and its three links (the demo is public by intent). */
-export function getDemo(): Promise<{ id: string; links: { edit: string; comment: string; view: string } }> {
-  return request("/api/demo");
+/** A fresh copy of the demo plan, made for this visitor, and its three links (429 past the hourly cap). */
+export function getDemo(): Promise<CreatedPlan> {
+  return request<CreatedPlan>("/api/demo");
 }

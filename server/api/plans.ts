@@ -5,7 +5,6 @@ import { tokenOf } from "../access/access.ts";
 import { clientAddress } from "../access/client-address.ts";
 import { RateLimiter } from "../access/rate-limit.ts";
 import { newAccess, rotate, shareLink } from "../access/tokens.ts";
-import { DEMO_PLAN_ID } from "../demo/seed.ts";
 import type { PlanMeta } from "../persistence/store.ts";
 import type { PlanApi } from "./context.ts";
 import { HttpError, linkOrigin, readJson, sendJson } from "./http.ts";
@@ -15,6 +14,7 @@ import type { Router } from "./router.ts";
 export function planRoutes(router: Router, api: PlanApi): void {
   const { store, config } = api.ctx;
   const creations = new RateLimiter(config.plansPerHour / 3600, Math.max(1, config.plansPerHour));
+  const demoCopies = new RateLimiter(config.demoCopiesPerHour / 3600, Math.max(1, config.demoCopiesPerHour));
 
   router.on("GET", "/api/health", async (_req, res) => {
     sendJson(res, 200, { ok: true, rooms: api.ctx.rooms.size });
@@ -74,19 +74,38 @@ export function planRoutes(router: Router, api: PlanApi): void {
     sendJson(res, 201, api.ctx.people.issue());
   });
 
-  /** The demo plan's links: it is public by intent, so its tokens are kept readable. */
+  /**
+   * A fresh copy of the demo plan for the caller, with its own three links:
+   * no edit link of a shared plan is ever handed out.
+   */
   router.on("GET", "/api/demo", async (req, res) => {
-    const meta = await store.getPlan(DEMO_PLAN_ID);
-    const tokens = meta?.publicTokens;
-    if (!meta || !tokens?.edit || !tokens.comment || !tokens.view) {
-      throw new HttpError(404, "This server has no demo plan (it starts with SEED_DEMO=0).");
-    }
+    const demo = api.ctx.demo;
+    if (!demo) throw new HttpError(404, "This server has no demo plan (it starts with SEED_DEMO=0).");
     const origin = linkOrigin(req, config);
+    const wait = demoCopies.take(clientAddress(req, config.trustProxy));
+    if (wait > 0) {
+      res.setHeader("retry-after", String(wait));
+      throw new HttpError(
+        429,
+        `Too many copies of the demo made from your address; reopen the one you have, or try again in ${Math.ceil(wait / 60)} min.`,
+      );
+    }
+    const copy = await demo.make();
     sendJson(res, 200, {
-      id: meta.id,
-      name: meta.name,
-      links: Object.fromEntries(ROLES.map((r) => [r, shareLink(origin, meta.id, tokens[r] as string)])),
+      id: copy.id,
+      name: copy.name,
+      createdAt: copy.createdAt,
+      links: Object.fromEntries(ROLES.map((r) => [r, shareLink(origin, copy.id, copy.tokens[r])])),
     });
+  });
+
+  /** Deletes a plan for good: its sockets are closed (4404), its stored data removed. */
+  router.on("DELETE", "/api/plans/:id", async (req, res, { id }, url) => {
+    await api.authorize(req, url, id as string, "delete-plan", "delete this plan");
+    if (!(await api.ctx.deletePlan(id as string))) {
+      throw new HttpError(404, `There is no plan "${(id as string).slice(0, 64)}".`);
+    }
+    res.writeHead(204).end();
   });
 
   /**
@@ -105,8 +124,7 @@ export function planRoutes(router: Router, api: PlanApi): void {
       oldHash = meta.access.links[role].hash;
       const next = rotate(meta.access, role);
       token = next.token;
-      const publicTokens = meta.publicTokens?.[role] ? { ...meta.publicTokens, [role]: token } : meta.publicTokens;
-      return { ...meta, access: next.access, ...(publicTokens ? { publicTokens } : {}) };
+      return { ...meta, access: next.access };
     });
     const closed = api.ctx.cutOff(id as string, oldHash);
     // The feed lives with the loaded plan: load it if nobody has it open.
