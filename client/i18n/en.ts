@@ -24,8 +24,11 @@ export const en = {
   "landing.feature.offline.title": "Nothing lost",
   "landing.feature.offline.text": "Edits made while the connection drops are kept and sync when it is back.",
   "landing.demo.heading": "Try the demo",
-  "landing.demo.text": "Territories on Java, on real geography. Open it in two windows to watch live editing.",
+  "landing.demo.text":
+    "Territories on Java, on real geography: a copy of your own to change as you like. Open it in two windows to watch live editing.",
   "landing.demo.open": "Open the demo plan",
+  "landing.demo.busy": "Opening…",
+  "landing.demo.failed": "Could not open the demo: {error}",
   "landing.demo.as": "Or see it as",
   "landing.demo.asRep": "a rep (comment)",
   "landing.demo.asLeader": "a leader (view only)",

@@ -24,8 +24,10 @@ export const id: Record<MessageKey, string> = {
     "Perubahan saat koneksi terputus tetap tersimpan dan disinkronkan saat koneksi kembali.",
   "landing.demo.heading": "Coba demo",
   "landing.demo.text":
-    "Wilayah di Pulau Jawa, di atas geografi nyata. Buka di dua jendela untuk melihat penyuntingan langsung.",
+    "Wilayah di Pulau Jawa, di atas geografi nyata: salinan milik Anda sendiri untuk diubah sesuka hati. Buka di dua jendela untuk melihat penyuntingan langsung.",
   "landing.demo.open": "Buka rencana demo",
+  "landing.demo.busy": "Membuka…",
+  "landing.demo.failed": "Demo tidak dapat dibuka: {error}",
   "landing.demo.as": "Atau lihat sebagai",
   "landing.demo.asRep": "perwakilan sales (komentar)",
   "landing.demo.asLeader": "pimpinan (hanya lihat)",

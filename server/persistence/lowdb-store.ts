@@ -100,6 +100,28 @@ export class LowdbStore implements PlanStore {
   }
 
   /**
+   * Moves the plan's folder aside in one rename (so a crash leaves either
+   * the whole plan or none of it), then removes it.
+   */
+  async deletePlan(id: string): Promise<boolean> {
+    if (!ID_PATTERN.test(id)) return false;
+    await this.loading.get(id)?.catch(() => null);
+    const dir = this.dir(id);
+    const trash = path.join(this.root, `.deleted-${id}-${Date.now().toString(36)}`);
+    try {
+      await fs.rename(dir, trash);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === "ENOENT") return false;
+      throw e;
+    }
+    this.files.delete(id);
+    this.activityFiles.delete(id);
+    await fsyncDir(this.root);
+    await fs.rm(trash, { recursive: true, force: true });
+    return true;
+  }
+
+  /**
    * The activity feed has its own lowdb file (`activity.json`): it grows
    * with every edit, and plan.json should stay small for compaction.
    */

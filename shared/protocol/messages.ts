@@ -65,6 +65,8 @@ export const CloseCode = {
   tooManyRefusals: 4429,
   /** The link this socket was opened with was replaced by a manager; it no longer gives access. */
   linkRevoked: 4401,
+  /** A manager deleted the plan (or it was an idle demo copy); it no longer exists. */
+  planDeleted: 4404,
 } as const;
 
 /** Largest sync frame the server accepts, in bytes. */
