@@ -63,7 +63,7 @@ export const H3_RESOLUTIONS = [5, 6, 7, 8] as const;
 /**
  * A unit's key in the document: its index in the layer, base 36.
  *
- * @example unitKey(0) // "0"; unitKey(27_000) // "kuo"
+ * @example unitKey(0) // "0"; unitKey(27_000) // "ku0"
  */
 export function unitKey(index: number): string {
   return index.toString(36);

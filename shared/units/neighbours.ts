@@ -1,6 +1,7 @@
 import { gridDisk } from "h3-js";
 import KDBush from "kdbush";
 import { segmentM } from "../geometry/area.ts";
+import { pointSegmentDist2 } from "../geometry/edge-index.ts";
 import type { Position, TerritoryGeometry } from "../geometry/types.ts";
 import { toCsr } from "./layer.ts";
 
@@ -100,7 +101,14 @@ export function adminNeighbours(
     for (let k = 0; k < list.length; k += 5) {
       const other = list[k] as number;
       if (other === from || seen.has(other)) continue;
-      const d2 = segmentDist2(x, y, list[k + 1] as number, list[k + 2] as number, list[k + 3] as number, list[k + 4] as number);
+      const d2 = pointSegmentDist2(
+        x,
+        y,
+        list[k + 1] as number,
+        list[k + 2] as number,
+        list[k + 3] as number,
+        list[k + 4] as number,
+      );
       if (d2 > gap2) continue;
       seen.add(other);
       const [a, b] = from < other ? [from, other] : [other, from];
@@ -139,17 +147,6 @@ export function adminNeighbours(
     }
   }
   return { offsets, targets, sharedKm };
-}
-
-function segmentDist2(px: number, py: number, ax: number, ay: number, bx: number, by: number): number {
-  const dx = bx - ax;
-  const dy = by - ay;
-  const len2 = dx * dx + dy * dy;
-  let t = len2 > 0 ? ((px - ax) * dx + (py - ay) * dy) / len2 : 0;
-  t = t < 0 ? 0 : t > 1 ? 1 : t;
-  const x = ax + t * dx - px;
-  const y = ay + t * dy - py;
-  return x * x + y * y;
 }
 
 /** Connected components of a CSR graph: the component of each unit, and how many there are. */
@@ -232,7 +229,8 @@ export function bridgeIslands(
     const best = new Array<{ d: number; a: number; b: number } | null>(count).fill(null);
     // Every component but the largest looks for its nearest other; the largest is found from the others' side.
     let largest = 0;
-    for (let c = 1; c < count; c++) if ((members[c] as number[]).length > (members[largest] as number[]).length) largest = c;
+    for (let c = 1; c < count; c++)
+      if ((members[c] as number[]).length > (members[largest] as number[]).length) largest = c;
     for (let c = 0; c < count; c++) {
       if (c === largest && count > 2) continue;
       for (const a of members[c] as number[]) {

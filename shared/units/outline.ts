@@ -49,7 +49,7 @@ export function outlineOfCells(cells: readonly Ring[]): TerritoryGeometry | null
   for (const start of edges.values()) {
     const startKey = vertexKey(start[0]);
     const list = from.get(startKey);
-    if (!list || !list.includes(start)) continue;
+    if (!list?.includes(start)) continue;
     const ring: Position[] = [start[0]];
     let edge = start;
     for (;;) {
