@@ -94,6 +94,9 @@ export class Room {
    */
   accountExists: ((id: string) => boolean) | null = null;
 
+  /** Units in the plan's unit layer, set by whoever loads the layer (unit keys index it); 0: none. */
+  unitCount = 0;
+
   /**
    * An update from a peer: sync step 2 (`handshake`, the answer to the
    * server's step 1) or an update message.
@@ -118,6 +121,7 @@ export class Room {
       maxTerritories: this.opts.maxTerritories,
       maxPins: this.opts.maxPins,
       accountExists: this.accountExists ?? undefined,
+      unitCount: this.unitCount,
     });
     if (!verdict.ok) {
       peer.refuse({ code: "invalid-update", message: `Your change was refused: ${verdict.problem}.`, reset: true });

@@ -12,11 +12,14 @@ import {
   pinsMap,
   planMap,
   territoriesMap,
+  unitsMap,
   updateTerritory,
   writeAccountsVersion,
   writeAllowedDeviation,
   writePin,
   writeTerritory,
+  writeUnitAssignments,
+  writeUnitsVersion,
 } from "./schema.ts";
 import type { Territory } from "./territory.ts";
 
@@ -547,5 +550,80 @@ describe("checkUpdate never accepts what the probe check refuses", () => {
       }
     }
     expect(acceptedMutants).toBeGreaterThan(0);
+  });
+});
+
+describe("checkUpdate in a plan built from units", () => {
+  /** A unit plan (layer of 100 units) with territories a and b and no geometry. */
+  function unitPlan(): Y.Doc {
+    const doc = new Y.Doc();
+    for (const root of [planMap, territoriesMap, pinsMap, commentsMap, unitsMap]) root(doc);
+    transact(doc, LOCAL_EDIT, () => {
+      writeUnitsVersion(doc, 1);
+      for (const id of ["a", "b"]) {
+        const m = new Y.Map<unknown>();
+        territoriesMap(doc).set(id, m);
+        m.set("name", id.toUpperCase());
+        m.set("color", "#123456");
+      }
+      writeUnitAssignments(doc, [["0", "a"]]);
+    });
+    return doc;
+  }
+  const limits = { unitCount: 100 };
+
+  it("accepts a paint stroke (units given and taken), and a new territory painted in the same update", () => {
+    const doc = unitPlan();
+    expect(
+      problemOf(
+        doc,
+        (c) =>
+          c.transact(() =>
+            writeUnitAssignments(c, [
+              ["1", "a"],
+              ["2", "b"],
+              ["0", null],
+            ]),
+          ),
+        limits,
+      ),
+    ).toBeNull();
+    expect(
+      problemOf(
+        doc,
+        (c) =>
+          c.transact(() => {
+            const m = new Y.Map<unknown>();
+            territoriesMap(c).set("c", m);
+            m.set("name", "C");
+            m.set("color", "#654321");
+            writeUnitAssignments(c, [["5", "c"]]);
+          }),
+        limits,
+      ),
+    ).toBeNull();
+  });
+
+  it("refuses units outside the layer, given to territories that do not exist, or painted into a drawn plan", () => {
+    const doc = unitPlan();
+    expect(problemOf(doc, (c) => writeUnitAssignments(c, [["2s", "a"]]), limits)).toBe(
+      "unit 2s is not in this plan's unit layer",
+    );
+    expect(problemOf(doc, (c) => writeUnitAssignments(c, [["01", "a"]]), limits)).toMatch(/not in this plan/);
+    expect(problemOf(doc, (c) => writeUnitAssignments(c, [["3", "ghost"]]), limits)).toBe(
+      "unit 3 is given to territory ghost, which does not exist",
+    );
+    expect(problemOf(planDoc(), (c) => writeUnitAssignments(c, [["1", "t1"]]), limits)).toMatch(/no units to paint/);
+  });
+
+  it("refuses a geometry written to a unit territory, and a client writing the layer version", () => {
+    const doc = unitPlan();
+    expect(
+      problemOf(doc, (c) => territoriesMap(c).get("a")?.set("geometry", encodeGeometry(square())), limits),
+    ).toMatch(/built from units: paint them/);
+    expect(problemOf(doc, (c) => writeUnitsVersion(c, 9), limits)).toMatch(/unit layer is set by the server/);
+    // A territory without geometry is whole here; without a name it is not.
+    expect(problemOf(doc, (c) => updateTerritory(c, "a", { name: "Renamed" }), limits)).toBeNull();
+    expect(problemOf(doc, (c) => territoriesMap(c).get("a")?.delete("name"), limits)).toMatch(/needs a name/);
   });
 });

@@ -8,10 +8,13 @@ import {
   PLAN_KEYS,
   pinsMap,
   planMap,
+  readUnitsVersion,
   ROOTS,
   TERRITORY_KEYS,
   territoriesMap,
+  unitsMap,
 } from "./schema.ts";
+import { unitIndex } from "../units/layer.ts";
 import { checkStoredTerritoryField, LIMITS } from "./territory.ts";
 
 /**
@@ -68,6 +71,8 @@ export interface UpdateLimits {
   maxPins?: number;
   /** Whether an account exists (pins must name one); unknown when absent. */
   accountExists?: (id: string) => boolean;
+  /** Units in the plan's unit layer (unit keys index it); 0 or absent: no layer loaded. */
+  unitCount?: number;
 }
 
 export type UpdateVerdict =
@@ -98,6 +103,8 @@ class Refused extends Error {
 
 const PENDING = "it builds on changes the server does not have (an earlier change of yours was refused)";
 const REQUIRED_FIELDS = [TERRITORY_KEYS.name, TERRITORY_KEYS.color, TERRITORY_KEYS.geometry];
+/** In a unit plan a territory's shape is its units: no geometry in the document. */
+const REQUIRED_UNIT_FIELDS = [TERRITORY_KEYS.name, TERRITORY_KEYS.color];
 const KNOWN_FIELDS = new Set<string>(Object.values(TERRITORY_KEYS));
 
 /** Where an item lives: a root map, or the map of one territory (identified by its item). */
@@ -138,6 +145,9 @@ class UpdateCheck {
   private readonly territoriesRoot: AnyType;
   private readonly touched = new Set<string>();
   private news = false;
+  private readonly unitPlan: boolean;
+  /** Territory ids the update creates (units may be given to them in the same update). */
+  private readonly created = new Set<string>();
 
   constructor(
     private readonly doc: Y.Doc,
@@ -153,7 +163,9 @@ class UpdateCheck {
       [this.territoriesRoot, ROOTS.territories],
       [pinsMap(doc) as AnyType, ROOTS.pins],
       [commentsMap(doc) as AnyType, ROOTS.comments],
+      [unitsMap(doc) as AnyType, ROOTS.units],
     ]);
+    this.unitPlan = readUnitsVersion(doc) > 0;
   }
 
   run(): UpdateVerdict {
@@ -163,6 +175,16 @@ class UpdateCheck {
       for (const s of structs) {
         if (!(s instanceof Y.Item)) continue;
         writes.push({ item: s, place: this.placeOf(s), key: this.keys.get(s) ?? null });
+      }
+    }
+    for (const w of writes) {
+      if (
+        w.place.kind === "root" &&
+        w.place.root === ROOTS.territories &&
+        w.key !== null &&
+        !this.deletesFresh(w.item)
+      ) {
+        this.created.add(w.key);
       }
     }
     for (const w of writes) this.checkWrite(w);
@@ -340,6 +362,9 @@ class UpdateCheck {
         throw new Refused(`territory ${place.territory} has unknown field "${String(key).slice(0, 40)}"`);
       }
       if (key === TERRITORY_KEYS.geometry) {
+        if (this.unitPlan) {
+          throw new Refused(`this plan is built from units: paint them to change territory ${place.territory}'s shape`);
+        }
         if (!(content instanceof Y.ContentBinary)) throw new Refused(`territory ${place.territory} has no geometry`);
         let decoded: unknown;
         try {
@@ -386,6 +411,21 @@ class UpdateCheck {
       }
       case ROOTS.comments:
         throw new Refused(COMMENTS);
+      case ROOTS.units: {
+        if (key === null) throw new Refused("units must be a map");
+        if (!this.unitPlan) throw new Refused("this plan has no units to paint; make a unit layer first");
+        if (unitIndex(key, this.limits.unitCount ?? 0) < 0) {
+          throw new Refused(`unit ${key.slice(0, 20)} is not in this plan's unit layer`);
+        }
+        const value = singleValue(content);
+        if (typeof value !== "string" || !ID_PATTERN.test(value)) {
+          throw new Refused(`unit ${key} must be given to a territory id`);
+        }
+        if (!territoriesMap(this.doc).has(value) && !this.created.has(value)) {
+          throw new Refused(`unit ${key} is given to territory ${value}, which does not exist`);
+        }
+        return;
+      }
     }
   }
 
@@ -427,8 +467,11 @@ class UpdateCheck {
     else if (place.kind === "root") {
       if (place.root === ROOTS.comments) throw new Refused(COMMENTS);
       if (place.root === ROOTS.territories && item.parentSub) this.touched.add(item.parentSub);
-      if (place.root === ROOTS.plan && item.parentSub === PLAN_KEYS.accountsVersion) {
-        throw new Refused(checkPlanSetting(PLAN_KEYS.accountsVersion, undefined) as string);
+      if (
+        place.root === ROOTS.plan &&
+        (item.parentSub === PLAN_KEYS.accountsVersion || item.parentSub === PLAN_KEYS.unitsVersion)
+      ) {
+        throw new Refused(checkPlanSetting(item.parentSub, undefined) as string);
       }
     }
   }
@@ -442,6 +485,10 @@ class UpdateCheck {
   }
 
   // ── whole territories ────────────────────────────────────────────────────
+
+  private isRequired(key: string): boolean {
+    return ((this.unitPlan ? REQUIRED_UNIT_FIELDS : REQUIRED_FIELDS) as readonly string[]).includes(key);
+  }
 
   /**
    * Every territory that exists after the update keeps a name, a colour and
@@ -476,7 +523,7 @@ class UpdateCheck {
     const removedHeads = new Map<Y.Item, Map<string, Y.Item>>();
     for (const item of removed) {
       const place = this.placeOfExisting(item);
-      if (place.kind !== "territory" || item.parentSub === null || !isRequired(item.parentSub)) continue;
+      if (place.kind !== "territory" || item.parentSub === null || !this.isRequired(item.parentSub)) continue;
       const heads = removedHeads.get(place.map) ?? new Map<string, Y.Item>();
       heads.set(item.parentSub, item);
       removedHeads.set(place.map, heads);
@@ -487,7 +534,7 @@ class UpdateCheck {
       if (map.deleted || removed.has(map) || (this.isFresh(map) && this.deletesFresh(map))) continue;
       const fresh = newMaps.has(map);
       const territory = fresh ? (newMaps.get(map) as string) : (map.parentSub ?? "");
-      for (const key of REQUIRED_FIELDS) {
+      for (const key of this.unitPlan ? REQUIRED_UNIT_FIELDS : REQUIRED_FIELDS) {
         const writes = keys.get(key) ?? [];
         const head = removedHeads.get(map)?.get(key) ?? null;
         // Untouched and still there: nothing to check.
@@ -554,10 +601,6 @@ function missing(territory: string, key: string): string {
     : `territory ${territory} needs a name and a color`;
 }
 
-function isRequired(key: string): boolean {
-  return (REQUIRED_FIELDS as readonly string[]).includes(key);
-}
-
 function sameId(a: Y.ID, b: Y.ID): boolean {
   return a.client === b.client && a.clock === b.clock;
 }
@@ -583,6 +626,8 @@ export function checkPlanSetting(key: string, value: unknown): string | null {
       return null;
     case PLAN_KEYS.accountsVersion:
       return "the accounts version is set by the server when accounts are imported";
+    case PLAN_KEYS.unitsVersion:
+      return "the unit layer is set by the server; make or remove it in the Units panel or over the API";
     case PLAN_KEYS.allowedDeviation:
       if (value === undefined || isAllowedDeviation(value)) return null;
       return "the allowed deviation must be a number between 0.01 and 1";
