@@ -14,7 +14,7 @@ import {
   disconnectedIssue,
   invalidGeometryIssue,
   overlapIssue,
-  unassignedIssue,
+  unassignedIssueOf,
 } from "./issues.ts";
 import {
   ACCOUNT_ID_CAP,
@@ -521,7 +521,7 @@ export class Analyzer {
         overlapIssue(a, b, p.areaKm2, conflict, count, [...p.at] as Position, [...p.bbox] as BBox, p.geometry),
       );
     }
-    if (unassigned.length > 0) issues.push(this.unassignedIssue(unassigned));
+    if (unassigned.length > 0) issues.push(unassignedIssueOf(this.accounts, unassigned));
     for (let i = 0; i < states.length; i++) {
       const s = states[i] as State;
       const shape = s.shape as Shape;
@@ -587,45 +587,6 @@ export class Analyzer {
     }
     return n;
   }
-
-  private unassignedIssue(unassigned: number[]): Issue {
-    const { lon, lat, ids } = this.accounts;
-    let minX = Number.POSITIVE_INFINITY;
-    let minY = Number.POSITIVE_INFINITY;
-    let maxX = Number.NEGATIVE_INFINITY;
-    let maxY = Number.NEGATIVE_INFINITY;
-    let sx = 0;
-    let sy = 0;
-    for (const a of unassigned) {
-      const x = lon[a] as number;
-      const y = lat[a] as number;
-      sx += x;
-      sy += y;
-      if (x < minX) minX = x;
-      if (y < minY) minY = y;
-      if (x > maxX) maxX = x;
-      if (y > maxY) maxY = y;
-    }
-    // Point at a real unassigned account: the one nearest their mean position.
-    const mx = sx / unassigned.length;
-    const my = sy / unassigned.length;
-    let best = unassigned[0] as number;
-    let bestD = Number.POSITIVE_INFINITY;
-    for (const a of unassigned) {
-      const d = ((lon[a] as number) - mx) ** 2 + ((lat[a] as number) - my) ** 2;
-      if (d < bestD) {
-        bestD = d;
-        best = a;
-      }
-    }
-    return unassignedIssue(
-      unassigned.slice(0, ACCOUNT_ID_CAP).map((a) => ids[a] as string),
-      unassigned.length,
-      this.accounts.size,
-      [lon[best] as number, lat[best] as number],
-      padPointBox([minX, minY, maxX, maxY]),
-    );
-  }
 }
 
 function pairKey(a: string, b: string): string {
@@ -669,12 +630,6 @@ function binarySearch(sorted: Int32Array, v: number): boolean {
 }
 
 /** A box of some size to zoom to, even around a single point: at least 0.01° (about 1 km) across. */
-function padPointBox(b: BBox): BBox {
-  const px = Math.max(0, (0.01 - (b[2] - b[0])) / 2);
-  const py = Math.max(0, (0.01 - (b[3] - b[1])) / 2);
-  return [b[0] - px, b[1] - py, b[2] + px, b[3] + py];
-}
-
 /** A box around a geometry problem: its points, with a margin of 2 % of the territory's size (at least ~10 m). */
 function problemBox(topo: TopologyReport, territory: BBox): BBox {
   const pts = topo.intersections.length > 0 ? topo.intersections : topo.at ? [topo.at] : [];

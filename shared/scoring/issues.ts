@@ -1,6 +1,15 @@
 import type { TopologyProblem } from "../geometry/kinks.ts";
 import type { Position, TerritoryGeometry } from "../geometry/types.ts";
-import type { BBox, Issue, IssueKind, MetricName, ReferenceSource, Severity } from "./types.ts";
+import type { AccountIndex } from "./accounts.ts";
+import {
+  ACCOUNT_ID_CAP,
+  type BBox,
+  type Issue,
+  type IssueKind,
+  type MetricName,
+  type ReferenceSource,
+  type Severity,
+} from "./types.ts";
 
 /**
  * Builders of each kind of issue: its stable id, severity, English sentence
@@ -119,6 +128,56 @@ export function unassignedIssue(
     bbox,
     accountIds: [...accountIds],
   };
+}
+
+/**
+ * The unassigned-accounts issue for accounts `unassigned` (indices into
+ * `accounts`): a box around them all, and a marker on the real account
+ * nearest their mean position.
+ */
+export function unassignedIssueOf(accounts: AccountIndex, unassigned: readonly number[]): Issue {
+  const { lon, lat, ids } = accounts;
+  let minX = Number.POSITIVE_INFINITY;
+  let minY = Number.POSITIVE_INFINITY;
+  let maxX = Number.NEGATIVE_INFINITY;
+  let maxY = Number.NEGATIVE_INFINITY;
+  let sx = 0;
+  let sy = 0;
+  for (const a of unassigned) {
+    const x = lon[a] as number;
+    const y = lat[a] as number;
+    sx += x;
+    sy += y;
+    if (x < minX) minX = x;
+    if (y < minY) minY = y;
+    if (x > maxX) maxX = x;
+    if (y > maxY) maxY = y;
+  }
+  const mx = sx / unassigned.length;
+  const my = sy / unassigned.length;
+  let best = unassigned[0] as number;
+  let bestD = Number.POSITIVE_INFINITY;
+  for (const a of unassigned) {
+    const d = ((lon[a] as number) - mx) ** 2 + ((lat[a] as number) - my) ** 2;
+    if (d < bestD) {
+      bestD = d;
+      best = a;
+    }
+  }
+  return unassignedIssue(
+    unassigned.slice(0, ACCOUNT_ID_CAP).map((a) => ids[a] as string),
+    unassigned.length,
+    accounts.size,
+    [lon[best] as number, lat[best] as number],
+    padPointBox([minX, minY, maxX, maxY]),
+  );
+}
+
+/** A box at least 0.01° across, so a zoom to one point does not zoom in forever. */
+export function padPointBox(b: BBox): BBox {
+  const px = Math.max(0, (0.01 - (b[2] - b[0])) / 2);
+  const py = Math.max(0, (0.01 - (b[3] - b[1])) / 2);
+  return [b[0] - px, b[1] - py, b[2] + px, b[3] + py];
 }
 
 /**

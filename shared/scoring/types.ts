@@ -65,6 +65,12 @@ export interface TerritoryMetrics {
   /** A point inside the territory (its largest part), for a label or a zoom. */
   at: Position;
   bbox: BBox;
+  /** Unit plans: how many units the territory has. */
+  units?: number;
+  /** Plans with competitors: how many lie in the territory… */
+  competitors?: number;
+  /** …and the sum of each numeric competitor column. */
+  competitorSums?: Record<string, number>;
 }
 
 export interface MetricBalance {
