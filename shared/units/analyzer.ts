@@ -141,7 +141,8 @@ export class UnitAnalyzer {
     });
     if (this.competitors) {
       const cbase = base + this.unitAttrNames.length;
-      const ccols = this.competitorAttrNames.map((m) => this.competitors?.column(m) as Float64Array);
+      const competitors = this.competitors;
+      const ccols = this.competitorAttrNames.map((m) => competitors.column(m) as Float64Array);
       for (let c = 0; c < this.competitors.size; c++) {
         const u = this.competitorUnit[c] as number;
         if (u < 0) continue;
@@ -167,10 +168,11 @@ export class UnitAnalyzer {
       for (const v of this.layer.values[attr] as Float64Array)
         if (!Number.isNaN(v)) whole[base + k] = (whole[base + k] as number) + v;
     });
-    if (this.competitors) {
+    const competitors = this.competitors;
+    if (competitors) {
       const cbase = base + this.unitAttrNames.length;
       this.competitorAttrNames.forEach((m, k) => {
-        for (const v of this.competitors?.column(m) as Float64Array) {
+        for (const v of competitors.column(m) as Float64Array) {
           if (!Number.isNaN(v)) whole[cbase + k] = (whole[cbase + k] as number) + v;
         }
       });
