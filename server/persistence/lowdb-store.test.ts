@@ -115,7 +115,7 @@ describe("LowdbStore documents", () => {
     const doc = await store.openDocument("p1", "");
     const updates = edits(20);
     await Promise.all(updates.map((u) => doc.append(u)));
-    const bytes = updates.reduce((n, u) => n + 8 + u.length, 0);
+    const bytes = (await fs.stat(path.join(planDir("p1"), "main.0.log"))).size;
     expect(doc.logBytes).toBe(bytes);
     await doc.close();
 
@@ -240,6 +240,19 @@ describe("LowdbStore documents", () => {
     expect(stateOf(again)).toEqual(expected(4));
     expect(await listFiles(planDir("p1"))).toEqual(["plan.json"]);
     await again.close();
+  });
+
+  it("refuses a log damaged in its middle instead of loading what comes before it, writing nothing", async () => {
+    await openStore().createPlan(meta("p1"));
+    const first = await openStore().openDocument("p1", "");
+    for (const u of edits(100)) await first.append(u);
+    await first.close();
+    const log = path.join(planDir("p1"), "main.0.log");
+    const buf = await fs.readFile(log);
+    buf[9] = (buf[9] as number) ^ 0x01;
+    await fs.writeFile(log, buf);
+    await expect(openStore().openDocument("p1", "")).rejects.toThrow(/record 1 \(at byte 0\) fails its checksum/);
+    expect(await fs.readFile(log)).toEqual(buf);
   });
 
   it("drops a torn tail of the log on open and appends after the good records", async () => {

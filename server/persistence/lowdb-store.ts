@@ -137,16 +137,19 @@ export class LowdbStore implements PlanStore {
       .map((m) => Number(m[1]))
       .sort((a, b) => a - b);
     let lastSize = 0;
+    let cutTail = false;
     for (const gen of gens) {
-      const { records, size } = await UpdateLog.read(logPath(dir, name, gen));
+      // Damage throws (a DamagedFileError): never loaded as if the log ended there.
+      const { records, size, droppedBytes } = await UpdateLog.read(logPath(dir, name, gen));
       updates.push(...records);
       lastSize = size;
+      cutTail = droppedBytes > 0;
     }
     // Logs older than the snapshot are already in it: a crash left them behind.
     for (const gen of gens) if (gen < snapshotGen) await fs.rm(logPath(dir, name, gen), { force: true });
     const currentGen = Math.max(snapshotGen, ...gens);
     const logBytes = gens.includes(currentGen) ? lastSize : 0;
-    return new LowdbDocument(db, dir, name, currentGen, updates, logBytes);
+    return new LowdbDocument(db, dir, name, currentGen, updates, logBytes, cutTail && gens.includes(currentGen));
   }
 
   /**
@@ -211,10 +214,11 @@ class LowdbDocument implements StoredDocument {
     gen: number,
     updates: Uint8Array[],
     logBytes: number,
+    cutTail: boolean,
   ) {
     this.gen = gen;
     this.updates = updates;
-    this.log = new UpdateLog(logPath(dir, name, gen), logBytes);
+    this.log = new UpdateLog(logPath(dir, name, gen), logBytes, cutTail);
   }
 
   get logBytes(): number {
