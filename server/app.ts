@@ -5,6 +5,7 @@ import { CloseCode, MAX_FRAME_BYTES } from "../shared/protocol/messages.ts";
 import { parseSyncPath } from "../shared/protocol/rooms.ts";
 import { apiRouter } from "./api/routes.ts";
 import { sendError } from "./api/http.ts";
+import { storageHttpError } from "./api/storage-errors.ts";
 import type { ServerConfig } from "./config.ts";
 import { LowdbStore } from "./persistence/lowdb-store.ts";
 import type { PlanStore } from "./persistence/store.ts";
@@ -97,6 +98,9 @@ export async function startServer(
 
   server.on("upgrade", (req, socket, head) => {
     handleUpgrade(req, socket, head).catch((e: Error) => {
+      // A plan refused for damage, or a full or read-only disk: 503 with the sentence, as REST answers.
+      const storage = storageHttpError(e);
+      if (storage) return refuseUpgrade(socket, storage.status, storage.message, storage.details);
       console.error(`[sync] upgrade failed: ${e.message}`);
       refuseUpgrade(socket, 500, "The server could not open this plan.");
     });
@@ -125,6 +129,8 @@ export async function startServer(
     try {
       room = await rooms.acquire(address);
     } catch (e) {
+      const storage = storageHttpError(e);
+      if (storage) return refuseUpgrade(socket, storage.status, storage.message, storage.details);
       console.error(`[sync] loading ${address.planId} failed: ${(e as Error).message}`);
       return refuseUpgrade(socket, 500, "The server could not load this plan; its stored data is kept untouched.");
     }

@@ -254,8 +254,13 @@ describe("durability", () => {
 
     const second = await start({ dataDir: first.dataDir, env: { ROOM_IDLE_MS: "0" } });
     const res = await apiFetch(`${second.url}/api/plans/${planId}/territories`);
-    expect(res.status).toBe(500);
-    expect(((await res.json()) as { error: string }).error).toMatch(/could not be read/);
+    expect(res.status).toBe(503);
+    expect((await res.json()) as { error: string }).toMatchObject({
+      error: expect.stringMatching(
+        /^This plan's stored data is damaged \(plan\.json: .*plan\.prev\.json is damaged too/,
+      ),
+      damaged: true,
+    });
     const c = connectStockClient(second, planId);
     await sleep(500);
     expect(c.provider.synced).toBe(false);
