@@ -3,6 +3,7 @@ import type { Duplex } from "node:stream";
 import { WebSocketServer } from "ws";
 import { CloseCode, MAX_FRAME_BYTES } from "../shared/protocol/messages.ts";
 import { parseSyncPath } from "../shared/protocol/rooms.ts";
+import { reconcileAccountsVersion } from "./api/accounts.ts";
 import { apiRouter } from "./api/routes.ts";
 import { sendError } from "./api/http.ts";
 import { storageHttpError } from "./api/storage-errors.ts";
@@ -50,6 +51,8 @@ export async function startServer(
       // Scoring first: the feed reads its analyses to show what a reshape changed.
       if (config.scoring) await scoring.attach(room);
       await activity.attach(room);
+      // Last, once everything has been read: the only step that may write.
+      await reconcileAccountsVersion(store, room);
     },
   );
   const limiter = new RateLimiter(config.rateLimitPerSec, config.rateLimitBurst);
