@@ -6,6 +6,7 @@
 import fs from "node:fs/promises";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { readAccountsVersion } from "../../shared/doc/schema.ts";
 import { type WilayahServer, startServer } from "../../server/app.ts";
 import { configFromEnv } from "../../server/config.ts";
 import { square, tempDataDir } from "./harness.ts";
@@ -100,6 +101,24 @@ describe("a full disk", () => {
     vi.restoreAllMocks();
     const files = await fs.readdir(path.join(dataDir, "plans", plan.id));
     expect(files.filter((f) => f.endsWith(".tmp"))).toEqual([]);
+  });
+
+  it("acknowledges an accounts import whose file landed even when the document's version bump cannot be saved", async () => {
+    const plan = await createPlan();
+    failWrites("ENOSPC", (f) => f.endsWith(".log"));
+    const res = await call(plan, "POST", "/accounts", "id,name,lat,lon\nx1,Toko,-6.9,106.1\n", "text/csv");
+    // The accounts are stored (the file is the truth): not "nothing was saved".
+    expect(res.status).toBe(201);
+    expect(((await res.json()) as { version: number }).version).toBe(1);
+    vi.restoreAllMocks();
+    await server.close();
+    server = await startServer(
+      configFromEnv({ PORT: "0", HOST: "127.0.0.1", DATA_DIR: dataDir, SEED_DEMO: "0", SCORING: "0" }),
+    );
+    const version = await server.rooms.with({ planId: plan.id, part: "" }, async (room) =>
+      readAccountsVersion(room.doc),
+    );
+    expect(version).toBe(1);
   });
 
   it("answers 503 to a new plan, leaving no unfinished plan folder", async () => {
