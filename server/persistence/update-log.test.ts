@@ -203,6 +203,17 @@ describe("UpdateLog", () => {
     });
   });
 
+  it("refuses, rather than searches for seconds, a torn record whose bytes look like thousands of records", async () => {
+    const file = path.join(dir, "a.log");
+    // 2 MB of small little-endian numbers: every 4 bytes a plausible record length.
+    const big = new Uint8Array(2 * 1024 * 1024);
+    const view = new DataView(big.buffer);
+    for (let i = 0; i + 4 <= big.length; i += 4) view.setUint32(i, 1 + (i % 4093), true);
+    await writeLog(file, [payload(1), big]);
+    await fs.truncate(file, recordSize(payload(1)) + 8 + big.length / 2);
+    await expect(UpdateLog.read(file)).rejects.toThrow(/too many things that look like records/);
+  });
+
   describe("damage (never cut, never read as the end of the log)", () => {
     const five = [payload(1), payload(2), payload(3), payload(4), payload(5)];
     const offsetOf = (i: number) => five.slice(0, i).reduce((n, p) => n + recordSize(p), 0);
@@ -258,6 +269,16 @@ describe("UpdateLog", () => {
       buf.fill(0, offsetOf(1), offsetOf(2));
       await fs.writeFile(file, buf);
       await expectDamage(file, /^record 2 .*has a length of 0, and intact records follow it/);
+    });
+
+    it("refuses a bad record followed by one intact record and a torn write", async () => {
+      const file = path.join(dir, "a.log");
+      await writeLog(file, five);
+      const buf = await fs.readFile(file);
+      buf[offsetOf(3) + 8] = (buf[offsetOf(3) + 8] as number) ^ 0x01;
+      await fs.writeFile(file, Buffer.concat([buf, Buffer.from([0xff, 0xff, 0, 0, 1, 2, 3, 4, 5])]));
+      // (The intact record is not named, since a torn write follows it; damage all the same.)
+      await expectDamage(file, /^record 4 .*fails its checksum/);
     });
 
     it("refuses a last record whose length field is damaged though its payload is whole", async () => {

@@ -210,6 +210,42 @@ function splitBatch(payload: Buffer): Uint8Array[] | null {
   return out.length > 0 ? out : null;
 }
 
+/**
+ * The first record after `offset` that is intact and followed by what can
+ * follow a record (another record that fits in the file, a torn tail of
+ * zeros or of fewer than 8 bytes, or the end of the file); -1 if none.
+ * The second condition is cheap and keeps the checksums to a handful of
+ * candidates: without it, the bytes of a large torn record offer thousands
+ * of plausible lengths, each a checksum over megabytes.
+ */
+function intactRecordAfter(buf: Buffer, offset: number): number | "undecided" {
+  let budget = SCAN_BUDGET;
+  for (let p = offset + 1; p + HEADER < buf.length; p++) {
+    const length = buf.readUInt32LE(p) & LENGTH;
+    const end = p + HEADER + length;
+    if (length === 0 || end > buf.length || !canFollowRecord(buf, end)) continue;
+    if (crc32(buf.subarray(p + HEADER, end)) === buf.readUInt32LE(p + 4)) return p;
+    budget -= length;
+    if (budget < 0) return "undecided";
+  }
+  return -1;
+}
+
+/**
+ * Bytes of checksums the search above may compute (tens of milliseconds).
+ * Real updates after a torn record offer next to no candidates; bytes made
+ * to look like thousands of records would hold the event loop for seconds,
+ * so past this budget the record is reported as damage rather than cut.
+ */
+const SCAN_BUDGET = 64 * 1024 * 1024;
+
+function canFollowRecord(buf: Buffer, at: number): boolean {
+  if (buf.length - at < HEADER) return true;
+  const length = buf.readUInt32LE(at) & LENGTH;
+  if (length === 0) return isZero(buf, at, at + HEADER);
+  return at + HEADER + length <= buf.length;
+}
+
 /** Whether an intact record (a non-zero length inside the file, a matching checksum) starts at `offset`. */
 function intactAt(buf: Buffer, offset: number): boolean {
   if (offset + HEADER > buf.length) return false;
@@ -248,18 +284,22 @@ type BadRecord = { kind: "torn"; torn: string } | { kind: "damage"; damage: stri
 function classifyBadRecord(buf: Buffer, offset: number, index: number): BadRecord {
   const rest = buf.length - offset;
   const where = `record ${index} (at byte ${offset})`;
-  for (let p = offset + 1; p + HEADER < buf.length; p++) {
-    if (intactAt(buf, p)) {
-      const problem =
-        rest < HEADER
-          ? "is cut short"
-          : (buf.readUInt32LE(offset) & LENGTH) === 0
-            ? "has a length of 0"
-            : offset + HEADER + (buf.readUInt32LE(offset) & LENGTH) > buf.length
-              ? "has a length that runs past the end of the file"
-              : "fails its checksum";
-      return { kind: "damage", damage: `${where} ${problem}, and intact records follow it (the next at byte ${p})` };
-    }
+  const next = intactRecordAfter(buf, offset);
+  if (next === "undecided") {
+    return {
+      kind: "damage",
+      damage: `${where} is bad, and the ${rest} bytes from it on hold too many things that look like records to tell a torn write from damage`,
+    };
+  }
+  if (next !== -1) {
+    const length = buf.readUInt32LE(offset) & LENGTH;
+    const problem =
+      length === 0
+        ? "has a length of 0"
+        : offset + HEADER + length > buf.length
+          ? "has a length that runs past the end of the file"
+          : "fails its checksum";
+    return { kind: "damage", damage: `${where} ${problem}, and intact records follow it (the next at byte ${next})` };
   }
   if (rest < HEADER) return { kind: "torn", torn: `${rest} bytes of a record header` };
   if (isZero(buf, offset, offset + HEADER)) return { kind: "torn", torn: `${rest} bytes of zeros` };
