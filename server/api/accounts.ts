@@ -212,7 +212,7 @@ export function importAccounts(store: PlanStore, room: Room, upload: Upload, opt
  */
 export async function reconcileAccountsVersion(store: PlanStore, room: Room): Promise<void> {
   const planId = room.address.planId;
-  const version = (await store.getAccounts(planId))?.version ?? 0;
+  const version = await store.getAccountsVersion(planId);
   const copy = readAccountsVersion(room.doc);
   if (copy === version) return;
   console.log(

@@ -498,6 +498,20 @@ describe("LowdbStore with damaged data", () => {
     expect(await fs.readFile(file, "utf8")).toBe(damaged);
   });
 
+  it("reads the accounts' version from the head of the file, in either format", async () => {
+    const store = openStore();
+    await store.createPlan(meta("p1"));
+    expect(await store.getAccountsVersion("p1")).toBe(0);
+    const accounts = [{ id: "a1", name: "Toko", lon: 106.8, lat: -6.2, attrs: { revenue: 1 } }];
+    await store.putAccounts("p1", { version: 12, importedAt: "2027-01-02T03:04:05.000Z", accounts });
+    expect(await openStore().getAccountsVersion("p1")).toBe(12);
+    await fs.writeFile(
+      path.join(planDir("p1"), "accounts.json"),
+      JSON.stringify({ version: 7, importedAt: "x", metrics: [], rows: [] }),
+    );
+    expect(await openStore().getAccountsVersion("p1")).toBe(7);
+  });
+
   it("refuses an activity feed that does not parse rather than reading it as empty", async () => {
     const store = openStore();
     await store.createPlan(meta("p1"));

@@ -88,6 +88,8 @@ export interface PlanStore {
    * accounts are the one source of truth for the accounts and their version.
    */
   getAccounts(planId: string): Promise<StoredAccounts | null>;
+  /** The stored accounts' version (0 when none were imported), without reading the accounts. */
+  getAccountsVersion(planId: string): Promise<number>;
   /** Replaces the plan's accounts and their version in one atomic step; resolves once they are on disk. */
   putAccounts(planId: string, accounts: StoredAccounts): Promise<void>;
   /** The plan's activity feed, oldest first ([] when nothing happened yet). */
