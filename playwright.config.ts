@@ -46,6 +46,8 @@ export default defineConfig({
       PORT: String(PORT),
       RATE_LIMIT_PER_SEC: "0",
       PLANS_PER_HOUR: "0",
+      MAX_CONNECTIONS_PER_ADDRESS: "0",
+      DEMO_COPIES_PER_HOUR: "0",
       ...(staticDir ? { STATIC_DIR: staticDir } : {}),
     },
     url: `http://localhost:${PORT}/api/health`,

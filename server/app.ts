@@ -1,6 +1,7 @@
 import http from "node:http";
 import type { Duplex } from "node:stream";
 import { WebSocketServer } from "ws";
+import { MAX_ACCOUNTS } from "../shared/accounts/import.ts";
 import { CloseCode, MAX_FRAME_BYTES } from "../shared/protocol/messages.ts";
 import { parseSyncPath } from "../shared/protocol/rooms.ts";
 import { reconcileAccountsVersion } from "./api/accounts.ts";
@@ -16,8 +17,13 @@ import { Scoring } from "./scoring/scoring.ts";
 import { serveStatic } from "./static.ts";
 import { Activity } from "./activity/activity.ts";
 import { actorOf, checkAccess } from "./access/access.ts";
+import { clientAddress } from "./access/client-address.ts";
+import { PersonKey } from "./access/people.ts";
 import { RateLimiter } from "./access/rate-limit.ts";
 import { hashToken, tokenProblemMessage } from "./access/tokens.ts";
+import { DemoCopies } from "./demo/copies.ts";
+import { demoTemplate, retirePublicDemo } from "./demo/seed.ts";
+import { createGuardedServer, tooManyConnections } from "./http-server.ts";
 
 export interface WilayahServer {
   readonly http: http.Server;
@@ -36,17 +42,53 @@ export async function startServer(
 ): Promise<WilayahServer> {
   const scoring = new Scoring(store);
   if (config.scoring) scoring.warm();
+  const people = await PersonKey.load(config.dataDir, config.personKey);
   const activity = new Activity(store, config.scoring ? scoring : null);
+  /** Open sockets per plan: for the per-plan limit, and to cut off a rotated link. */
+  const sockets = new Map<string, Set<Connection>>();
+  /** Plans being deleted: every call and upgrade for them answers 404 meanwhile. */
+  const deleting = new Set<string>();
+  const inUse = (planId: string) => sockets.has(planId) || rooms.isLoaded({ planId, part: "" });
+
+  /**
+   * Deletes a plan: closes its sockets (4404), unloads its rooms once the
+   * REST calls holding them are done, then removes its stored data.
+   */
+  async function deletePlan(planId: string, ifIdle = false): Promise<boolean> {
+    if (deleting.has(planId) || (ifIdle && inUse(planId))) return false;
+    deleting.add(planId);
+    try {
+      for (const conn of [...(sockets.get(planId) ?? [])]) conn.close(CloseCode.planDeleted, "This plan was deleted");
+      await rooms.unloadPlan(planId);
+      await activity.saved(planId);
+      const deleted = await store.deletePlan(planId);
+      demo.forget(planId);
+      return deleted;
+    } finally {
+      deleting.delete(planId);
+    }
+  }
+
+  const demo = new DemoCopies(
+    store,
+    { dataDir: config.dataDir, ttlDays: config.demoCopyTtlDays },
+    { inUse, deleteIfIdle: (planId) => deletePlan(planId, true) },
+  );
   const rooms = new Rooms(
     store,
     {
       maxTerritories: config.maxTerritories,
+      // A pin names an account, so there are never more pins than accounts.
+      maxPins: MAX_ACCOUNTS,
       idleMs: config.roomIdleMs,
       compactLogBytes: config.compactLogBytes,
       compactWaitMs: config.compactWaitMs,
       compactMaxWaitMs: config.compactMaxWaitMs,
     },
     async (room) => {
+      // Loading and unloading are what "used" means for an idle demo copy.
+      demo.touch(room.address.planId);
+      room.closeListeners.add(() => demo.touch(room.address.planId));
       if (room.address.part !== "") return;
       // Scoring first: the feed reads its analyses to show what a reshape changed.
       if (config.scoring) await scoring.attach(room);
@@ -56,14 +98,21 @@ export async function startServer(
     },
   );
   const limiter = new RateLimiter(config.rateLimitPerSec, config.rateLimitBurst);
-  /** Open sockets per plan: for the per-plan limit, and to cut off a rotated link. */
-  const sockets = new Map<string, Set<Connection>>();
+  await retirePublicDemo(store);
+  await demo.start();
+  // The first copy should not wait for the template to be generated.
+  if (config.seedDemo) demoTemplate().catch((e: Error) => console.error(`[demo] ${e.message}`));
+
   const router = apiRouter({
     store,
     rooms,
     config,
     scoring,
     activity,
+    people,
+    demo: config.seedDemo ? demo : null,
+    deletePlan: (planId) => deletePlan(planId),
+    isDeleting: (planId) => deleting.has(planId),
     cutOff(planId, tokenHash) {
       let n = 0;
       for (const conn of sockets.get(planId) ?? []) {
@@ -78,10 +127,15 @@ export async function startServer(
   // costs latency and memory per socket (ws's own advice).
   const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, maxPayload: MAX_FRAME_BYTES });
 
-  const server = http.createServer((req, res) => {
+  const guarded = createGuardedServer(config, (req, res) => {
+    if (!guarded.admit(req, res)) {
+      res.shouldKeepAlive = false;
+      sendError(res, 503, tooManyConnections(config.maxConnectionsPerAddress));
+      return;
+    }
     const url = new URL(req.url ?? "/", "http://localhost");
     if (url.pathname.startsWith("/api/")) {
-      const wait = limiter.take(clientAddress(req));
+      const wait = limiter.take(clientAddress(req, config.trustProxy));
       if (wait > 0) {
         res.setHeader("retry-after", String(wait));
         sendError(res, 429, `Too many requests from your address; try again in ${wait} s.`);
@@ -99,6 +153,7 @@ export async function startServer(
     });
   });
 
+  const server = guarded.server;
   server.on("upgrade", (req, socket, head) => {
     handleUpgrade(req, socket, head).catch((e: Error) => {
       // A plan refused for damage, or a full or read-only disk: 503 with the sentence, as REST answers.
@@ -113,10 +168,15 @@ export async function startServer(
     const url = new URL(req.url ?? "/", "http://localhost");
     const address = parseSyncPath(url.pathname);
     if (!address) return refuseUpgrade(socket, 404, "Sync URLs look like /sync/<planId>.");
-    const wait = limiter.take(clientAddress(req));
+    if (!guarded.admit(req, socket)) {
+      return refuseUpgrade(socket, 503, tooManyConnections(config.maxConnectionsPerAddress));
+    }
+    const wait = limiter.take(clientAddress(req, config.trustProxy));
     if (wait > 0) return refuseUpgrade(socket, 429, `Too many connections from your address; try again in ${wait} s.`);
     const token = url.searchParams.get("token");
-    const access = await checkAccess(store, address.planId, token);
+    const access = deleting.has(address.planId)
+      ? ({ ok: false, status: 404 } as const)
+      : await checkAccess(store, address.planId, token);
     if (!access.ok) {
       if (access.status === 404) return refuseUpgrade(socket, 404, "There is no such plan.");
       if (access.status === 500) throw access.error as Error;
@@ -137,8 +197,14 @@ export async function startServer(
       console.error(`[sync] loading ${address.planId} failed: ${(e as Error).message}`);
       return refuseUpgrade(socket, 500, "The server could not load this plan; its stored data is kept untouched.");
     }
+    if (deleting.has(address.planId)) {
+      rooms.release(room);
+      return refuseUpgrade(socket, 404, "There is no such plan.");
+    }
     if (room.isBroken) return refuseUpgrade(socket, 503, "This plan cannot be saved right now; try again shortly.");
-    const actor = actorOf(access.role, url.searchParams.get("person"), url.searchParams.get("name"));
+    // A person id counts only with its secret; without, the socket is anonymous (presence, feed).
+    const person = people.verify(url.searchParams.get("person"), url.searchParams.get("secret"));
+    const actor = actorOf(access.role, person, url.searchParams.get("name"));
     room.holds++;
     wss.handleUpgrade(req, socket, head, (ws) => {
       room.holds--;
@@ -156,6 +222,11 @@ export async function startServer(
           open?.delete(closed);
           if (open?.size === 0) sockets.delete(address.planId);
           rooms.release(room);
+        },
+        {
+          updatesPerSecond: config.syncUpdatesPerSec,
+          updateBurst: config.syncUpdateBurst,
+          maxBufferedBytes: config.syncMaxBufferedBytes,
         },
       );
       set.add(conn);
@@ -179,6 +250,7 @@ export async function startServer(
     port,
     async close() {
       server.close();
+      await demo.close();
       for (const ws of wss.clients) ws.close(CloseCode.goingAway, "The server is restarting");
       await rooms.closeAll();
       await scoring.close();
@@ -193,9 +265,4 @@ function refuseUpgrade(socket: Duplex, status: number, message: string, details?
   socket.end(
     `HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
   );
-}
-
-/** The address a request came from, for rate limits. */
-function clientAddress(req: http.IncomingMessage): string {
-  return req.socket.remoteAddress ?? "unknown";
 }

@@ -36,6 +36,36 @@ export interface ServerConfig {
   maxConnectionsPerPlan: number;
   /** Territories per plan. */
   maxTerritories: number;
+  /** Document updates one socket may send per second on average (0: no limit)… */
+  syncUpdatesPerSec: number;
+  /** …and in a burst. */
+  syncUpdateBurst: number;
+  /** Bytes queued for one socket before it counts as not keeping up and is dropped. */
+  syncMaxBufferedBytes: number;
+  /**
+   * Open connections (HTTP connections and sockets) per client address; 0: no
+   * limit. Behind a trusted proxy: requests in flight and sockets per forwarded address.
+   */
+  maxConnectionsPerAddress: number;
+  /**
+   * Proxies in front of the server whose X-Forwarded-For / X-Forwarded-Proto
+   * are believed (0: none; the address is the socket's).
+   */
+  trustProxy: number;
+  /** A request's headers must arrive within this (half-sent requests are dropped). */
+  headersTimeoutMs: number;
+  /** A whole request (headers and body) must arrive within this. */
+  requestTimeoutMs: number;
+  /** An idle keep-alive connection is closed after this. */
+  keepAliveTimeoutMs: number;
+  /** Where people reach the server (`https://wilayah.example.com`), for links in answers; null: from the request. */
+  publicUrl: string | null;
+  /** Copies of the demo one address may make per hour; 0: no limit. */
+  demoCopiesPerHour: number;
+  /** A demo copy nobody has opened or changed for this many days is deleted; 0: kept forever. */
+  demoCopyTtlDays: number;
+  /** Key of the person secrets (HMAC); null: generated once and kept in DATA_DIR. */
+  personKey: string | null;
 }
 
 function int(value: string | undefined, fallback: number): number {
@@ -43,6 +73,32 @@ function int(value: string | undefined, fallback: number): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 0) throw new Error(`expected a whole number ≥ 0, got "${value}"`);
   return n;
+}
+
+function decimal(value: string | undefined, fallback: number): number {
+  if (value === undefined || value === "") return fallback;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < 0) throw new Error(`expected a number ≥ 0, got "${value}"`);
+  return n;
+}
+
+/** PUBLIC_URL as an origin (`https://host[:port]`), refusing anything that is not an http(s) URL. */
+function publicUrl(value: string | undefined): string | null {
+  if (!value) return null;
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new Error(`PUBLIC_URL must be an absolute http:// or https:// URL, got "${value}"`);
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") {
+    throw new Error(`PUBLIC_URL must start with http:// or https://, got "${value}"`);
+  }
+  // The client is served from the root (its routes are /plan/…), so a path cannot be honoured.
+  if (url.pathname !== "/" || url.search || url.hash) {
+    throw new Error(`PUBLIC_URL is the scheme and host only (like https://wilayah.example.com), got "${value}"`);
+  }
+  return url.origin;
 }
 
 export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfig {
@@ -64,5 +120,17 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfi
     plansPerHour: int(env.PLANS_PER_HOUR, 60),
     maxConnectionsPerPlan: int(env.MAX_CONNECTIONS_PER_PLAN, 250),
     maxTerritories: int(env.MAX_TERRITORIES, 5000),
+    syncUpdatesPerSec: int(env.SYNC_UPDATES_PER_SEC, 50),
+    syncUpdateBurst: int(env.SYNC_UPDATE_BURST, 200),
+    syncMaxBufferedBytes: int(env.SYNC_MAX_BUFFERED_BYTES, 32 * 1024 * 1024),
+    maxConnectionsPerAddress: int(env.MAX_CONNECTIONS_PER_ADDRESS, 256),
+    trustProxy: int(env.TRUST_PROXY, 0),
+    headersTimeoutMs: int(env.HEADERS_TIMEOUT_MS, 10_000),
+    requestTimeoutMs: int(env.REQUEST_TIMEOUT_MS, 120_000),
+    keepAliveTimeoutMs: int(env.KEEP_ALIVE_TIMEOUT_MS, 5_000),
+    publicUrl: publicUrl(env.PUBLIC_URL),
+    demoCopiesPerHour: int(env.DEMO_COPIES_PER_HOUR, 20),
+    demoCopyTtlDays: decimal(env.DEMO_COPY_TTL_DAYS, 3),
+    personKey: env.PERSON_KEY || null,
   };
 }

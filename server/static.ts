@@ -24,7 +24,18 @@ export async function serveStatic(root: string, req: IncomingMessage, res: Serve
     sendError(res, 405, `${req.method} is not supported here.`);
     return;
   }
-  const rel = path.normalize(decodeURIComponent(url.pathname)).replace(/^(\.\.[/\\])+/, "");
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(url.pathname);
+  } catch {
+    sendError(
+      res,
+      400,
+      "The address has a malformed percent-encoding; encode special characters as %XX with two hex digits each.",
+    );
+    return;
+  }
+  const rel = path.normalize(decoded).replace(/^(\.\.[/\\])+/, "");
   let file = path.join(root, rel);
   if (!file.startsWith(root)) file = path.join(root, "index.html");
   let stat = await fs.stat(file).catch(() => null);

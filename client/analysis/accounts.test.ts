@@ -34,8 +34,8 @@ describe("accounts from GeoJSON", () => {
     expect([...a.lat]).toEqual([-6.2, -6.9]);
     expect(a.attributes).toEqual(["potential", "revenue", "visits"]);
     expect([...(a.attrs.revenue ?? [])]).toEqual([120, 80]);
-    // A missing value counts 0, as on the server.
-    expect([...(a.attrs.potential ?? [])]).toEqual([0, 300]);
+    // A missing value stays missing (NaN), never 0.
+    expect([...(a.attrs.potential ?? [])]).toEqual([Number.NaN, 300]);
     expect(a.lon).toBeInstanceOf(Float64Array);
   });
 

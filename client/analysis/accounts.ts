@@ -25,7 +25,10 @@ interface PointFeature {
 export function accountsFromAnswer(body: unknown): PlanAccounts {
   if (!isAccountColumns(body)) return accountsFromGeoJson(body);
   const attrs: Record<string, Float64Array> = {};
-  for (const a of body.attributes) attrs[a] = Float64Array.from(body.values[a] as number[]);
+  // null is a blank cell: a missing value, NaN here (never 0).
+  for (const a of body.attributes) {
+    attrs[a] = Float64Array.from(body.values[a] ?? [], (v) => (typeof v === "number" ? v : Number.NaN));
+  }
   return {
     version: body.version,
     count: body.count,
@@ -72,7 +75,7 @@ export function accountsFromGeoJson(body: unknown): PlanAccounts {
     lat[i] = typeof c?.[1] === "number" ? c[1] : Number.NaN;
     for (const a of attributes) {
       const v = p[a];
-      (attrs[a] as Float64Array)[i] = typeof v === "number" && Number.isFinite(v) ? v : 0;
+      (attrs[a] as Float64Array)[i] = typeof v === "number" && Number.isFinite(v) ? v : Number.NaN;
     }
   }
   const version = typeof fc.version === "number" ? fc.version : 0;

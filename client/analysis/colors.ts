@@ -1,4 +1,4 @@
-import type { DeviationLevel } from "../../shared/scoring/types.ts";
+import type { Balance, DeviationLevel } from "../../shared/scoring/types.ts";
 
 /**
  * Colours of the scores: deviation levels, the plan score, the choropleth's
@@ -26,6 +26,29 @@ export function scoreLevel(score: number, allowed: number): DeviationLevel {
   if (score >= 100 / (1 + allowed) - 1e-9) return "ok";
   if (score >= 100 / (1 + 2 * allowed) - 1e-9) return "warning";
   return "error";
+}
+
+/** What the plan's score says in words: its level, or why it cannot say "Balanced". */
+export type Verdict = "ok" | "warning" | "error" | "incomplete" | "empty";
+
+/**
+ * The plan's verdict: nothing to score without territories; never
+ * "Balanced" while accounts lie outside every territory (issue 10), only
+ * "incomplete", shown in the warning colour.
+ *
+ * @example planVerdict({ score: 95, empty: false, complete: false, allowedDeviation: 0.15 }) // "incomplete"
+ */
+export function planVerdict(b: Pick<Balance, "score" | "empty" | "complete" | "allowedDeviation">): Verdict {
+  if (b.empty || b.score === null) return "empty";
+  const level = scoreLevel(b.score, b.allowedDeviation);
+  if (level === "ok" && b.complete === false) return "incomplete";
+  return level;
+}
+
+/** The colour of a verdict. */
+export function verdictColor(v: Verdict): string {
+  if (v === "empty") return "#6b7280";
+  return LEVEL_COLORS[v === "incomplete" ? "warning" : v];
 }
 
 /** Level of one deviation (the server's rule; for metrics it does not score, such as area). */

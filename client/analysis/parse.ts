@@ -22,7 +22,12 @@ export function isAnalysisMessage(v: unknown): v is AnalysisMessage {
   const m = v as Partial<AnalysisMessage>;
   if (!Array.isArray(m.territories) || !Array.isArray(m.issues)) return false;
   const b = m.balance;
-  if (typeof b !== "object" || b === null || typeof b.score !== "number" || !Array.isArray(b.metricNames)) {
+  if (
+    typeof b !== "object" ||
+    b === null ||
+    (typeof b.score !== "number" && b.score !== null) ||
+    !Array.isArray(b.metricNames)
+  ) {
     return false;
   }
   if (typeof b.metrics !== "object" || b.metrics === null) return false;

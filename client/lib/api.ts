@@ -10,6 +10,8 @@ export interface PlanInfo {
   createdAt?: string | number;
   /** The caller's link role; absent from servers that predate roles (read as "edit"). */
   role?: Role;
+  /** The caller as the server sees it (an `anon-…` id when the person's secret did not check out). */
+  you?: { id: string; name: string; role: Role };
 }
 
 export interface CreatedPlan {
@@ -32,10 +34,8 @@ export class ApiError extends Error {
 async function request<T>(path: string, init: RequestInit & { token?: string | null } = {}): Promise<T> {
   const headers = new Headers(init.headers);
   if (init.token) headers.set("Authorization", `Bearer ${init.token}`);
-  // Who is asking (identifies, does not authenticate: the token decides what is allowed).
-  // The name is URI-encoded because HTTP headers carry Latin-1 only.
-  if (identity.id) headers.set("X-Wilayah-Person", identity.id);
-  if (identity.name) headers.set("X-Wilayah-Name", encodeURIComponent(identity.name));
+  // Who is asking: the person id with the secret that proves it (the token decides what is allowed).
+  for (const [name, value] of Object.entries(identity.headers())) headers.set(name, value);
   if (init.body !== undefined && !headers.has("Content-Type")) headers.set("Content-Type", "application/json");
   let res: Response;
   try {
@@ -162,7 +162,7 @@ export function getActivity(
   return request<unknown>(`/api/plans/${encodeURIComponent(planId)}/activity${qs ? `?${qs}` : ""}`, { token, signal });
 }
 
-/** The demo plan and its three links (the demo is public by intent). */
-export function getDemo(): Promise<{ id: string; links: { edit: string; comment: string; view: string } }> {
-  return request("/api/demo");
+/** A fresh copy of the demo plan, made for this visitor, and its three links (429 past the hourly cap). */
+export function getDemo(): Promise<CreatedPlan> {
+  return request<CreatedPlan>("/api/demo");
 }

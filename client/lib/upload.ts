@@ -42,8 +42,7 @@ export function upload(url: string, body: Blob | string, options: UploadOptions)
     xhr.open("POST", url);
     xhr.setRequestHeader("Content-Type", options.contentType);
     if (options.token) xhr.setRequestHeader("Authorization", `Bearer ${options.token}`);
-    if (identity.id) xhr.setRequestHeader("X-Wilayah-Person", identity.id);
-    if (identity.name) xhr.setRequestHeader("X-Wilayah-Name", encodeURIComponent(identity.name));
+    for (const [name, value] of Object.entries(identity.headers())) xhr.setRequestHeader(name, value);
     const size = typeof body === "string" ? body.length : body.size;
     const report = options.onProgress;
     if (report) {

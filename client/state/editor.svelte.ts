@@ -105,7 +105,7 @@ export class EditorState {
     // to the first connection of a client until it notices the old one closed.
     this.session = new PlanSession(planId, {
       token,
-      person: { id: identity.id, name: identity.name },
+      person: identity.person,
       connect: identity.issued,
     });
     this.presence = new Presence(this.session, identity.user);
@@ -128,7 +128,7 @@ export class EditorState {
       this.session.on("refused", (r) => this.#onRefused(r)),
       // The server issued this browser's person id after the socket opened: reconnect as that person.
       identity.onIssued(() => {
-        this.session.setPerson({ id: identity.id, name: identity.name }, true);
+        this.session.setPerson(identity.person, true);
         this.presence.setUser(identity.user);
       }),
       this.session.on("reset", () => {
@@ -159,10 +159,13 @@ export class EditorState {
 
   /** The plan's name and this link's role, from the REST API. */
   async #learnRole(): Promise<void> {
+    const asked = this.#identity.issued ? this.#identity.id : null;
     await this.session.probe();
     const info = this.session.planInfo;
     if (info && !this.planName) this.planName = info.name;
     if (info) this.role = isRole(info.role) ? info.role : "edit";
+    // The server did not recognise our secret (its key changed): get a new identity, then reconnect as it.
+    if (asked && info?.you && info.you.id !== asked && this.#identity.id === asked) void this.#identity.reissue();
   }
 
   get doc(): Y.Doc {
@@ -442,7 +445,7 @@ export class EditorState {
   setUserName(name: string): void {
     this.#identity.setName(name);
     this.presence.setUser(this.#identity.user);
-    this.session.setPerson({ id: this.#identity.id, name: this.#identity.name });
+    this.session.setPerson(this.#identity.person);
   }
 
   // ——— activity and follow mode ———

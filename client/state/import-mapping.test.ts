@@ -10,6 +10,7 @@ import {
   isAccountsFile,
   mappingComplete,
   metricChoices,
+  problemMessage,
   progressFraction,
   progressText,
   readPreview,
@@ -105,14 +106,23 @@ describe("reading the server's dry run", () => {
       preview: [{ row: 2, cells: ROWS[0] }],
       total: 3,
       valid: 2,
-      problems: [{ row: 4, reason: "latitude is not a number" }],
+      problems: [{ row: 4, code: "lat-not-number", params: { value: "x" }, reason: "latitude is not a number" }],
       problemCount: 1,
       warnings: [{ row: 3, kind: "swapped", reason: "looks swapped" }],
       warningCount: 1,
+      blanks: { Omzet: 2, Kota: 0 },
+      numeric: ["Omzet"],
       refused: "1 of 3 rows cannot be imported",
     });
     expect(p).toMatchObject({ total: 3, valid: 2, problemCount: 1, warningCount: 1, error: null });
-    expect(p?.problems[0]).toEqual({ row: 4, reason: "latitude is not a number" });
+    expect(p?.problems[0]).toEqual({
+      row: 4,
+      code: "lat-not-number",
+      params: { value: "x" },
+      reason: "latitude is not a number",
+    });
+    expect(p?.blanks).toEqual({ Omzet: 2 });
+    expect(p?.numeric).toEqual(["Omzet"]);
     expect(p?.warnings[0]?.kind).toBe("swapped");
     expect(p?.refused).toContain("cannot be imported");
   });
@@ -129,7 +139,23 @@ describe("reading the server's dry run", () => {
 
   it("reads a refused import's rows as its problems", () => {
     const p = readPreview({ headers: ["a"], detected: DETECTED, rows: [{ row: 2, reason: "x" }] });
-    expect(p?.problems).toEqual([{ row: 2, reason: "x" }]);
+    expect(p?.problems).toEqual([{ row: 2, code: null, params: {}, reason: "x" }]);
+  });
+
+  it("says a problem in the person's words from its code, or keeps the server's sentence for an unknown one", () => {
+    expect(problemMessage({ code: "lat-range", params: { value: 106.8, swapped: true } })).toEqual({
+      key: "import.problem.lat-range-swapped",
+      params: { value: 106.8 },
+    });
+    expect(problemMessage({ code: "cell-count", params: { cells: 5, columns: 4, separator: ";" } })).toEqual({
+      key: "import.problem.cell-count-separator",
+      params: { cells: 5, columns: 4, separator: '";"' },
+    });
+    expect(problemMessage({ code: "lat-not-number", params: { value: "" } })?.key).toBe(
+      "import.problem.lat-not-number-empty",
+    );
+    expect(problemMessage({ code: "from-the-future", params: {} })).toBeNull();
+    expect(problemMessage({ code: null, params: {} })).toBeNull();
   });
 
   it("gives up on a body without columns", () => {

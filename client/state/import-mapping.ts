@@ -15,16 +15,80 @@ export type MappingRole = (typeof ROLES)[number];
 /** Metric names offered for an attribute column besides its own (the names targets and dashboards know). */
 export const KNOWN_METRICS = ["revenue", "potential", "visits"] as const;
 
-/** One refused row: its line in the file (0: a clash with the plan, named in the reason). */
+/** Parameters of a problem or warning, to build its sentence in the person's language. */
+export type ProblemParams = Record<string, string | number | boolean>;
+
+/**
+ * One refused row: its line in the file (0: a clash with the plan), why as
+ * a code with parameters (shared/accounts/import.ts lists them), and the
+ * server's English sentence for codes this client does not know.
+ */
 export interface PreviewProblem {
   row: number;
+  code: string | null;
+  params: ProblemParams;
   reason: string;
 }
 
+export type WarningKind = "swapped" | "outside" | "no-id";
+
 export interface PreviewWarning {
   row: number;
-  kind: "swapped" | "outside";
+  kind: WarningKind;
+  params: ProblemParams;
   reason: string;
+}
+
+/** Problem codes this client can say in words (shared/accounts/import.ts's ProblemCode). */
+const PROBLEM_CODES = new Set([
+  "csv",
+  "cell-count",
+  "not-point",
+  "lat-not-number",
+  "lon-not-number",
+  "lat-range",
+  "lon-range",
+  "id-long",
+  "id-twice",
+  "value-not-number",
+  "id-in-plan",
+]);
+
+/**
+ * The message key (in client/i18n) and parameters that say a problem in the
+ * person's language, or null to show the server's sentence as it is.
+ *
+ * @example problemMessage({ row: 3, code: "lat-range", params: { value: 106.8, swapped: true }, reason: "…" })
+ * // { key: "import.problem.lat-range-swapped", params: { value: 106.8 } }
+ */
+export function problemMessage(
+  p: Pick<PreviewProblem, "code" | "params">,
+): { key: string; params: Record<string, string | number> } | null {
+  if (p.code === null || !PROBLEM_CODES.has(p.code)) return null;
+  const params: Record<string, string | number> = {};
+  for (const [k, v] of Object.entries(p.params)) if (typeof v !== "boolean") params[k] = v;
+  let key = `import.problem.${p.code}`;
+  if (p.code === "lat-range" && p.params.swapped === true) key += "-swapped";
+  if (p.code === "cell-count" && p.params.separator !== undefined) {
+    key += "-separator";
+    params.separator = p.params.separator === "\t" ? "tab" : `"${p.params.separator}"`;
+  }
+  if (
+    (p.code === "lat-not-number" || p.code === "lon-not-number" || p.code === "value-not-number") &&
+    params.value === ""
+  ) {
+    key += "-empty";
+  }
+  return { key, params };
+}
+
+function params(v: unknown): ProblemParams {
+  const out: ProblemParams = {};
+  if (typeof v !== "object" || v === null) return out;
+  for (const [k, x] of Object.entries(v as Record<string, unknown>)) {
+    if (typeof x === "string" || typeof x === "number" || typeof x === "boolean") out[k] = x;
+  }
+  return out;
 }
 
 /** What a dry run answered (or, for a file that cannot be read, the part of a 400 the mapping step needs). */
@@ -40,6 +104,10 @@ export interface AccountsPreview {
   problemCount: number;
   warnings: PreviewWarning[];
   warningCount: number;
+  /** Blank cells per metric column (a blank is a missing value, not 0). */
+  blanks: Record<string, number>;
+  /** Columns of numbers: the only ones offered as metrics (null from an older server: any). */
+  numeric: string[] | null;
   /** The sentence the real import would answer with, or null when it would import. */
   refused: string | null;
   /** The server's sentence when the file could not be read (a 400 of the dry run). */
@@ -82,15 +150,33 @@ export function readPreview(body: unknown, error: string | null = null): Account
   if (headers.length === 0 || !detected) return null;
   const problemsIn = Array.isArray(b.problems) ? b.problems : Array.isArray(b.rows) ? b.rows : [];
   const problems = problemsIn
-    .filter((p): p is { row: unknown; reason: unknown } => typeof p === "object" && p !== null)
-    .map((p) => ({ row: count(p.row, 0), reason: String(p.reason ?? "") }));
+    .filter(
+      (p): p is { row: unknown; code: unknown; params: unknown; reason: unknown } =>
+        typeof p === "object" && p !== null,
+    )
+    .map((p) => ({
+      row: count(p.row, 0),
+      code: typeof p.code === "string" ? p.code : null,
+      params: params(p.params),
+      reason: String(p.reason ?? ""),
+    }));
   const warnings = (Array.isArray(b.warnings) ? b.warnings : [])
-    .filter((w): w is { row: unknown; kind: unknown; reason: unknown } => typeof w === "object" && w !== null)
+    .filter(
+      (w): w is { row: unknown; kind: unknown; params: unknown; reason: unknown } =>
+        typeof w === "object" && w !== null,
+    )
     .map((w) => ({
       row: count(w.row, 0),
-      kind: w.kind === "swapped" ? ("swapped" as const) : ("outside" as const),
+      kind: (w.kind === "swapped" || w.kind === "no-id" ? w.kind : "outside") as WarningKind,
+      params: params(w.params),
       reason: String(w.reason ?? ""),
     }));
+  const blanks: Record<string, number> = {};
+  if (typeof b.blanks === "object" && b.blanks !== null) {
+    for (const [k, v] of Object.entries(b.blanks as Record<string, unknown>)) {
+      if (typeof v === "number" && v > 0) blanks[k] = v;
+    }
+  }
   const preview = (Array.isArray(b.preview) ? b.preview : [])
     .filter((r): r is { row: unknown; cells: unknown } => typeof r === "object" && r !== null)
     .map((r) => ({ row: count(r.row, 0), cells: strings(r.cells) }));
@@ -106,6 +192,8 @@ export function readPreview(body: unknown, error: string | null = null): Account
     problemCount: count(b.problemCount, problems.length),
     warnings,
     warningCount: count(b.warningCount, warnings.length),
+    blanks,
+    numeric: Array.isArray(b.numeric) ? strings(b.numeric) : null,
     refused: typeof b.refused === "string" ? b.refused : null,
     error,
   };

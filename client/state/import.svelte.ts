@@ -136,14 +136,29 @@ export class AccountsImport extends ImportFlow {
   preview = $state<AccountsPreview | null>(null);
   /** The mapping as the person has it now (the server's, then their corrections). */
   mapping = $state<ColumnMapping | null>(null);
-  mode = $state<"replace" | "append">("replace");
+  /**
+   * Replace or append: never preselected while the plan has accounts (an
+   * 8-row file once replaced the demo's 6,000 after a button that only said
+   * "Import 8 accounts"); with none there is nothing to choose.
+   */
+  mode = $state<"replace" | "append" | null>(null);
   skipInvalid = $state(false);
   result = $state<AccountsResult | null>(null);
+  /** Set when a replace that drops most of the plan's accounts waits for a second yes. */
+  askAgain = $state(false);
+  /** Accounts in the plan before the import. */
+  existing = $state(0);
 
-  /** The real import would go through: coordinates known, no refusal but the problem rows, which may be skipped. */
+  /** Tells the flow how many accounts the plan has now (the dialog follows the live plan). */
+  setExisting(n: number): void {
+    this.existing = n;
+    if (n === 0 && this.mode === null) this.mode = "replace";
+  }
+
+  /** The real import would go through: a mode chosen, coordinates known, no refusal but the problem rows, which may be skipped. */
   get canConfirm(): boolean {
     const p = this.preview;
-    if (this.phase !== "preview" || !p || p.error || !p.mapping || !this.mapping) return false;
+    if (this.phase !== "preview" || !p || p.error || !p.mapping || !this.mapping || this.mode === null) return false;
     if (!mappingComplete(this.mapping) || p.valid === 0) return false;
     if (p.problemCount > 0) return this.skipInvalid;
     return p.refused === null;
@@ -154,11 +169,26 @@ export class AccountsImport extends ImportFlow {
     return this.preview?.valid ?? 0;
   }
 
+  /** What confirming does, in the words of its button. */
+  get consequence(): { kind: "choose" | "import" | "replace" | "append"; n: number; existing: number } {
+    const n = this.importCount;
+    if (this.existing === 0) return { kind: "import", n, existing: 0 };
+    if (this.mode === null) return { kind: "choose", n, existing: this.existing };
+    return { kind: this.mode, n, existing: this.existing };
+  }
+
+  /** A replace that would leave fewer than half the plan's accounts: asked twice. */
+  get dropsMost(): boolean {
+    return this.mode === "replace" && this.existing > 0 && this.importCount < this.existing / 2;
+  }
+
   protected clear(): void {
     this.preview = null;
     this.mapping = null;
     this.result = null;
     this.skipInvalid = false;
+    this.askAgain = false;
+    this.mode = this.existing === 0 ? "replace" : null;
   }
 
   #override() {
@@ -172,7 +202,7 @@ export class AccountsImport extends ImportFlow {
     let answer: UploadAnswer | null;
     try {
       answer = await this.send(
-        accountsImportUrl(this.planId, { dryRun: true, mode: this.mode, mapping: this.#override() }),
+        accountsImportUrl(this.planId, { dryRun: true, mode: this.mode ?? "replace", mapping: this.#override() }),
       );
     } catch (e) {
       this.failure = this.networkFailure(e);
@@ -215,12 +245,28 @@ export class AccountsImport extends ImportFlow {
   /** Replace or append: append also checks the ids against the plan's, so the dry run runs again. */
   async setMode(mode: "replace" | "append"): Promise<void> {
     if (mode === this.mode) return;
+    const wasAppend = this.mode === "append";
     this.mode = mode;
-    if (this.file) await this.check();
+    this.askAgain = false;
+    if (this.file && (mode === "append" || wasAppend)) await this.check();
   }
 
+  /** Back from the second question to the preview. */
+  cancelAskAgain(): void {
+    this.askAgain = false;
+  }
+
+  /**
+   * Imports. A replace that drops most of the plan's accounts first asks
+   * again (`askAgain`); the second call goes ahead.
+   */
   async confirm(): Promise<void> {
-    if (!this.canConfirm) return;
+    if (!this.canConfirm || this.mode === null) return;
+    if (this.dropsMost && !this.askAgain) {
+      this.askAgain = true;
+      return;
+    }
+    this.askAgain = false;
     const override = this.#override();
     this.phase = "importing";
     this.failure = null;
@@ -229,7 +275,7 @@ export class AccountsImport extends ImportFlow {
       answer = await this.send(
         accountsImportUrl(this.planId, {
           dryRun: false,
-          mode: this.mode,
+          mode: this.mode ?? "replace",
           skipInvalid: this.skipInvalid,
           mapping: override,
         }),

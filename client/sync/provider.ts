@@ -53,8 +53,8 @@ export interface PlanSessionEvents {
 
 export interface PlanSessionOptions {
   token?: string | null;
-  /** Who connects: the person id the server issued to this browser and their name (sync params). */
-  person?: { id: string; name: string };
+  /** Who connects: the person id the server issued to this browser, its secret and their name (sync params). */
+  person?: { id: string; name: string; secret?: string };
   /** `ws://host:port`; defaults to this page's origin. */
   wsOrigin?: string;
   /** Consecutive failed connections before asking the REST API why. */
@@ -99,7 +99,7 @@ export class PlanSession {
     analysis: new Set(),
     activity: new Set(),
   };
-  /** Query parameters of the sync socket: token, person, name. Read on every (re)connect. */
+  /** Query parameters of the sync socket: token, person, secret, name. Read on every (re)connect. */
   #params: Record<string, string> = {};
   /** Our own link is being replaced: its socket closing with 4401 is expected, not "revoked". */
   #ownRotation = false;
@@ -123,10 +123,7 @@ export class PlanSession {
     this.#probeAfter = options.probeAfterFailures ?? 3;
     this.#started = options.connect ?? true;
     if (this.token) this.#params.token = this.token;
-    if (options.person) {
-      this.#params.person = options.person.id;
-      this.#params.name = options.person.name;
-    }
+    if (options.person) this.#setPersonParams(options.person);
     this.#wsOrigin = options.wsOrigin ?? `${location.protocol === "https:" ? "wss" : "ws"}://${location.host}`;
     this.#open();
     window.addEventListener("online", this.#onOnline);
@@ -297,15 +294,22 @@ export class PlanSession {
   }
 
   /** The person behind this connection changed (the server issued an id, or a new name). */
-  setPerson(person: { id: string; name: string }, reconnect = false): void {
-    this.#params.person = person.id;
-    this.#params.name = person.name;
+  setPerson(person: { id: string; name: string; secret?: string }, reconnect = false): void {
+    this.#setPersonParams(person);
     this.provider.params = { ...this.#params };
     // The server binds presence and activity to the person the socket was opened as.
     if (reconnect && this.provider.wsconnected) {
       this.provider.disconnect();
       this.provider.connect();
     }
+  }
+
+  #setPersonParams(person: { id: string; name: string; secret?: string }): void {
+    this.#params.person = person.id;
+    this.#params.name = person.name;
+    // Without its secret the server treats the id as anyone's: the socket is anonymous.
+    if (person.secret) this.#params.secret = person.secret;
+    else delete this.#params.secret;
   }
 
   /**
@@ -367,11 +371,18 @@ function forgetPeerClocks(provider: WebsocketProvider): void {
   }
 }
 
+const REFUSAL_CODES = new Set<string>([
+  "invalid-update",
+  "malformed",
+  "forbidden",
+  "rate-limited",
+] satisfies Refusal["code"][]);
+
 export function parseRefusal(json: string): Refusal {
   try {
     const v = JSON.parse(json) as Partial<Refusal>;
     return {
-      code: v.code === "invalid-update" || v.code === "malformed" || v.code === "forbidden" ? v.code : "invalid-update",
+      code: v.code !== undefined && REFUSAL_CODES.has(v.code) ? v.code : "invalid-update",
       message: typeof v.message === "string" ? v.message : "the change was not accepted.",
       reset: v.reset === true,
     };

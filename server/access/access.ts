@@ -1,6 +1,6 @@
 import type { IncomingMessage } from "node:http";
 import { can, forbiddenMessage, type Permission, type Role } from "../../shared/access/roles.ts";
-import type { Author } from "../../shared/comments/comments.ts";
+import { anonymousId, type Author } from "../../shared/comments/comments.ts";
 import { ID_PATTERN } from "../../shared/ids.ts";
 import type { PlanMeta, PlanStore } from "../persistence/store.ts";
 import { checkToken, newAccess, type TokenProblem } from "./tokens.ts";
@@ -31,13 +31,20 @@ const NAME_MAX = 60;
 
 /**
  * The person behind a request or socket: the id the server issued to their
- * browser and the name they typed (headers `X-Wilayah-Person`/`-Name` on
- * REST, `person`/`name` query parameters on sockets). This identifies, it
- * does not authenticate: the share link's token is the authority, and the
- * role always comes from it.
+ * browser, once its secret has proved it (`PersonKey.verify`: headers
+ * `X-Wilayah-Person`/`-Person-Secret` on REST, `person`/`secret` query
+ * parameters on sockets), and the name they typed (`X-Wilayah-Name`,
+ * `name`). Without a proven id the caller is anonymous (`anon-<role>`),
+ * which owns nothing. The share link's token is the authority for what the
+ * caller may do, and the role always comes from it.
  */
-export function actorOf(role: Role, person: string | null | undefined, name: string | null | undefined): Author {
-  const id = person && ID_PATTERN.test(person) ? person : `anon-${role}`;
+export function actorOf(
+  role: Role,
+  verifiedPerson: string | null | undefined,
+  name: string | null | undefined,
+): Author {
+  const person = verifiedPerson && ID_PATTERN.test(verifiedPerson) ? verifiedPerson : null;
+  const id = person ?? anonymousId(role);
   let cleanName = "";
   if (name) {
     try {

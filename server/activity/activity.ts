@@ -19,6 +19,8 @@ import { activityFrame, type NewEntry, PlanFeed } from "./feed.ts";
  */
 export class Activity {
   private readonly feeds = new Map<string, PlanFeed>();
+  /** Feeds of closed rooms still being saved. */
+  private readonly saving = new Map<string, Promise<void>>();
 
   constructor(
     private readonly store: PlanStore,
@@ -41,13 +43,22 @@ export class Activity {
       recorder.dispose();
       scoring?.analysisListeners.delete(onAnalysis);
       if (this.feeds.get(planId) === feed) this.feeds.delete(planId);
-      feed.close().catch((e: Error) => console.error(`[activity] saving ${planId}: ${e.message}`));
+      const saved = feed.close().catch((e: Error) => console.error(`[activity] saving ${planId}: ${e.message}`));
+      this.saving.set(planId, saved);
+      saved.finally(() => {
+        if (this.saving.get(planId) === saved) this.saving.delete(planId);
+      });
     });
     return feed;
   }
 
   get(planId: string): PlanFeed | undefined {
     return this.feeds.get(planId);
+  }
+
+  /** Resolves once the feed of a closed room is on disk (before its plan's files are removed). */
+  async saved(planId: string): Promise<void> {
+    await this.saving.get(planId);
   }
 }
 

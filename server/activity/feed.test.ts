@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import type { ActivityEntry } from "../../shared/activity/activity.ts";
 import type { Author } from "../../shared/comments/comments.ts";
 import { MemoryStore } from "../persistence/memory-store.ts";
-import { MAX_ENTRIES, PlanFeed } from "./feed.ts";
+import { MAX_ENTRIES, MAX_TEXT, PlanFeed } from "./feed.ts";
 
 const ani: Author = { id: "p-ani", name: "Ani", role: "edit" };
 const budi: Author = { id: "p-budi", name: "Budi", role: "edit" };
@@ -81,6 +81,21 @@ describe("PlanFeed", () => {
     expect(f.page({ limit: 1 }).entries[0]?.seq).toBe(MAX_ENTRIES + 5);
     expect(f.page({ before: 7, limit: 10 }).entries.map((e) => e.seq)).toEqual([6]);
     expect(f.page({ before: 6 })).toEqual({ entries: [], next: null });
+  });
+
+  it("keeps at most a line of any text, whatever a plan's old data holds", () => {
+    const f = feed();
+    const huge = `a${" ".repeat(1_000_000)}`;
+    const e = f.record({
+      kind: "territory-renamed",
+      actor: { ...ani, name: huge },
+      territoryId: "t1",
+      territoryName: huge,
+      details: { from: huge, to: "Short" },
+    });
+    expect(JSON.stringify(e).length).toBeLessThan(1000);
+    expect(e.territoryName).toHaveLength(MAX_TEXT);
+    expect(e.details?.to).toBe("Short");
   });
 
   it("saves what it holds on close", async () => {

@@ -19,7 +19,13 @@ export const PAGE_MAX = 200;
  * Entries kept per plan; older ones are dropped (oldest first) so a plan
  * edited for months keeps a feed that loads and saves quickly.
  */
-export const MAX_ENTRIES = 20_000;
+export const MAX_ENTRIES = 10_000;
+/**
+ * Longest text an entry keeps (names, renames' from/to): the feed is read
+ * by every watcher and stored with the plan, so one entry never carries
+ * more than a line, whatever data an older version let into a plan.
+ */
+export const MAX_TEXT = 120;
 /** Live entries go out at most this often. */
 const SEND_EVERY_MS = 250;
 
@@ -57,7 +63,8 @@ export class PlanFeed {
    * entry of the same kind on the same territory when that is recent: a
    * vertex drag is dozens of updates and should read as one reshape.
    */
-  record(input: NewEntry, opts: { coalesce?: boolean; now?: Date } = {}): ActivityEntry {
+  record(raw: NewEntry, opts: { coalesce?: boolean; now?: Date } = {}): ActivityEntry {
+    const input = clampEntry(raw);
     const now = opts.now ?? new Date();
     const iso = now.toISOString();
     if (opts.coalesce) {
@@ -163,6 +170,19 @@ export class PlanFeed {
     this.send();
     await this.save();
   }
+}
+
+/** An entry with every text cut to {@link MAX_TEXT} characters. */
+function clampEntry(e: NewEntry): NewEntry {
+  const cut = (t: string | undefined) => (t !== undefined && t.length > MAX_TEXT ? `${t.slice(0, MAX_TEXT - 1)}…` : t);
+  const out: NewEntry = { ...e, actor: { ...e.actor, name: cut(e.actor.name) ?? "" } };
+  if (e.territoryName !== undefined) out.territoryName = cut(e.territoryName);
+  if (e.details && (e.details.from !== undefined || e.details.to !== undefined)) {
+    out.details = { ...e.details };
+    if (e.details.from !== undefined) out.details.from = cut(e.details.from);
+    if (e.details.to !== undefined) out.details.to = cut(e.details.to);
+  }
+  return out;
 }
 
 /** Message 22, framed once for every peer. */

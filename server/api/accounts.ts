@@ -134,7 +134,14 @@ export function importAccounts(store: PlanStore, room: Room, upload: Upload, opt
       for (const a of accounts) {
         if (taken.has(a.id)) {
           problemCount++;
-          if (problems.length < MAX_LISTED) problems.push({ row: 0, reason: `id "${a.id}" is already in the plan` });
+          if (problems.length < MAX_LISTED) {
+            problems.push({
+              row: 0,
+              code: "id-in-plan",
+              params: { id: a.id },
+              reason: `id "${a.id}" is already in the plan`,
+            });
+          }
         } else fresh.push(a);
       }
       accounts = fresh;
@@ -146,6 +153,8 @@ export function importAccounts(store: PlanStore, room: Room, upload: Upload, opt
       detected: parsed.detected,
       mapping: parsed.mapping,
       decimals: parsed.decimals,
+      blanks: parsed.blanks,
+      numeric: parsed.numeric,
       columns: parsed.columns,
       total: parsed.total,
       valid: accounts.length,

@@ -4,7 +4,9 @@ import type { Origin } from "../../shared/doc/origins.ts";
 import type { AnalysisMessage } from "../../shared/protocol/analysis.ts";
 import { actorOf, type Caller, checkAccess, headerValue, permissionProblem, tokenOf } from "../access/access.ts";
 import { hashToken, tokenProblemMessage } from "../access/tokens.ts";
+import type { PersonKey } from "../access/people.ts";
 import type { Activity } from "../activity/activity.ts";
+import type { DemoCopies } from "../demo/copies.ts";
 import type { ServerConfig } from "../config.ts";
 import type { PlanStore } from "../persistence/store.ts";
 import type { Room } from "../rooms/room.ts";
@@ -21,6 +23,14 @@ export interface ApiContext {
   activity: Activity;
   /** Closes every open socket of a plan opened with this token hash; returns how many. */
   cutOff(planId: string, tokenHash: string): number;
+  /** Checks person secrets (`X-Wilayah-Person-Secret`). */
+  people: PersonKey;
+  /** Copies of the demo; null when the server has no demo (SEED_DEMO=0). */
+  demo: DemoCopies | null;
+  /** Closes a plan's sockets and rooms and removes it; false when it did not exist. */
+  deletePlan(planId: string): Promise<boolean>;
+  /** Whether a plan is being deleted right now (it answers 404 meanwhile). */
+  isDeleting(planId: string): boolean;
 }
 
 /** What every plan endpoint does first: who is calling, may they, and the plan's room. */
@@ -41,7 +51,9 @@ export class PlanApi {
     action = "do this",
   ): Promise<Caller> {
     const token = tokenOf(req, url);
-    const access = await checkAccess(this.ctx.store, planId, token);
+    const access = this.ctx.isDeleting(planId)
+      ? ({ ok: false, status: 404 } as const)
+      : await checkAccess(this.ctx.store, planId, token);
     if (!access.ok) {
       if (access.status === 404) throw new HttpError(404, `There is no plan "${planId.slice(0, 64)}".`);
       if (access.status === 500) throw unreadable(planId, access.error);
@@ -55,7 +67,12 @@ export class PlanApi {
     return {
       meta: access.meta,
       role: access.role,
-      actor: actorOf(access.role, headerValue(req, "x-wilayah-person"), headerValue(req, "x-wilayah-name")),
+      // A person id counts only with its secret; without, the caller is anonymous ("API client").
+      actor: actorOf(
+        access.role,
+        this.ctx.people.verify(headerValue(req, "x-wilayah-person"), headerValue(req, "x-wilayah-person-secret")),
+        headerValue(req, "x-wilayah-name"),
+      ),
       tokenHash: hashToken(token ?? ""),
     };
   }

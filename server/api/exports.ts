@@ -65,11 +65,15 @@ export function exportRoutes(router: Router, api: PlanApi): void {
         return geometry ? [{ id: t.id, geometry }] : [];
       });
       const rowOf = new Map(analysis.territories.map((t, i) => [t.id, i]));
-      const names = new Map(territories.map((t) => [t.id, t.name]));
+      const byId = new Map(territories.map((t) => [t.id, t]));
       const table = assignmentTable({
         accounts,
         assignment,
-        territories: analysis.territories.map((t) => ({ id: t.id, name: names.get(t.id) ?? t.name })),
+        territories: analysis.territories.map((t) => ({
+          id: t.id,
+          name: byId.get(t.id)?.name ?? t.name,
+          reps: byId.get(t.id)?.reps ?? [],
+        })),
         pins: readPins(room.doc),
         pickOverlap: (a) => {
           const account = accounts[a] as Account;

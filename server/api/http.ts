@@ -99,8 +99,33 @@ function formatBytes(n: number): string {
   return n >= 1024 * 1024 ? `${Math.round(n / 1024 / 1024)} MB` : `${Math.round(n / 1024)} KB`;
 }
 
-/** The origin (scheme://host) the client used, for links in answers. */
-export function requestOrigin(req: IncomingMessage): string {
-  const proto = (req.headers["x-forwarded-proto"] as string | undefined)?.split(",")[0]?.trim() || "http";
-  return `${proto}://${req.headers.host ?? "localhost"}`;
+/** A host name (labels of letters, digits and inner hyphens), an IPv4 address or a bracketed IPv6 one, and an optional port. */
+const HOST_PATTERN =
+  /^(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*|\[[0-9A-Fa-f:.]{2,45}\])(?::\d{1,5})?$/;
+
+/**
+ * The origin (`http://host[:port]` or `https://…`) of links in answers (share
+ * links). `publicUrl` (PUBLIC_URL) when set; else the request's Host, which
+ * must be a host name or an IP address with an optional port (400
+ * otherwise, so a forged Host never turns into a link); the scheme is
+ * X-Forwarded-Proto's only behind a trusted proxy, and only http or https.
+ */
+export function linkOrigin(req: IncomingMessage, opts: { publicUrl: string | null; trustProxy: number }): string {
+  if (opts.publicUrl) return opts.publicUrl;
+  const host = req.headers.host;
+  if (!host || host.length > 260 || !HOST_PATTERN.test(host) || Number(/:(\d+)$/.exec(host)?.[1] ?? 1) > 65535) {
+    throw new HttpError(
+      400,
+      "The request's Host header is not a host name with an optional port, so no link can be made from it; the server's operator can set PUBLIC_URL.",
+    );
+  }
+  let scheme = "http";
+  if (opts.trustProxy > 0) {
+    const forwarded = String(req.headers["x-forwarded-proto"] ?? "")
+      .split(",")[0]
+      ?.trim()
+      .toLowerCase();
+    if (forwarded === "https" || forwarded === "http") scheme = forwarded;
+  }
+  return `${scheme}://${host.toLowerCase()}`;
 }

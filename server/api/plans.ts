@@ -2,18 +2,19 @@ import { isRole, ROLES } from "../../shared/access/roles.ts";
 import { LIMITS } from "../../shared/doc/territory.ts";
 import { newId } from "../../shared/ids.ts";
 import { tokenOf } from "../access/access.ts";
+import { clientAddress } from "../access/client-address.ts";
 import { RateLimiter } from "../access/rate-limit.ts";
 import { newAccess, rotate, shareLink } from "../access/tokens.ts";
-import { DEMO_PLAN_ID } from "../demo/seed.ts";
 import type { PlanMeta } from "../persistence/store.ts";
 import type { PlanApi } from "./context.ts";
-import { HttpError, readJson, requestOrigin, sendJson } from "./http.ts";
+import { HttpError, linkOrigin, readJson, sendJson } from "./http.ts";
 import type { Router } from "./router.ts";
 
 /** Plans, people and share links. */
 export function planRoutes(router: Router, api: PlanApi): void {
   const { store, config } = api.ctx;
   const creations = new RateLimiter(config.plansPerHour / 3600, Math.max(1, config.plansPerHour));
+  const demoCopies = new RateLimiter(config.demoCopiesPerHour / 3600, Math.max(1, config.demoCopiesPerHour));
 
   router.on("GET", "/api/health", async (_req, res) => {
     sendJson(res, 200, { ok: true, rooms: api.ctx.rooms.size });
@@ -25,7 +26,7 @@ export function planRoutes(router: Router, api: PlanApi): void {
       if (!sent) throw new HttpError(401, "Creating plans on this server needs the administrator's token.");
       if (sent !== config.adminToken) throw new HttpError(403, "That is not this server's administrator token.");
     } else {
-      const wait = creations.take(req.socket.remoteAddress ?? "unknown");
+      const wait = creations.take(clientAddress(req, config.trustProxy));
       if (wait > 0) {
         res.setHeader("retry-after", String(wait));
         throw new HttpError(429, `Too many plans created from your address; try again in ${Math.ceil(wait / 60)} min.`);
@@ -42,10 +43,10 @@ export function planRoutes(router: Router, api: PlanApi): void {
       }
       name = body.name.trim();
     }
+    const origin = linkOrigin(req, config);
     const { access, tokens } = newAccess();
     const meta: PlanMeta = { id: newId(12), name, createdAt: new Date().toISOString(), access };
     await store.createPlan(meta);
-    const origin = requestOrigin(req);
     sendJson(res, 201, {
       id: meta.id,
       name: meta.name,
@@ -64,24 +65,47 @@ export function planRoutes(router: Router, api: PlanApi): void {
     sendJson(res, 200, { id: meta.id, name: meta.name, createdAt: meta.createdAt, role, you: caller.actor });
   });
 
-  /** A stable id for a browser (kept in its storage); it identifies, it does not authenticate. */
+  /**
+   * A person for a browser to keep: a public id and the secret that proves
+   * it (server/access/people.ts). Comments are "their own" only for callers
+   * that send both.
+   */
   router.on("POST", "/api/people", async (_req, res) => {
-    sendJson(res, 201, { id: `p-${newId(16)}` });
+    sendJson(res, 201, api.ctx.people.issue());
   });
 
-  /** The demo plan's links: it is public by intent, so its tokens are kept readable. */
+  /**
+   * A fresh copy of the demo plan for the caller, with its own three links:
+   * no edit link of a shared plan is ever handed out.
+   */
   router.on("GET", "/api/demo", async (req, res) => {
-    const meta = await store.getPlan(DEMO_PLAN_ID);
-    const tokens = meta?.publicTokens;
-    if (!meta || !tokens?.edit || !tokens.comment || !tokens.view) {
-      throw new HttpError(404, "This server has no demo plan (it starts with SEED_DEMO=0).");
+    const demo = api.ctx.demo;
+    if (!demo) throw new HttpError(404, "This server has no demo plan (it starts with SEED_DEMO=0).");
+    const origin = linkOrigin(req, config);
+    const wait = demoCopies.take(clientAddress(req, config.trustProxy));
+    if (wait > 0) {
+      res.setHeader("retry-after", String(wait));
+      throw new HttpError(
+        429,
+        `Too many copies of the demo made from your address; reopen the one you have, or try again in ${Math.ceil(wait / 60)} min.`,
+      );
     }
-    const origin = requestOrigin(req);
+    const copy = await demo.make();
     sendJson(res, 200, {
-      id: meta.id,
-      name: meta.name,
-      links: Object.fromEntries(ROLES.map((r) => [r, shareLink(origin, meta.id, tokens[r] as string)])),
+      id: copy.id,
+      name: copy.name,
+      createdAt: copy.createdAt,
+      links: Object.fromEntries(ROLES.map((r) => [r, shareLink(origin, copy.id, copy.tokens[r])])),
     });
+  });
+
+  /** Deletes a plan for good: its sockets are closed (4404), its stored data removed. */
+  router.on("DELETE", "/api/plans/:id", async (req, res, { id }, url) => {
+    await api.authorize(req, url, id as string, "delete-plan", "delete this plan");
+    if (!(await api.ctx.deletePlan(id as string))) {
+      throw new HttpError(404, `There is no plan "${(id as string).slice(0, 64)}".`);
+    }
+    res.writeHead(204).end();
   });
 
   /**
@@ -92,6 +116,7 @@ export function planRoutes(router: Router, api: PlanApi): void {
     const caller = await api.authorize(req, url, id as string, "manage-links", "replace share links");
     if (!isRole(role))
       throw new HttpError(404, `There is no "${String(role).slice(0, 20)}" link; links are edit, comment and view.`);
+    const origin = linkOrigin(req, config);
     let token = "";
     let oldHash = "";
     await store.updatePlan(id as string, (meta) => {
@@ -99,15 +124,14 @@ export function planRoutes(router: Router, api: PlanApi): void {
       oldHash = meta.access.links[role].hash;
       const next = rotate(meta.access, role);
       token = next.token;
-      const publicTokens = meta.publicTokens?.[role] ? { ...meta.publicTokens, [role]: token } : meta.publicTokens;
-      return { ...meta, access: next.access, ...(publicTokens ? { publicTokens } : {}) };
+      return { ...meta, access: next.access };
     });
     const closed = api.ctx.cutOff(id as string, oldHash);
     // The feed lives with the loaded plan: load it if nobody has it open.
     await api.withRoom(id as string, async () => {
       api.ctx.activity.get(id as string)?.record({ kind: "link-rotated", actor: caller.actor, details: { role } });
     });
-    sendJson(res, 200, { role, link: shareLink(requestOrigin(req), id as string, token), closedSockets: closed });
+    sendJson(res, 200, { role, link: shareLink(origin, id as string, token), closedSockets: closed });
   });
 
   router.on("GET", "/api/plans/:id/activity", async (req, res, { id }, url) => {

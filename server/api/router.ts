@@ -12,6 +12,21 @@ interface Route {
   handler: Handler;
 }
 
+/**
+ * decodeURIComponent for a path segment, with a 400 for a malformed escape
+ * (`%E0%A4%A`) instead of a URIError.
+ */
+export function decodePathSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    throw new HttpError(
+      400,
+      `The address has a malformed percent-encoding ("${segment.slice(0, 64)}"); encode special characters as %XX with two hex digits each.`,
+    );
+  }
+}
+
 /** A tiny method + path router: `/api/plans/:id/territories/:territoryId`. */
 export class Router {
   private readonly routes: Route[] = [];
@@ -34,11 +49,11 @@ export class Router {
       if (!m) continue;
       pathMatched = true;
       if (route.method !== req.method) continue;
-      const params: Params = {};
-      route.keys.forEach((key, i) => {
-        params[key] = decodeURIComponent(m[i + 1] as string);
-      });
       try {
+        const params: Params = {};
+        route.keys.forEach((key, i) => {
+          params[key] = decodePathSegment(m[i + 1] as string);
+        });
         await route.handler(req, res, params, url);
       } catch (e) {
         const storage = e instanceof HttpError ? null : storageHttpError(e);

@@ -1,31 +1,49 @@
 import fs from "node:fs/promises";
+import * as Y from "yjs";
+import { transact } from "../../shared/doc/origins.ts";
 import { writeAccountsVersion, writeTerritory } from "../../shared/doc/schema.ts";
 import { validateNewTerritory } from "../../shared/doc/territory.ts";
+import type { Account } from "../../shared/scoring/accounts.ts";
 import { newAccess } from "../access/tokens.ts";
 import type { PlanStore } from "../persistence/store.ts";
-import type { Rooms } from "../rooms/rooms.ts";
 import { demoAccounts, type Place } from "./accounts.ts";
 
-export const DEMO_PLAN_ID = "demo";
+/** The id of the demo plan that servers before issue 9 kept, with its links public. */
+export const OLD_DEMO_PLAN_ID = "demo";
+export const DEMO_NAME = "Demo: Java sales territories";
 const DEMO_FILE = new URL("./java-territories.geojson", import.meta.url);
 const PLACES_FILE = new URL("./java-cities.json", import.meta.url);
 
 /**
- * Creates the demo plan (territories on Java and 6,000 demo accounts around
- * real towns, see server/demo/README.md) the
- * first time the server starts with an empty DATA_DIR. An existing demo plan
- * is left alone: people may have edited it.
+ * What every copy of the demo starts from: the plan document (territories
+ * on Java, accounts version 1) as one Yjs update, and 6,000 demo accounts
+ * around real towns (see server/demo/README.md). Not a plan anyone can open.
  */
-export async function seedDemoPlan(store: PlanStore, rooms: Rooms): Promise<void> {
-  const existing = await store.getPlan(DEMO_PLAN_ID);
-  if (existing) {
-    // A demo seeded before share links existed: give it public links.
-    if (!existing.publicTokens) {
-      const { access, tokens } = newAccess();
-      await store.updatePlan(DEMO_PLAN_ID, (m) => ({ ...m, access, publicTokens: tokens }));
-    }
-    return;
+export interface DemoTemplate {
+  name: string;
+  /** The whole plan document, to append to a new plan's log. */
+  update: Uint8Array;
+  accounts: Account[];
+}
+
+let template: Promise<DemoTemplate> | null = null;
+
+/**
+ * The template, generated on first use (about 0.1 s: the territories checked,
+ * the accounts generated) and kept for the life of the process: every copy
+ * after the first only writes it out.
+ */
+export function demoTemplate(): Promise<DemoTemplate> {
+  if (!template) {
+    template = buildTemplate();
+    template.catch(() => {
+      template = null;
+    });
   }
+  return template;
+}
+
+async function buildTemplate(): Promise<DemoTemplate> {
   const data = JSON.parse(await fs.readFile(DEMO_FILE, "utf8")) as {
     features: { id?: string; geometry: unknown; properties: Record<string, unknown> }[];
   };
@@ -40,21 +58,31 @@ export async function seedDemoPlan(store: PlanStore, rooms: Rooms): Promise<void
     places,
     territories.map((t) => t.geometry),
   );
-  const now = new Date().toISOString();
-  // The demo is public by intent: its tokens are kept readable for GET /api/demo.
-  const { access, tokens } = newAccess();
-  await store.createPlan({
-    id: DEMO_PLAN_ID,
-    name: "Demo: Java sales territories",
-    createdAt: now,
-    access,
-    publicTokens: tokens,
+  const doc = new Y.Doc();
+  transact(doc, { kind: "system", reason: "demo plan" }, () => {
+    for (const t of territories) writeTerritory(doc, t);
+    writeAccountsVersion(doc, 1);
   });
-  await store.putAccounts(DEMO_PLAN_ID, { version: 1, importedAt: now, accounts });
-  await rooms.with({ planId: DEMO_PLAN_ID, part: "" }, (room) =>
-    room.change({ kind: "system", reason: "demo plan" }, (doc) => {
-      for (const t of territories) writeTerritory(doc, t);
-      writeAccountsVersion(doc, 1);
-    }),
+  const update = Y.encodeStateAsUpdate(doc);
+  doc.destroy();
+  return { name: DEMO_NAME, update, accounts };
+}
+
+/**
+ * Servers before issue 9 kept one shared demo plan whose links, the edit link
+ * included, anyone could fetch. Those links were public, so they are
+ * replaced (anyone holding them loses access), and the readable tokens are
+ * dropped. The plan itself is kept, in case someone's work is in it; its new
+ * links go to the server log, once.
+ */
+export async function retirePublicDemo(store: PlanStore): Promise<void> {
+  const existing = await store.getPlan(OLD_DEMO_PLAN_ID).catch(() => null);
+  if (!existing?.publicTokens) return;
+  const { access, tokens } = newAccess();
+  await store.updatePlan(OLD_DEMO_PLAN_ID, ({ publicTokens: _dropped, ...meta }) => ({ ...meta, access }));
+  console.log(
+    `[demo] the old shared demo plan's public links were replaced; its new links: ${Object.entries(tokens)
+      .map(([role, token]) => `${role}: /plan/${OLD_DEMO_PLAN_ID}?token=${token}`)
+      .join("  ")}`,
   );
 }

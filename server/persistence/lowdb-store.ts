@@ -202,7 +202,10 @@ export class LowdbStore implements PlanStore {
 
   // ── plans ────────────────────────────────────────────────────────────────
 
-  /** Removes what interrupted plan creations left (`.new-<id>-…` folders): once, at startup. */
+  /**
+   * Removes what interrupted plan creations and deletions left (`.new-<id>-…`
+   * and `.deleted-<id>-…` folders): once, at startup.
+   */
   private async removeUnfinishedPlans(): Promise<void> {
     let names: string[];
     try {
@@ -210,7 +213,7 @@ export class LowdbStore implements PlanStore {
     } catch {
       return;
     }
-    for (const name of names.filter((n) => n.startsWith(".new-"))) {
+    for (const name of names.filter((n) => n.startsWith(".new-") || n.startsWith(".deleted-"))) {
       await fs.rm(path.join(this.root, name), { recursive: true, force: true }).catch(() => {});
     }
   }
@@ -350,6 +353,29 @@ export class LowdbStore implements PlanStore {
       throw e;
     }
     return { ...record.db.data.meta };
+  }
+
+  /**
+   * Moves the plan's folder aside in one rename (so a crash leaves either
+   * the whole plan or none of it), then removes it.
+   */
+  async deletePlan(id: string): Promise<boolean> {
+    if (!ID_PATTERN.test(id)) return false;
+    await this.loading.get(id)?.catch(() => null);
+    const dir = this.dir(id);
+    const trash = path.join(this.root, `.deleted-${id}-${Date.now().toString(36)}`);
+    try {
+      await fs.rename(dir, trash);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === "ENOENT") return false;
+      throw asWriteError(e);
+    }
+    this.plans.delete(id);
+    this.activityFiles.delete(id);
+    this.refused.delete(id);
+    await fsyncDir(this.root);
+    await fs.rm(trash, { recursive: true, force: true });
+    return true;
   }
 
   /** A compaction's write: plan.json as it was becomes plan.prev.json, the second copy. */

@@ -40,6 +40,14 @@ export class MemoryStore implements PlanStore {
     return { ...next };
   }
 
+  async deletePlan(id: string): Promise<boolean> {
+    if (!this.plans.delete(id)) return false;
+    this.accounts.delete(id);
+    this.activity.delete(id);
+    for (const key of [...this.docs.keys()]) if (key.startsWith(`${id}/`)) this.docs.delete(key);
+    return true;
+  }
+
   async getActivity(planId: string): Promise<ActivityEntry[]> {
     return [...(this.activity.get(planId) ?? [])];
   }

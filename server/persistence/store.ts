@@ -13,10 +13,14 @@ export interface PlanMeta {
   /** Hashed share-link tokens (server/access/tokens.ts). Absent only in plans made before roles existed. */
   access?: PlanAccess;
   /**
-   * Tokens kept readable, only for a plan that is public by intent (the demo
-   * plan, whose links the landing page hands out through GET /api/demo).
+   * Readable tokens that the first demo plan kept (before issue 9) so that
+   * GET /api/demo could hand out its edit link. Only read, to know that those
+   * links were public and must be replaced (server/demo/seed.ts); never
+   * written, never handed out.
    */
   publicTokens?: Partial<Record<Role, string>>;
+  /** Set on a copy of the demo (GET /api/demo): when it was made. Idle copies are deleted (server/demo/copies.ts). */
+  demoCopy?: { createdAt: string };
 }
 
 /**
@@ -77,6 +81,11 @@ export interface PlanStore {
   getPlan(id: string): Promise<PlanMeta | null>;
   /** Rewrites a plan's metadata; resolves once it is on disk. Rejects when the plan does not exist. */
   updatePlan(id: string, fn: (meta: PlanMeta) => PlanMeta): Promise<PlanMeta>;
+  /**
+   * Removes a plan and everything stored for it; false when there was none.
+   * Its rooms must be closed first. Once it resolves, getPlan answers null.
+   */
+  deletePlan(id: string): Promise<boolean>;
   /**
    * Opens one document of a plan for a room. Rejects when stored data cannot
    * be read (DamagedError when it is damaged); the caller must then not write

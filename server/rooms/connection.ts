@@ -14,6 +14,30 @@ import type { Room, RoomPeer } from "./room.ts";
 const MAX_REFUSALS_PER_MINUTE = 10;
 const PING_INTERVAL_MS = 30_000;
 
+/** What one socket may cost the server (server/config.ts has the defaults and the variables). */
+export interface ConnectionLimits {
+  /**
+   * Document updates one socket may send: on average per second (0: no
+   * limit), and in a burst. The editor writes once per gesture (a drag, a
+   * paint stroke), so a person stays far below; a script sending 9,000 a
+   * second does not.
+   */
+  updatesPerSecond: number;
+  updateBurst: number;
+  /**
+   * Bytes the server may have queued for one socket before it counts as a
+   * reader that does not keep up and is dropped (it reconnects and resyncs).
+   * A first sync of a very large plan fits well within the default.
+   */
+  maxBufferedBytes: number;
+}
+
+export const DEFAULT_CONNECTION_LIMITS: ConnectionLimits = {
+  updatesPerSecond: 50,
+  updateBurst: 200,
+  maxBufferedBytes: 32 * 1024 * 1024,
+};
+
 type Handler = (conn: Connection, decoder: decoding.Decoder) => void;
 
 /**
@@ -28,8 +52,10 @@ const handlers: Partial<Record<number, Handler>> = {
         conn.answerSyncStep1(decoding.readVarUint8Array(decoder));
         return;
       case syncProtocol.messageYjsSyncStep2:
+        conn.receiveUpdate(decoding.readVarUint8Array(decoder), true);
+        return;
       case syncProtocol.messageYjsUpdate:
-        conn.room.receiveUpdate(conn, decoding.readVarUint8Array(decoder));
+        conn.receiveUpdate(decoding.readVarUint8Array(decoder), false);
         return;
       default:
         throw new Error(`unknown sync message ${kind}`);
@@ -100,13 +126,18 @@ export class Connection implements RoomPeer {
   private readonly ping: NodeJS.Timeout;
   private refusals: number[] = [];
   private closed = false;
+  /** Token bucket for document updates (see ConnectionLimits). */
+  private updateTokens: number;
+  private tokensAt = Date.now();
 
   constructor(
     private readonly ws: WebSocket,
     readonly room: Room,
     identity: ConnectionIdentity,
     private readonly onClose: (conn: Connection) => void,
+    private readonly limits: ConnectionLimits = DEFAULT_CONNECTION_LIMITS,
   ) {
+    this.updateTokens = limits.updateBurst;
     this.role = identity.role;
     this.tokenHash = identity.tokenHash;
     this.personId = identity.personId;
@@ -173,6 +204,26 @@ export class Connection implements RoomPeer {
     );
   }
 
+  /** A document update from this socket, within its rate. */
+  receiveUpdate(update: Uint8Array, handshake: boolean): void {
+    const { updatesPerSecond, updateBurst } = this.limits;
+    if (updatesPerSecond > 0) {
+      const now = Date.now();
+      this.updateTokens = Math.min(updateBurst, this.updateTokens + ((now - this.tokensAt) / 1000) * updatesPerSecond);
+      this.tokensAt = now;
+      if (this.updateTokens < 1) {
+        this.refuse({
+          code: "rate-limited",
+          message: `You are sending changes faster than the server takes them (at most ${updatesPerSecond} a second); this one was not saved.`,
+          reset: true,
+        });
+        return;
+      }
+      this.updateTokens -= 1;
+    }
+    this.room.receiveUpdate(this, update, handshake);
+  }
+
   get actor(): Author {
     return { id: this.personId, name: this.name, role: this.role };
   }
@@ -230,6 +281,13 @@ export class Connection implements RoomPeer {
 
   private send(bytes: Uint8Array): void {
     if (this.closed || this.ws.readyState !== this.ws.OPEN) return;
+    // A reader that does not keep up would make the server hold everything
+    // sent to it meanwhile: past the bound it is dropped, not buffered for.
+    if (this.ws.bufferedAmount + bytes.length > this.limits.maxBufferedBytes) {
+      this.ws.terminate();
+      this.dispose();
+      return;
+    }
     this.ws.send(bytes, { binary: true }, this.onSent);
   }
 

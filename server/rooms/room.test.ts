@@ -20,6 +20,7 @@ import type { Refusal } from "../../shared/protocol/messages.ts";
 import { MemoryStore } from "../persistence/memory-store.ts";
 import type { StoredDocument } from "../persistence/store.ts";
 import { Room, type RoomOptions, type RoomPeer } from "./room.ts";
+import { PRESENCE_DEFAULTS } from "./presence.ts";
 
 // ── test doubles ─────────────────────────────────────────────────────────────
 
@@ -102,6 +103,8 @@ const NO_COMPACTION: RoomOptions = {
   compactLogBytes: Number.POSITIVE_INFINITY,
   compactWaitMs: 10,
   compactMaxWaitMs: 50,
+  // Presence at once, so these tests see it synchronously (presence.test.ts covers the pacing).
+  presence: { ...PRESENCE_DEFAULTS, minIntervalMs: 0, flushMs: 0 },
 };
 
 const rooms: Room[] = [];
@@ -534,8 +537,11 @@ describe("Room: read-only links", () => {
       expect(stored.appended).toHaveLength(0);
       expect(a.updates).toHaveLength(0);
       // The handshake's answer carries nothing new: accepted silently.
-      room.receiveUpdate(reader, Y.encodeStateAsUpdate(clientOf(room), Y.encodeStateVector(room.doc)));
+      room.receiveUpdate(reader, Y.encodeStateAsUpdate(clientOf(room), Y.encodeStateVector(room.doc)), true);
       expect(reader.refusals).toHaveLength(1);
+      // Outside the handshake a read-only link has nothing to send: refused from its role alone.
+      room.receiveUpdate(reader, Y.encodeStateAsUpdate(clientOf(room), Y.encodeStateVector(room.doc)));
+      expect(reader.refusals).toHaveLength(2);
       // And an editor is served as before.
       room.receiveUpdate(
         a,
@@ -547,6 +553,20 @@ describe("Room: read-only links", () => {
       expect(reader.updates).toHaveLength(1);
     });
   }
+
+  it("refuses a read-only link's update without reading it, whatever the plan's size", async () => {
+    const { room } = await roomWithPeers();
+    const reader = new FakePeer("v", "view");
+    room.join(reader);
+    // Not even a valid update: the role decides before anything is decoded.
+    room.receiveUpdate(reader, Uint8Array.from([7, 7, 7]));
+    expect(reader.refusals).toEqual([expect.objectContaining({ code: "forbidden" })]);
+    // A handshake that carries changes is refused too.
+    const forged = edit(clientOf(room), (d) => writeTerritory(d, territory("t9", "Forged")));
+    room.receiveUpdate(reader, forged, true);
+    expect(reader.refusals).toHaveLength(2);
+    expect(readTerritory(room.doc, "t9")).toBeNull();
+  });
 });
 
 describe("Room storage", () => {
@@ -752,7 +772,9 @@ describe("Room awareness", () => {
   it("removes a peer's states when it leaves, tells the others, and frees the id", async () => {
     const { room, a, b, c } = await roomWithPeers();
     room.receiveAwareness(a, awarenessUpdate(100, 1, presence("Ani")));
-    room.receiveAwareness(a, awarenessUpdate(101, 1, presence("Ani, 2nd tab")));
+    // One presence per connection: a second client id on the same socket is dropped.
+    room.receiveAwareness(a, awarenessUpdate(101, 1, presence("Ani, 2nd id")));
+    expect(room.awareness.getStates().has(101)).toBe(false);
     room.receiveAwareness(b, awarenessUpdate(200, 1, presence("Budi")));
     const seenByB = b.awareness.length;
 

@@ -1,7 +1,5 @@
-import * as decoding from "lib0/decoding";
-import * as encoding from "lib0/encoding";
-import * as awarenessProtocol from "y-protocols/awareness";
 import * as Y from "yjs";
+import { checkUpdate } from "../../shared/doc/check-update.ts";
 import { isOrigin, type Origin, STORAGE, transact } from "../../shared/doc/origins.ts";
 import { commentsMap, pinsMap, planMap, territoriesMap } from "../../shared/doc/schema.ts";
 import type { Refusal } from "../../shared/protocol/messages.ts";
@@ -10,7 +8,7 @@ import type { Author } from "../../shared/comments/comments.ts";
 import type { RoomAddress } from "../../shared/protocol/rooms.ts";
 import type { StoredDocument } from "../persistence/store.ts";
 import { Debouncer } from "../util/debounce.ts";
-import { checkTransaction } from "./check-update.ts";
+import { Presence, type PresenceOptions } from "./presence.ts";
 
 /** What a room needs from a connection: an id to tag origins and a way to send. */
 export interface RoomPeer {
@@ -32,32 +30,31 @@ export interface RoomPeer {
 export interface RoomOptions {
   /** Most territories a plan may hold (one abuser must not starve the server). */
   maxTerritories?: number;
+  /** Most accounts a plan may pin by hand. */
+  maxPins?: number;
   compactLogBytes: number;
   compactWaitMs: number;
   compactMaxWaitMs: number;
+  /** Presence limits (presence.ts); the defaults when absent. */
+  presence?: PresenceOptions;
 }
 
 /**
  * One plan document in memory: its Yjs document, the people connected to
  * it and their awareness, and the durable path between them.
  *
- * Every accepted update follows one path: validated on the probe document,
- * applied to the real document, appended to the log and fdatasync'ed, and
- * only then relayed. So nothing a client has seen can be lost by a crash.
- *
- * The probe is a second copy of the document. y-protocols cannot take an
- * update back once applied, so a client's update is tried on the probe
- * first; if it would break the schema the probe is rebuilt from the real
- * document and the update goes nowhere.
+ * Every accepted update follows one path: checked against the document
+ * without being applied (shared/doc/check-update.ts: Yjs cannot take an
+ * update back, so nothing is applied before it is known to be good),
+ * applied, appended to the log and fdatasync'ed, and only then relayed. So
+ * nothing a client has seen can be lost by a crash, and a refused update
+ * costs in proportion to its own size, never to the document's.
  */
 export class Room {
   readonly address: RoomAddress;
   readonly doc: Y.Doc;
-  readonly awareness: awarenessProtocol.Awareness;
   readonly peers = new Set<RoomPeer>();
-  /** Awareness client ids each peer has announced: a peer may only speak for its own. */
-  private readonly awarenessOwner = new Map<number, RoomPeer>();
-  private probe: Y.Doc;
+  private readonly presence: Presence;
   private readonly stored: StoredDocument;
   private readonly opts: RoomOptions;
   /** The append of the client update being applied right now (see receiveUpdate). */
@@ -86,76 +83,67 @@ export class Room {
     transact(this.doc, STORAGE, () => {
       for (const u of stored.updates) Y.applyUpdate(this.doc, u, STORAGE);
     });
-    this.probe = this.makeProbe();
-    this.awareness = new awarenessProtocol.Awareness(this.doc);
-    this.awareness.setLocalState(null);
-    this.awareness.on("update", this.onAwarenessUpdate);
+    this.presence = new Presence(this.doc, () => this.peers, opts.presence);
     this.doc.on("update", this.onDocUpdate);
     this.compactor = new Debouncer(() => this.compact(), opts.compactWaitMs, opts.compactMaxWaitMs);
   }
 
-  private makeProbe(): Y.Doc {
-    const probe = new Y.Doc();
-    defineRoots(probe);
-    // The real document never holds pending updates: receiveUpdate refuses them.
-    Y.applyUpdate(probe, Y.encodeStateAsUpdate(this.doc));
-    return probe;
-  }
+  /**
+   * Whether an account exists, for pins (set by whoever holds the plan's
+   * accounts; pins are not checked against accounts until then).
+   */
+  accountExists: ((id: string) => boolean) | null = null;
 
-  /** An update from a peer (sync step 2 or update message). */
-  receiveUpdate(peer: RoomPeer, update: Uint8Array): void {
+  /** Units in the plan's unit layer, set by whoever loads the layer (unit keys index it); 0: none. */
+  unitCount = 0;
+
+  /**
+   * An update from a peer: sync step 2 (`handshake`, the answer to the
+   * server's step 1) or an update message.
+   *
+   * A read-only link (comment, view) is refused from its role alone, before
+   * anything is decoded: its handshake passes when it carries no changes
+   * (its first number, the count of clients with changes, is 0; its delete
+   * set is not even read: a read-only socket deletes nothing).
+   */
+  receiveUpdate(peer: RoomPeer, update: Uint8Array, handshake = false): void {
     if (this.broken) return;
-    let problem: string | null = null;
-    let forbidden = false;
-    let news = false;
-    try {
-      this.probe.transact((tr) => {
-        const before = territoriesMap(this.probe).size;
-        Y.applyUpdate(this.probe, update);
-        news = tr.deleteSet.clients.size > 0 || !sameState(tr.beforeState, this.probe);
-        // Comment and view links are read-only here, whatever they send; an
-        // update with nothing new (the sync handshake's answer) is harmless.
-        if (news && !can(peer.role, "edit-plan")) {
-          forbidden = true;
-          problem = forbiddenMessage(peer.role, "change territories or plan settings");
-          return;
-        }
-        problem = checkTransaction(this.probe, tr);
-        const after = territoriesMap(this.probe).size;
-        const max = this.opts.maxTerritories;
-        if (problem === null && max !== undefined && after > max && after > before) {
-          problem = `the plan has reached its limit of ${max} territories`;
-        }
+    if (!can(peer.role, "edit-plan")) {
+      if (handshake && update.length > 0 && update[0] === 0) return;
+      peer.refuse({
+        code: "forbidden",
+        message: forbiddenMessage(peer.role, "change territories or plan settings"),
+        reset: true,
       });
-      // An update that needs changes the server does not have (typically
-      // edits made on top of a refused one) would wait inside the document,
-      // unvalidated, and leak into snapshots and new joiners' state.
-      if (problem === null && (this.probe.store.pendingStructs || this.probe.store.pendingDs)) {
-        problem = "it builds on changes the server does not have (an earlier change of yours was refused)";
-      }
-    } catch (e) {
-      problem = `the update could not be decoded (${(e as Error).message})`;
-    }
-    if (problem !== null) {
-      this.probe.destroy();
-      this.probe = this.makeProbe();
-      peer.refuse(
-        forbidden
-          ? { code: "forbidden", message: problem, reset: true }
-          : { code: "invalid-update", message: `Your change was refused: ${problem}.`, reset: true },
-      );
       return;
     }
-    // Nothing the room lacks (a resent update): nothing to store or relay.
-    if (!news) return;
-    // Start the disk write with the client's own bytes (validated, and
-    // idempotent to replay), so the real document's apply and re-encoding
+    const verdict = checkUpdate(this.doc, update, {
+      maxTerritories: this.opts.maxTerritories,
+      maxPins: this.opts.maxPins,
+      accountExists: this.accountExists ?? undefined,
+      unitCount: this.unitCount,
+    });
+    if (!verdict.ok) {
+      peer.refuse({ code: "invalid-update", message: `Your change was refused: ${verdict.problem}.`, reset: true });
+      return;
+    }
+    // Nothing the room lacks (a resent update, a handshake): nothing to store or relay.
+    if (!verdict.news) return;
+    // Start the disk write with the client's own bytes (checked, and
+    // idempotent to replay), so the document's apply and re-encoding
     // overlap the fdatasync instead of preceding it.
     this.appending = this.stored.append(update);
     try {
       Y.applyUpdate(this.doc, update, { kind: "connection", connectionId: peer.id } satisfies Origin);
     } finally {
       this.appending = null;
+    }
+    // checkUpdate refuses whatever would wait for missing changes; should
+    // anything slip through, it must not sit unvalidated in the document.
+    if (this.doc.store.pendingStructs || this.doc.store.pendingDs) {
+      console.error(`[room ${this.address.planId}] an accepted update left pending changes; dropped them`);
+      this.doc.store.pendingStructs = null;
+      this.doc.store.pendingDs = null;
     }
   }
 
@@ -185,9 +173,7 @@ export class Room {
     if (origin === STORAGE) return;
     const seq = ++this.appliedSeq;
     this.dirtySinceCompaction = true;
-    // Keep the probe level with the real document for changes it did not see.
     const fromPeer = isOrigin(origin) && origin.kind === "connection";
-    if (!fromPeer) Y.applyUpdate(this.probe, update);
     const sender = fromPeer ? origin.connectionId : null;
     const durable = fromPeer && this.appending ? this.appending : this.stored.append(update);
     durable.then(
@@ -227,42 +213,20 @@ export class Room {
     return this.broken !== null;
   }
 
-  // ── awareness ────────────────────────────────────────────────────────────
+  // ── presence ─────────────────────────────────────────────────────────────
 
-  /**
-   * An awareness update from a peer. Entries for a client id that another
-   * peer announced are dropped: presence is bound to the connection.
-   */
+  /** An awareness update from a peer (see presence.ts); throws on one that does not decode. */
   receiveAwareness(peer: RoomPeer, update: Uint8Array): void {
-    const filtered = filterAwareness(
-      update,
-      (clientId) => {
-        const owner = this.awarenessOwner.get(clientId);
-        // The same person reconnecting (same person id, same link role) takes
-        // their presence over from the socket the server has not yet seen die.
-        if (owner && owner !== peer && !samePerson(owner, peer)) return false;
-        if (owner !== peer) this.awarenessOwner.set(clientId, peer);
-        return true;
-      },
-      (state) => bindPresence(state, peer),
-    );
-    if (filtered) awarenessProtocol.applyAwarenessUpdate(this.awareness, filtered, peer);
+    this.presence.receive(peer, update);
   }
 
-  private readonly onAwarenessUpdate = (
-    { added, updated, removed }: { added: number[]; updated: number[]; removed: number[] },
-    _origin: unknown,
-  ): void => {
-    const changed = [...added, ...updated, ...removed];
-    if (changed.length === 0) return;
-    const bytes = awarenessProtocol.encodeAwarenessUpdate(this.awareness, changed);
-    for (const peer of this.peers) peer.sendAwareness(bytes);
-  };
+  get awareness(): Presence["awareness"] {
+    return this.presence.awareness;
+  }
 
   /** Current awareness of everyone, for a peer that just joined. */
   awarenessSnapshot(): Uint8Array | null {
-    const ids = [...this.awareness.getStates().keys()];
-    return ids.length ? awarenessProtocol.encodeAwarenessUpdate(this.awareness, ids) : null;
+    return this.presence.snapshot();
   }
 
   join(peer: RoomPeer): void {
@@ -272,18 +236,7 @@ export class Room {
 
   leave(peer: RoomPeer): void {
     this.peers.delete(peer);
-    const owned: number[] = [];
-    for (const [clientId, owner] of this.awarenessOwner) {
-      if (owner === peer) {
-        owned.push(clientId);
-        this.awarenessOwner.delete(clientId);
-      }
-    }
-    if (owned.length) awarenessProtocol.removeAwarenessStates(this.awareness, owned, null);
-    // Forget their clocks too: a client that reconnects resends its state with
-    // the clock it had, which y-protocols would otherwise ignore as not newer,
-    // leaving the person invisible until their next change (up to 15 s).
-    for (const clientId of owned) this.awareness.meta.delete(clientId);
+    this.presence.leave(peer);
   }
 
   get inUse(): boolean {
@@ -310,24 +263,10 @@ export class Room {
       }
     } finally {
       await this.stored.close().catch(() => {});
-      this.awareness.destroy();
+      this.presence.destroy();
       this.doc.destroy();
-      this.probe.destroy();
     }
   }
-}
-
-/**
- * Whether a transaction (still running) added no structs: its `afterState`
- * is only filled in when it ends, so compare with the live store.
- */
-function sameState(before: Map<number, number>, doc: Y.Doc): boolean {
-  for (const [client, structs] of doc.store.clients) {
-    const last = structs[structs.length - 1];
-    const clock = last ? last.id.clock + last.length : 0;
-    if ((before.get(client) ?? 0) !== clock) return false;
-  }
-  return true;
 }
 
 /** Creates the root types before any update is applied, so they are typed maps. */
@@ -337,59 +276,3 @@ function defineRoots(doc: Y.Doc): void {
   pinsMap(doc);
   commentsMap(doc);
 }
-
-/**
- * Rewrites an awareness update keeping only the entries `keep` accepts.
- * Throws on an update that does not decode. Returns null when nothing is left.
- */
-function filterAwareness(
-  update: Uint8Array,
-  keep: (clientId: number) => boolean,
-  rewrite: (state: string) => string,
-): Uint8Array | null {
-  const decoder = decoding.createDecoder(update);
-  const encoder = encoding.createEncoder();
-  const len = decoding.readVarUint(decoder);
-  const entries: [number, number, string][] = [];
-  for (let i = 0; i < len; i++) {
-    const clientId = decoding.readVarUint(decoder);
-    const clock = decoding.readVarUint(decoder);
-    const state = decoding.readVarString(decoder);
-    if (state.length > MAX_AWARENESS_STATE) continue;
-    if (keep(clientId)) entries.push([clientId, clock, rewrite(state)]);
-  }
-  if (entries.length === 0) return null;
-  encoding.writeVarUint(encoder, entries.length);
-  for (const [clientId, clock, state] of entries) {
-    encoding.writeVarUint(encoder, clientId);
-    encoding.writeVarUint(encoder, clock);
-    encoding.writeVarString(encoder, state);
-  }
-  return encoding.toUint8Array(encoder);
-}
-
-function samePerson(a: RoomPeer, b: RoomPeer): boolean {
-  return a.actor.id === b.actor.id && a.role === b.role && !a.actor.id.startsWith("anon-");
-}
-
-/**
- * Presence is bound to the connection: whatever a client writes, its
- * `user.id` and `user.role` are the ones the server knows for the socket
- * (its person id and link role), so nobody can pose as another person or
- * as a manager. The name is the person's own choice and is noted for the feed.
- * Throws on a state that is not JSON.
- */
-function bindPresence(state: string, peer: RoomPeer): string {
-  const value = JSON.parse(state) as unknown;
-  if (typeof value !== "object" || value === null) return state; // null: the client left
-  const user = (value as { user?: unknown }).user;
-  const name = typeof user === "object" && user !== null ? (user as { name?: unknown }).name : undefined;
-  if (typeof name === "string" && name.trim()) peer.noteName(name);
-  return JSON.stringify({
-    ...value,
-    user: { ...(typeof user === "object" && user !== null ? user : {}), id: peer.actor.id, role: peer.role },
-  });
-}
-
-/** Presence states larger than this (in characters) are dropped: a name, a cursor and a selection fit easily. */
-const MAX_AWARENESS_STATE = 16 * 1024;

@@ -113,6 +113,34 @@ export class Rooms {
     return this.slots.size;
   }
 
+  /**
+   * Closes every room of a plan now rather than after the idle delay, once
+   * the REST calls holding it have finished (for deleting the plan: its
+   * sockets must be closed first, and nothing may acquire it meanwhile).
+   */
+  async unloadPlan(planId: string, waitMs = 10_000): Promise<void> {
+    const deadline = Date.now() + waitMs;
+    for (const [key, slot] of [...this.slots]) {
+      if (key !== planId && !key.startsWith(`${planId}/`)) continue;
+      if (slot.closing) {
+        await slot.closing;
+        continue;
+      }
+      const room = await slot.room.catch(() => null);
+      if (!room || this.slots.get(key) !== slot) continue;
+      while (room.inUse && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      if (slot.idleTimer) clearTimeout(slot.idleTimer);
+      slot.idleTimer = null;
+      if (slot.closing) {
+        await slot.closing;
+        continue;
+      }
+      slot.closing = room.close().catch((e: Error) => console.error(`[rooms] closing ${key}: ${e.message}`));
+      await slot.closing;
+      if (this.slots.get(key) === slot) this.slots.delete(key);
+    }
+  }
+
   /** Closes every room (compacting each): on shutdown. */
   async closeAll(): Promise<void> {
     const closing: Promise<void>[] = [];

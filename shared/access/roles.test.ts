@@ -7,6 +7,7 @@ describe("roles", () => {
     expect(ROLES.filter((r) => can(r, "comment"))).toEqual(["edit", "comment"]);
     expect(ROLES.filter((r) => can(r, "moderate-comments"))).toEqual(["edit"]);
     expect(ROLES.filter((r) => can(r, "manage-links"))).toEqual(["edit"]);
+    expect(ROLES.filter((r) => can(r, "delete-plan"))).toEqual(["edit"]);
   });
 
   it("recognises only the three role names", () => {

@@ -15,10 +15,12 @@ export type Permission =
   /** Resolve, reopen or edit anyone's comments. */
   | "moderate-comments"
   /** See and rotate the share links. */
-  | "manage-links";
+  | "manage-links"
+  /** Delete the whole plan (DELETE /api/plans/:id). */
+  | "delete-plan";
 
 const GRANTS: Record<Role, readonly Permission[]> = {
-  edit: ["edit-plan", "comment", "moderate-comments", "manage-links"],
+  edit: ["edit-plan", "comment", "moderate-comments", "manage-links", "delete-plan"],
   comment: ["comment"],
   view: [],
 };

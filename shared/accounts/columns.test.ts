@@ -8,7 +8,7 @@ describe("account columns", () => {
     { id: "a2", name: "Toko B", lon: 107.6, lat: -6.9, attrs: { revenue: 250, visits: 4 } },
   ];
 
-  it("holds the same content as the accounts, one array per field, missing values as 0", () => {
+  it("holds the same content as the accounts, one array per field, missing values as null (not 0)", () => {
     expect(toAccountColumns(accounts, 3)).toEqual({
       format: "columns",
       version: 3,
@@ -18,7 +18,7 @@ describe("account columns", () => {
       lon: [106.8, 107.6],
       lat: [-6.2, -6.9],
       attributes: ["revenue", "visits"],
-      values: { revenue: [100, 250], visits: [0, 4] },
+      values: { revenue: [100, 250], visits: [null, 4] },
     });
   });
 

@@ -22,15 +22,15 @@ export interface AccountColumnsJson {
   lat: number[];
   /** Attribute names, sorted. */
   attributes: string[];
-  /** One array per attribute, `count` long; a missing value is 0 (as the scoring counts it). */
-  values: Record<string, number[]>;
+  /** One array per attribute, `count` long; null where an account has no value (a blank cell). */
+  values: Record<string, (number | null)[]>;
 }
 
 /** Builds the columns answer from stored accounts. */
 export function toAccountColumns(accounts: readonly Account[], version: number): AccountColumnsJson {
   const attributes = [...new Set(accounts.flatMap((a) => Object.keys(a.attrs)))].sort();
-  const values: Record<string, number[]> = {};
-  for (const name of attributes) values[name] = accounts.map((a) => a.attrs[name] ?? 0);
+  const values: Record<string, (number | null)[]> = {};
+  for (const name of attributes) values[name] = accounts.map((a) => a.attrs[name] ?? null);
   return {
     format: "columns",
     version,

@@ -26,7 +26,7 @@ describe("parseAccountsCsv", () => {
     expect(r.accounts).toEqual([
       { id: "a1", name: "Toko Maju", lat: -6.2, lon: 106.8, attrs: { Revenue: 1200, potential: 3000 } },
     ]);
-    expect(r.problems).toEqual([]);
+    expect(r.problems).toMatchObject([]);
     expect(r.total).toBe(1);
   });
 
@@ -36,7 +36,7 @@ describe("parseAccountsCsv", () => {
     );
     const r = parseAccountsCsv(csv);
     expect(r.accounts.map((a) => a.id)).toEqual(["a"]);
-    expect(r.problems).toEqual([
+    expect(r.problems).toMatchObject([
       { row: 3, reason: 'longitude "abc" is not a number' },
       { row: 5, reason: "latitude 95 is outside -90…90" },
       { row: 6, reason: 'revenue "x" is not a number' },
@@ -48,14 +48,40 @@ describe("parseAccountsCsv", () => {
   it("counts lines correctly across quoted line breaks and semicolon files", () => {
     const r = parseAccountsCsv('id;name;lat;lon\n1;"two\nlines";-6;106\n2;x;-6;oops\n');
     expect(r.accounts[0]?.name).toBe("two\nlines");
-    expect(r.problems).toEqual([{ row: 4, reason: 'longitude "oops" is not a number' }]);
+    expect(r.problems).toMatchObject([{ row: 4, reason: 'longitude "oops" is not a number' }]);
   });
 
-  it("generates ids from line numbers when there is no id column, and treats empty metric cells as 0", () => {
+  it("makes ids from line numbers when there is no id column, and warns that the CRM export will carry them", () => {
     const r = parseAccountsCsv("lat,lon,revenue\n-6,106,\n-7,107,4\n");
-    expect(r.accounts).toEqual([
-      { id: "row-2", name: "row-2", lat: -6, lon: 106, attrs: { revenue: 0 } },
-      { id: "row-3", name: "row-3", lat: -7, lon: 107, attrs: { revenue: 4 } },
+    expect(r.accounts.map((a) => a.id)).toEqual(["row-2", "row-3"]);
+    expect(r.warningCounts["no-id"]).toBe(2);
+    expect(r.warnings[0]).toMatchObject({ row: 2, kind: "no-id", params: { id: "row-2" } });
+    expect(r.warnings[0]?.reason).toMatch(/CRM export/);
+  });
+
+  it("keeps a blank metric cell as a missing value, not 0, and counts the blanks per column", () => {
+    const r = parseAccountsCsv("id,lat,lon,revenue,visits\na,-6,106,,3\nb,-7,107,4,\nc,-7,107,  ,\n");
+    expect(r.accounts.map((a) => a.attrs)).toEqual([{ visits: 3 }, { revenue: 4 }, {}]);
+    expect(r.blanks).toEqual({ revenue: 2, visits: 2 });
+  });
+
+  it("gives every refused row a code and parameters a client can translate", () => {
+    const r = parseAccountsCsv(
+      "id,lat,lon,revenue\na,106.8,-6.2,1\nb,-6,106,lots\nc,-6,106,1\nd,-6,106,2\ne,-6,106,3\nf,-6,106,4\n",
+    );
+    expect(r.problems).toEqual([
+      {
+        row: 2,
+        code: "lat-range",
+        params: { value: 106.8, swapped: true },
+        reason: "latitude 106.8 is outside -90…90 (latitude and longitude look swapped)",
+      },
+      {
+        row: 3,
+        code: "value-not-number",
+        params: { column: "revenue", value: "lots" },
+        reason: 'revenue "lots" is not a number',
+      },
     ]);
   });
 
@@ -84,7 +110,7 @@ describe("parseAccountsGeoJson", () => {
       ],
     });
     expect(r.accounts).toEqual([{ id: "a1", name: "Maju", lon: 106.8, lat: -6.2, attrs: { revenue: 10 } }]);
-    expect(r.problems).toEqual([
+    expect(r.problems).toMatchObject([
       { row: 2, reason: "not a Point feature" },
       { row: 3, reason: "longitude 300 is outside -180…180" },
     ]);
@@ -107,7 +133,7 @@ describe("real-world CSV files", () => {
     ].join("\n");
     const r = parseAccountsCsv(csv);
     expect(r.delimiter).toBe(";");
-    expect(r.problems).toEqual([]);
+    expect(r.problems).toMatchObject([]);
     expect(r.mapping).toEqual({
       id: "Kode",
       name: "Nama Outlet",
@@ -155,7 +181,7 @@ describe("real-world CSV files", () => {
       ["a1", 'Toko "Maju", Jaya', 1250000.5],
       ["a2", "Jl. Merdeka 1\nLantai 2", 10],
     ]);
-    expect(r.problems).toEqual([{ row: 5, reason: 'longitude "oops" is not a number' }]);
+    expect(r.problems).toMatchObject([{ row: 5, reason: 'longitude "oops" is not a number' }]);
   });
 
   it("reads UTF-8 with a BOM, CRLF line ends and blank lines, and numbers lines as an editor does", () => {
@@ -164,13 +190,13 @@ describe("real-world CSV files", () => {
     expect(r.headers).toEqual(["id", "nama", "lat", "lon"]);
     expect(r.total).toBe(2);
     expect(r.accounts).toEqual([{ id: "A1", name: "Café Ñusa", lat: -6.2, lon: 106.8, attrs: {} }]);
-    expect(r.problems).toEqual([{ row: 6, reason: 'longitude "x" is not a number' }]);
+    expect(r.problems).toMatchObject([{ row: 6, reason: 'longitude "x" is not a number' }]);
   });
 
   it("refuses a row with an unquoted separator in a cell, or a missing cell, and says so", () => {
     const r = parseAccountsCsv("id,name,lat,lon\na1,Toko Maju, Jaya,-6.2,106.8\na2,Toko,-6.2\na3,Ok,-6.2,106.8,\n");
     expect(r.accounts.map((a) => a.id)).toEqual(["a3"]);
-    expect(r.problems).toEqual([
+    expect(r.problems).toMatchObject([
       { row: 2, reason: 'has 5 cells where the header has 4 columns: is there an unquoted "," inside a cell?' },
       { row: 3, reason: "has 3 cells where the header has 4 columns" },
     ]);
@@ -179,7 +205,7 @@ describe("real-world CSV files", () => {
   it("refuses the row of a quote that never closes", () => {
     const r = parseAccountsCsv('id,name,lat,lon\na1,Toko,-6.2,106.8\na2,"Toko,-6.2,106.8\na3,Toko,-6.2,106.8\n');
     expect(r.accounts.map((a) => a.id)).toEqual(["a1"]);
-    expect(r.problems).toEqual([
+    expect(r.problems).toMatchObject([
       { row: 3, reason: "a quote opened on this line is never closed, so the rest of the file was read as one cell" },
     ]);
   });
@@ -350,7 +376,7 @@ describe("suspicious data", () => {
   it("refuses duplicate ids, naming the line of each", () => {
     const r = parseAccountsCsv("id,lat,lon\nA1,-6.2,106.8\nA2,-6.3,106.8\nA1,-6.4,106.8\nA1,-6.5,106.8\n");
     expect(r.accounts.map((a) => a.id)).toEqual(["A1", "A2"]);
-    expect(r.problems).toEqual([
+    expect(r.problems).toMatchObject([
       { row: 4, reason: 'id "A1" appears twice: also on line 2' },
       { row: 5, reason: 'id "A1" appears twice: also on line 2' },
     ]);
@@ -358,7 +384,7 @@ describe("suspicious data", () => {
 
   it("says latitude and longitude look swapped when a latitude beyond ±90 would be a valid longitude", () => {
     const r = parseAccountsCsv("id,lat,lon\na,106.8,-6.2\nb,-95,106\n");
-    expect(r.problems).toEqual([
+    expect(r.problems).toMatchObject([
       { row: 2, reason: "latitude 106.8 is outside -90…90 (latitude and longitude look swapped)" },
       { row: 3, reason: "latitude -95 is outside -90…90" },
     ]);
@@ -375,7 +401,7 @@ describe("suspicious data", () => {
     const area: BBox = [20, 0, 30, 8];
     const r = parseAccountsCsv("id,lat,lon\na,4,25\nb,25,4\n", { area });
     expect(r.accounts.map((a) => a.id)).toEqual(["a", "b"]);
-    expect(r.warnings).toEqual([
+    expect(r.warnings).toMatchObject([
       {
         row: 3,
         kind: "swapped",
@@ -383,7 +409,7 @@ describe("suspicious data", () => {
           "latitude and longitude look swapped: (lat 25, lon 4) is 17° outside the plan's area, but inside it with the two exchanged",
       },
     ]);
-    expect(r.warningCounts).toEqual({ swapped: 1, outside: 0 });
+    expect(r.warningCounts).toEqual({ swapped: 1, outside: 0, "no-id": 0 });
   });
 
   it("warns about points more than 2° outside the plan's area, and accepts those just outside", () => {
@@ -391,11 +417,11 @@ describe("suspicious data", () => {
       area: JAVA,
     });
     expect(r.accounts).toHaveLength(4);
-    expect(r.warnings).toEqual([
+    expect(r.warnings).toMatchObject([
       { row: 4, kind: "outside", reason: "(lat -8.65, lon 115.2) is 6.2° outside the plan's area" },
       { row: 5, kind: "outside", reason: "(lat 0, lon 0) is 105° outside the plan's area" },
     ]);
-    expect(parseAccountsCsv("id,lat,lon\nx,0,0\n").warnings).toEqual([]);
+    expect(parseAccountsCsv("id,lat,lon\nx,0,0\n").warnings).toMatchObject([]);
   });
 
   it("lists at most 200 warnings but counts them all", () => {

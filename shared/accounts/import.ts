@@ -8,6 +8,7 @@ import {
   columnStats,
   decimals,
   detectMapping,
+  isNumericColumn,
   MappingError,
   type MappingOverride,
 } from "./mapping.ts";
@@ -43,19 +44,58 @@ export interface ImportOptions {
   area?: BBox | null;
 }
 
+/**
+ * Why a row was refused, as a code a client translates with `params`
+ * (`reason` is the English sentence, for API clients and logs):
+ *
+ * | code | params |
+ * | --- | --- |
+ * | `csv` | `detail` (the CSV reader's own words) |
+ * | `cell-count` | `cells`, `columns`, `separator` when an unquoted separator is the likely cause |
+ * | `not-point` | |
+ * | `lat-not-number`, `lon-not-number` | `value` |
+ * | `lat-range` | `value`, `swapped` (true when latitude and longitude look exchanged) |
+ * | `lon-range` | `value` |
+ * | `id-long` | |
+ * | `id-twice` | `id`, `first` (the line or feature it is also on) |
+ * | `value-not-number` | `column`, `value` |
+ * | `id-in-plan` | `id` (an append whose id the plan already has; row 0) |
+ */
+export type ProblemCode =
+  | "csv"
+  | "cell-count"
+  | "not-point"
+  | "lat-not-number"
+  | "lon-not-number"
+  | "lat-range"
+  | "lon-range"
+  | "id-long"
+  | "id-twice"
+  | "value-not-number"
+  | "id-in-plan";
+
+export type ProblemParams = Record<string, string | number | boolean>;
+
 /** One refused row: `row` is its line number in the file (the header is line 1), or its feature number. */
 export interface RowProblem {
   row: number;
+  code: ProblemCode;
+  params: ProblemParams;
   reason: string;
 }
 
-/** Why a row was accepted but deserves a look. */
-export type WarningKind = "swapped" | "outside";
+/**
+ * Why a row was accepted but deserves a look: coordinates that look
+ * exchanged, a point far outside the plan, a row without an id (it gets
+ * `row-<line>`, which then reaches the CRM export).
+ */
+export type WarningKind = "swapped" | "outside" | "no-id";
 
-/** One accepted but suspicious row, by line number like {@link RowProblem}. */
+/** One accepted but suspicious row, by line number like {@link RowProblem}; `params` as for problems. */
 export interface RowWarning {
   row: number;
   kind: WarningKind;
+  params: ProblemParams;
   reason: string;
 }
 
@@ -78,6 +118,16 @@ export interface ParsedAccounts {
   mapping: ColumnMapping;
   /** Decimal separator used for each numeric column read (lat, lon, attributes), by header. */
   decimals: Record<string, Decimal>;
+  /**
+   * Blank cells of each metric column, by header, among the accepted rows: a
+   * blank is a missing value (not summed, blank in exports), not a 0.
+   */
+  blanks: Record<string, number>;
+  /**
+   * Columns whose filled cells are mostly numbers: the only ones that may
+   * become metrics (a text column such as Kota is never offered as one).
+   */
+  numeric: string[];
   /** Which source column became what, the short form (kept for existing API clients). */
   columns: { id: string | null; name: string | null; lon: string; lat: string; metrics: string[]; ignored: string[] };
   /** Rows in the file (excluding the header and blank lines). */
@@ -282,12 +332,13 @@ function build(src: Source): ParsedAccounts {
 
   const problems = new Problems();
   const warnings = new Listed<RowWarning>();
-  const warningCounts: Record<WarningKind, number> = { swapped: 0, outside: 0 };
+  const warningCounts: Record<WarningKind, number> = { swapped: 0, outside: 0, "no-id": 0 };
   const refused = new Set<number>();
   for (const e of src.readerErrors) {
-    problems.problem(e.line, e.reason);
+    problems.problem(e.line, "csv", { detail: e.reason }, e.reason);
     refused.add(e.line);
   }
+  const blankCounts = new Array<number>(attrCols.length).fill(0);
   const accounts: Account[] = [];
   const accountLines: number[] = [];
   const seen = new Map<string, number>();
@@ -303,13 +354,20 @@ function build(src: Source): ParsedAccounts {
     if (refused.size > 0 && refused.has(line)) continue;
     if (!points && row.length !== width) {
       if (row.length < width) {
-        problems.problem(line, `has ${row.length} cells where the header has ${width} columns`);
+        problems.problem(
+          line,
+          "cell-count",
+          { cells: row.length, columns: width },
+          `has ${row.length} cells where the header has ${width} columns`,
+        );
         continue;
       }
       for (let k = width; k < row.length; k++) {
         if (!isBlank(row[k])) {
           problems.problem(
             line,
+            "cell-count",
+            { cells: row.length, columns: width, separator: src.delimiter ?? "," },
             `has ${row.length} cells where the header has ${width} columns: is there an unquoted ${sep} inside a cell?`,
           );
           continue rowLoop;
@@ -321,7 +379,7 @@ function build(src: Source): ParsedAccounts {
     if (points) {
       const p = points[i];
       if (!p) {
-        problems.problem(line, "not a Point feature");
+        problems.problem(line, "not-point", {}, "not a Point feature");
         continue;
       }
       lonRaw = p[0];
@@ -333,11 +391,11 @@ function build(src: Source): ParsedAccounts {
     const lat = toNumber(latRaw, latDec);
     const lon = toNumber(lonRaw, lonDec);
     if (Number.isNaN(lat)) {
-      problems.problem(line, `latitude ${show(latRaw)} is not a number`);
+      problems.problem(line, "lat-not-number", { value: shown(latRaw) }, `latitude ${show(latRaw)} is not a number`);
       continue;
     }
     if (Number.isNaN(lon)) {
-      problems.problem(line, `longitude ${show(lonRaw)} is not a number`);
+      problems.problem(line, "lon-not-number", { value: shown(lonRaw) }, `longitude ${show(lonRaw)} is not a number`);
       continue;
     }
     if (lat < -90 || lat > 90) {
@@ -345,41 +403,62 @@ function build(src: Source): ParsedAccounts {
       const swapped = lon >= -90 && lon <= 90 && lat >= -180 && lat <= 180 && (!area || near(area, lat, lon));
       problems.problem(
         line,
+        "lat-range",
+        { value: lat, swapped },
         `latitude ${lat} is outside -90…90${swapped ? " (latitude and longitude look swapped)" : ""}`,
       );
       continue;
     }
     if (lon < -180 || lon > 180) {
-      problems.problem(line, `longitude ${lon} is outside -180…180`);
+      problems.problem(line, "lon-range", { value: lon }, `longitude ${lon} is outside -180…180`);
       continue;
     }
     const idRaw = idCol >= 0 ? row[idCol] : points ? src.featureIds?.[i] : undefined;
-    let id = isBlank(idRaw) ? `row-${line}` : String(idRaw).trim();
+    const madeUp = isBlank(idRaw);
+    let id = madeUp ? `row-${line}` : String(idRaw).trim();
     if (!ID_PATTERN.test(id)) {
       if (id.length > 64) {
-        problems.problem(line, "id is longer than 64 characters");
+        problems.problem(line, "id-long", {}, "id is longer than 64 characters");
         continue;
       }
       id = id.replace(/[^A-Za-z0-9_-]/g, "_");
     }
     const first = seen.get(id);
     if (first !== undefined) {
-      problems.problem(line, `id "${id}" appears twice: also on ${format === "csv" ? "line" : "feature"} ${first}`);
+      problems.problem(
+        line,
+        "id-twice",
+        { id, first },
+        `id "${id}" appears twice: also on ${format === "csv" ? "line" : "feature"} ${first}`,
+      );
       continue;
     }
     const attrs: Record<string, number> = {};
+    const blanksHere: number[] = [];
     for (let a = 0; a < attrCols.length; a++) {
       const v = row[attrCols[a] as number];
       if (isBlank(v)) {
-        attrs[attrKeys[a] as string] = 0;
+        // A missing value: no key at all (not summed, blank in exports), never 0.
+        blanksHere.push(a);
         continue;
       }
       const n = toNumber(v, attrDecs[a] as Decimal);
       if (Number.isNaN(n)) {
-        problems.problem(line, `${headers[attrCols[a] as number]} ${show(v)} is not a number`);
+        const column = headers[attrCols[a] as number] as string;
+        problems.problem(line, "value-not-number", { column, value: shown(v) }, `${column} ${show(v)} is not a number`);
         continue rowLoop;
       }
       attrs[attrKeys[a] as string] = n;
+    }
+    for (const a of blanksHere) blankCounts[a] = (blankCounts[a] as number) + 1;
+    if (madeUp) {
+      warningCounts["no-id"]++;
+      warnings.add({
+        row: line,
+        kind: "no-id",
+        params: { id },
+        reason: `has no id: it gets "${id}", which the CRM export will carry; choose an id column in the mapping if the file has one`,
+      });
     }
     seen.set(id, line);
     const nameRaw = nameCol >= 0 ? row[nameCol] : undefined;
@@ -394,6 +473,7 @@ function build(src: Source): ParsedAccounts {
           warnings.add({
             row: line,
             kind: "swapped",
+            params: { lat, lon, degrees: round(out) },
             reason: `latitude and longitude look swapped: (lat ${lat}, lon ${lon}) is ${round(out)}° outside the plan's area, but inside it with the two exchanged`,
           });
         } else {
@@ -401,6 +481,7 @@ function build(src: Source): ParsedAccounts {
           warnings.add({
             row: line,
             kind: "outside",
+            params: { lat, lon, degrees: round(out) },
             reason: `(lat ${lat}, lon ${lon}) is ${round(out)}° outside the plan's area`,
           });
         }
@@ -415,6 +496,8 @@ function build(src: Source): ParsedAccounts {
     detected,
     mapping,
     decimals: usedDecimals,
+    blanks: Object.fromEntries(attrCols.map((k, a) => [headers[k] as string, blankCounts[a] as number])),
+    numeric: headers.filter((_, k) => isNumericColumn(stats[k])),
     columns: {
       id: mapping.id,
       name: mapping.name,
@@ -500,6 +583,11 @@ function show(v: unknown): string {
   return `"${String(v).slice(0, 40)}"`;
 }
 
+/** A cell as a problem's parameter: its first 40 characters, "" for a blank. */
+function shown(v: unknown): string {
+  return isBlank(v) ? "" : String(v).slice(0, 40);
+}
+
 /** A capped list and the full count. */
 class Listed<T extends { row: number }> {
   private readonly items: T[] = [];
@@ -514,7 +602,7 @@ class Listed<T extends { row: number }> {
 }
 
 class Problems extends Listed<RowProblem> {
-  problem(row: number, reason: string): void {
-    this.add({ row, reason });
+  problem(row: number, code: ProblemCode, params: ProblemParams, reason: string): void {
+    this.add({ row, code, params, reason });
   }
 }

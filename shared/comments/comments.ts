@@ -16,6 +16,21 @@ export interface Author {
   role: Role;
 }
 
+/**
+ * The id of a caller whose person id did not prove itself (no secret, or a
+ * wrong one): one per role, shared by every such caller, so it owns nothing.
+ *
+ * @example anonymousId("comment") // "anon-comment"
+ */
+export function anonymousId(role: Role): string {
+  return `anon-${role}`;
+}
+
+/** Whether an author id is an anonymous caller's (see {@link anonymousId}). */
+export function isAnonymous(id: string): boolean {
+  return id.startsWith("anon-");
+}
+
 export interface CommentReply {
   id: string;
   author: Author;
@@ -97,13 +112,14 @@ export function commentPermission(
   switch (action) {
     case "reply":
       return null;
+    // Anonymous callers share one id, so nothing they wrote is anyone's own.
     case "edit": {
       const owner = reply ? reply.author : thread.author;
-      return owner.id === who.id ? null : "You can only edit your own comments.";
+      return owner.id === who.id && !isAnonymous(who.id) ? null : "You can only edit your own comments.";
     }
     case "resolve":
     case "reopen":
-      return thread.author.id === who.id
+      return thread.author.id === who.id && !isAnonymous(who.id)
         ? null
         : `Only the person who started this thread, or a manager, can ${action} it.`;
   }

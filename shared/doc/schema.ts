@@ -14,6 +14,7 @@ import { type Territory, type TerritoryProps, validateTerritoryPatch } from "./t
  * ├─ "territories": Y.Map     territory id → Y.Map (one per territory)
  * │    └─ Y.Map               name, color, reps, targets, parent, geometry
  * ├─ "pins": Y.Map            account id → territory id (manual assignments)
+ * ├─ "units": Y.Map           unit key → territory id (unit plans: which unit is whose)
  * └─ "comments": Y.Map        thread id → thread (plain JSON; written by the server only)
  * ```
  *
@@ -41,6 +42,16 @@ export const ROOTS = {
    * concurrent edit to merge. Clients' updates touching it are refused.
    */
   comments: "comments",
+  /**
+   * Unit key → territory id, in a plan built from units (shared/units/):
+   * one entry per assigned unit, keyed by its index in the plan's unit
+   * layer in base 36 (`unitKey`), so two managers painting different units
+   * never conflict, a unit belongs to at most one territory at any moment
+   * (a map key holds one value), and 27,000 entries stay under 2 MB. An
+   * unassigned unit has no entry. The layer itself is reference data beside
+   * the document.
+   */
+  units: "units",
 } as const;
 
 /** Keys of a territory's Y.Map. */
@@ -75,6 +86,13 @@ export const PLAN_KEYS = {
   accountsVersion: "accountsVersion",
   /** Allowed deviation from the mean or target before a metric is flagged, as a fraction (0.15 = ±15 %). */
   allowedDeviation: "allowedDeviation",
+  /**
+   * Version of the plan's unit layer; absent or 0 in a drawn plan. Written by
+   * the server only (creating, replacing or removing the layer), so every
+   * client knows at once that territories are now painted, not drawn, and
+   * which layer the unit keys index.
+   */
+  unitsVersion: "unitsVersion",
 } as const;
 
 /** Default allowed deviation: ±15 %. */
@@ -122,6 +140,49 @@ export function readThread(doc: Y.Doc, id: string): CommentThread | null {
 /** Server only: stores a thread whole (see {@link ROOTS.comments}). */
 export function writeThread(doc: Y.Doc, thread: CommentThread): void {
   commentsMap(doc).set(thread.id, thread);
+}
+
+export function unitsMap(doc: Y.Doc): Y.Map<string> {
+  return doc.getMap<string>(ROOTS.units);
+}
+
+/** Version of the plan's unit layer; 0 in a drawn plan. */
+export function readUnitsVersion(doc: Y.Doc): number {
+  const v = planMap(doc).get(PLAN_KEYS.unitsVersion);
+  return typeof v === "number" ? v : 0;
+}
+
+/** Whether the plan's territories are built from units. */
+export function isUnitPlan(doc: Y.Doc): boolean {
+  return readUnitsVersion(doc) > 0;
+}
+
+/** Server only: the plan's unit layer changed (0: back to drawn territories). */
+export function writeUnitsVersion(doc: Y.Doc, version: number): void {
+  if (version > 0) planMap(doc).set(PLAN_KEYS.unitsVersion, version);
+  else planMap(doc).delete(PLAN_KEYS.unitsVersion);
+}
+
+/** Which unit is whose: unit key → territory id (unassigned units have no entry). */
+export function readUnitAssignment(doc: Y.Doc): Map<string, string> {
+  const out = new Map<string, string>();
+  unitsMap(doc).forEach((territoryId, key) => {
+    if (typeof territoryId === "string") out.set(key, territoryId);
+  });
+  return out;
+}
+
+/**
+ * Gives units to territories (null: unassigned). Call inside `transact`,
+ * so a paint stroke is one change (one undo step, one update for everyone).
+ */
+export function writeUnitAssignments(doc: Y.Doc, entries: Iterable<readonly [string, string | null]>): void {
+  const units = unitsMap(doc);
+  for (const [key, territoryId] of entries) {
+    if (territoryId === null) {
+      if (units.has(key)) units.delete(key);
+    } else if (units.get(key) !== territoryId) units.set(key, territoryId);
+  }
 }
 
 export function pinsMap(doc: Y.Doc): Y.Map<string> {

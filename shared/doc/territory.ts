@@ -182,6 +182,32 @@ export function validateRep(input: unknown): Checked<Rep> {
   return { ok: true, value: { name, email } };
 }
 
+/**
+ * Checks one territory field exactly as a client stored it in the document
+ * (the socket path): valid by {@link validateTerritoryPatch} and already in
+ * the form the REST path would store, so `"a" + 1 MB of spaces` is refused
+ * rather than kept raw. Returns the sentence for a bad value, or null.
+ *
+ * @example checkStoredTerritoryField("name", " Bogor") // "name must not start or end with spaces"
+ */
+export function checkStoredTerritoryField(key: string, value: unknown): string | null {
+  const r = validateTerritoryPatch({ [key]: value });
+  if (!r.ok) return r.error;
+  if (key === "name" && value !== r.value.name) return "name must not start or end with spaces";
+  if (key === "reps") {
+    const stored = value as unknown[];
+    for (const [i, rep] of (r.value.reps ?? []).entries()) {
+      const raw = stored[i];
+      const name = typeof raw === "string" ? raw : (raw as Rep).name;
+      const email = typeof raw === "string" ? undefined : (raw as Rep).email;
+      if (name !== rep.name || (email !== undefined && email !== "" && email !== rep.email)) {
+        return `rep "${rep.name.slice(0, 40)}" must not start or end with spaces`;
+      }
+    }
+  }
+  return null;
+}
+
 /** The reps' names, for labels and filters: "Budi, Sari". */
 export function repNames(reps: readonly Rep[]): string {
   return reps.map((r) => r.name).join(", ");

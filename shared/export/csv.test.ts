@@ -44,7 +44,7 @@ describe("toCsv", () => {
     const rows = [
       ["A1", 'Warung "Sari", Cabang 2\nBandung', "106.8", ""],
       ["A2", "Toko; Maju", "-6.2000001", "Ünïcödé – Cilacap"],
-      ["A3", '"', ",", "\r\n"],
+      ["A3", '"', ",", "x\r\n"],
     ];
     for (const delimiter of [",", ";", "\t"] as const) {
       const text = toCsv(["id", "name", "lon", "note"], rows, { delimiter, bom: true });
@@ -53,5 +53,27 @@ describe("toCsv", () => {
       expect(table.rows).toEqual(rows);
       expect(table.errors).toEqual([]);
     }
+  });
+});
+
+describe("formulas (CSV injection)", () => {
+  it("writes text a spreadsheet would run as a formula with a quote in front", () => {
+    expect(csvCell('=HYPERLINK("http://evil.example","Klik")')).toBe(
+      '"\'=HYPERLINK(""http://evil.example"",""Klik"")"',
+    );
+    expect(csvCell("@SUM(A1:A9)")).toBe("'@SUM(A1:A9)");
+    expect(csvCell("-2+3+cmd|' /C calc'!A0")).toBe("'-2+3+cmd|' /C calc'!A0");
+    expect(csvCell("+62 812")).toBe("'+62 812");
+    expect(csvCell("\t=1+1")).toBe("'\t=1+1");
+    expect(csvCell("\r=1+1")).toBe('"\'\r=1+1"');
+  });
+
+  it("leaves numbers and other text alone", () => {
+    expect(csvCell(-2.5)).toBe("-2.5");
+    expect(csvCell("-2.5")).toBe("-2.5");
+    expect(csvCell("+1e3")).toBe("+1e3");
+    expect(csvCell("Toko = Maju")).toBe("Toko = Maju");
+    expect(csvCell("a-b")).toBe("a-b");
+    expect(csvCell("")).toBe("");
   });
 });

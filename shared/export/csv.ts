@@ -10,7 +10,15 @@
  * to read UTF-8 (without it "Cilacap – Selatan" comes out as mojibake), so
  * the API adds it on request (`?bom=1`).
  *
- * The inverse is shared/accounts/csv.ts's `readCsv`.
+ * Text that a spreadsheet would run as a formula (a cell starting with `=`,
+ * `+`, `-`, `@`, a tab or a carriage return: `=HYPERLINK(…)`, `@SUM(…)`,
+ * `-2+3+cmd|…`) is written with a single quote in front, as OWASP's "CSV
+ * injection" advice says, so Excel, LibreOffice and Google Sheets show it
+ * as text. Numbers are numbers, not text: `-2.5` (a number, or text that is
+ * only a number) is written as it is.
+ *
+ * The inverse is shared/accounts/csv.ts's `readCsv` (a neutralised cell
+ * reads back with its quote).
  */
 
 /** What a cell may hold: text, a number, or nothing (an empty cell). */
@@ -35,9 +43,25 @@ export const BOM = "\uFEFF";
 export function csvCell(value: CsvCell, delimiter = ","): string {
   if (value === null || value === undefined) return "";
   if (typeof value === "number") return Number.isFinite(value) ? String(value) : "";
-  const text = String(value);
+  const text = neutralise(String(value));
   if (needsQuotes(text, delimiter)) return `"${text.replaceAll('"', '""')}"`;
   return text;
+}
+
+/** Characters that make a spreadsheet read a cell as a formula (OWASP, "CSV injection"). */
+const FORMULA_START = /^[=+\-@\t\r]/;
+/** A plain decimal number, which no spreadsheet runs as a formula. */
+const PLAIN_NUMBER = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
+
+/**
+ * Text a spreadsheet would run as a formula, with a single quote in front;
+ * anything else unchanged.
+ *
+ * @example neutralise("=HYPERLINK(\"http://evil\")") // "'=HYPERLINK(\"http://evil\")"
+ * @example neutralise("-2.5") // "-2.5"
+ */
+export function neutralise(text: string): string {
+  return FORMULA_START.test(text) && !PLAIN_NUMBER.test(text) ? `'${text}` : text;
 }
 
 function needsQuotes(text: string, delimiter: string): boolean {

@@ -3,12 +3,12 @@ import type { TerritoryMetrics } from "../scoring/types.ts";
 import { achievementOf, assignmentTable, formatReps, metricsTable, round } from "./tables.ts";
 
 const territories = [
-  { id: "a", name: "Bogor" },
+  { id: "a", name: "Bogor", reps: [{ name: "Budi" }, { name: "Sari", email: "sari@example.co.id" }] },
   { id: "b", name: "Depok" },
 ];
 
 describe("assignmentTable", () => {
-  it("gives each account its territory, empty where unassigned", () => {
+  it("gives each account its territory and its reps, empty where unassigned", () => {
     const t = assignmentTable({
       accounts: [
         { id: "A1", name: "Toko, Maju" },
@@ -21,12 +21,20 @@ describe("assignmentTable", () => {
       pins: new Map([["A3", "b"]]),
       pickOverlap: (a) => (a === 3 ? 1 : -1),
     });
-    expect(t.header).toEqual(["account_id", "account_name", "territory_id", "territory_name", "status"]);
+    expect(t.header).toEqual([
+      "account_id",
+      "account_name",
+      "territory_id",
+      "territory_name",
+      "status",
+      "rep_names",
+      "rep_emails",
+    ]);
     expect(t.rows).toEqual([
-      ["A1", "Toko, Maju", "a", "Bogor", "inside"],
-      ["A2", "Warung", "", "", "unassigned"],
-      ["A3", "Kios", "b", "Depok", "pinned"],
-      ["A4", "Apotek", "b", "Depok", "overlap"],
+      ["A1", "Toko, Maju", "a", "Bogor", "inside", "Budi; Sari", "sari@example.co.id"],
+      ["A2", "Warung", "", "", "unassigned", "", ""],
+      ["A3", "Kios", "b", "Depok", "pinned", "", ""],
+      ["A4", "Apotek", "b", "Depok", "overlap", "", ""],
     ]);
   });
 
@@ -38,7 +46,7 @@ describe("assignmentTable", () => {
       pins: new Map(),
       pickOverlap: () => -1,
     });
-    expect(t.rows[0]).toEqual(["A1", "x", "", "", "overlap"]);
+    expect(t.rows[0]).toEqual(["A1", "x", "", "", "overlap", "", ""]);
   });
 
   it("refuses an assignment of other accounts", () => {

@@ -26,7 +26,19 @@ export interface Table {
  */
 export type AssignmentStatus = "inside" | "pinned" | "overlap" | "unassigned";
 
-export const ASSIGNMENT_HEADER = ["account_id", "account_name", "territory_id", "territory_name", "status"];
+/**
+ * `rep_names` and `rep_emails`: the territory's reps, joined with "; " (what
+ * a CRM's owner update reads); empty where unassigned or without reps.
+ */
+export const ASSIGNMENT_HEADER = [
+  "account_id",
+  "account_name",
+  "territory_id",
+  "territory_name",
+  "status",
+  "rep_names",
+  "rep_emails",
+];
 
 export interface AssignmentInput {
   /** The accounts, in the order the analysis indexes them (the stored order). */
@@ -36,8 +48,8 @@ export interface AssignmentInput {
    * in several (the analysis's `accountTerritory`).
    */
   assignment: ArrayLike<number>;
-  /** The analysis's territories, in its order (sorted by id). */
-  territories: readonly { id: string; name: string }[];
+  /** The analysis's territories, in its order (sorted by id), with their reps. */
+  territories: readonly { id: string; name: string; reps?: readonly Rep[] }[];
   /** Manual pins, account id → territory id. */
   pins: ReadonlyMap<string, string>;
   /** For an account in several territories: the index in `territories` to give it, or -1. */
@@ -46,12 +58,12 @@ export interface AssignmentInput {
 
 /**
  * One row per account: account id and name, territory id and name (empty
- * where unassigned), and how it was assigned.
+ * where unassigned), how it was assigned, and the territory's reps.
  *
  * @example
  * assignmentTable({ accounts: [{ id: "A1", name: "Toko" }], assignment: [0],
  *   territories: [{ id: "t1", name: "Bogor" }], pins: new Map(), pickOverlap: () => -1 }).rows
- * // [["A1", "Toko", "t1", "Bogor", "inside"]]
+ * // [["A1", "Toko", "t1", "Bogor", "inside", "", ""]]
  */
 export function assignmentTable(input: AssignmentInput): Table {
   const { accounts, assignment, territories, pins, pickOverlap } = input;
@@ -71,7 +83,16 @@ export function assignmentTable(input: AssignmentInput): Table {
     }
     const t = index >= 0 ? territories[index] : undefined;
     if (!t) status = status === "overlap" ? "overlap" : "unassigned";
-    rows[a] = [account.id, account.name, t?.id ?? "", t?.name ?? "", status];
+    const reps = t?.reps ?? [];
+    rows[a] = [
+      account.id,
+      account.name,
+      t?.id ?? "",
+      t?.name ?? "",
+      status,
+      reps.map((r) => r.name).join("; "),
+      reps.flatMap((r) => (r.email ? [r.email] : [])).join("; "),
+    ];
   }
   return { header: ASSIGNMENT_HEADER, rows };
 }

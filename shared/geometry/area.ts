@@ -82,19 +82,29 @@ export function perimeterM(f: FlatGeometry): number {
   for (let i = 0; i < next.length; i++) {
     const j = next[i];
     if (j === i) continue;
-    const lat1 = xy[2 * i + 1] * RAD;
-    const lat2 = xy[2 * j + 1] * RAD;
-    const mid = (lat1 + lat2) / 2;
-    const s = Math.sin(mid);
-    const w2 = 1 - E2 * s * s;
-    const w = Math.sqrt(w2);
-    const n = WGS84_A / w; // prime vertical radius of curvature
-    const m = (WGS84_A * (1 - E2)) / (w2 * w); // meridional radius of curvature
-    const dy = m * (lat2 - lat1);
-    const dx = n * Math.cos(mid) * (xy[2 * j] - xy[2 * i]) * RAD;
-    total += Math.sqrt(dx * dx + dy * dy);
+    total += segmentM(xy[2 * i], xy[2 * i + 1], xy[2 * j], xy[2 * j + 1]);
   }
   return total;
+}
+
+/**
+ * Length of one short segment in metres on the WGS84 ellipsoid, by the
+ * radii of curvature at its mid-latitude (see {@link perimeterM}).
+ *
+ * @example segmentM(106, -6, 107, -6) // ≈ 110,730
+ */
+export function segmentM(lon1: number, lat1Deg: number, lon2: number, lat2Deg: number): number {
+  const lat1 = lat1Deg * RAD;
+  const lat2 = lat2Deg * RAD;
+  const mid = (lat1 + lat2) / 2;
+  const s = Math.sin(mid);
+  const w2 = 1 - E2 * s * s;
+  const w = Math.sqrt(w2);
+  const n = WGS84_A / w; // prime vertical radius of curvature
+  const m = (WGS84_A * (1 - E2)) / (w2 * w); // meridional radius of curvature
+  const dy = m * (lat2 - lat1);
+  const dx = n * Math.cos(mid) * (lon2 - lon1) * RAD;
+  return Math.sqrt(dx * dx + dy * dy);
 }
 
 /**

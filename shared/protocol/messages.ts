@@ -39,7 +39,9 @@ export type RefusalCode =
   /** The message could not be decoded at all. */
   | "malformed"
   /** The role of the link does not allow this write (issue: roles). */
-  | "forbidden";
+  | "forbidden"
+  /** The socket sent more than its share of updates; this one was dropped. */
+  | "rate-limited";
 
 export interface Refusal {
   code: RefusalCode;
@@ -63,6 +65,8 @@ export const CloseCode = {
   tooManyRefusals: 4429,
   /** The link this socket was opened with was replaced by a manager; it no longer gives access. */
   linkRevoked: 4401,
+  /** A manager deleted the plan (or it was an idle demo copy); it no longer exists. */
+  planDeleted: 4404,
 } as const;
 
 /** Largest sync frame the server accepts, in bytes. */

@@ -16,10 +16,10 @@ describe("AccountIndex", () => {
     expect(index.indexOf("nope")).toBeUndefined();
   });
 
-  it("lists every attribute as a metric, sorted, with missing values as 0", () => {
+  it("lists every attribute as a metric, sorted, with missing values as NaN (missing, never 0)", () => {
     expect(index.metricNames()).toEqual(["potential", "revenue", "visits"]);
-    expect([...(index.column("revenue") as Float64Array)]).toEqual([1200, 800, 0]);
-    expect([...(index.column("visits") as Float64Array)]).toEqual([0, 4, 0]);
+    expect([...(index.column("revenue") as Float64Array)]).toEqual([1200, 800, Number.NaN]);
+    expect([...(index.column("visits") as Float64Array)]).toEqual([Number.NaN, 4, Number.NaN]);
   });
 
   it("answers box queries (edges included)", () => {

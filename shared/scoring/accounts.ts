@@ -134,7 +134,8 @@ function toColumns(accounts: readonly Account[]): AccountColumns {
   const keys = new Set<string>();
   for (const a of accounts) for (const k in a.attrs) keys.add(k);
   const attrs: Record<string, Float64Array> = {};
-  for (const k of keys) attrs[k] = new Float64Array(n);
+  // NaN where an account has no value (a blank cell): missing, not 0.
+  for (const k of keys) attrs[k] = new Float64Array(n).fill(Number.NaN);
   const lon = new Float64Array(n);
   const lat = new Float64Array(n);
   for (let i = 0; i < n; i++) {

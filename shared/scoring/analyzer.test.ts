@@ -221,9 +221,14 @@ describe("Analyzer: issues", () => {
       [territory("b", rect(0, 0, 1, 1)), territory("a", rect(0.5, 0, 1.5, 1)), territory("z", bowTie)],
       [account("x", 10, 10)],
     );
+    // The one account is outside every territory: each has none of its fair
+    // share (1/3 of an account), so each deviates too.
     expect(a.issues.map((i) => [i.id, i.severity])).toEqual([
       ["invalid-geometry:z", "error"],
       ["overlap:a:b", "error"],
+      ["deviation:a:accounts", "error"],
+      ["deviation:b:accounts", "error"],
+      ["deviation:z:accounts", "error"],
       ["unassigned-accounts", "warning"],
     ]);
     expect(a.issues[0]?.severity).toBe("error");
@@ -304,7 +309,7 @@ describe("Analyzer: incremental", () => {
     const r = analyzer.analyze();
     expect(r.territories).toEqual([]);
     expect(r.unassignedAccountIds).toEqual(["x"]);
-    expect(r.balance.score).toBe(100);
+    expect(r.balance).toMatchObject({ score: null, empty: true });
   });
 
   it("sees an edit made by mutating the caller's geometry in place", () => {

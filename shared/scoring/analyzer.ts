@@ -7,7 +7,7 @@ import { interiorPoint, smallestPart } from "../geometry/label.ts";
 import { detectOverlap, OVERLAP_TOLERANCE_DEG, overlapGeometry } from "../geometry/overlap.ts";
 import type { Position, TerritoryGeometry } from "../geometry/types.ts";
 import type { AccountIndex } from "./accounts.ts";
-import { type BalanceRow, computeBalance } from "./balance.ts";
+import { type BalanceRow, type Coverage, computeBalance } from "./balance.ts";
 import {
   compareIssues,
   deviationIssue,
@@ -109,6 +109,8 @@ export class Analyzer {
   private tol: number;
   private readonly attrNames: string[];
   private readonly columns: Float64Array[];
+  /** Each column's sum over every account, in a territory or not (the coverage's whole; blanks skipped). */
+  private readonly wholeSums: Float64Array;
   private readonly states = new Map<string, State>();
   private readonly pairs = new Map<string, Pair>();
   /** Per account: how many territories contain it, and the XOR of their slots + 1 (the owner when the count is 1). */
@@ -132,6 +134,16 @@ export class Analyzer {
     this.tol = settings.touchTolerance ?? OVERLAP_TOLERANCE_DEG;
     this.attrNames = accounts.metricNames();
     this.columns = this.attrNames.map((m) => accounts.column(m) as Float64Array);
+    this.wholeSums = new Float64Array(this.columns.length);
+    for (let c = 0; c < this.columns.length; c++) {
+      const col = this.columns[c] as Float64Array;
+      let sum = 0;
+      for (let a = 0; a < col.length; a++) {
+        const v = col[a] as number;
+        if (!Number.isNaN(v)) sum += v; // NaN is a blank cell: a missing value, not 0
+      }
+      this.wholeSums[c] = sum;
+    }
     this.count = new Int32Array(accounts.size);
     this.slotXor = new Int32Array(accounts.size);
     this.pinSlot = new Int32Array(accounts.size).fill(-1);
@@ -382,11 +394,11 @@ export class Analyzer {
       const a = contained[k] as number;
       if ((pinSlot[a] as number) >= 0) continue; // pinned: counted where it is pinned
       n++;
-      for (let c = 0; c < cols.length; c++) sums[c] += (cols[c] as Float64Array)[a] as number;
+      addAccount(sums, cols, a);
     }
     for (const a of this.pinnedBySlot.get(s.slot) ?? []) {
       n++;
-      for (let c = 0; c < cols.length; c++) sums[c] += (cols[c] as Float64Array)[a] as number;
+      addAccount(sums, cols, a);
     }
     s.accounts = n;
     s.sums = sums;
@@ -434,7 +446,17 @@ export class Analyzer {
       for (let c = 0; c < this.attrNames.length; c++) values[this.attrNames[c] as string] = s.sums[c] as number;
       return { id: s.id, values, targets: s.targets };
     });
-    const { balance, rows: rowBalance } = computeBalance(rows, metrics, allowed);
+    // Coverage: the whole plan's amounts, and what lies in no territory.
+    const uncoveredSums = new Float64Array(this.columns.length);
+    for (const a of unassigned) addAccount(uncoveredSums, this.columns, a);
+    const coverage: Record<MetricName, Coverage> = { accounts: { whole: n, uncovered: unassigned.length } };
+    for (let c = 0; c < this.attrNames.length; c++) {
+      coverage[this.attrNames[c] as string] = {
+        whole: this.wholeSums[c] as number,
+        uncovered: uncoveredSums[c] as number,
+      };
+    }
+    const { balance, rows: rowBalance } = computeBalance(rows, metrics, allowed, coverage);
 
     const territories: TerritoryMetrics[] = states.map((s, i) => {
       const shape = s.shape as Shape;
@@ -666,4 +688,12 @@ function problemBox(topo: TopologyReport, territory: BBox): BBox {
   for (const [x, y] of pts) box = [Math.min(box[0], x), Math.min(box[1], y), Math.max(box[2], x), Math.max(box[3], y)];
   if (!Number.isFinite(box[0])) return [...territory] as BBox;
   return [box[0] - m, box[1] - m, box[2] + m, box[3] + m];
+}
+
+/** Adds account `a`'s values to `sums`, one per column; a blank (NaN) adds nothing. */
+function addAccount(sums: Float64Array, cols: readonly Float64Array[], a: number): void {
+  for (let c = 0; c < cols.length; c++) {
+    const v = (cols[c] as Float64Array)[a] as number;
+    if (!Number.isNaN(v)) sums[c] = (sums[c] as number) + v;
+  }
 }

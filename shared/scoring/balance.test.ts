@@ -49,7 +49,7 @@ describe("computeBalance", () => {
     expect(balance.metrics.revenue?.score).toBeCloseTo(100 / (1 + Math.sqrt(0.5 / 3)), 12);
   });
 
-  it("never floors a metric score at 0, and gives 100 for an empty plan or an all-zero metric", () => {
+  it("never floors a metric score at 0; 100 for an all-zero metric, null (nothing to score) with no territory", () => {
     const far = computeBalance(
       [
         { id: "a", values: { x: 0 }, targets: {} },
@@ -62,7 +62,7 @@ describe("computeBalance", () => {
     );
     expect(far.rows[1]?.deviations.x).toBe(3); // mean 25
     expect(far.balance.metrics.x?.score).toBeCloseTo(100 / (1 + Math.sqrt(3)), 12); // RMS √3: 36.6, not 0
-    expect(computeBalance([], ["accounts"], 0.15).balance.score).toBe(100);
+    expect(computeBalance([], ["accounts"], 0.15).balance).toMatchObject({ score: null, empty: true });
     const zero = computeBalance([{ id: "a", values: { x: 0 }, targets: {} }], ["x"], 0.15);
     expect(zero.rows[0]?.deviations.x).toBe(0);
     expect(zero.balance.score).toBe(100);

@@ -68,13 +68,19 @@ export interface TerritoryMetrics {
 }
 
 export interface MetricBalance {
-  /** Sum over all territories. */
+  /** Sum over all territories (an account in two territories counts twice). */
   total: number;
-  /** Plan mean: total / number of territories. */
+  /** The plan's whole amount, covered by a territory or not (every account's value). */
+  whole: number;
+  /** The part of `whole` in no territory (accounts outside every territory). */
+  uncovered: number;
+  /** The fair share: whole / number of territories (the reference where no target is set). */
   mean: number;
   /** Root mean square of the territories' deviations. */
   rmsDeviation: number;
-  /** 100 / (1 + rmsDeviation). */
+  /** What the uncovered part costs the score (see shared/scoring/README.md). */
+  coveragePenalty: number;
+  /** 100 / (1 + rmsDeviation + coveragePenalty). */
   score: number;
   /** How many territories are within the allowed deviation. */
   withinAllowed: number;
@@ -83,10 +89,17 @@ export interface MetricBalance {
 }
 
 export interface Balance {
-  /** Mean of the balance metrics' scores, 0–100; 100 when there is no territory or no metric. */
-  score: number;
+  /**
+   * Mean of the balance metrics' scores, 0–100; null when the plan has no
+   * territory (nothing to score yet); 100 with territories but no metric.
+   */
+  score: number | null;
+  /** True when the plan has no territory. */
+  empty: boolean;
+  /** Whether every account (and unit) is in a territory: a plan is only "balanced" when complete. */
+  complete: boolean;
   allowedDeviation: number;
-  /** Balance metrics, in order. */
+  /** Balance metrics, in order (none when empty). */
   metricNames: MetricName[];
   metrics: Record<MetricName, MetricBalance>;
 }

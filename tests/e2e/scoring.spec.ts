@@ -168,7 +168,7 @@ test("the balance score, the allowed deviation and the balance map are the same 
     await m.openScores();
     await expect(m.balanceScore).toHaveText(expected);
     await expect(m.balanceScore).toHaveAttribute("data-level", "error");
-    await expect(m.page.getByTestId("tab-score")).toHaveText(expected);
+    await expect(m.page.getByTestId("tab-score")).toHaveText(`${expected}/100`);
     await expect(m.page.getByTestId(`metric-row-${west}`)).toHaveAttribute("data-level", "error");
     await expect(m.page.getByTestId(`metric-deviation-${west}`)).toHaveText("+60%");
     await expect(m.page.getByTestId(`metric-deviation-${east}`)).toHaveText("−60%");
@@ -222,9 +222,10 @@ test("the balance score, the allowed deviation and the balance map are the same 
  */
 test("README screenshot of the demo plan", async ({ browser, request }) => {
   test.skip(!process.env.UPDATE_SCREENSHOTS, "set UPDATE_SCREENSHOTS=1 to write tests/e2e/screenshots/editor.png");
-  const demo = (await (await request.get("/api/demo")).json()) as { links: { edit: string } };
+  // A copy of the demo of our own (every GET /api/demo makes one).
+  const demo = (await (await request.get("/api/demo")).json()) as { id: string; links: { edit: string } };
   const token = new URL(demo.links.edit).searchParams.get("token") ?? undefined;
-  const manager = await Planner.join(browser, "demo", "Ani", { viewport: { width: 1440, height: 900 }, token });
+  const manager = await Planner.join(browser, demo.id, "Ani", { viewport: { width: 1440, height: 900 }, token });
   await manager.openScores();
   await expect(manager.balanceScore).toBeVisible();
   await expect

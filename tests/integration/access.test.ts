@@ -18,6 +18,7 @@ import {
   createPlanWithLinks,
   eventually,
   type LinkRole,
+  newPerson,
   type ServerProcess,
   square,
   startServerProcess,
@@ -196,11 +197,15 @@ describe("read-only links on the sync socket", () => {
 
   it("binds presence to the connection: a viewer cannot pose as a manager or as someone else", async () => {
     const { plan, observer } = await planWithManager();
-    const viewer = await RawClient.connect(`${server.wsUrl}/sync/${plan.id}?person=p-leader1&name=Lina`, "view");
+    const lina = await newPerson(server);
+    const viewer = await RawClient.connect(
+      `${server.wsUrl}/sync/${plan.id}?person=${lina.id}&secret=${lina.secret}&name=Lina`,
+      "view",
+    );
     try {
       viewer.sendAwareness(4242, 1, { user: { name: "Boss", id: "p-manager", role: "edit" }, cursor: null });
       await eventually(() =>
-        expect(observer.awareness.get(4242)).toMatchObject({ user: { name: "Boss", id: "p-leader1", role: "view" } }),
+        expect(observer.awareness.get(4242)).toMatchObject({ user: { name: "Boss", id: lina.id, role: "view" } }),
       );
     } finally {
       viewer.close();

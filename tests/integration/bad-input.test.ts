@@ -136,6 +136,33 @@ describe("bad input over the sync socket", () => {
       () => updateFrom((doc) => territoriesMap(doc).set("bad", "hello" as never)),
       /not a map/,
     ],
+    // What REST refuses, the socket refuses too (issue 9: these were stored and served).
+    ...["../../etc/passwd", "<img src=x onerror=alert(1)>", "x".repeat(100_000), "", "__proto__ x"].map(
+      (id): [string, () => Uint8Array, RegExp] => [
+        `a territory id REST would refuse (${JSON.stringify(id.slice(0, 20))})`,
+        () =>
+          updateFrom((doc) => {
+            const t = new Y.Map<unknown>();
+            territoriesMap(doc).set(id, t);
+            t.set("name", "Bad id");
+            t.set("color", "#ff0000");
+            t.set("geometry", encodeGeometry(square(106, -7)));
+          }),
+        /territory id must be/,
+      ],
+    ),
+    [
+      "a name padded with a megabyte of spaces",
+      () =>
+        updateFrom((doc) => {
+          const t = new Y.Map<unknown>();
+          territoriesMap(doc).set("padded", t);
+          t.set("name", `a${" ".repeat(1024 * 1024)}`);
+          t.set("color", "#ff0000");
+          t.set("geometry", encodeGeometry(square(106, -7)));
+        }),
+      /name/,
+    ],
   ];
 
   for (const [what, make, message] of invalidUpdates) {

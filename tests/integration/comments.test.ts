@@ -10,6 +10,8 @@ import {
   createPlanWithLinks,
   eventually,
   type LinkRole,
+  newPerson,
+  type Person,
   type ServerProcess,
   square,
   startServerProcess,
@@ -54,14 +56,27 @@ async function plan(): Promise<CreatedPlan> {
   return p;
 }
 
-/** A REST call as a person: their link's token plus the id and name their browser sends. */
-function as(p: CreatedPlan, role: LinkRole, person: string, name: string) {
+/** The people of these tests by name, each issued by the server once (`POST /api/people`). */
+const people = new Map<string, Promise<Person>>();
+function personNamed(name: string): Promise<Person> {
+  let p = people.get(name);
+  if (!p) {
+    p = newPerson(server);
+    people.set(name, p);
+  }
+  return p;
+}
+
+/** A REST call as a person: their link's token plus the id, secret and name their browser sends. */
+function as(p: CreatedPlan, role: LinkRole, name: string) {
   return async (method: string, path: string, body?: unknown) => {
+    const person = await personNamed(name);
     const res = await fetch(`${server.url}/api/plans/${p.id}${path}`, {
       method,
       headers: {
         authorization: `Bearer ${p.tokens[role]}`,
-        "x-wilayah-person": person,
+        "x-wilayah-person": person.id,
+        "x-wilayah-person-secret": person.secret,
         "x-wilayah-name": encodeURIComponent(name),
         "content-type": "application/json",
       },
@@ -76,7 +91,7 @@ describe("comments", () => {
     const p = await plan();
     const leader = await RawClient.connect(`${server.wsUrl}/sync/${p.id}`, "view");
     try {
-      const siti = as(p, "comment", "p-siti", "Siti");
+      const siti = as(p, "comment", "Siti");
       // Just outside t1's east edge (108, -6.5): the nearest boundary is t1's.
       const created = await siti("POST", "/comments", { text: "These outlets are ours", at: [108.005, -6.5] });
       expect(created.status).toBe(201);
@@ -84,12 +99,12 @@ describe("comments", () => {
       expect(thread).toMatchObject({
         text: "These outlets are ours",
         territoryId: "t1",
-        author: { id: "p-siti", name: "Siti", role: "comment" },
+        author: { id: (await personNamed("Siti")).id, name: "Siti", role: "comment" },
         resolved: null,
         replies: [],
       });
       await eventually(() => expect(readThreads(leader.doc).map((t) => t.text)).toEqual(["These outlets are ours"]));
-      const listed = await as(p, "view", "p-lina", "Lina")("GET", "/comments?status=open&territory=t1");
+      const listed = await as(p, "view", "Lina")("GET", "/comments?status=open&territory=t1");
       expect((listed.body.threads as CommentThread[]).map((t) => t.id)).toEqual([thread.id]);
     } finally {
       leader.close();
@@ -98,9 +113,9 @@ describe("comments", () => {
 
   it("lets reps edit only their own words and resolve only threads they started; managers may do all", async () => {
     const p = await plan();
-    const siti = as(p, "comment", "p-siti", "Siti");
-    const joko = as(p, "comment", "p-joko", "Joko");
-    const ani = as(p, "edit", "p-ani", "Ani");
+    const siti = as(p, "comment", "Siti");
+    const joko = as(p, "comment", "Joko");
+    const ani = as(p, "edit", "Ani");
     const thread = (await siti("POST", "/comments", { text: "Ours", at: [107.5, -6.5] }))
       .body as unknown as CommentThread;
     const t = `/comments/${thread.id}`;
@@ -117,9 +132,12 @@ describe("comments", () => {
     expect((await siti("PATCH", t, { resolved: false })).status).toBe(200);
     const resolved = await ani("PATCH", t, { resolved: true });
     expect(resolved.status).toBe(200);
-    expect((resolved.body as unknown as CommentThread).resolved?.by).toMatchObject({ id: "p-ani", role: "edit" });
+    expect((resolved.body as unknown as CommentThread).resolved?.by).toMatchObject({
+      id: (await personNamed("Ani")).id,
+      role: "edit",
+    });
     expect((await ani("PATCH", `${t}/replies/${replyId}`, { text: "Moved it" })).status).toBe(200);
-    expect((await as(p, "view", "p-lina", "Lina")("POST", `${t}/replies`, { text: "hi" })).status).toBe(403);
+    expect((await as(p, "view", "Lina")("POST", `${t}/replies`, { text: "hi" })).status).toBe(403);
 
     const final = (await ani("GET", "/comments?status=resolved")).body.threads as CommentThread[];
     expect(final).toHaveLength(1);
@@ -129,7 +147,7 @@ describe("comments", () => {
 
   it("keeps text as text, and refuses empty or overlong comments with a clear message", async () => {
     const p = await plan();
-    const siti = as(p, "comment", "p-siti", "Siti");
+    const siti = as(p, "comment", "Siti");
     const html = `<img src=x onerror="alert(1)"> & <b>bold</b>`;
     const made = await siti("POST", "/comments", { text: html, at: [107.5, -6.5] });
     expect((made.body as unknown as CommentThread).text).toBe(html);
@@ -148,7 +166,11 @@ describe("activity feed", () => {
   it("records who reshaped what from the connection, with the metrics it moved, live to everyone", async () => {
     const p = await plan();
     const leader = await RawClient.connect(`${server.wsUrl}/sync/${p.id}`, "view");
-    const ani = await RawClient.connect(`${server.wsUrl}/sync/${p.id}?person=p-ani&name=Ani`, "edit");
+    const aniPerson = await personNamed("Ani");
+    const ani = await RawClient.connect(
+      `${server.wsUrl}/sync/${p.id}?person=${aniPerson.id}&secret=${aniPerson.secret}&name=Ani`,
+      "edit",
+    );
     try {
       await eventually(() => expect(ani.analysis?.territories.find((t) => t.id === "t1")?.accounts).toBe(3));
       // The update claims nothing about its author; the server knows it from the socket.
@@ -178,14 +200,14 @@ describe("activity feed", () => {
         return e as ActivityEntry;
       });
       expect(reshaped).toMatchObject({
-        actor: { id: "p-ani", name: "Ani", role: "edit" },
+        actor: { id: aniPerson.id, name: "Ani", role: "edit" },
         territoryId: "t1",
         territoryName: "Bandung",
         details: { before: { accounts: 3, sums: { revenue: 175 } }, after: { accounts: 1, sums: { revenue: 50 } } },
       });
       expect(reshaped.box).toEqual([107, -7, 107.3, -6]);
 
-      await as(p, "comment", "p-siti", "Siti")("POST", "/comments", { text: "Why?", at: [107.2, -6.5] });
+      await as(p, "comment", "Siti")("POST", "/comments", { text: "Why?", at: [107.2, -6.5] });
       await eventually(() =>
         expect([...leader.activity.values()].find((e) => e.kind === "comment-added")).toMatchObject({
           actor: { name: "Siti", role: "comment" },
@@ -204,12 +226,13 @@ describe("activity feed", () => {
     try {
       const p = await createPlanWithLinks(own, "Feed");
       const call =
-        (role: LinkRole, person: string, name: string) => async (method: string, path: string, body?: unknown) => {
+        (role: LinkRole, person: Person, name: string) => async (method: string, path: string, body?: unknown) => {
           const res = await fetch(`${own.url}/api/plans/${p.id}${path}`, {
             method,
             headers: {
               authorization: `Bearer ${p.tokens[role]}`,
-              "x-wilayah-person": person,
+              "x-wilayah-person": person.id,
+              "x-wilayah-person-secret": person.secret,
               "x-wilayah-name": name,
               "content-type": "application/json",
             },
@@ -218,8 +241,9 @@ describe("activity feed", () => {
           const text = await res.text();
           return (text ? JSON.parse(text) : {}) as Record<string, unknown>;
         };
-      const ani = call("edit", "p-ani", "Ani");
-      const budi = call("edit", "p-budi", "Budi");
+      const budiPerson = await newPerson(own);
+      const ani = call("edit", await newPerson(own), "Ani");
+      const budi = call("edit", budiPerson, "Budi");
       await ani("POST", "/territories", {
         type: "Feature",
         id: "t1",
@@ -242,7 +266,7 @@ describe("activity feed", () => {
       const second = (await ani("GET", `/activity?limit=2&before=${first.next}`)) as unknown as ActivityPage;
       expect(second.entries.map((e) => e.kind)).toEqual(["territory-created", "territory-created"]);
       expect(second.next).toBeNull();
-      const byBudi = (await ani("GET", "/activity?person=p-budi")) as unknown as ActivityPage;
+      const byBudi = (await ani("GET", `/activity?person=${budiPerson.id}`)) as unknown as ActivityPage;
       expect(byBudi.entries.map((e) => e.kind)).toEqual(["territory-deleted", "territory-created"]);
       const onT2 = (await ani("GET", "/activity?territory=t2")) as unknown as ActivityPage;
       expect(onT2.entries.map((e) => e.kind)).toEqual(["territory-renamed", "territory-created"]);

@@ -185,17 +185,19 @@ describe("damage on disk", () => {
     expect(again.output()).toMatch(new RegExp(`plan ${planId}: accounts\\.json is damaged`));
   });
 
-  it("starts and serves everything else when the demo plan cannot be read", async () => {
-    const first = await start({ env: { SEED_DEMO: "1" } });
+  it("starts and serves everything else when the old shared demo plan cannot be read", async () => {
+    const first = await start();
     const other = await createPlan(first);
     await addTerritory(first, other, "b");
-    expect((await fetch(`${first.url}/api/demo`)).status).toBe(200);
     await first.kill("SIGTERM");
+    // The shared demo plan of servers before issue 9, damaged with its copy.
+    await fs.mkdir(planDir(first, "demo"));
     for (const f of ["plan.json", "plan.prev.json"]) await fs.writeFile(path.join(planDir(first, "demo"), f), "{");
 
     const second = await start({ dataDir: first.dataDir, env: { SEED_DEMO: "1" } });
-    await expectDamaged(await fetch(`${second.url}/api/demo`), /plan\.json/);
+    await expectDamaged(await fetch(`${second.url}/api/plans/demo`), /plan\.json/);
     expect(await names(second, other)).toEqual({ b: "b-0" });
+    expect((await fetch(`${second.url}/api/demo`)).status).toBe(200);
   });
 
   it("refuses a plan whose activity feed does not parse, and leaves the file as it was", async () => {

@@ -282,14 +282,23 @@ describe("assignments and metrics as CSV", () => {
     const text = await res.text();
     expect(text.charCodeAt(0)).not.toBe(0xfeff);
     const csv = readCsv(text, { delimiter: "," });
-    expect(csv.headers).toEqual(["account_id", "account_name", "territory_id", "territory_name", "status"]);
+    expect(csv.headers).toEqual([
+      "account_id",
+      "account_name",
+      "territory_id",
+      "territory_name",
+      "status",
+      "rep_names",
+      "rep_emails",
+    ]);
+    // The reps are what a CRM owner update reads.
     expect(csv.rows).toEqual([
-      ["A1", "Toko Maju", "bogor", "Bogor", "inside"],
-      ["A2", 'Warung "Sari", Cabang 2\nBogor', "bogor", "Bogor", "inside"],
-      ["A3", "Kios", "depok", 'Depok, "Kota"', "inside"],
-      ["A4", "Apotek", "bekasi", "Bekasi", "inside"],
-      ["A5", "Jauh", "", "", "unassigned"],
-      ["A6", "Jauh Lagi", "", "", "unassigned"],
+      ["A1", "Toko Maju", "bogor", "Bogor", "inside", "Budi; Sari", "budi@example.com"],
+      ["A2", 'Warung "Sari", Cabang 2\nBogor', "bogor", "Bogor", "inside", "Budi; Sari", "budi@example.com"],
+      ["A3", "Kios", "depok", 'Depok, "Kota"', "inside", "Andi", ""],
+      ["A4", "Apotek", "bekasi", "Bekasi", "inside", "", ""],
+      ["A5", "Jauh", "", "", "unassigned", "", ""],
+      ["A6", "Jauh Lagi", "", "", "unassigned", "", ""],
     ]);
 
     const analysis = (await json(await call(plan, "GET", "/analysis"))) as {
@@ -316,13 +325,13 @@ describe("assignments and metrics as CSV", () => {
     });
     expect(put.status).toBe(200);
     const csv = readCsv(await (await call(plan, "GET", "/assignments.csv")).text(), { delimiter: "," });
-    expect(csv.rows.find((r) => r[0] === "A5")?.slice(2)).toEqual(["bekasi", "Bekasi", "inside"]);
+    expect(csv.rows.find((r) => r[0] === "A5")?.slice(2, 5)).toEqual(["bekasi", "Bekasi", "inside"]);
     // Re-imported accounts are exported, not the ones before; one in the overlap goes to the first by id.
     await call(plan, "POST", "/accounts", "id,lat,lon\nZ1,-6.7,106.7\nZ2,-6.35,106.9\n", "text/csv");
     const fresh = readCsv(await (await call(plan, "GET", "/assignments.csv")).text(), { delimiter: "," });
     expect(fresh.rows).toEqual([
-      ["Z1", "Z1", "bogor", "Bogor", "inside"],
-      ["Z2", "Z2", "bekasi", "Bekasi", "overlap"],
+      ["Z1", "Z1", "bogor", "Bogor", "inside", "Budi; Sari", "budi@example.com"],
+      ["Z2", "Z2", "bekasi", "Bekasi", "overlap", "", ""],
     ]);
   });
 

@@ -95,6 +95,18 @@ export interface CreatedPlan {
   tokens: Record<LinkRole, string>;
 }
 
+export interface Person {
+  id: string;
+  secret: string;
+}
+
+/** A person as a browser gets one (`POST /api/people`): an id and the secret that proves it. */
+export async function newPerson(server: { url: string }): Promise<Person> {
+  const res = await fetch(`${server.url}/api/people`, { method: "POST" });
+  if (res.status !== 201) throw new Error(`POST /api/people: ${res.status} ${await res.text()}`);
+  return (await res.json()) as Person;
+}
+
 /** Tokens of the plans the tests created, so plan URLs can carry them (see withToken). */
 const planTokens = new Map<string, Record<LinkRole, string>>();
 

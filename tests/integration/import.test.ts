@@ -179,7 +179,7 @@ describe("accounts import: real-world files", () => {
     expect(r.body.error).toBe(
       "3 of 6 rows cannot be imported, so nothing was imported. Fix them, or import the valid rows only with ?skipInvalid=true.",
     );
-    expect(r.body.rows).toEqual([
+    expect(r.body.rows).toMatchObject([
       { row: 3, reason: "latitude 106.8 is outside -90…90 (latitude and longitude look swapped)" },
       { row: 4, reason: 'omzet "banyak" is not a number' },
       { row: 5, reason: 'id "b1" appears twice: also on line 2' },

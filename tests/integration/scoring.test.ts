@@ -87,7 +87,7 @@ describe("accounts import", () => {
     const r = await postAccounts(planId, bad);
     expect(r.status).toBe(400);
     expect(r.body.error).toMatch(/2 of 6 rows cannot be imported, so nothing was imported/);
-    expect(r.body.rows).toEqual([
+    expect(r.body.rows).toMatchObject([
       { row: 6, reason: 'longitude "not-a-lon" is not a number' },
       { row: 7, reason: "latitude -95 is outside -90…90" },
     ]);
@@ -110,7 +110,9 @@ describe("accounts import", () => {
     await postAccounts(planId, CSV);
     const more = await postAccounts(planId, "id,lat,lon,Revenue\nb1,-7,106.1,5\na1,-7,106.1,5", "?mode=append");
     expect(more.status).toBe(400);
-    expect(more.body.rows).toEqual([{ row: 0, reason: 'id "a1" is already in the plan' }]);
+    expect(more.body.rows).toEqual([
+      { row: 0, code: "id-in-plan", params: { id: "a1" }, reason: 'id "a1" is already in the plan' },
+    ]);
     // Read once before the append, so the served (cached) answer must move on with the version.
     for (const encoding of ["gzip", "identity"]) {
       const before = await apiFetch(`${server.url}/api/plans/${planId}/accounts`, {
