@@ -4,8 +4,10 @@ import { WebSocketServer } from "ws";
 import { MAX_ACCOUNTS } from "../shared/accounts/import.ts";
 import { CloseCode, MAX_FRAME_BYTES } from "../shared/protocol/messages.ts";
 import { parseSyncPath } from "../shared/protocol/rooms.ts";
+import { reconcileAccountsVersion } from "./api/accounts.ts";
 import { apiRouter } from "./api/routes.ts";
 import { sendError } from "./api/http.ts";
+import { storageHttpError } from "./api/storage-errors.ts";
 import type { ServerConfig } from "./config.ts";
 import { LowdbStore } from "./persistence/lowdb-store.ts";
 import type { PlanStore } from "./persistence/store.ts";
@@ -91,6 +93,8 @@ export async function startServer(
       // Scoring first: the feed reads its analyses to show what a reshape changed.
       if (config.scoring) await scoring.attach(room);
       await activity.attach(room);
+      // Last, once everything has been read: the only step that may write.
+      await reconcileAccountsVersion(store, room);
     },
   );
   const limiter = new RateLimiter(config.rateLimitPerSec, config.rateLimitBurst);
@@ -152,6 +156,9 @@ export async function startServer(
   const server = guarded.server;
   server.on("upgrade", (req, socket, head) => {
     handleUpgrade(req, socket, head).catch((e: Error) => {
+      // A plan refused for damage, or a full or read-only disk: 503 with the sentence, as REST answers.
+      const storage = storageHttpError(e);
+      if (storage) return refuseUpgrade(socket, storage.status, storage.message, storage.details);
       console.error(`[sync] upgrade failed: ${e.message}`);
       refuseUpgrade(socket, 500, "The server could not open this plan.");
     });
@@ -185,6 +192,8 @@ export async function startServer(
     try {
       room = await rooms.acquire(address);
     } catch (e) {
+      const storage = storageHttpError(e);
+      if (storage) return refuseUpgrade(socket, storage.status, storage.message, storage.details);
       console.error(`[sync] loading ${address.planId} failed: ${(e as Error).message}`);
       return refuseUpgrade(socket, 500, "The server could not load this plan; its stored data is kept untouched.");
     }

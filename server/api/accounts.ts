@@ -15,6 +15,7 @@ import { bboxOf } from "../../shared/geometry/types.ts";
 import type { Account } from "../../shared/scoring/accounts.ts";
 import type { PlanStore } from "../persistence/store.ts";
 import type { Room } from "../rooms/room.ts";
+import { crashPoint } from "../util/crash-point.ts";
 import { HttpError, readBody } from "./http.ts";
 
 /** Imports of one plan run one at a time (a second waits), so versions never collide. */
@@ -110,9 +111,13 @@ function parse(upload: Upload, opts: ImportOptions, area: BBox | null): ParsedAc
  * outside the plan's area, latitude and longitude apparently swapped) never
  * block; they are listed in every answer. A dry run stores nothing and
  * answers 200 with the same summary, problems included, and `refused`: the
- * sentence the real import would answer with, or null. The accounts are on
- * disk and the document's accounts version is bumped (so clients refetch
- * and the scoring reloads) before a real import resolves.
+ * sentence the real import would answer with, or null.
+ *
+ * A real import lands in one atomic step: the accounts file, with the new
+ * version inside it, replaces the old one (temporary file, fsync, rename).
+ * The document's copy of the version is bumped next, so clients refetch
+ * and the scoring reloads; a crash in between is repaired when the plan
+ * next loads (`reconcileAccountsVersion`). Both are done before it resolves.
  */
 export function importAccounts(store: PlanStore, room: Room, upload: Upload, opts: ImportOptions) {
   const planId = room.address.planId;
@@ -180,9 +185,19 @@ export function importAccounts(store: PlanStore, room: Room, upload: Upload, opt
     const version = Math.max(stored?.version ?? 0, readAccountsVersion(room.doc)) + 1;
     const all = [...existing, ...accounts];
     await store.putAccounts(planId, { version, importedAt: new Date().toISOString(), accounts: all });
-    await room.change({ kind: "rest", method: "POST", path: `/api/plans/${planId}/accounts` }, (doc) =>
-      writeAccountsVersion(doc, version),
-    );
+    // The import has landed: from here on, the stored file is what the plan holds.
+    crashPoint("accounts-stored");
+    try {
+      await room.change({ kind: "rest", method: "POST", path: `/api/plans/${planId}/accounts` }, (doc) =>
+        writeAccountsVersion(doc, version),
+      );
+    } catch (e) {
+      // The room could not save the bump (its storage failed): the accounts are stored all the same,
+      // and the document catches up when the plan next loads. Saying "nothing was saved" would be wrong.
+      console.error(
+        `[accounts] plan ${planId}: version ${version} is stored; the document will say so when the plan next loads (${(e as Error).message})`,
+      );
+    }
     return { dryRun: false, ...summary, imported: accounts.length, accounts: all.length, version };
   };
   const previous = importing.get(planId) ?? Promise.resolve();
@@ -194,6 +209,27 @@ export function importAccounts(store: PlanStore, room: Room, upload: Upload, opt
     })
     .catch(() => {});
   return next;
+}
+
+/**
+ * The stored accounts are the one source of truth for the accounts and
+ * their version; the document only carries a copy of the version, so that
+ * clients refetch and the analysis reloads when it moves. When a plan loads
+ * with a copy that differs (an import cut off between its two steps by a
+ * crash), the stored version is written into the document, as the server's
+ * own change.
+ */
+export async function reconcileAccountsVersion(store: PlanStore, room: Room): Promise<void> {
+  const planId = room.address.planId;
+  const version = await store.getAccountsVersion(planId);
+  const copy = readAccountsVersion(room.doc);
+  if (copy === version) return;
+  console.log(
+    `[accounts] plan ${planId}: the document says accounts version ${copy}, the stored accounts are version ${version} (an import was interrupted); the document now says ${version}`,
+  );
+  await room.change({ kind: "system", reason: "accounts version reconciled" }, (doc) =>
+    writeAccountsVersion(doc, version),
+  );
 }
 
 /** The accounts as GeoJSON points (properties: id, name, then every attribute). */

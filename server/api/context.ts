@@ -13,6 +13,7 @@ import type { Room } from "../rooms/room.ts";
 import type { Rooms } from "../rooms/rooms.ts";
 import type { Scoring } from "../scoring/scoring.ts";
 import { HttpError } from "./http.ts";
+import { storageHttpError } from "./storage-errors.ts";
 
 export interface ApiContext {
   store: PlanStore;
@@ -95,7 +96,10 @@ export class PlanApi {
   }
 }
 
+/** The answer when a plan cannot be loaded: 503 for damage or a full or read-only disk, else 500. */
 export function unreadable(planId: string, e: unknown): HttpError {
+  const storage = storageHttpError(e);
+  if (storage) return storage;
   console.error(`[api] plan ${planId} could not be loaded: ${(e as Error).message}`);
   return new HttpError(
     500,

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { HttpError, sendError } from "./http.ts";
+import { storageHttpError } from "./storage-errors.ts";
 
 export type Params = Record<string, string>;
 export type Handler = (req: IncomingMessage, res: ServerResponse, params: Params, url: URL) => Promise<void>;
@@ -55,8 +56,13 @@ export class Router {
         });
         await route.handler(req, res, params, url);
       } catch (e) {
+        const storage = e instanceof HttpError ? null : storageHttpError(e);
         if (e instanceof HttpError) sendError(res, e.status, e.message, e.details);
-        else {
+        else if (storage) {
+          // Damage was logged where it was found; a full or read-only disk is logged here.
+          if (!storage.details?.damaged) console.error(`[api] ${req.method} ${url.pathname}: ${(e as Error).message}`);
+          if (!res.headersSent) sendError(res, storage.status, storage.message, storage.details);
+        } else {
           console.error(`[api] ${req.method} ${url.pathname}:`, e);
           if (!res.headersSent) sendError(res, 500, "Something went wrong on the server; please try again.");
         }

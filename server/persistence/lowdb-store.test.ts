@@ -1,11 +1,11 @@
 import fs from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import * as Y from "yjs";
 import { DurableJSONFile } from "./durable-json-file.ts";
 import { LowdbStore } from "./lowdb-store.ts";
-import type { PlanMeta, StoredDocument } from "./store.ts";
+import { DamagedError, type PlanMeta, StorageWriteError, type StoredDocument } from "./store.ts";
 
 let dataDir: string;
 const stores: LowdbStore[] = [];
@@ -15,6 +15,7 @@ beforeEach(async () => {
 });
 
 afterEach(async () => {
+  vi.restoreAllMocks();
   for (const s of stores.splice(0)) await s.close();
   await fs.rm(dataDir, { recursive: true, force: true });
 });
@@ -61,7 +62,8 @@ describe("LowdbStore plans", () => {
     await store.createPlan(meta("p1"));
     expect(await store.getPlan("p1")).toEqual(meta("p1"));
     expect(await openStore().getPlan("p1")).toEqual(meta("p1"));
-    expect(await listFiles(planDir("p1"))).toEqual(["plan.json"]);
+    // plan.json and its second copy.
+    expect(await listFiles(planDir("p1"))).toEqual(["plan.json", "plan.prev.json"]);
   });
 
   it("returns a copy of the meta, not the stored object", async () => {
@@ -115,7 +117,7 @@ describe("LowdbStore documents", () => {
     const doc = await store.openDocument("p1", "");
     const updates = edits(20);
     await Promise.all(updates.map((u) => doc.append(u)));
-    const bytes = updates.reduce((n, u) => n + 8 + u.length, 0);
+    const bytes = (await fs.stat(path.join(planDir("p1"), "main.0.log"))).size;
     expect(doc.logBytes).toBe(bytes);
     await doc.close();
 
@@ -137,11 +139,11 @@ describe("LowdbStore documents", () => {
     await second.close();
     const third = await openStore().openDocument("p1", "");
     expect(third.updates).toEqual(updates);
-    expect(await listFiles(planDir("p1"))).toEqual(["main.0.log", "plan.json"]);
+    expect(await listFiles(planDir("p1"))).toEqual(["main.0.log", "plan.json", "plan.prev.json"]);
     await third.close();
   });
 
-  it("compacts into a snapshot: same state after a restart, old log removed", async () => {
+  it("compacts into a snapshot: same state after a restart, the old log kept with the previous snapshot", async () => {
     const store = openStore();
     await store.createPlan(meta("p1"));
     const doc = await store.openDocument("p1", "");
@@ -151,7 +153,8 @@ describe("LowdbStore documents", () => {
     for (const u of updates) Y.applyUpdate(y, u);
     await doc.compact(Y.encodeStateAsUpdate(y));
     expect(doc.logBytes).toBe(0);
-    expect(await listFiles(planDir("p1"))).toEqual(["plan.json"]);
+    // plan.prev.json (the plan before the compaction) and main.0.log are the second copy.
+    expect(await listFiles(planDir("p1"))).toEqual(["main.0.log", "plan.json", "plan.prev.json"]);
     await doc.close();
 
     const again = await openStore().openDocument("p1", "");
@@ -179,7 +182,7 @@ describe("LowdbStore documents", () => {
     const again = await openStore().openDocument("p1", "");
     expect(stateOf(again)).toEqual(expected(10));
     expect(again.updates.slice(1)).toEqual(updates.slice(5));
-    expect(await listFiles(planDir("p1"))).toEqual(["main.1.log", "plan.json"]);
+    expect(await listFiles(planDir("p1"))).toEqual(["main.0.log", "main.1.log", "plan.json", "plan.prev.json"]);
     await again.close();
   });
 
@@ -215,30 +218,39 @@ describe("LowdbStore documents", () => {
     }
     await Promise.all(compactions);
     await doc.close();
-    expect(await listFiles(planDir("p1"))).toEqual(["plan.json"]);
+    // Logs before the previous snapshot (generation 2) are gone.
+    expect(await listFiles(planDir("p1"))).toEqual(["main.2.log", "plan.json", "plan.prev.json"]);
     const again = await openStore().openDocument("p1", "");
     expect(again.updates).toHaveLength(1);
     expect(stateOf(again)).toEqual(expected(9));
     await again.close();
   });
 
-  it("loads a log that a crash left behind after its snapshot, then deletes it", async () => {
+  it("deletes a log that a crash left behind once both snapshots hold it", async () => {
     const store = openStore();
     await store.createPlan(meta("p1"));
     const doc = await store.openDocument("p1", "");
-    const updates = edits(4);
-    for (const u of updates) await doc.append(u);
-    const oldLog = await fs.readFile(path.join(planDir("p1"), "main.0.log"));
+    const updates = edits(6);
     const y = new Y.Doc();
-    for (const u of updates) Y.applyUpdate(y, u);
+    for (const u of updates.slice(0, 3)) {
+      await doc.append(u);
+      Y.applyUpdate(y, u);
+    }
+    const oldLog = await fs.readFile(path.join(planDir("p1"), "main.0.log"));
+    await doc.compact(Y.encodeStateAsUpdate(y));
+    for (const u of updates.slice(3)) {
+      await doc.append(u);
+      Y.applyUpdate(y, u);
+    }
     await doc.compact(Y.encodeStateAsUpdate(y));
     await doc.close();
-    // As if the process died between writing plan.json and removing the old log.
+    expect(await listFiles(planDir("p1"))).toEqual(["main.1.log", "plan.json", "plan.prev.json"]);
+    // As if the process died between writing plan.json and removing the oldest log.
     await fs.writeFile(path.join(planDir("p1"), "main.0.log"), oldLog);
 
     const again = await openStore().openDocument("p1", "");
-    expect(stateOf(again)).toEqual(expected(4));
-    expect(await listFiles(planDir("p1"))).toEqual(["plan.json"]);
+    expect(stateOf(again)).toEqual(expected(6));
+    expect(await listFiles(planDir("p1"))).toEqual(["main.1.log", "plan.json", "plan.prev.json"]);
     await again.close();
   });
 
@@ -278,39 +290,344 @@ describe("LowdbStore documents", () => {
 });
 
 describe("LowdbStore with unreadable data", () => {
-  it("rejects a corrupt plan.json and leaves it byte for byte as it was", async () => {
+  it("refuses a corrupt plan.json whose copy is damaged too, leaving both byte for byte as they were", async () => {
     await openStore().createPlan(meta("p1"));
     const file = path.join(planDir("p1"), "plan.json");
+    const copy = path.join(planDir("p1"), "plan.prev.json");
     const corrupt = Buffer.from('{"meta":{"id":"p1","name":"Plan p1"},"documents":{"main":{"snaps', "utf8");
     await fs.writeFile(file, corrupt);
+    await fs.writeFile(copy, "");
 
     const store = openStore();
-    await expect(store.getPlan("p1")).rejects.toThrow("is corrupt");
-    await expect(store.openDocument("p1", "")).rejects.toThrow("is corrupt");
+    const error = await store.getPlan("p1").catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(DamagedError);
+    expect(error).toMatchObject({ planId: "p1", file: "plan.json" });
+    expect((error as DamagedError).damage).toMatch(/not valid JSON.*plan.prev.json is damaged too \(it is empty\)/);
+    await expect(store.openDocument("p1", "")).rejects.toThrow(DamagedError);
     await expect(store.createPlan(meta("p1"))).rejects.toThrow("plan p1 exists");
     expect(await fs.readFile(file)).toEqual(corrupt);
-    expect(await listFiles(planDir("p1"))).toEqual(["plan.json"]);
+    expect(await fs.readFile(copy, "utf8")).toBe("");
+    // The damaged file is also copied aside, once.
+    const files = await listFiles(planDir("p1"));
+    expect(files.filter((f) => f.startsWith("damaged-"))).toHaveLength(1);
+    const aside = files.find((f) => f.startsWith("damaged-")) as string;
+    expect(await fs.readFile(path.join(planDir("p1"), aside, "plan.json"))).toEqual(corrupt);
   });
 
   it("keeps refusing on later attempts rather than caching an empty plan", async () => {
     await openStore().createPlan(meta("p1"));
     const file = path.join(planDir("p1"), "plan.json");
     await fs.writeFile(file, "");
+    await fs.rm(path.join(planDir("p1"), "plan.prev.json"));
     const store = openStore();
-    await expect(store.getPlan("p1")).rejects.toThrow();
-    await expect(store.getPlan("p1")).rejects.toThrow();
+    await expect(store.getPlan("p1")).rejects.toThrow(DamagedError);
+    await expect(store.getPlan("p1")).rejects.toThrow(DamagedError);
+    await expect(store.updatePlan("p1", (m) => m)).rejects.toThrow(DamagedError);
+    await expect(store.putAccounts("p1", { version: 1, importedAt: "", accounts: [] })).rejects.toThrow(DamagedError);
     expect(await fs.readFile(file, "utf8")).toBe("");
+    expect((await listFiles(planDir("p1"))).filter((f) => !f.startsWith("damaged-"))).toEqual(["plan.json"]);
   });
 
-  it("reads the plan again once the file is repaired", async () => {
+  it("reads the plan again once an operator has repaired the file", async () => {
     await openStore().createPlan(meta("p1"));
     const file = path.join(planDir("p1"), "plan.json");
     const good = await fs.readFile(file);
     await fs.writeFile(file, "{");
+    await fs.writeFile(path.join(planDir("p1"), "plan.prev.json"), "{");
     const store = openStore();
     await expect(store.getPlan("p1")).rejects.toThrow();
     await fs.writeFile(file, good);
     expect(await store.getPlan("p1")).toEqual(meta("p1"));
+  });
+});
+
+/** Flips one bit of the byte at `at` (negative: from the end) of a file. */
+async function flipByte(file: string, at: number, bit = 0x01): Promise<Buffer> {
+  const buf = await fs.readFile(file);
+  const i = at < 0 ? buf.length + at : at;
+  buf[i] = (buf[i] as number) ^ bit;
+  await fs.writeFile(file, buf);
+  return buf;
+}
+
+/** A plan with `count` edits: the first half folded into a snapshot (then the previous one), the rest in the log. */
+async function planWithHistory(count: number): Promise<Uint8Array[]> {
+  const store = openStore();
+  await store.createPlan(meta("p1"));
+  const doc = await store.openDocument("p1", "");
+  const updates = edits(count);
+  const y = new Y.Doc();
+  const half = Math.floor(count / 2);
+  for (const u of updates.slice(0, half)) {
+    await doc.append(u);
+    Y.applyUpdate(y, u);
+  }
+  await doc.compact(Y.encodeStateAsUpdate(y));
+  for (const u of updates.slice(half)) await doc.append(u);
+  await doc.close();
+  expect(await listFiles(planDir("p1"))).toEqual(["main.0.log", "main.1.log", "plan.json", "plan.prev.json"]);
+  return updates;
+}
+
+describe("LowdbStore with damaged data", () => {
+  it("refuses a log damaged in its middle instead of loading the plan without it, and writes nothing", async () => {
+    await openStore().createPlan(meta("p1"));
+    const first = await openStore().openDocument("p1", "");
+    for (const u of edits(100)) await first.append(u);
+    await first.close();
+    const log = path.join(planDir("p1"), "main.0.log");
+    // A flipped byte in record 1 of 100.
+    const damaged = await flipByte(log, 9);
+
+    const store = openStore();
+    const error = await store.openDocument("p1", "").catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(DamagedError);
+    expect(error).toMatchObject({ planId: "p1", file: "main.0.log" });
+    expect((error as Error).message).toMatch(
+      /^This plan's stored data is damaged \(main\.0\.log: record 1 \(at byte 0\) fails its checksum, and intact records follow it/,
+    );
+    // Refused for everything now, the log untouched and a copy of it kept aside.
+    await expect(store.getPlan("p1")).rejects.toThrow(DamagedError);
+    await expect(store.getAccounts("p1")).rejects.toThrow(DamagedError);
+    await expect(store.putActivity("p1", [])).rejects.toThrow(DamagedError);
+    expect(await fs.readFile(log)).toEqual(damaged);
+    const aside = (await listFiles(planDir("p1"))).find((f) => f.startsWith("damaged-")) as string;
+    expect(await fs.readFile(path.join(planDir("p1"), aside, "main.0.log"))).toEqual(damaged);
+
+    // An operator puts the byte back: the plan is all there again.
+    await flipByte(log, 9);
+    const doc = await store.openDocument("p1", "");
+    expect(stateOf(doc)).toEqual(expected(100));
+    await doc.close();
+  });
+
+  it("recovers completely from the copy when plan.json is damaged (its snapshot, the previous one and both logs)", async () => {
+    await planWithHistory(20);
+    const file = path.join(planDir("p1"), "plan.json");
+    // A flipped bit inside the snapshot's base64 still parses: the checksum catches it.
+    const damaged = await flipByte(file, -40, 0x02);
+    expect(() => JSON.parse(damaged.toString("utf8"))).not.toThrow();
+
+    const store = openStore();
+    expect(await store.getPlan("p1")).toEqual(meta("p1"));
+    const doc = await store.openDocument("p1", "");
+    expect(stateOf(doc)).toEqual(expected(20));
+    await doc.close();
+    // plan.json is whole again; the damaged one is kept aside.
+    const files = await listFiles(planDir("p1"));
+    const aside = files.find((f) => f.startsWith("damaged-")) as string;
+    expect(await fs.readFile(path.join(planDir("p1"), aside, "plan.json"))).toEqual(damaged);
+    const again = await openStore().openDocument("p1", "");
+    expect(stateOf(again)).toEqual(expected(20));
+    await again.close();
+  });
+
+  it("recovers from the copy when a snapshot alone fails its checksum (a plan.json without a file checksum)", async () => {
+    await planWithHistory(10);
+    const file = path.join(planDir("p1"), "plan.json");
+    // Rewrite plan.json the way files were before the file checksum, with one snapshot byte changed.
+    const wrapped = JSON.parse(await fs.readFile(file, "utf8")) as {
+      data: { documents: { main: { snapshot: string } } };
+    };
+    const plain = wrapped.data;
+    const bytes = Buffer.from(plain.documents.main.snapshot, "base64");
+    bytes[bytes.length - 1] = (bytes[bytes.length - 1] as number) ^ 0x01;
+    plain.documents.main.snapshot = bytes.toString("base64");
+    await fs.writeFile(file, JSON.stringify(plain));
+
+    const doc = await openStore().openDocument("p1", "");
+    expect(stateOf(doc)).toEqual(expected(10));
+    await doc.close();
+  });
+
+  it("refuses a damaged plan.json when the copy needs a log that is damaged too", async () => {
+    await planWithHistory(20);
+    await flipByte(path.join(planDir("p1"), "plan.json"), -40, 0x02);
+    const oldLog = path.join(planDir("p1"), "main.0.log");
+    await flipByte(oldLog, 9);
+    const before = await fs.readFile(path.join(planDir("p1"), "plan.json"));
+
+    const error = await openStore()
+      .getPlan("p1")
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(DamagedError);
+    expect((error as DamagedError).damage).toMatch(
+      /fails its checksum; its copy plan.prev.json cannot stand in for it because main.0.log is damaged/,
+    );
+    expect(await fs.readFile(path.join(planDir("p1"), "plan.json"))).toEqual(before);
+  });
+
+  it("ignores damage in a log that both snapshots already hold", async () => {
+    const store = openStore();
+    await store.createPlan(meta("p1"));
+    const doc = await store.openDocument("p1", "");
+    const y = new Y.Doc();
+    const updates = edits(9);
+    for (let round = 0; round < 3; round++) {
+      for (const u of updates.slice(round * 3, round * 3 + 3)) {
+        await doc.append(u);
+        Y.applyUpdate(y, u);
+      }
+      await doc.compact(Y.encodeStateAsUpdate(y));
+    }
+    await doc.close();
+    // main.2.log belongs to the copy (plan.prev.json); plan.json's snapshot holds it too.
+    await flipByte(path.join(planDir("p1"), "main.2.log"), 9);
+    const again = await openStore().openDocument("p1", "");
+    expect(stateOf(again)).toEqual(expected(9));
+    await again.close();
+  });
+
+  it("refuses damaged accounts, even when the damage still parses", async () => {
+    const store = openStore();
+    await store.createPlan(meta("p1"));
+    const accounts = [{ id: "a1", name: "Toko", lon: 106.8, lat: -6.2, attrs: { revenue: 1250000 } }];
+    await store.putAccounts("p1", { version: 3, importedAt: "2027-01-02T03:04:05.000Z", accounts });
+    expect((await openStore().getAccounts("p1"))?.accounts).toEqual(accounts);
+    const file = path.join(planDir("p1"), "accounts.json");
+    const text = await fs.readFile(file, "utf8");
+    const damaged = text.replace("1250000", "1250001");
+    await fs.writeFile(file, damaged);
+
+    const fresh = openStore();
+    const error = await fresh.getAccounts("p1").catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(DamagedError);
+    expect(error).toMatchObject({ file: "accounts.json", damage: "it fails its checksum" });
+    await expect(fresh.getPlan("p1")).rejects.toThrow(DamagedError);
+    await expect(fresh.putAccounts("p1", { version: 4, importedAt: "", accounts: [] })).rejects.toThrow(DamagedError);
+    expect(await fs.readFile(file, "utf8")).toBe(damaged);
+  });
+
+  it("reads the accounts' version from the head of the file, in either format", async () => {
+    const store = openStore();
+    await store.createPlan(meta("p1"));
+    expect(await store.getAccountsVersion("p1")).toBe(0);
+    const accounts = [{ id: "a1", name: "Toko", lon: 106.8, lat: -6.2, attrs: { revenue: 1 } }];
+    await store.putAccounts("p1", { version: 12, importedAt: "2027-01-02T03:04:05.000Z", accounts });
+    expect(await openStore().getAccountsVersion("p1")).toBe(12);
+    await fs.writeFile(
+      path.join(planDir("p1"), "accounts.json"),
+      JSON.stringify({ version: 7, importedAt: "x", metrics: [], rows: [] }),
+    );
+    expect(await openStore().getAccountsVersion("p1")).toBe(7);
+  });
+
+  it("refuses an activity feed that does not parse rather than reading it as empty", async () => {
+    const store = openStore();
+    await store.createPlan(meta("p1"));
+    await fs.writeFile(path.join(planDir("p1"), "activity.json"), '{"entries":[{"seq":1,');
+    await expect(openStore().getActivity("p1")).rejects.toMatchObject({
+      name: "DamagedError",
+      file: "activity.json",
+    });
+  });
+
+  it("reads files written before checksums", async () => {
+    await openStore().createPlan(meta("p1"));
+    const y = new Y.Doc();
+    for (const u of edits(3)) Y.applyUpdate(y, u);
+    const snapshot = Buffer.from(Y.encodeStateAsUpdate(y)).toString("base64");
+    await fs.writeFile(
+      path.join(planDir("p1"), "plan.json"),
+      JSON.stringify({ meta: meta("p1"), documents: { main: { snapshot, logGen: 0 } } }),
+    );
+    await fs.rm(path.join(planDir("p1"), "plan.prev.json"));
+    await fs.writeFile(
+      path.join(planDir("p1"), "accounts.json"),
+      JSON.stringify({ version: 2, importedAt: "x", metrics: [], rows: [["a", "A", 1, 2]] }),
+    );
+    const store = openStore();
+    expect(await store.getPlan("p1")).toEqual(meta("p1"));
+    const doc = await store.openDocument("p1", "");
+    expect(stateOf(doc)).toEqual(expected(3));
+    await doc.close();
+    expect((await store.getAccounts("p1"))?.version).toBe(2);
+  });
+
+  it("reads a log with a torn tail without writing, and cuts it at the first append", async () => {
+    await openStore().createPlan(meta("p1"));
+    const first = await openStore().openDocument("p1", "");
+    const updates = edits(4);
+    for (const u of updates.slice(0, 3)) await first.append(u);
+    await first.close();
+    const log = path.join(planDir("p1"), "main.0.log");
+    await fs.appendFile(log, Buffer.from([200, 0, 0, 0, 1, 2, 3, 4, 5]));
+    const torn = await fs.readFile(log);
+
+    const doc = await openStore().openDocument("p1", "");
+    expect(doc.updates).toEqual(updates.slice(0, 3));
+    expect(await fs.readFile(log)).toEqual(torn);
+    await doc.append(updates[3] as Uint8Array);
+    await doc.close();
+    expect((await openStore().openDocument("p1", "")).updates).toEqual(updates);
+  });
+});
+
+describe("LowdbStore leftovers and full disks", () => {
+  it("removes temporary files of interrupted writes when it first opens a plan, and unfinished plans at startup", async () => {
+    await openStore().createPlan(meta("p1"));
+    await fs.writeFile(path.join(planDir("p1"), ".accounts.json.0a1b2c.tmp"), "half");
+    await fs.writeFile(path.join(planDir("p1"), ".plan.json.tmp"), "half");
+    await fs.mkdir(path.join(dataDir, "plans", ".new-p2-abc123"));
+    await fs.writeFile(path.join(dataDir, "plans", ".new-p2-abc123", "plan.json"), "{}");
+    const store = openStore();
+    expect(await store.getPlan("p1")).toEqual(meta("p1"));
+    expect(await listFiles(planDir("p1"))).toEqual(["plan.json", "plan.prev.json"]);
+    expect(await listFiles(path.join(dataDir, "plans"))).toEqual(["p1"]);
+  });
+
+  it("reports a full disk as a StorageWriteError and leaves no temporary file", async () => {
+    const store = openStore();
+    await store.createPlan(meta("p1"));
+    const realOpen = fs.open;
+    vi.spyOn(fs, "open").mockImplementation(async (...args: Parameters<typeof fs.open>) => {
+      const handle = await realOpen(...args);
+      if (String(args[0]).endsWith(".tmp")) {
+        handle.writeFile = async () => {
+          throw Object.assign(new Error("ENOSPC: no space left on device, write"), { code: "ENOSPC" });
+        };
+      }
+      return handle;
+    });
+    const error = await store.putAccounts("p1", { version: 1, importedAt: "", accounts: [] }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(StorageWriteError);
+    expect(error).toMatchObject({
+      reason: "full",
+      message: expect.stringMatching(/^The server's disk is full; nothing was saved/),
+    });
+    await expect(store.updatePlan("p1", (m) => ({ ...m, name: "x" }))).rejects.toThrow(StorageWriteError);
+    vi.restoreAllMocks();
+    expect(await listFiles(planDir("p1"))).toEqual(["plan.json", "plan.prev.json"]);
+  });
+
+  it("reports a read-only data folder as one that cannot be written, not one that cannot be read", async () => {
+    const store = openStore();
+    vi.spyOn(fs, "mkdtemp").mockRejectedValue(
+      Object.assign(new Error("EROFS: read-only file system, mkdtemp"), { code: "EROFS" }),
+    );
+    const error = await store.createPlan(meta("p1")).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(StorageWriteError);
+    expect((error as Error).message).toMatch(/cannot write to its data folder/);
+  });
+
+  it("reports a full disk while appending to the log as a StorageWriteError", async () => {
+    const store = openStore();
+    await store.createPlan(meta("p1"));
+    const doc = await store.openDocument("p1", "");
+    const realOpen = fs.open;
+    vi.spyOn(fs, "open").mockImplementation(async (...args: Parameters<typeof fs.open>) => {
+      const handle = await realOpen(...args);
+      if (String(args[0]).endsWith(".log")) {
+        handle.write = (async () => {
+          throw Object.assign(new Error("ENOSPC: no space left on device, write"), { code: "ENOSPC" });
+        }) as typeof handle.write;
+      }
+      return handle;
+    });
+    const [u] = edits(1);
+    await expect(doc.append(u as Uint8Array)).rejects.toMatchObject({ name: "StorageWriteError", reason: "full" });
+    vi.restoreAllMocks();
+    await doc.close();
   });
 });
 
@@ -321,7 +638,7 @@ describe("DurableJSONFile", () => {
     expect(await adapter.read()).toBeNull();
     await adapter.write({ a: [1, 2, 3] });
     expect(await adapter.read()).toEqual({ a: [1, 2, 3] });
-    expect(JSON.parse(await fs.readFile(file, "utf8"))).toEqual({ a: [1, 2, 3] });
+    expect(JSON.parse(await fs.readFile(file, "utf8"))).toEqual({ crc32: expect.any(String), data: { a: [1, 2, 3] } });
     expect(await listFiles(dataDir)).toEqual(["x.json"]);
   });
 
@@ -336,7 +653,7 @@ describe("DurableJSONFile", () => {
   it("throws on a file that is not JSON instead of reading it as empty", async () => {
     const file = path.join(dataDir, "x.json");
     await fs.writeFile(file, "not json");
-    await expect(new DurableJSONFile(file).read()).rejects.toThrow(`${file} is corrupt`);
+    await expect(new DurableJSONFile(file).read()).rejects.toThrow(`${file} is damaged: it is not valid JSON`);
   });
 
   it("leaves no temporary file after the store writes plans and snapshots", async () => {
@@ -347,7 +664,7 @@ describe("DurableJSONFile", () => {
     await doc.append(u as Uint8Array);
     await doc.compact(u as Uint8Array);
     await doc.close();
-    expect(await listFiles(planDir("p1"))).toEqual(["plan.json"]);
+    expect(await listFiles(planDir("p1"))).toEqual(["main.0.log", "plan.json", "plan.prev.json"]);
     expect(await listFiles(path.join(dataDir, "plans"))).toEqual(["p1"]);
   });
 });

@@ -13,6 +13,10 @@ export class MemoryStore implements PlanStore {
     return this.accounts.get(planId) ?? null;
   }
 
+  async getAccountsVersion(planId: string): Promise<number> {
+    return this.accounts.get(planId)?.version ?? 0;
+  }
+
   async putAccounts(planId: string, accounts: StoredAccounts): Promise<void> {
     if (!this.plans.has(planId)) throw new Error(`plan ${planId} does not exist`);
     this.accounts.set(planId, accounts);

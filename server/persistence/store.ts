@@ -24,9 +24,56 @@ export interface PlanMeta {
 }
 
 /**
+ * A plan's stored data is damaged and no complete second copy of it is left.
+ * This is the store's one way of saying so, whatever the store: the plan is
+ * refused — every read and every write of it rejects with this error — until
+ * an operator restores it, and nothing is written over what was found. The
+ * message is a sentence for the person calling (the API answers 503 with it);
+ * `file` and `damage` tell the operator where to look.
+ */
+export class DamagedError extends Error {
+  constructor(
+    readonly planId: string,
+    /** Where the damage is: for the lowdb store a file of the plan's folder, e.g. "main.3.log". */
+    readonly file: string,
+    /** What is wrong with it, e.g. "record 2 (at byte 96) fails its checksum, and intact records follow it". */
+    readonly damage: string,
+  ) {
+    super(
+      `This plan's stored data is damaged (${file}: ${damage}) and no complete copy is left to recover it from, so the server refuses the plan until an administrator restores it. Nothing has been written over it.`,
+    );
+    this.name = "DamagedError";
+  }
+}
+
+/**
+ * A write the storage refused because the disk is full or the data folder
+ * cannot be written. Nothing of that write was kept; the API answers 503.
+ */
+export class StorageWriteError extends Error {
+  constructor(
+    readonly reason: "full" | "read-only",
+    options?: ErrorOptions,
+  ) {
+    super(
+      reason === "full"
+        ? "The server's disk is full; nothing was saved. Try again once an administrator has freed some space."
+        : "The server cannot write to its data folder (it is read-only); nothing was saved.",
+      options,
+    );
+    this.name = "StorageWriteError";
+  }
+}
+
+/**
  * Storage behind a small interface (y-websocket's bindState/writeState,
  * Hocuspocus's Database): lowdb + an update log is the default; an in-memory
  * one serves unit tests; PostgreSQL can come later without touching rooms.
+ *
+ * Failures every implementation reports the same way: damaged data as a
+ * DamagedError (from any method, for as long as the damage is there), a full
+ * or read-only disk as a StorageWriteError. Other errors mean storage could
+ * not be reached or read at all.
  */
 export interface PlanStore {
   /** Creates a plan; rejects when the id is taken. */
@@ -41,12 +88,18 @@ export interface PlanStore {
   deletePlan(id: string): Promise<boolean>;
   /**
    * Opens one document of a plan for a room. Rejects when stored data cannot
-   * be read; the caller must then not write anything for it.
+   * be read (DamagedError when it is damaged); the caller must then not write
+   * anything for it.
    */
   openDocument(planId: string, part: Part): Promise<StoredDocument>;
-  /** The plan's accounts, or null when none were imported. */
+  /**
+   * The plan's accounts, or null when none were imported. The stored
+   * accounts are the one source of truth for the accounts and their version.
+   */
   getAccounts(planId: string): Promise<StoredAccounts | null>;
-  /** Replaces the plan's accounts; resolves once they are on disk. */
+  /** The stored accounts' version (0 when none were imported), without reading the accounts. */
+  getAccountsVersion(planId: string): Promise<number>;
+  /** Replaces the plan's accounts and their version in one atomic step; resolves once they are on disk. */
   putAccounts(planId: string, accounts: StoredAccounts): Promise<void>;
   /** The plan's activity feed, oldest first ([] when nothing happened yet). */
   getActivity(planId: string): Promise<ActivityEntry[]>;

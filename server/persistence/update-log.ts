@@ -1,44 +1,70 @@
-import { crc32 } from "node:zlib";
 import fs from "node:fs/promises";
+import { crc32 } from "node:zlib";
+import { asWriteError, DamagedFileError } from "./fs-errors.ts";
+
+/** Record header: u32 length word (LE) · u32 CRC-32 of the payload (LE). */
+const HEADER = 8;
+/** Set in the length word when the payload holds several updates, each as u32 length (LE) · bytes. */
+const BATCH = 0x80000000;
+const LENGTH = 0x7fffffff;
+
+/** What `UpdateLog.read` found in a log. */
+export interface LogContents {
+  /** Every update, in the order appended. */
+  records: Uint8Array[];
+  /** Bytes of intact records: where appends continue. */
+  size: number;
+  /** Bytes after them that a crash left (a torn last write); cut before the next append. */
+  droppedBytes: number;
+  /** When bytes were dropped: what they were, for the server log. */
+  torn?: string;
+}
 
 /**
  * An append-only file of Yjs updates with group commit.
  *
- * Record: u32 length (LE) · u32 CRC-32 of the payload (LE) · payload.
- * A record torn by a crash mid-write fails its length or checksum and is
- * dropped on read, with everything after it (nothing after it was ever
- * acknowledged: acknowledgements wait for the flush that covers them).
+ * Record: u32 length word (LE) · u32 CRC-32 of the payload (LE) · payload.
+ * Each flush writes exactly one record and fdatasyncs it before the next
+ * flush starts: one update as it is, or the updates that queued up meanwhile
+ * as one batch record (length word | 0x80000000; payload: u32 length · bytes
+ * per update). Payloads are never empty.
  *
- * Payloads are never empty, so a zero length marks damage too: a crash can
- * leave a file extended with zeros, and a zero header has a valid CRC-32 (0).
- *
- * Group commit: appends made while a flush is under way are written and
- * fdatasync'ed together by the next flush, so a burst shares one sync.
+ * So a crash (kill -9, power loss) can only spoil the last record, the one
+ * being written: everything before it was fdatasync'ed before it was
+ * started. `read` therefore cuts a bad record only when it is the last thing
+ * in the file and looks like a write that did not fully land (see
+ * `classifyBadRecord`); any other bad record is damage, reported as a
+ * DamagedFileError, and never treated as the end of the file — the updates
+ * after a lost one usually build on it, so skipping it would lose them too.
  */
 export class UpdateLog {
   readonly path: string;
   private handle: fs.FileHandle | null = null;
-  private queue: { bytes: Buffer; resolve: () => void; reject: (e: Error) => void }[] = [];
+  private queue: { payload: Uint8Array; resolve: () => void; reject: (e: unknown) => void }[] = [];
   private flushing: Promise<void> | null = null;
-  private failed: Error | null = null;
-  /** Bytes in the file, including queued appends. */
+  private failed: unknown = null;
+  /** Cut the file back to this many bytes before the first append (a torn tail that `read` found). */
+  private cutTo: number | null;
+  /** Bytes in the file, including queued appends (estimated as single records until written). */
   size: number;
 
-  constructor(path: string, size = 0) {
+  /**
+   * `size`: the bytes of intact records already in the file. With
+   * `cutTail`, whatever follows them (a torn last record) is cut off before
+   * the first append; nothing is written before then.
+   */
+  constructor(path: string, size = 0, cutTail = false) {
     this.path = path;
     this.size = size;
+    this.cutTo = cutTail ? size : null;
   }
 
   append(payload: Uint8Array): Promise<void> {
     if (this.failed) return Promise.reject(this.failed);
     if (payload.length === 0) return Promise.reject(new Error("an update log record cannot be empty"));
-    const record = Buffer.allocUnsafe(8 + payload.length);
-    record.writeUInt32LE(payload.length, 0);
-    record.writeUInt32LE(crc32(payload), 4);
-    record.set(payload, 8);
-    this.size += record.length;
+    this.size += HEADER + payload.length;
     return new Promise((resolve, reject) => {
-      this.queue.push({ bytes: record, resolve, reject });
+      this.queue.push({ payload, resolve, reject });
       if (!this.flushing) this.flushing = this.flushLoop();
     });
   }
@@ -49,17 +75,18 @@ export class UpdateLog {
         const batch = this.queue;
         this.queue = [];
         try {
-          if (!this.handle) this.handle = await fs.open(this.path, "a");
-          const bytes = batch.length === 1 ? (batch[0]?.bytes as Buffer) : Buffer.concat(batch.map((b) => b.bytes));
+          const bytes = encodeRecord(batch.map((b) => b.payload));
+          this.size += bytes.length - batch.reduce((n, b) => n + HEADER + b.payload.length, 0);
+          const handle = await this.open();
           let offset = 0;
           while (offset < bytes.length) {
-            const { bytesWritten } = await this.handle.write(bytes, offset);
+            const { bytesWritten } = await handle.write(bytes, offset);
             offset += bytesWritten;
           }
-          await this.handle.datasync();
+          await handle.datasync();
           for (const b of batch) b.resolve();
         } catch (e) {
-          this.failed = e as Error;
+          this.failed = asWriteError(e);
           for (const b of [...batch, ...this.queue]) b.reject(this.failed);
           this.queue = [];
         }
@@ -67,6 +94,24 @@ export class UpdateLog {
     } finally {
       this.flushing = null;
     }
+  }
+
+  private async open(): Promise<fs.FileHandle> {
+    if (this.handle) return this.handle;
+    const handle = await fs.open(this.path, "a");
+    try {
+      if (this.cutTo !== null && (await handle.stat()).size > this.cutTo) {
+        // Synced on its own: the next record must never land after the torn bytes.
+        await handle.truncate(this.cutTo);
+        await handle.datasync();
+      }
+    } catch (e) {
+      await handle.close().catch(() => {});
+      throw e;
+    }
+    this.cutTo = null;
+    this.handle = handle;
+    return handle;
   }
 
   /** Resolves when everything appended so far is on disk (or failed). */
@@ -81,10 +126,10 @@ export class UpdateLog {
   }
 
   /**
-   * Reads every intact record. A torn or corrupt tail is cut off the file so
-   * that later appends follow the last good record.
+   * Reads every record of a log, writing nothing (a torn tail is cut by the
+   * first append, see the constructor). Throws a DamagedFileError on damage.
    */
-  static async read(path: string): Promise<{ records: Uint8Array[]; size: number; droppedBytes: number }> {
+  static async read(path: string): Promise<LogContents> {
     let buf: Buffer;
     try {
       buf = await fs.readFile(path);
@@ -92,28 +137,183 @@ export class UpdateLog {
       if ((e as NodeJS.ErrnoException).code === "ENOENT") return { records: [], size: 0, droppedBytes: 0 };
       throw e;
     }
+    return UpdateLog.parse(buf, path);
+  }
+
+  /** `read` on bytes already in memory. */
+  static parse(buf: Buffer, file: string): LogContents {
     const records: Uint8Array[] = [];
     let offset = 0;
-    while (offset + 8 <= buf.length) {
-      const length = buf.readUInt32LE(offset);
-      const sum = buf.readUInt32LE(offset + 4);
-      const end = offset + 8 + length;
-      if (length === 0 || end > buf.length) break;
-      const payload = buf.subarray(offset + 8, end);
-      if (crc32(payload) !== sum) break;
-      records.push(new Uint8Array(payload));
+    let index = 0;
+    while (offset < buf.length) {
+      if (!intactAt(buf, offset)) {
+        const bad = classifyBadRecord(buf, offset, index + 1);
+        if (bad.kind === "damage") throw new DamagedFileError(file, bad.damage);
+        return { records, size: offset, droppedBytes: buf.length - offset, torn: bad.torn };
+      }
+      const word = buf.readUInt32LE(offset);
+      const end = offset + HEADER + (word & LENGTH);
+      const payload = buf.subarray(offset + HEADER, end);
+      index++;
+      if (word & BATCH) {
+        const updates = splitBatch(payload);
+        if (!updates) {
+          throw new DamagedFileError(
+            file,
+            `record ${index} (at byte ${offset}) passes its checksum but its updates do not add up`,
+          );
+        }
+        records.push(...updates);
+      } else {
+        records.push(new Uint8Array(payload));
+      }
       offset = end;
     }
-    const droppedBytes = buf.length - offset;
-    if (droppedBytes > 0) {
-      const fh = await fs.open(path, "r+");
-      try {
-        await fh.truncate(offset);
-        await fh.datasync();
-      } finally {
-        await fh.close();
-      }
-    }
-    return { records, size: offset, droppedBytes };
+    return { records, size: offset, droppedBytes: 0 };
   }
+}
+
+/** One record holding `payloads`: a plain record for one, a batch record for several. */
+function encodeRecord(payloads: Uint8Array[]): Buffer {
+  if (payloads.length === 1) {
+    const payload = payloads[0] as Uint8Array;
+    const record = Buffer.allocUnsafe(HEADER + payload.length);
+    record.writeUInt32LE(payload.length, 0);
+    record.writeUInt32LE(crc32(payload), 4);
+    record.set(payload, HEADER);
+    return record;
+  }
+  const length = payloads.reduce((n, p) => n + 4 + p.length, 0);
+  if (length > LENGTH) throw new Error("a group commit of more than 2 GiB cannot be one record");
+  const record = Buffer.allocUnsafe(HEADER + length);
+  let at = HEADER;
+  for (const p of payloads) {
+    record.writeUInt32LE(p.length, at);
+    record.set(p, at + 4);
+    at += 4 + p.length;
+  }
+  record.writeUInt32LE((length | BATCH) >>> 0, 0);
+  record.writeUInt32LE(crc32(record.subarray(HEADER)), 4);
+  return record;
+}
+
+function splitBatch(payload: Buffer): Uint8Array[] | null {
+  const out: Uint8Array[] = [];
+  let at = 0;
+  while (at < payload.length) {
+    if (at + 4 > payload.length) return null;
+    const n = payload.readUInt32LE(at);
+    if (n === 0 || at + 4 + n > payload.length) return null;
+    out.push(new Uint8Array(payload.subarray(at + 4, at + 4 + n)));
+    at += 4 + n;
+  }
+  return out.length > 0 ? out : null;
+}
+
+/**
+ * The first record after `offset` that is intact and followed by what can
+ * follow a record (another record that fits in the file, a torn tail of
+ * zeros or of fewer than 8 bytes, or the end of the file); -1 if none.
+ * The second condition is cheap and keeps the checksums to a handful of
+ * candidates: without it, the bytes of a large torn record offer thousands
+ * of plausible lengths, each a checksum over megabytes.
+ */
+function intactRecordAfter(buf: Buffer, offset: number): number | "undecided" {
+  let budget = SCAN_BUDGET;
+  for (let p = offset + 1; p + HEADER < buf.length; p++) {
+    const length = buf.readUInt32LE(p) & LENGTH;
+    const end = p + HEADER + length;
+    if (length === 0 || end > buf.length || !canFollowRecord(buf, end)) continue;
+    if (crc32(buf.subarray(p + HEADER, end)) === buf.readUInt32LE(p + 4)) return p;
+    budget -= length;
+    if (budget < 0) return "undecided";
+  }
+  return -1;
+}
+
+/**
+ * Bytes of checksums the search above may compute (tens of milliseconds).
+ * Real updates after a torn record offer next to no candidates; bytes made
+ * to look like thousands of records would hold the event loop for seconds,
+ * so past this budget the record is reported as damage rather than cut.
+ */
+const SCAN_BUDGET = 64 * 1024 * 1024;
+
+function canFollowRecord(buf: Buffer, at: number): boolean {
+  if (buf.length - at < HEADER) return true;
+  const length = buf.readUInt32LE(at) & LENGTH;
+  if (length === 0) return isZero(buf, at, at + HEADER);
+  return at + HEADER + length <= buf.length;
+}
+
+/** Whether an intact record (a non-zero length inside the file, a matching checksum) starts at `offset`. */
+function intactAt(buf: Buffer, offset: number): boolean {
+  if (offset + HEADER > buf.length) return false;
+  const length = buf.readUInt32LE(offset) & LENGTH;
+  const end = offset + HEADER + length;
+  if (length === 0 || end > buf.length) return false;
+  return crc32(buf.subarray(offset + HEADER, end)) === buf.readUInt32LE(offset + 4);
+}
+
+function isZero(buf: Buffer, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) if (buf[i] !== 0) return false;
+  return true;
+}
+
+type BadRecord = { kind: "torn"; torn: string } | { kind: "damage"; damage: string };
+
+/**
+ * A record that fails at `offset`: a torn tail (the last write, cut by a
+ * crash before its fdatasync returned: never acknowledged, safe to cut) or
+ * damage. The rule, from what append + fdatasync can leave behind — the
+ * file ends at most where the last write would have ended, and the parts
+ * of that write that did not reach the disk read as zeros or are missing:
+ *
+ * - an intact record anywhere after it: damage in the middle (a crash never
+ *   touches what an earlier fdatasync covered);
+ * - fewer than 8 bytes left, or a header of zeros: torn (a header cut off,
+ *   or a file extended before the write's data landed);
+ * - a length that runs past the end of the file: torn (the record is cut
+ *   short) — unless the bytes to the end verify as its whole payload, which
+ *   means the length field itself is damaged;
+ * - a record that ends exactly at the end of the file with a bad checksum:
+ *   torn (its last sectors did not land);
+ * - anything else — a bad record followed by bytes that are not a record:
+ *   damage, since a crash cannot write past the end of its last write.
+ */
+function classifyBadRecord(buf: Buffer, offset: number, index: number): BadRecord {
+  const rest = buf.length - offset;
+  const where = `record ${index} (at byte ${offset})`;
+  const next = intactRecordAfter(buf, offset);
+  if (next === "undecided") {
+    return {
+      kind: "damage",
+      damage: `${where} is bad, and the ${rest} bytes from it on hold too many things that look like records to tell a torn write from damage`,
+    };
+  }
+  if (next !== -1) {
+    const length = buf.readUInt32LE(offset) & LENGTH;
+    const problem =
+      length === 0
+        ? "has a length of 0"
+        : offset + HEADER + length > buf.length
+          ? "has a length that runs past the end of the file"
+          : "fails its checksum";
+    return { kind: "damage", damage: `${where} ${problem}, and intact records follow it (the next at byte ${next})` };
+  }
+  if (rest < HEADER) return { kind: "torn", torn: `${rest} bytes of a record header` };
+  if (isZero(buf, offset, offset + HEADER)) return { kind: "torn", torn: `${rest} bytes of zeros` };
+  const length = buf.readUInt32LE(offset) & LENGTH;
+  const end = offset + HEADER + length;
+  if (end > buf.length) {
+    if (rest > HEADER && crc32(buf.subarray(offset + HEADER)) === buf.readUInt32LE(offset + 4)) {
+      return { kind: "damage", damage: `${where} is whole, but its length field is damaged` };
+    }
+    return { kind: "torn", torn: `a last record cut short (${rest} of ${HEADER + length} bytes)` };
+  }
+  if (end === buf.length) return { kind: "torn", torn: `a last record of ${rest} bytes that fails its checksum` };
+  return {
+    kind: "damage",
+    damage: `${where} ${length === 0 ? "has a length of 0" : "fails its checksum"}, and ${buf.length - end} bytes that are not a record follow it`,
+  };
 }

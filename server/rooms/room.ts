@@ -203,7 +203,7 @@ export class Room {
   /** Storage failed: nothing more can be made durable, so stop serving this room. */
   private fail(e: Error): void {
     if (this.broken) return;
-    this.broken = new Error(`storage failed: ${e.message}`);
+    this.broken = new Error(`storage failed: ${e.message}`, { cause: e });
     console.error(`[room ${this.address.planId}] ${this.broken.message}`);
     for (const w of this.durableWaiters.splice(0)) w.reject(this.broken);
     for (const peer of [...this.peers]) peer.close(1011, "The server could not save changes; reconnecting");

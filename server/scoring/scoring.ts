@@ -56,9 +56,10 @@ export class Scoring {
     return this.plans.get(planId);
   }
 
-  async accountsOf(planId: string): Promise<AccountIndex> {
+  /** The stored accounts and their version (the stored file decides the version, not the document). */
+  async accountsOf(planId: string): Promise<{ index: AccountIndex; version: number }> {
     const stored = await this.store.getAccounts(planId);
-    return new AccountIndex(stored?.accounts ?? []);
+    return { index: new AccountIndex(stored?.accounts ?? []), version: stored?.version ?? 0 };
   }
 
   post(msg: ToWorker): void {
@@ -142,8 +143,11 @@ export class PlanScoring {
   /** (Re)loads the plan into the worker: accounts from storage, territories from the document. */
   async load(): Promise<void> {
     this.accountsVersion = readAccountsVersion(this.room.doc);
-    const accounts = await this.scoring.accountsOf(this.planId);
+    const { index: accounts, version } = await this.scoring.accountsOf(this.planId);
     if (this.disposed) return;
+    // The analysis says which accounts it counted: those just read, whatever the document says
+    // (an import interrupted between its two steps leaves the document behind until the room reconciles it).
+    this.accountsVersion = version;
     const territories: WorkerTerritory[] = [];
     territoriesMap(this.room.doc).forEach((_, id) => {
       const t = this.workerTerritory(id);

@@ -95,9 +95,11 @@ describe("durability", () => {
     await first.kill("SIGTERM");
     const files = await fs.readdir(path.join(first.dataDir, "plans", planId));
     const planFile = JSON.parse(await fs.readFile(path.join(first.dataDir, "plans", planId, "plan.json"), "utf8"));
-    expect(planFile.documents.main.snapshot.length).toBeGreaterThan(0);
-    // The compaction removed the log it folded in; a newer one may exist but is empty.
-    for (const f of files.filter((f) => f.endsWith(".log"))) {
+    const main = planFile.data.documents.main as { snapshot: string; logGen: number };
+    expect(main.snapshot.length).toBeGreaterThan(0);
+    // The log was folded into the snapshot: a log after it may exist but is empty (the one before it is
+    // kept with plan.prev.json, the second copy).
+    for (const f of files.filter((f) => f.endsWith(".log") && Number(f.split(".")[1]) >= main.logGen)) {
       expect((await fs.stat(path.join(first.dataDir, "plans", planId, f))).size).toBe(0);
     }
     const second = await start({ dataDir: first.dataDir });
@@ -243,14 +245,22 @@ describe("durability", () => {
     await seed(first, planId, ["a"]);
     await first.kill("SIGTERM");
     const file = path.join(first.dataDir, "plans", planId, "plan.json");
+    const copy = path.join(first.dataDir, "plans", planId, "plan.prev.json");
     const good = await fs.readFile(file);
     const corrupt = Buffer.concat([good.subarray(0, good.length - 20), Buffer.from("#garbage")]);
     await fs.writeFile(file, corrupt);
+    // Its second copy damaged too: nothing left to recover from.
+    await fs.writeFile(copy, corrupt);
 
     const second = await start({ dataDir: first.dataDir, env: { ROOM_IDLE_MS: "0" } });
     const res = await apiFetch(`${second.url}/api/plans/${planId}/territories`);
-    expect(res.status).toBe(500);
-    expect(((await res.json()) as { error: string }).error).toMatch(/could not be read/);
+    expect(res.status).toBe(503);
+    expect((await res.json()) as { error: string }).toMatchObject({
+      error: expect.stringMatching(
+        /^This plan's stored data is damaged \(plan\.json: .*plan\.prev\.json is damaged too/,
+      ),
+      damaged: true,
+    });
     const c = connectStockClient(second, planId);
     await sleep(500);
     expect(c.provider.synced).toBe(false);
