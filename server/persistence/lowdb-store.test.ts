@@ -668,3 +668,35 @@ describe("DurableJSONFile", () => {
     expect(await listFiles(path.join(dataDir, "plans"))).toEqual(["p1"]);
   });
 });
+
+describe("LowdbStore reference data", () => {
+  it("keeps blank account values missing (not 0) across a restart", async () => {
+    await openStore().createPlan(meta("p1"));
+    await openStore().putAccounts("p1", {
+      version: 1,
+      importedAt: "2027-01-01T00:00:00.000Z",
+      accounts: [
+        { id: "a", name: "A", lon: 106, lat: -6, attrs: { revenue: 5 } },
+        { id: "b", name: "B", lon: 106, lat: -6, attrs: { visits: 2 } },
+      ],
+    });
+    const back = await openStore().getAccounts("p1");
+    expect(back?.accounts.map((a) => a.attrs)).toEqual([{ revenue: 5 }, { visits: 2 }]);
+  });
+
+  it("stores each kind in its own file, replaced whole, removed with null, and refuses a damaged one", async () => {
+    await openStore().createPlan(meta("p2"));
+    const undo = { kind: "territories" as const, importId: "i1", at: "2027-01-01", by: "Ani", previous: [{ a: 1 }] };
+    await openStore().putData("p2", "undo", undo);
+    expect(await openStore().getData("p2", "undo")).toEqual(undo);
+    expect(await openStore().getData("p2", "units")).toBeNull();
+    await openStore().putData("p2", "undo", null);
+    expect(await openStore().getData("p2", "undo")).toBeNull();
+    await openStore().putData("p2", "undo", undo);
+    const file = path.join(planDir("p2"), "data-undo.json");
+    const bytes = await fs.readFile(file);
+    bytes[bytes.length - 5] ^= 0x01;
+    await fs.writeFile(file, bytes);
+    await expect(openStore().getData("p2", "undo")).rejects.toThrow(DamagedError);
+  });
+});

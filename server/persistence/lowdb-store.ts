@@ -9,6 +9,7 @@ import type { Account } from "../../shared/scoring/accounts.ts";
 import { DurableJSONFile, fsyncDir, removeTempFiles, TEMP_FILE } from "./durable-json-file.ts";
 import { asWriteError, DamagedFileError } from "./fs-errors.ts";
 import {
+  type PlanData,
   DamagedError,
   type PlanMeta,
   type PlanStore,
@@ -66,8 +67,12 @@ interface AccountsFile {
   version: number;
   importedAt: string;
   metrics: string[];
-  rows: [string, string, number, number, ...number[]][];
+  /** id, name, lon, lat, then one value per metric: null where the account has none (a blank cell). */
+  rows: [string, string, number, number, ...(number | null)[]][];
 }
+
+/** Reference data files: `data-<kind>.json` (see PlanData). */
+const dataFile = (kind: keyof PlanData) => `data-${kind}.json`;
 
 type Gens = Record<string, number>;
 
@@ -456,7 +461,8 @@ export class LowdbStore implements PlanStore {
     const accounts: Account[] = data.rows.map(([id, name, lon, lat, ...values]) => {
       const attrs: Record<string, number> = {};
       data.metrics.forEach((m, i) => {
-        attrs[m] = values[i] ?? 0;
+        const v = values[i];
+        if (typeof v === "number") attrs[m] = v;
       });
       return { id, name, lon, lat, attrs };
     });
@@ -499,9 +505,31 @@ export class LowdbStore implements PlanStore {
       version: stored.version,
       importedAt: stored.importedAt,
       metrics,
-      rows: stored.accounts.map((a) => [a.id, a.name, a.lon, a.lat, ...metrics.map((m) => a.attrs[m] ?? 0)]),
+      rows: stored.accounts.map((a) => [a.id, a.name, a.lon, a.lat, ...metrics.map((m) => a.attrs[m] ?? null)]),
     };
     await new DurableJSONFile<AccountsFile>(path.join(this.dir(planId), ACCOUNTS_FILE)).write(data);
+  }
+
+  /** Reference data (units, competitors, what an import replaced): one checksummed file per kind. */
+  async getData<K extends keyof PlanData>(planId: string, kind: K): Promise<PlanData[K] | null> {
+    await this.guard(planId);
+    const name = dataFile(kind);
+    const file = new DurableJSONFile<PlanData[K]>(path.join(this.dir(planId), name), {
+      check: (v) => (isObject(v) ? null : `it does not hold the plan's ${kind}`),
+    });
+    const { data, damage } = await readDamageable(file);
+    if (damage !== null) throw await this.refuse(planId, name, damage);
+    return data ?? null;
+  }
+
+  async putData<K extends keyof PlanData>(planId: string, kind: K, value: PlanData[K] | null): Promise<void> {
+    if (!(await this.record(planId))) throw new Error(`plan ${planId} does not exist`);
+    const target = path.join(this.dir(planId), dataFile(kind));
+    if (value === null) {
+      await fs.rm(target, { force: true });
+      return;
+    }
+    await new DurableJSONFile<PlanData[K]>(target).write(value);
   }
 
   /**

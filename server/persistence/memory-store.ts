@@ -1,6 +1,6 @@
 import type { ActivityEntry } from "../../shared/activity/activity.ts";
 import type { Part } from "../../shared/protocol/rooms.ts";
-import type { PlanMeta, PlanStore, StoredAccounts, StoredDocument } from "./store.ts";
+import type { PlanData, PlanMeta, PlanStore, StoredAccounts, StoredDocument } from "./store.ts";
 
 /** Keeps everything in memory: for unit tests of room logic. Not durable. */
 export class MemoryStore implements PlanStore {
@@ -8,6 +8,17 @@ export class MemoryStore implements PlanStore {
   private readonly docs = new Map<string, Uint8Array[]>();
   private readonly accounts = new Map<string, StoredAccounts>();
   private readonly activity = new Map<string, ActivityEntry[]>();
+  private readonly data = new Map<string, unknown>();
+
+  async getData<K extends keyof PlanData>(planId: string, kind: K): Promise<PlanData[K] | null> {
+    return (this.data.get(`${planId}/${kind}`) as PlanData[K] | undefined) ?? null;
+  }
+
+  async putData<K extends keyof PlanData>(planId: string, kind: K, value: PlanData[K] | null): Promise<void> {
+    if (!this.plans.has(planId)) throw new Error(`plan ${planId} does not exist`);
+    if (value === null) this.data.delete(`${planId}/${kind}`);
+    else this.data.set(`${planId}/${kind}`, structuredClone(value));
+  }
 
   async getAccounts(planId: string): Promise<StoredAccounts | null> {
     return this.accounts.get(planId) ?? null;
@@ -45,6 +56,7 @@ export class MemoryStore implements PlanStore {
     this.accounts.delete(id);
     this.activity.delete(id);
     for (const key of [...this.docs.keys()]) if (key.startsWith(`${id}/`)) this.docs.delete(key);
+    for (const key of [...this.data.keys()]) if (key.startsWith(`${id}/`)) this.data.delete(key);
     return true;
   }
 

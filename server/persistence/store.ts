@@ -3,6 +3,7 @@ import type { Role } from "../../shared/access/roles.ts";
 import type { PlanAccess } from "../access/tokens.ts";
 import type { Part } from "../../shared/protocol/rooms.ts";
 import type { Account } from "../../shared/scoring/accounts.ts";
+import type { UnitLayerJson } from "../../shared/units/serialize.ts";
 
 /** What the server keeps about a plan besides its documents. */
 export interface PlanMeta {
@@ -101,6 +102,10 @@ export interface PlanStore {
   getAccountsVersion(planId: string): Promise<number>;
   /** Replaces the plan's accounts and their version in one atomic step; resolves once they are on disk. */
   putAccounts(planId: string, accounts: StoredAccounts): Promise<void>;
+  /** Reference data of a plan other than accounts (null when there is none): see {@link PlanData}. */
+  getData<K extends keyof PlanData>(planId: string, kind: K): Promise<PlanData[K] | null>;
+  /** Replaces one kind of reference data in one atomic step (null removes it); resolves once on disk. */
+  putData<K extends keyof PlanData>(planId: string, kind: K, value: PlanData[K] | null): Promise<void>;
   /** The plan's activity feed, oldest first ([] when nothing happened yet). */
   getActivity(planId: string): Promise<ActivityEntry[]>;
   /** Replaces the stored feed; resolves once it is on disk. */
@@ -119,6 +124,40 @@ export interface StoredAccounts {
   importedAt: string;
   accounts: Account[];
 }
+
+/**
+ * Reference data kept beside a plan's document, one JSON value per kind,
+ * each replaced whole and atomically (like the accounts) and checked for
+ * damage when read.
+ */
+export interface PlanData {
+  /** The plan's unit layer (shared/units/serialize.ts); the document carries its version. */
+  units: UnitLayerJson;
+  /** Competing outlets, stored like accounts; the document carries their version. */
+  competitors: StoredAccounts;
+  /** What the latest import or replace took away, so that a manager can bring it back (issue 10). */
+  undo: UndoRecord;
+}
+
+/** What an import replaced, kept until the next import of the same kind. */
+export type UndoRecord =
+  | {
+      kind: "accounts";
+      /** The accounts version the import made: undo only while it is still the plan's. */
+      version: number;
+      at: string;
+      by: string;
+      previous: StoredAccounts | null;
+    }
+  | {
+      kind: "territories";
+      /** Id of the import (its activity entry names it). */
+      importId: string;
+      at: string;
+      by: string;
+      /** The territories as they were, GeoJSON features (properties as the REST API writes them). */
+      previous: unknown[];
+    };
 
 /** One document's durable state while a room has it open. */
 export interface StoredDocument {
