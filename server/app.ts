@@ -12,6 +12,7 @@ import type { ServerConfig } from "./config.ts";
 import { LowdbStore } from "./persistence/lowdb-store.ts";
 import type { PlanStore } from "./persistence/store.ts";
 import { Connection } from "./rooms/connection.ts";
+import type { Room } from "./rooms/room.ts";
 import { Rooms } from "./rooms/rooms.ts";
 import { Scoring } from "./scoring/scoring.ts";
 import { serveStatic } from "./static.ts";
@@ -48,7 +49,7 @@ export async function startServer(
   const sockets = new Map<string, Set<Connection>>();
   /** Plans being deleted: every call and upgrade for them answers 404 meanwhile. */
   const deleting = new Set<string>();
-  const inUse = (planId: string) => sockets.has(planId) || rooms.isLoaded({ planId, part: "" });
+  const inUse = (planId: string): boolean => sockets.has(planId) || rooms.isLoaded({ planId, part: "" });
 
   /**
    * Deletes a plan: closes its sockets (4404), unloads its rooms once the
@@ -85,17 +86,25 @@ export async function startServer(
       compactWaitMs: config.compactWaitMs,
       compactMaxWaitMs: config.compactMaxWaitMs,
     },
-    async (room) => {
-      // Loading and unloading are what "used" means for an idle demo copy.
-      demo.touch(room.address.planId);
-      room.closeListeners.add(() => demo.touch(room.address.planId));
-      if (room.address.part !== "") return;
-      // Scoring first: the feed reads its analyses to show what a reshape changed.
-      if (config.scoring) await scoring.attach(room);
-      await activity.attach(room);
-      // Last, once everything has been read: the only step that may write.
-      await reconcileAccountsVersion(store, room);
-    },
+    // In this order (server/rooms/extension.ts): scoring before the feed, which
+    // reads its analyses to show what a reshape changed; the accounts' reconcile
+    // last, once everything has been read: the only step that may write.
+    [
+      {
+        // Loading and unloading are what "used" means for an idle demo copy.
+        name: "demo-copies",
+        onLoad: (room: Room): void => demo.touch(room.address.planId),
+        onClose: (room: Room): void => demo.touch(room.address.planId),
+      },
+      ...(config.scoring ? [scoring] : []),
+      activity,
+      {
+        name: "accounts",
+        onLoad: async (room: Room): Promise<void> => {
+          if (room.address.part === "") await reconcileAccountsVersion(store, room);
+        },
+      },
+    ],
   );
   const limiter = new RateLimiter(config.rateLimitPerSec, config.rateLimitBurst);
   await retirePublicDemo(store);

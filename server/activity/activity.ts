@@ -7,6 +7,8 @@ import { decodeGeometry } from "../../shared/geometry/codec.ts";
 import { bboxOf } from "../../shared/geometry/types.ts";
 import type { AnalysisMessage } from "../../shared/protocol/analysis.ts";
 import type { PlanStore } from "../persistence/store.ts";
+import type { DocChanges } from "../../shared/doc/changes.ts";
+import type { RoomExtension } from "../rooms/extension.ts";
 import type { Room } from "../rooms/room.ts";
 import type { Scoring } from "../scoring/scoring.ts";
 import { activityFrame, type NewEntry, PlanFeed } from "./feed.ts";
@@ -17,8 +19,10 @@ import { activityFrame, type NewEntry, PlanFeed } from "./feed.ts";
  * attributed from their origin (the connection's link and name, or the
  * REST caller), never from anything inside the update.
  */
-export class Activity {
+export class Activity implements RoomExtension {
+  readonly name = "activity";
   private readonly feeds = new Map<string, PlanFeed>();
+  private readonly recorders = new Map<string, TerritoryRecorder>();
   /** Feeds of closed rooms still being saved. */
   private readonly saving = new Map<string, Promise<void>>();
 
@@ -27,7 +31,9 @@ export class Activity {
     private readonly scoring: Scoring | null,
   ) {}
 
-  async attach(room: Room): Promise<PlanFeed> {
+  /** A plan's main room loaded: its feed, and a recorder of its territory changes. */
+  async onLoad(room: Room): Promise<void> {
+    if (room.address.part !== "") return;
     const planId = room.address.planId;
     const stored = await this.store.getActivity(planId);
     const feed = new PlanFeed(planId, this.store, stored, (entries) => {
@@ -36,20 +42,29 @@ export class Activity {
     });
     this.feeds.set(planId, feed);
     const recorder = new TerritoryRecorder(room, feed, () => this.scoring?.get(planId)?.latestAnalysis ?? null);
-    const scoring = this.scoring?.get(planId);
-    const onAnalysis = (a: AnalysisMessage) => recorder.fillMetrics(a);
-    scoring?.analysisListeners.add(onAnalysis);
-    room.closeListeners.add(() => {
-      recorder.dispose();
-      scoring?.analysisListeners.delete(onAnalysis);
-      if (this.feeds.get(planId) === feed) this.feeds.delete(planId);
-      const saved = feed.close().catch((e: Error) => console.error(`[activity] saving ${planId}: ${e.message}`));
-      this.saving.set(planId, saved);
-      saved.finally(() => {
-        if (this.saving.get(planId) === saved) this.saving.delete(planId);
-      });
+    this.recorders.set(planId, recorder);
+    this.scoring?.get(planId)?.analysisListeners.add(recorder.fillMetrics);
+  }
+
+  onChange(room: Room, changes: DocChanges, tr: Y.Transaction): void {
+    const recorder = this.recorders.get(room.address.planId);
+    if (recorder?.room === room) recorder.record(changes, tr);
+  }
+
+  onClose(room: Room): void {
+    const planId = room.address.planId;
+    const recorder = this.recorders.get(planId);
+    if (recorder?.room !== room) return;
+    this.recorders.delete(planId);
+    this.scoring?.get(planId)?.analysisListeners.delete(recorder.fillMetrics);
+    const feed = this.feeds.get(planId);
+    if (!feed) return;
+    this.feeds.delete(planId);
+    const saved = feed.close().catch((e: Error) => console.error(`[activity] saving ${planId}: ${e.message}`));
+    this.saving.set(planId, saved);
+    saved.finally(() => {
+      if (this.saving.get(planId) === saved) this.saving.delete(planId);
     });
-    return feed;
   }
 
   get(planId: string): PlanFeed | undefined {
@@ -77,17 +92,12 @@ class TerritoryRecorder {
   private readonly territories: Y.Map<Y.Map<unknown>>;
 
   constructor(
-    private readonly room: Room,
+    readonly room: Room,
     private readonly feed: PlanFeed,
     private readonly latest: () => AnalysisMessage | null,
   ) {
     this.territories = territoriesMap(room.doc) as Y.Map<Y.Map<unknown>>;
     for (const [id, map] of this.territories) this.names.set(id, nameOf(map, id));
-    this.territories.observeDeep(this.onEvents);
-  }
-
-  dispose(): void {
-    this.territories.unobserveDeep(this.onEvents);
   }
 
   private actorOf(origin: unknown): Author | null {
@@ -100,44 +110,41 @@ class TerritoryRecorder {
     return null;
   }
 
-  private readonly onEvents = (events: Y.YEvent<Y.AbstractType<unknown>>[], tr: Y.Transaction): void => {
+  /** One transaction's territory changes as feed entries (shared/doc/changes.ts says what changed). */
+  record(changes: DocChanges, tr: Y.Transaction): void {
     const actor = this.actorOf(tr.origin);
-    for (const event of events) {
-      if (event.target === this.territories) {
-        for (const [id, change] of event.changes.keys) {
-          const map = this.territories.get(id);
-          if (change.action === "delete") {
-            this.log(actor, "territory-deleted", id, null);
-            this.names.delete(id);
-          } else if (map) {
-            this.names.set(id, nameOf(map, id));
-            this.log(actor, change.action === "add" ? "territory-created" : "territory-updated", id, map);
-          }
+    for (const [id, fields] of changes.territories) {
+      const map = this.territories.get(id);
+      if (fields === null) {
+        // Added, deleted or replaced whole.
+        if (!map) {
+          if (this.names.has(id)) this.log(actor, "territory-deleted", id, null);
+          this.names.delete(id);
+        } else {
+          const known = this.names.has(id);
+          this.names.set(id, nameOf(map, id));
+          this.log(actor, known ? "territory-updated" : "territory-created", id, map);
         }
         continue;
       }
-      const item = event.target._item;
-      if (!item || item.parent !== this.territories || typeof item.parentSub !== "string") continue;
-      const id = item.parentSub;
-      const map = this.territories.get(id);
       if (!map) continue;
-      const fields: string[] = [];
-      for (const [key, change] of event.changes.keys) {
+      const other: string[] = [];
+      for (const key of fields) {
         const kind = FIELD_KIND[key] ?? "updated";
         if (kind === "renamed") {
-          const from = typeof change.oldValue === "string" ? change.oldValue : (this.names.get(id) ?? id);
+          const from = this.names.get(id) ?? id;
           const to = nameOf(map, id);
           this.names.set(id, to);
           if (from !== to) this.log(actor, "territory-renamed", id, map, { from, to });
         } else if (kind === "reshaped") {
           this.log(actor, "territory-reshaped", id, map);
         } else {
-          fields.push(key);
+          other.push(key);
         }
       }
-      if (fields.length > 0) this.log(actor, "territory-updated", id, map, { fields });
+      if (other.length > 0) this.log(actor, "territory-updated", id, map, { fields: other });
     }
-  };
+  }
 
   private log(
     actor: Author | null,
@@ -175,7 +182,7 @@ class TerritoryRecorder {
   }
 
   /** A new analysis: reshapes recorded since the previous one now show their effect. */
-  fillMetrics(analysis: AnalysisMessage): void {
+  readonly fillMetrics = (analysis: AnalysisMessage): void => {
     const changed: ActivityEntry[] = [];
     for (const entry of this.awaitingMetrics) {
       if (!entry.territoryId) continue;
@@ -185,7 +192,7 @@ class TerritoryRecorder {
     }
     this.awaitingMetrics.clear();
     this.feed.changed(changed);
-  }
+  };
 }
 
 function nameOf(map: Y.Map<unknown>, id: string): string {

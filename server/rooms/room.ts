@@ -1,4 +1,5 @@
 import * as Y from "yjs";
+import { changesOf, isEmpty } from "../../shared/doc/changes.ts";
 import { checkUpdate } from "../../shared/doc/check-update.ts";
 import { isOrigin, type Origin, STORAGE, transact } from "../../shared/doc/origins.ts";
 import { commentsMap, pinsMap, planMap, territoriesMap } from "../../shared/doc/schema.ts";
@@ -8,6 +9,7 @@ import type { Author } from "../../shared/comments/comments.ts";
 import type { RoomAddress } from "../../shared/protocol/rooms.ts";
 import type { StoredDocument } from "../persistence/store.ts";
 import { Debouncer } from "../util/debounce.ts";
+import type { RoomExtension } from "./extension.ts";
 import { Presence, type PresenceOptions } from "./presence.ts";
 
 /** What a room needs from a connection: an id to tag origins and a way to send. */
@@ -69,12 +71,16 @@ export class Room {
   private broken: Error | null = null;
   /** REST handlers and other in-flight users that keep the room loaded. */
   holds = 0;
-  /** Called for each peer that joins (the scoring sends it the current analysis). */
-  readonly joinListeners = new Set<(peer: RoomPeer) => void>();
-  /** Called once when the room closes. */
-  readonly closeListeners = new Set<() => void>();
+  /** What hangs off the room, in order (extension.ts). */
+  readonly extensions: readonly RoomExtension[];
 
-  constructor(address: RoomAddress, stored: StoredDocument, opts: RoomOptions) {
+  constructor(
+    address: RoomAddress,
+    stored: StoredDocument,
+    opts: RoomOptions,
+    extensions: readonly RoomExtension[] = [],
+  ) {
+    this.extensions = extensions;
     this.address = address;
     this.stored = stored;
     this.opts = opts;
@@ -85,6 +91,7 @@ export class Room {
     });
     this.presence = new Presence(this.doc, () => this.peers, opts.presence);
     this.doc.on("update", this.onDocUpdate);
+    this.doc.on("afterTransaction", this.onTransaction);
     this.compactor = new Debouncer(() => this.compact(), opts.compactWaitMs, opts.compactMaxWaitMs);
   }
 
@@ -231,8 +238,16 @@ export class Room {
 
   join(peer: RoomPeer): void {
     this.peers.add(peer);
-    for (const listener of this.joinListeners) listener(peer);
+    for (const ext of this.extensions) ext.onJoin?.(this, peer);
   }
+
+  /** Tells the extensions what each transaction changed (computed once, for all of them). */
+  private readonly onTransaction = (tr: Y.Transaction): void => {
+    if (tr.origin === STORAGE || tr.changed.size === 0) return;
+    const changes = changesOf(this.doc, tr);
+    if (isEmpty(changes)) return;
+    for (const ext of this.extensions) ext.onChange?.(this, changes, tr);
+  };
 
   leave(peer: RoomPeer): void {
     this.peers.delete(peer);
@@ -252,10 +267,30 @@ export class Room {
     await this.stored.compact(Y.encodeStateAsUpdate(this.doc));
   }
 
+  /**
+   * Releases a room whose load failed: closes the extensions that loaded
+   * (reverse order) and lets go of storage without compacting anything.
+   */
+  async abandon(loaded: readonly RoomExtension[]): Promise<void> {
+    this.compactor.cancel();
+    for (const ext of [...loaded].reverse()) await Promise.resolve(ext.onClose?.(this)).catch(() => {});
+    this.doc.off("afterTransaction", this.onTransaction);
+    await this.stored.close().catch(() => {});
+    this.presence.destroy();
+    this.doc.destroy();
+  }
+
   /** Compacts and releases everything. The room must not be used afterwards. */
   async close(): Promise<void> {
     this.compactor.cancel();
-    for (const listener of this.closeListeners) listener();
+    for (const ext of [...this.extensions].reverse()) {
+      try {
+        await ext.onClose?.(this);
+      } catch (e) {
+        console.error(`[room ${this.address.planId}] ${ext.name} on close: ${(e as Error).message}`);
+      }
+    }
+    this.doc.off("afterTransaction", this.onTransaction);
     try {
       if (!this.broken) {
         await this.whenDurable();

@@ -1,5 +1,6 @@
 import { type RoomAddress, roomKey } from "../../shared/protocol/rooms.ts";
 import type { PlanStore } from "../persistence/store.ts";
+import type { RoomExtension } from "./extension.ts";
 import { Room, type RoomOptions } from "./room.ts";
 
 export interface RoomsOptions extends RoomOptions {
@@ -26,8 +27,8 @@ export class Rooms {
   constructor(
     private readonly store: PlanStore,
     private readonly opts: RoomsOptions,
-    /** Runs once for every room loaded (live scoring attaches here); a failure fails the load. */
-    private readonly onLoad?: (room: Room) => Promise<unknown>,
+    /** What every room gets, in order (extension.ts); a failing onLoad fails the load. */
+    private readonly extensions: readonly RoomExtension[] = [],
   ) {}
 
   /** The loaded room for an address; loads it when needed. Rejects when storage cannot load it. */
@@ -58,11 +59,16 @@ export class Rooms {
 
   private async load(address: RoomAddress): Promise<Room> {
     const stored = await this.store.openDocument(address.planId, address.part);
-    const room = new Room(address, stored, this.opts);
+    const room = new Room(address, stored, this.opts, this.extensions);
+    const loaded: RoomExtension[] = [];
     try {
-      await this.onLoad?.(room);
+      for (const ext of this.extensions) {
+        await ext.onLoad?.(room);
+        loaded.push(ext);
+      }
     } catch (e) {
-      await room.close().catch(() => {});
+      // Only what loaded closes again; nothing is compacted or written for a room that failed.
+      await room.abandon(loaded).catch(() => {});
       throw e;
     }
     return room;

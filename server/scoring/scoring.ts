@@ -1,10 +1,7 @@
 import { Worker } from "node:worker_threads";
 import * as encoding from "lib0/encoding";
-import type * as Y from "yjs";
 import {
   PLAN_KEYS,
-  pinsMap,
-  planMap,
   readAccountsVersion,
   readAllowedDeviation,
   readPins,
@@ -16,7 +13,10 @@ import { MessageType } from "../../shared/protocol/messages.ts";
 import { AccountIndex } from "../../shared/scoring/accounts.ts";
 import type { Analysis, AnalysisSettings } from "../../shared/scoring/types.ts";
 import type { PlanStore } from "../persistence/store.ts";
+import type { DocChanges } from "../../shared/doc/changes.ts";
+import type { RoomExtension } from "../rooms/extension.ts";
 import type { Room, RoomPeer } from "../rooms/room.ts";
+import { Debouncer } from "../util/debounce.ts";
 import type { FromWorker, ToWorker, WorkerTerritory } from "./protocol.ts";
 
 /** Quiet time before a recompute, and the longest a change waits for one. */
@@ -28,7 +28,8 @@ const MAX_WAIT_MS = 200;
  * has two cores: one for sync, one for scoring). A plan's Analyzer lives in
  * the worker; the main thread only sends what changed and relays results.
  */
-export class Scoring {
+export class Scoring implements RoomExtension {
+  readonly name = "scoring";
   private worker: Worker | null = null;
   private readonly plans = new Map<string, PlanScoring>();
   private crashes: number[] = [];
@@ -36,20 +37,32 @@ export class Scoring {
   constructor(private readonly store: PlanStore) {}
 
   /** Starts scoring a plan's main room; resolves once the first analysis is under way. */
-  async attach(room: Room): Promise<PlanScoring> {
+  async onLoad(room: Room): Promise<void> {
+    if (room.address.part !== "") return;
     const plan = new PlanScoring(this, room);
     this.plans.set(room.address.planId, plan);
-    room.closeListeners.add(() => this.detach(plan));
     await plan.load();
-    return plan;
   }
 
-  private detach(plan: PlanScoring): void {
+  onJoin(room: Room, peer: RoomPeer): void {
+    this.forRoom(room)?.join(peer);
+  }
+
+  onChange(room: Room, changes: DocChanges): void {
+    this.forRoom(room)?.noteChanges(changes);
+  }
+
+  onClose(room: Room): void {
+    const plan = this.forRoom(room);
+    if (!plan) return;
     plan.dispose();
-    if (this.plans.get(plan.planId) === plan) {
-      this.plans.delete(plan.planId);
-      this.post({ type: "unload", planId: plan.planId });
-    }
+    this.plans.delete(plan.planId);
+    this.post({ type: "unload", planId: plan.planId });
+  }
+
+  private forRoom(room: Room): PlanScoring | undefined {
+    const plan = this.plans.get(room.address.planId);
+    return plan?.room === room ? plan : undefined;
   }
 
   get(planId: string): PlanScoring | undefined {
@@ -123,8 +136,7 @@ export class PlanScoring {
   private readonly dirty = new Set<string>();
   private pinsDirty = false;
   private settingsDirty = false;
-  private timer: NodeJS.Timeout | null = null;
-  private firstDirtyAt = 0;
+  private readonly debouncer = new Debouncer(async () => this.flush(), DEBOUNCE_MS, MAX_WAIT_MS);
   private waiters: { seq: number; resolve: (a: AnalysisMessage) => void; reject: (e: Error) => void }[] = [];
   private accountsVersion = 0;
   private disposed = false;
@@ -133,11 +145,9 @@ export class PlanScoring {
 
   constructor(
     private readonly scoring: Scoring,
-    private readonly room: Room,
+    readonly room: Room,
   ) {
     this.planId = room.address.planId;
-    room.doc.on("afterTransaction", this.onTransaction);
-    room.joinListeners.add(this.onJoin);
   }
 
   /** (Re)loads the plan into the worker: accounts from storage, territories from the document. */
@@ -181,47 +191,25 @@ export class PlanScoring {
     return { id, name, targets, geometry };
   }
 
-  /** Notes which territories, pins and settings a transaction touched. */
-  private readonly onTransaction = (tr: Y.Transaction): void => {
-    const territories = territoriesMap(this.room.doc) as Y.AbstractType<unknown>;
-    const pins = pinsMap(this.room.doc) as Y.AbstractType<unknown>;
-    const plan = planMap(this.room.doc) as Y.AbstractType<unknown>;
-    let touched = false;
-    for (const [type, keys] of tr.changed) {
-      const t = type as Y.AbstractType<unknown>;
-      if (t === territories) {
-        for (const key of keys) if (key !== null) this.dirty.add(key);
-        touched = true;
-      } else if (t._item?.parent === territories && typeof t._item.parentSub === "string") {
-        this.dirty.add(t._item.parentSub);
-        touched = true;
-      } else if (t === pins) {
-        this.pinsDirty = touched = true;
-      } else if (t === plan) {
-        if (keys.has(PLAN_KEYS.allowedDeviation)) this.settingsDirty = touched = true;
-        if (keys.has(PLAN_KEYS.accountsVersion) && readAccountsVersion(this.room.doc) !== this.accountsVersion) {
-          this.load().catch((e: Error) =>
-            console.error(`[scoring] reloading accounts of ${this.planId}: ${e.message}`),
-          );
-          return;
-        }
-      }
+  /** Notes which territories, pins and settings a transaction touched (server/rooms/extension.ts). */
+  noteChanges(changes: DocChanges): void {
+    if (changes.plan.has(PLAN_KEYS.accountsVersion) && readAccountsVersion(this.room.doc) !== this.accountsVersion) {
+      this.load().catch((e: Error) => console.error(`[scoring] reloading accounts of ${this.planId}: ${e.message}`));
+      return;
     }
-    if (touched) this.schedule();
-  };
-
-  private schedule(): void {
-    const now = Date.now();
-    if (this.timer) clearTimeout(this.timer);
-    else this.firstDirtyAt = now;
-    const delay = Math.max(0, Math.min(DEBOUNCE_MS, this.firstDirtyAt + MAX_WAIT_MS - now));
-    this.timer = setTimeout(() => this.flush(), delay);
+    let touched = false;
+    for (const id of changes.territories.keys()) {
+      this.dirty.add(id);
+      touched = true;
+    }
+    if (changes.pins.size > 0) this.pinsDirty = touched = true;
+    if (changes.plan.has(PLAN_KEYS.allowedDeviation)) this.settingsDirty = touched = true;
+    if (touched) this.debouncer.trigger();
   }
 
   /** Sends what changed to the worker now. */
   private flush(): void {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
+    this.debouncer.cancel();
     if (this.disposed) return;
     if (this.dirty.size === 0 && !this.pinsDirty && !this.settingsDirty) return;
     const set: WorkerTerritory[] = [];
@@ -296,10 +284,10 @@ export class PlanScoring {
   }
 
   /** A joining peer gets the current analysis, with the full assignment. */
-  private readonly onJoin = (peer: RoomPeer): void => {
+  join(peer: RoomPeer): void {
     if (!this.latest) return;
     peer.sendFrame(frame({ ...this.latest, accountTerritory: this.fullAssignment }));
-  };
+  }
 
   /**
    * The analysis including every change applied so far (waits for the
@@ -323,9 +311,7 @@ export class PlanScoring {
 
   dispose(): void {
     this.disposed = true;
-    if (this.timer) clearTimeout(this.timer);
-    this.room.doc.off("afterTransaction", this.onTransaction);
-    this.room.joinListeners.delete(this.onJoin);
+    this.debouncer.cancel();
     const e = new Error("the plan was closed");
     for (const w of this.waiters.splice(0)) w.reject(e);
   }

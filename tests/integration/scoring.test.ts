@@ -139,7 +139,8 @@ describe("accounts import", () => {
     expect(cols.lon).toEqual(geo.features.map((f) => f.geometry.coordinates[0]));
     expect(cols.lat).toEqual(geo.features.map((f) => f.geometry.coordinates[1]));
     for (const name of cols.attributes as string[]) {
-      expect(cols.values[name]).toEqual(geo.features.map((f) => f.properties[name] ?? 0));
+      // A value the account does not have (its cell was blank) is null, never 0.
+      expect(cols.values[name]).toEqual(geo.features.map((f) => f.properties[name] ?? null));
     }
     expect((await apiFetch(`${server.url}/api/plans/${planId}/accounts?format=xml`)).status).toBe(400);
   });
