@@ -128,6 +128,21 @@ export const id: Record<MessageKey, string> = {
   "details.targetInvalid": "Masukkan angka ≥ 0, mis. 1.250.000",
   "details.actual": "Aktual {value}",
 
+  // Indonesian nouns do not change with the count (Intl.PluralRules gives "other" only): the same words.
+  "comments.openCount.one": "{n} komentar terbuka",
+  "dashboard.withTarget.one": "{n} dari {total} wilayah punya target",
+  "scores.incomplete.one":
+    "{n} akun tidak masuk wilayah mana pun: rencana belum bisa seimbang sampai semua akun masuk wilayah.",
+  "scores.within.one": "{n} dari {total} wilayah dalam batas ±{allowed} untuk {metric}",
+  "scores.summary.one": "{accounts} akun · {unassigned} tanpa wilayah · {overlapping} di area tumpang tindih",
+  "issue.invalid-geometry.where.one": " ({n} titik potong)",
+  "issue.overlap.counted.one": ", dan {n} akun dihitung di keduanya",
+  "issue.unassigned-accounts.one": "{accounts} akun ({share} dari semua) tidak berada di wilayah mana pun.",
+  "activity.kind.accounts-imported.one": "mengimpor {n} akun",
+  "activity.kind.territories-imported.one": "mengimpor {n} wilayah",
+  "activity.count.one": "{n} suntingan",
+  "activity.detail.had.one": "{n} akun",
+
   "rename.title": "Beri nama wilayah baru",
   "rename.save": "Simpan",
   "rename.skip": "Tetap “{name}”",
