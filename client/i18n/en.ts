@@ -126,6 +126,17 @@ export const en = {
   "details.targetInvalid": "Enter a number ≥ 0, e.g. 1,250,000",
   "details.actual": "Actual {value}",
 
+  "details.readOnly": "Only managers change territories; this is what the plan says now.",
+  "target.which": "Which do you mean?",
+  "target.reading": "= {value}",
+  "target.readingTitle": "Save {value} as the target",
+  "target.enter": "Enter saves the highlighted one",
+  "target.scale.above": "{target} is {factor}× the actual {actual}.",
+  "target.scale.below": "{target} is 1/{factor} of the actual {actual}.",
+  "target.scale.ask": "Is that right?",
+  "target.scale.save": "Save anyway",
+  "target.scale.edit": "Change it",
+
   "comments.openCount.one": "{n} open comment",
   "dashboard.withTarget.one": "{n} of {total} territories has a target",
   "scores.incomplete.one": "{n} account is in no territory: the plan cannot be balanced until every account is.",

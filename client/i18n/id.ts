@@ -128,6 +128,17 @@ export const id: Record<MessageKey, string> = {
   "details.targetInvalid": "Masukkan angka ≥ 0, mis. 1.250.000",
   "details.actual": "Aktual {value}",
 
+  "details.readOnly": "Hanya manajer yang mengubah wilayah; inilah isi rencana saat ini.",
+  "target.which": "Maksud Anda yang mana?",
+  "target.reading": "= {value}",
+  "target.readingTitle": "Simpan {value} sebagai target",
+  "target.enter": "Enter menyimpan yang disorot",
+  "target.scale.above": "{target} adalah {factor}× nilai aktual {actual}.",
+  "target.scale.below": "{target} adalah 1/{factor} dari nilai aktual {actual}.",
+  "target.scale.ask": "Sudah benar?",
+  "target.scale.save": "Tetap simpan",
+  "target.scale.edit": "Ubah",
+
   // Indonesian nouns do not change with the count (Intl.PluralRules gives "other" only): the same words.
   "comments.openCount.one": "{n} komentar terbuka",
   "dashboard.withTarget.one": "{n} dari {total} wilayah punya target",
