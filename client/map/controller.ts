@@ -22,6 +22,7 @@ import { AccountsLayer, detectPointsRenderer } from "./accounts-layer.ts";
 import { CommentLayer, type PinInput } from "./comment-layer.ts";
 import { geometryToOl, olToGeometry, type TerritoryFeature } from "./convert.ts";
 import { exportMapPng } from "./export-png.ts";
+import { type Box, overlayPadding, type Padding } from "./fit-padding.ts";
 import { ViewFollower } from "./follow.ts";
 import type { PresenceView } from "../../shared/protocol/presence.ts";
 import { drawTool } from "./interactions/draw.ts";
@@ -196,7 +197,10 @@ export class MapController implements MapApi {
     this.#fitted = true;
     this.map.once("rendercomplete", () => this.map.getTargetElement()?.setAttribute("data-ready", "true"));
     if (this.sync.source.getFeatures().length + this.sync.lifted.getFeatures().length > 0) this.fitAll(0);
-    else this.map.getView().fit(transformExtent(INDONESIA, "EPSG:4326", "EPSG:3857"), { padding: [70, 40, 40, 40] });
+    else
+      this.map
+        .getView()
+        .fit(transformExtent(INDONESIA, "EPSG:4326", "EPSG:3857"), { padding: this.#padding([70, 40, 40, 40]) });
   }
 
   /** The current view as a PNG (every layer composited, the sea underneath). */
@@ -208,13 +212,32 @@ export class MapController implements MapApi {
     this.#follower.ownMove();
     const extent = this.sync.extent();
     if (!extent || isEmpty(extent) || !Number.isFinite(extent[0])) return;
-    this.map.getView().fit(extent, { padding: [70, 60, 70, 60], maxZoom: 14, duration });
+    this.map.getView().fit(extent, { padding: this.#padding([70, 60, 70, 60]), maxZoom: 14, duration });
   }
 
   zoomTo(id: string): void {
     this.#follower.ownMove();
     const g = this.sync.getFeature(id)?.getGeometry();
-    if (g) this.map.getView().fit(g.getExtent(), { padding: [90, 80, 90, 80], maxZoom: 15, duration: 400 });
+    if (g)
+      this.map.getView().fit(g.getExtent(), { padding: this.#padding([90, 80, 90, 80]), maxZoom: 15, duration: 400 });
+  }
+
+  /**
+   * `base` plus the room taken by what floats over the map's edges (toolbar,
+   * map-display card, hint bar: elements marked `data-map-overlay` beside the
+   * map), so a fitted shape is never hidden under them.
+   */
+  #padding(base: Padding): Padding {
+    const el = this.map.getTargetElement();
+    const area = el?.parentElement;
+    if (!el || !area) return base;
+    const box = el.getBoundingClientRect();
+    const overlays: Box[] = [];
+    for (const o of area.querySelectorAll<HTMLElement>("[data-map-overlay]")) {
+      const r = o.getBoundingClientRect();
+      overlays.push({ x0: r.left - box.left, y0: r.top - box.top, x1: r.right - box.left, y1: r.bottom - box.top });
+    }
+    return overlayPadding({ width: box.width, height: box.height }, overlays, base);
   }
 
   /** Zooms to an issue's box (and the highlight follows from the editor's state). */
@@ -225,7 +248,7 @@ export class MapController implements MapApi {
     const [x0, y0, x1, y1] = issue.bbox;
     if (![x0, y0, x1, y1].every(Number.isFinite)) return;
     const extent = transformExtent([x0, y0, x1, y1], "EPSG:4326", "EPSG:3857");
-    this.map.getView().fit(extent, { padding: [110, 90, 110, 90], maxZoom: 13, duration: 450 });
+    this.map.getView().fit(extent, { padding: this.#padding([110, 90, 110, 90]), maxZoom: 13, duration: 450 });
   }
 
   /** Zooms to a lon/lat box (an activity entry's place); a point-sized box is centred, not zoomed into. */
@@ -234,7 +257,7 @@ export class MapController implements MapApi {
     if (![x0, y0, x1, y1].every(Number.isFinite)) return;
     this.#follower.ownMove();
     const extent = transformExtent([x0, y0, x1, y1], "EPSG:4326", "EPSG:3857");
-    this.map.getView().fit(extent, { padding: [110, 90, 110, 90], maxZoom: 13, duration: 450 });
+    this.map.getView().fit(extent, { padding: this.#padding([110, 90, 110, 90]), maxZoom: 13, duration: 450 });
   }
 
   /** Follow mode: move with this view (another person's), or stop with null. */
