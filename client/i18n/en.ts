@@ -137,6 +137,8 @@ export const en = {
   "target.scale.save": "Save anyway",
   "target.scale.edit": "Change it",
 
+  "people.wall": "Wall view",
+
   "comments.openCount.one": "{n} open comment",
   "dashboard.withTarget.one": "{n} of {total} territories has a target",
   "scores.incomplete.one": "{n} account is in no territory: the plan cannot be balanced until every account is.",

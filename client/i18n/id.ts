@@ -139,6 +139,8 @@ export const id: Record<MessageKey, string> = {
   "target.scale.save": "Tetap simpan",
   "target.scale.edit": "Ubah",
 
+  "people.wall": "Tampilan layar besar",
+
   // Indonesian nouns do not change with the count (Intl.PluralRules gives "other" only): the same words.
   "comments.openCount.one": "{n} komentar terbuka",
   "dashboard.withTarget.one": "{n} dari {total} wilayah punya target",

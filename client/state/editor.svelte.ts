@@ -3,6 +3,7 @@ import { can, isRole, type Role } from "../../shared/access/roles.ts";
 import { geometryWriter, readPlanName, readTerritoryProps, territoriesMap } from "../../shared/doc/schema.ts";
 import type { TerritoryProps } from "../../shared/doc/territory.ts";
 import type { Position, TerritoryGeometry } from "../../shared/geometry/types.ts";
+import type { PresenceUser } from "../../shared/protocol/presence.ts";
 import type { Refusal } from "../../shared/protocol/messages.ts";
 import type { ActivityEntry } from "../../shared/activity/activity.ts";
 import { t } from "../i18n/i18n.svelte.ts";
@@ -94,12 +95,15 @@ export class EditorState {
   map: MapApi | null = null;
 
   #identity: Identity;
+  /** This page is a wall screen (the wall view): others see it as one, not as a nameless guest. */
+  #wall: boolean;
   #reshapedAt = new Map<string, number>();
   #unbind: (() => void) | null = null;
   #offs: (() => void)[] = [];
 
-  constructor(planId: string, token: string | null, identity: Identity) {
+  constructor(planId: string, token: string | null, identity: Identity, options: { wall?: boolean } = {}) {
     this.#identity = identity;
+    this.#wall = options.wall ?? false;
     // A first visit asks the server for this browser's person id before the socket opens: a
     // socket opened with the stand-in would have to reconnect, and the server binds presence
     // to the first connection of a client until it notices the old one closed.
@@ -108,7 +112,7 @@ export class EditorState {
       person: identity.person,
       connect: identity.issued,
     });
-    this.presence = new Presence(this.session, identity.user);
+    this.presence = new Presence(this.session, this.#presenceUser());
     this.analysis = new AnalysisState(this.session);
     this.comments = new CommentsState(this.session);
     this.activity = new ActivityFeed(this.session);
@@ -129,7 +133,7 @@ export class EditorState {
       // The server issued this browser's person id after the socket opened: reconnect as that person.
       identity.onIssued(() => {
         this.session.setPerson(identity.person, true);
-        this.presence.setUser(identity.user);
+        this.presence.setUser(this.#presenceUser());
       }),
       this.session.on("reset", () => {
         this.loaded = false;
@@ -155,6 +159,12 @@ export class EditorState {
         if (s === "connected" && !this.session.planInfo) void this.#learnRole();
       }),
     );
+  }
+
+  /** Who this page is to the others: the person, marked as a wall screen on the wall view. */
+  #presenceUser(): PresenceUser {
+    const user = this.#identity.user;
+    return this.#wall ? { ...user, screen: "wall" } : user;
   }
 
   /** The plan's name and this link's role, from the REST API. */
@@ -444,7 +454,7 @@ export class EditorState {
 
   setUserName(name: string): void {
     this.#identity.setName(name);
-    this.presence.setUser(this.#identity.user);
+    this.presence.setUser(this.#presenceUser());
     this.session.setPerson(this.#identity.person);
   }
 
