@@ -137,6 +137,23 @@ export const en = {
   "target.scale.save": "Save anyway",
   "target.scale.edit": "Change it",
 
+  "account.heading": "Account",
+  "account.in": "In {name}",
+  "account.nowhere": "In no territory",
+  "account.several": "In several territories (they overlap)",
+  "account.pending": "Waiting for the scores…",
+  "account.pinned": "Pinned to {name}",
+  "account.pinnedGone": "Pinned to a territory that no longer exists",
+  "account.pinnedHint": "A pinned account counts in its territory wherever it lies.",
+  "account.notPinned": "Not pinned: it counts in the territory that contains it.",
+  "account.pinTo": "Pin to",
+  "account.pickTerritory": "Choose a territory…",
+  "account.pin": "Pin",
+  "account.unpin": "Unpin",
+  "account.close": "Close",
+  "account.undoHint": "Ctrl+Z takes it back.",
+  "legend.pinned": "Pinned to a territory by hand",
+
   "people.wall": "Wall view",
 
   "comments.openCount.one": "{n} open comment",

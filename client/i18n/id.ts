@@ -139,6 +139,23 @@ export const id: Record<MessageKey, string> = {
   "target.scale.save": "Tetap simpan",
   "target.scale.edit": "Ubah",
 
+  "account.heading": "Akun",
+  "account.in": "Di {name}",
+  "account.nowhere": "Tidak di wilayah mana pun",
+  "account.several": "Di beberapa wilayah (tumpang tindih)",
+  "account.pending": "Menunggu skor…",
+  "account.pinned": "Disematkan ke {name}",
+  "account.pinnedGone": "Disematkan ke wilayah yang sudah tidak ada",
+  "account.pinnedHint": "Akun yang disematkan dihitung di wilayahnya di mana pun letaknya.",
+  "account.notPinned": "Tidak disematkan: dihitung di wilayah yang memuatnya.",
+  "account.pinTo": "Sematkan ke",
+  "account.pickTerritory": "Pilih wilayah…",
+  "account.pin": "Sematkan",
+  "account.unpin": "Lepas sematan",
+  "account.close": "Tutup",
+  "account.undoHint": "Ctrl+Z mengurungkannya.",
+  "legend.pinned": "Disematkan ke wilayah secara manual",
+
   "people.wall": "Tampilan layar besar",
 
   // Indonesian nouns do not change with the count (Intl.PluralRules gives "other" only): the same words.

@@ -46,6 +46,14 @@ import { TerritorySync } from "./territory-sync.ts";
 /** Java and its neighbours: the view while the plan loads. */
 const DEFAULT_CENTER = fromLonLat([112, -4]);
 const DEFAULT_ZOOM = 5;
+/**
+ * From this zoom on a click on an account's dot opens its card (and pins it,
+ * for managers); further out the dots crowd so that a click meant for a
+ * territory would land on an account.
+ */
+export const ACCOUNT_CLICK_ZOOM = 9;
+/** Pixels around a dot that still count as a click on it. */
+const ACCOUNT_HIT_PX = 3;
 /** Where a plan with no territories opens: all of Indonesia. */
 const INDONESIA = [94.5, -11.5, 141.5, 6.5];
 
@@ -288,7 +296,9 @@ export class MapController implements MapApi {
     this.accounts.setColors(colors, states);
     // How many accounts are drawn in their final colour (not waiting for the analysis).
     const c = this.accounts.stateCounts();
-    this.map.getTargetElement()?.setAttribute("data-account-count", String(c.assigned + c.unassigned + c.conflict));
+    this.map
+      .getTargetElement()
+      ?.setAttribute("data-account-count", String(c.assigned + c.unassigned + c.conflict + c.pinned));
   }
 
   setAccountsVisible(on: boolean): void {
@@ -531,6 +541,14 @@ export class MapController implements MapApi {
       editor.comments.startDraft([lon as number, lat as number], this.#territoriesAt(e.pixel));
       return;
     }
+    if (this.#tool === "select") {
+      const account = this.#accountAt(e.coordinate);
+      if (account !== null) {
+        editor.showAccount(account);
+        return;
+      }
+    }
+    if (editor.account) editor.showAccount(null);
     const id = this.#territoryAt(e.pixel);
     const shift = (e.originalEvent as MouseEvent).shiftKey;
     if (this.#tool === "merge" && id && editor.selected && id !== editor.selected) {
@@ -545,16 +563,27 @@ export class MapController implements MapApi {
     else editor.select([id]);
   }
 
+  /** The id of the account whose dot is under a map coordinate, when zoomed in enough to tell dots apart. */
+  #accountAt(coordinate: number[]): string | null {
+    const view = this.map.getView();
+    if ((view.getZoom() ?? 0) < ACCOUNT_CLICK_ZOOM) return null;
+    const i = this.accounts.nearest(coordinate, view.getResolution() ?? 1, ACCOUNT_HIT_PX);
+    return i >= 0 ? this.accounts.idAt(i) : null;
+  }
+
   #onPointerMove(e: MapBrowserEvent<PointerEvent | KeyboardEvent | WheelEvent>): void {
     const [lon, lat] = toLonLat(e.coordinate);
     this.#editor.presence.setCursor([lon as number, lat as number]);
     if (e.dragging || this.#hoverFrame) return;
     const pixel = e.pixel;
+    const coordinate = e.coordinate;
     this.#hoverFrame = requestAnimationFrame(() => {
       this.#hoverFrame = 0;
       const clickable = this.#tool !== "draw" && !(this.#tool === "split" && this.#selection.length === 1);
       const overPin =
-        clickable && this.map.hasFeatureAtPixel(pixel, { layerFilter: this.#isCommentLayer, hitTolerance: 3 });
+        clickable &&
+        (this.map.hasFeatureAtPixel(pixel, { layerFilter: this.#isCommentLayer, hitTolerance: 3 }) ||
+          (this.#tool === "select" && this.#accountAt(coordinate) !== null));
       const over =
         clickable &&
         (overPin || this.map.hasFeatureAtPixel(pixel, { layerFilter: this.#isTerritoryLayer, hitTolerance: 2 }));

@@ -17,6 +17,7 @@ import {
   mergeTerritories,
   nextDefaultName,
   patchTerritory,
+  pinAccount,
   setAllowedDeviation,
   setGeometries,
   splitTerritory,
@@ -26,6 +27,7 @@ import { AnalysisState } from "./analysis.svelte.ts";
 import { CommentsState } from "./comments.svelte.ts";
 import type { Identity } from "./identity.svelte.ts";
 import { Notices } from "./notices.svelte.ts";
+import { PinList } from "./pins.svelte.ts";
 import { TerritoryList } from "./territories.svelte.ts";
 
 export type Tool = "select" | "draw" | "reshape" | "move" | "split" | "merge" | "comment";
@@ -67,6 +69,8 @@ export class EditorState {
   readonly presence: Presence;
   readonly territories = new TerritoryList();
   readonly notices = new Notices();
+  /** Accounts pinned to a territory by hand (account id → territory id). */
+  readonly pins = new PinList();
   /** The server's live scores, the accounts, and how the map shows them. */
   readonly analysis: AnalysisState;
   /** Comment threads (written by the server, read from the document), filters, the new comment's draft. */
@@ -85,6 +89,8 @@ export class EditorState {
   loaded = $state(false);
   canUndo = $state(false);
   canRedo = $state(false);
+  /** The account whose card is open on the map (clicked), by id; null when none. */
+  account = $state<string | null>(null);
   /** Territory whose inline rename prompt is open (after drawing it). */
   renaming = $state<string | null>(null);
   planName = $state("");
@@ -200,6 +206,7 @@ export class EditorState {
       this.#onTerritoryEvents(events, tr, map);
     map.observeDeep(observer);
     this.territories.bind(doc);
+    this.pins.bind(doc);
     this.analysis.bind(doc);
     this.comments.bind(doc);
     const undo = this.session.undo;
@@ -292,6 +299,10 @@ export class EditorState {
   cancel(): void {
     if (this.renaming) {
       this.renaming = null;
+      return;
+    }
+    if (this.account) {
+      this.account = null;
       return;
     }
     if (this.comments.cancelDraft()) return;
@@ -423,6 +434,19 @@ export class EditorState {
     this.tool = "select";
   }
 
+  /** Opens an account's card (where it counts, where it is pinned, and for managers the pin). */
+  showAccount(id: string | null): void {
+    this.account = id;
+  }
+
+  /** Pins an account to a territory by hand, or unpins it (null): undoable, seen by everyone. */
+  pin(accountId: string, territoryId: string | null): boolean {
+    if (!this.canEdit) return false;
+    const r = pinAccount(this.doc, accountId, territoryId);
+    if (!r.ok) this.#fail(r.error);
+    return r.ok;
+  }
+
   /** Sets the plan's allowed deviation (a whole percentage) for everyone. */
   setAllowedDeviation(percent: number): boolean {
     const r = setAllowedDeviation(this.doc, percent);
@@ -483,6 +507,7 @@ export class EditorState {
     this.#unbind?.();
     for (const off of this.#offs) off();
     this.territories.destroy();
+    this.pins.destroy();
     this.analysis.destroy();
     this.activity.destroy();
     this.comments.destroy();
