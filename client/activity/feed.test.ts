@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { ActivityEntry } from "../../shared/activity/activity.ts";
-import { actorsOf, applyLive, parseEntries, upsertEntries } from "./feed.ts";
+import { type Actor, actorsOf, applyLive, filterPeople, noteActors, parseEntries, upsertEntries } from "./feed.ts";
 
 const budi = { id: "p-budi", name: "Budi", role: "edit" as const };
 const sari = { id: "p-sari", name: "Sari", role: "comment" as const };
@@ -58,8 +58,35 @@ describe("feed list", () => {
 
   it("lists the actors, one per id", () => {
     expect(actorsOf([entry(3), entry(2, { actor: sari }), entry(1)])).toEqual([
-      { id: "p-budi", name: "Budi" },
-      { id: "p-sari", name: "Sari" },
+      { id: "p-budi", name: "Budi", seq: 3 },
+      { id: "p-sari", name: "Sari", seq: 2 },
+    ]);
+  });
+
+  it("offers each person once in the filter, under their newest name (issue 10)", () => {
+    const renamed = { ...budi, name: "Budi Santoso" };
+    const known = new Map<string, Actor>();
+    // The newest page first, then an older one: the older name must not come back.
+    expect(noteActors(known, [entry(9, { actor: renamed }), entry(8, { actor: sari })])).toBe(true);
+    expect(noteActors(known, [entry(3), entry(2)])).toBe(false);
+    expect([...known.values()].map((a) => a.name)).toEqual(["Budi Santoso", "Sari"]);
+    // A live entry under yet another name is newer still.
+    noteActors(known, [entry(10, { actor: { ...budi, name: "Pak Budi" } })]);
+    expect(known.get("p-budi")?.name).toBe("Pak Budi");
+
+    // Here now under the name they use now; twice (two tabs) is still once; a wall screen is nobody to filter by.
+    const people = filterPeople(
+      [{ id: "p-budi", name: "Budi" }],
+      [
+        { id: "p-budi", name: "Budi Santoso" },
+        { id: "p-budi", name: "Budi Santoso" },
+        { id: "p-citra", name: "Citra" },
+        { id: "w-1", name: "Wall view", screen: "wall" },
+      ],
+    );
+    expect(people).toEqual([
+      { id: "p-budi", name: "Budi Santoso" },
+      { id: "p-citra", name: "Citra" },
     ]);
   });
 

@@ -49,11 +49,60 @@ function sameEntry(a: ActivityEntry, b: ActivityEntry): boolean {
   return a.lastAt === b.lastAt && a.count === b.count && JSON.stringify(a) === JSON.stringify(b);
 }
 
-/** Everyone who appears in the entries, by id (the newest name wins), for the person filter. */
-export function actorsOf(entries: readonly ActivityEntry[]): { id: string; name: string }[] {
-  const seen = new Map<string, string>();
-  for (const e of entries) if (!seen.has(e.actor.id)) seen.set(e.actor.id, e.actor.name);
-  return [...seen].map(([id, name]) => ({ id, name })).sort((a, b) => a.name.localeCompare(b.name));
+/** A person in the feed: their id, the name on their newest entry, and that entry's seq. */
+export interface Actor {
+  id: string;
+  name: string;
+  seq: number;
+}
+
+/** Everyone who appears in the entries, by id, with the name on their newest entry. */
+export function actorsOf(entries: readonly ActivityEntry[]): Actor[] {
+  const seen = new Map<string, Actor>();
+  for (const e of entries) {
+    const known = seen.get(e.actor.id);
+    if (!known || e.seq > known.seq) seen.set(e.actor.id, { id: e.actor.id, name: e.actor.name, seq: e.seq });
+  }
+  return [...seen.values()].sort((a, b) => a.name.localeCompare(b.name));
+}
+
+/**
+ * Merges what is known of people into `known` (id → actor), the newest entry's
+ * name winning whatever order pages arrive in (an older page loaded later
+ * must not bring back a name the person has since changed). True when it changed.
+ */
+export function noteActors(known: Map<string, Actor>, entries: readonly ActivityEntry[]): boolean {
+  let changed = false;
+  for (const a of actorsOf(entries)) {
+    const old = known.get(a.id);
+    if (old && (old.seq > a.seq || (old.seq === a.seq && old.name === a.name))) continue;
+    known.set(a.id, a);
+    changed = true;
+  }
+  return changed;
+}
+
+/**
+ * The people the feed's person filter offers: everyone in the feed or here
+ * now, once per person id (issue 10: one person was listed once per browser
+ * session), under their newest name: the one they have here now, else the one
+ * on their newest entry. Wall screens are left out: they never edit.
+ *
+ * @example filterPeople([{ id: "b", name: "Budi", seq: 3 }], [{ id: "b", name: "Budi Santoso" }]) // [{ id: "b", name: "Budi Santoso" }]
+ */
+export function filterPeople(
+  actors: readonly { id: string; name: string }[],
+  present: readonly { id: string; name: string; screen?: string }[],
+): { id: string; name: string }[] {
+  const byId = new Map<string, string>();
+  for (const a of actors) byId.set(a.id, a.name);
+  for (const p of present) {
+    if (p.screen === "wall" && !byId.has(p.id)) continue;
+    if (p.name) byId.set(p.id, p.name);
+  }
+  return [...byId]
+    .map(([id, name]) => ({ id, name }))
+    .sort((a, b) => a.name.localeCompare(b.name) || a.id.localeCompare(b.id));
 }
 
 /**

@@ -5,6 +5,7 @@ import { en, type MessageKey } from "../i18n/en.ts";
 import { format, type Locale } from "../i18n/format.ts";
 import { id } from "../i18n/id.ts";
 import { fmtCompact, fmtInt, fmtPct } from "../i18n/numbers.ts";
+import { plural } from "../i18n/plural.ts";
 
 /**
  * Words for the activity feed, in either language. Pure (entry in, text
@@ -65,7 +66,7 @@ export function activityText(entry: ActivityEntry, locale: Locale): ActivityText
     }
     case "accounts-imported":
     case "territories-imported":
-      action = tr(locale, `activity.kind.${entry.kind}`, { n: fmtInt(d.imported ?? 0, locale) });
+      action = plural(locale, `activity.kind.${entry.kind}`, d.imported ?? 0);
       break;
     case "link-rotated": {
       const role: Role = isRole(d.role) ? d.role : "view";
@@ -90,7 +91,7 @@ export function activityText(entry: ActivityEntry, locale: Locale): ActivityText
     const change = metricChange(d.before ?? null, d.after ?? null, locale);
     if (change) details.push(change);
   }
-  if (entry.count > 1) details.push(tr(locale, "activity.count", { n: fmtInt(entry.count, locale) }));
+  if (entry.count > 1) details.push(plural(locale, "activity.count", entry.count));
   const quote = d.excerpt?.trim() ? d.excerpt.trim() : null;
   return { actor: entry.actor.name || "?", action, detail: details.length ? details.join(" · ") : null, quote };
 }
@@ -120,7 +121,7 @@ export function metricChange(
   if (!before || !after) {
     const only = (after ?? before) as MetricSnapshot;
     // A new or deleted territory: how many accounts it took or left (nothing to say about none).
-    return only.accounts > 0 ? tr(locale, "activity.detail.had", { n: fmtInt(only.accounts, locale) }) : null;
+    return only.accounts > 0 ? plural(locale, "activity.detail.had", only.accounts) : null;
   }
   const parts: string[] = [];
   if (before.accounts !== after.accounts) {

@@ -6,6 +6,7 @@ import {
   DIVERGING,
   deviationColor,
   deviationLevel,
+  pinnedMask,
   mix,
   NO_DATA_COLOR,
   scoreLevel,
@@ -71,6 +72,28 @@ describe("account colours", () => {
     expect([...accountColors(null, colors, 3).states]).toEqual([3, 3, 3]);
     const mismatched = accountColors([0, 1], colors, 3);
     expect(mismatched.colors).toEqual([ACCOUNT_COLORS.pending, ACCOUNT_COLORS.pending, ACCOUNT_COLORS.pending]);
+  });
+
+  it("marks accounts a pin holds in their territory, and only those (issue 10)", () => {
+    const ids = ["a1", "a2", "a3", "a4"];
+    const assignment = Int32Array.of(0, 1, 1, -1);
+    // a2 pinned to t2 where it is counted; a3's pin names a deleted territory; a4 pinned but counted nowhere.
+    const pins = new Map([
+      ["a2", "t2"],
+      ["a3", "gone"],
+      ["a4", "t1"],
+    ]);
+    const mask = pinnedMask(pins, ids, assignment, ["t1", "t2"]);
+    expect([...mask]).toEqual([0, 1, 0, 0]);
+    const { colors: c, states } = accountColors(assignment, colors, 4, mask);
+    expect(c[1]).toBe("#d95f02");
+    expect([...states]).toEqual([
+      AccountState.assigned,
+      AccountState.pinned,
+      AccountState.assigned,
+      AccountState.unassigned,
+    ]);
+    expect([...pinnedMask(pins, ids, null, [])]).toEqual([0, 0, 0, 0]);
   });
 
   it("treats a territory it has no colour for (deleted since) as pending", () => {

@@ -113,8 +113,13 @@ export function rgb(hex: string): [number, number, number] {
   return [(n >> 16) & 255, (n >> 8) & 255, n & 255];
 }
 
-/** An account point's state: coloured by its territory, in none, or in several. */
-export const AccountState = { assigned: 0, unassigned: 1, conflict: 2, pending: 3 } as const;
+/**
+ * An account point's state: coloured by its territory, in none, in several,
+ * not matched with an analysis yet, or pinned to its territory by hand
+ * (drawn in that territory's colour with a dark ring, so a pin that overrides
+ * the map is seen on it).
+ */
+export const AccountState = { assigned: 0, unassigned: 1, conflict: 2, pending: 3, pinned: 4 } as const;
 export type AccountState = (typeof AccountState)[keyof typeof AccountState];
 
 export const ACCOUNT_COLORS = {
@@ -130,7 +135,8 @@ export const ACCOUNT_COLORS = {
  * Each account's colour and state from the analysis's `accountTerritory`
  * (index in `territories`, -1 none, -2 several) and the colour of each of
  * those territories. With no assignment (or one for other accounts, when the
- * lengths differ) every account is `pending`.
+ * lengths differ) every account is `pending`. Accounts marked in `pinned`
+ * that the analysis counts in a territory are `pinned`.
  *
  * @example accountColors(Int32Array.of(0, -1, -2), ["#1b9e77"]).colors // ["#1b9e77", "#1f2937", "#dc2626"]
  */
@@ -138,6 +144,7 @@ export function accountColors(
   assignment: ArrayLike<number> | null,
   territoryColors: readonly (string | null | undefined)[],
   count = assignment?.length ?? 0,
+  pinned: Uint8Array | null = null,
 ): { colors: string[]; states: Uint8Array } {
   const colors = new Array<string>(count);
   const states = new Uint8Array(count);
@@ -148,7 +155,7 @@ export function accountColors(
       const color = territoryColors[t];
       if (color) {
         colors[i] = color;
-        states[i] = AccountState.assigned;
+        states[i] = pinned?.[i] ? AccountState.pinned : AccountState.assigned;
       } else {
         colors[i] = ACCOUNT_COLORS.pending;
         states[i] = AccountState.pending;
@@ -165,4 +172,28 @@ export function accountColors(
     }
   }
   return { colors, states };
+}
+
+/**
+ * Which accounts (in `ids` order) are held in their territory by a pin: the
+ * pin names the territory the analysis counts them in. A pin to a territory
+ * that no longer exists holds nothing (the server falls back to containment).
+ *
+ * @example pinnedMask(new Map([["a2", "t1"]]), ["a1", "a2"], Int32Array.of(0, 0), ["t1"]) // Uint8Array [0, 1]
+ */
+export function pinnedMask(
+  pins: ReadonlyMap<string, string>,
+  ids: readonly string[],
+  assignment: ArrayLike<number> | null,
+  assignmentIds: readonly string[],
+): Uint8Array {
+  const mask = new Uint8Array(ids.length);
+  if (pins.size === 0 || !assignment || assignment.length !== ids.length) return mask;
+  for (let i = 0; i < ids.length; i++) {
+    const pin = pins.get(ids[i] as string);
+    if (pin === undefined) continue;
+    const t = assignment[i] as number;
+    if (t >= 0 && assignmentIds[t] === pin) mask[i] = 1;
+  }
+  return mask;
 }

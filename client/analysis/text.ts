@@ -3,6 +3,7 @@ import { en, type MessageKey } from "../i18n/en.ts";
 import { format, type Locale } from "../i18n/format.ts";
 import { id } from "../i18n/id.ts";
 import { fmtArea, fmtInt, fmtMetricExact, fmtPct } from "../i18n/numbers.ts";
+import { plural } from "../i18n/plural.ts";
 
 /**
  * Words for the scores: metric names and issue sentences, in either
@@ -59,10 +60,7 @@ export function translateIssue(issue: Issue, locale: Locale): string | null {
       const problem = str(p.problem);
       if (territory === null || problem === null || !PROBLEMS.has(problem)) return null;
       const n = num(p.intersections) ?? 0;
-      const where =
-        problem === "self-intersection" && n > 0
-          ? tr(locale, "issue.invalid-geometry.where", { n: fmtInt(n, locale) })
-          : "";
+      const where = problem === "self-intersection" && n > 0 ? plural(locale, "issue.invalid-geometry.where", n) : "";
       return tr(locale, "issue.invalid-geometry", {
         territory,
         problem: tr(locale, `issue.problem.${problem}` as MessageKey),
@@ -75,14 +73,14 @@ export function translateIssue(issue: Issue, locale: Locale): string | null {
       const area = num(p.areaKm2) ?? num(issue.areaKm2);
       if (territory === null || other === null || area === null) return null;
       const accounts = num(p.accounts) ?? 0;
-      const counted = accounts > 0 ? tr(locale, "issue.overlap.counted", { n: fmtInt(accounts, locale) }) : "";
+      const counted = accounts > 0 ? plural(locale, "issue.overlap.counted", accounts) : "";
       return tr(locale, "issue.overlap", { territory, other, area: fmtArea(area, locale), counted });
     }
     case "unassigned-accounts": {
       const accounts = num(p.accounts);
       const share = num(p.share);
       if (accounts === null || share === null) return null;
-      return tr(locale, "issue.unassigned-accounts", {
+      return plural(locale, "issue.unassigned-accounts", accounts, {
         accounts: fmtInt(accounts, locale),
         share: fmtPct(share, locale),
       });

@@ -101,11 +101,5 @@ export function authorColor(id: string): string {
   return AUTHOR_COLORS[Math.abs(h) % AUTHOR_COLORS.length] as string;
 }
 
-/** One or two initials of a name, for the avatar. */
-export function initials(name: string): string {
-  const words = name.trim().split(/\s+/).filter(Boolean);
-  if (words.length === 0) return "?";
-  const first = [...(words[0] as string)][0] ?? "?";
-  const last = words.length > 1 ? ([...(words[words.length - 1] as string)][0] ?? "") : "";
-  return (first + last).toUpperCase();
-}
+/** One or two initials of a name, for the avatar (the same everywhere a person is shown). */
+export { initials } from "../lib/initials.ts";

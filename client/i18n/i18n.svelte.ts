@@ -1,6 +1,7 @@
 import { en, type MessageKey } from "./en.ts";
 import { detectLocale, format, type Locale } from "./format.ts";
 import { id } from "./id.ts";
+import { type PluralKey, plural } from "./plural.ts";
 
 export type { Locale };
 export const LOCALES: { code: Locale; label: string }[] = [
@@ -37,6 +38,10 @@ class I18n {
   t = (key: MessageKey, params?: Record<string, string | number>): string =>
     format(DICTIONARIES[this.locale][key] ?? en[key], params);
 
+  /** A counted sentence by the language's plural rules ("1 open comment", "2 open comments"); `{n}` is the count. */
+  tn = (key: PluralKey, n: number, params?: Record<string, string | number>): string =>
+    plural(this.locale, key, n, params);
+
   #apply(): void {
     if (typeof document !== "undefined") document.documentElement.lang = this.locale;
   }
@@ -44,3 +49,4 @@ class I18n {
 
 export const i18n = new I18n();
 export const t = i18n.t;
+export const tn = i18n.tn;

@@ -1,4 +1,4 @@
-import { parseLocaleNumber } from "../../shared/accounts/numbers.ts";
+import { Evidence, numberEvidence, parseLocaleNumber } from "../../shared/accounts/numbers.ts";
 import type { Locale } from "./format.ts";
 
 /**
@@ -89,13 +89,97 @@ export function parseNumber(text: string, locale: Locale): number | null {
   // The import's own reader (shared/accounts/numbers.ts), so a number means
   // the same typed in a form as in a CSV; here the locale says which
   // separator is the decimal one when only one appears.
+  const s = normalise(text);
+  if (s === null) return null;
+  const n = parseLocaleNumber(s, locale === "id" ? "," : ".");
+  return Number.isFinite(n) ? n : null;
+}
+
+/**
+ * Which way a number like `60.000` or `60,000` is taken: its separator
+ * groups thousands (sixty thousand) or marks decimals (sixty).
+ */
+export type SeparatorReading = "grouped" | "decimal";
+
+/** What a person typed, read by what it can mean. */
+export type NumberReading =
+  | { kind: "empty" }
+  | { kind: "invalid" }
+  /** Only one number fits: `60.5`, `1.234.567`, `1,234,567.5`, `60000`. */
+  | { kind: "exact"; value: number }
+  /**
+   * One separator followed by exactly three digits (`60.000`, `60,000`):
+   * sixty thousand in one convention, sixty in the other. `value` is the
+   * reading in force (`as`); the form shows it and lets the person flip it.
+   */
+  | { kind: "ambiguous"; value: number; as: SeparatorReading; grouped: number; decimal: number };
+
+/** Spaces, a currency in front, a typographic minus: what parseNumber and readNumber ignore. */
+function normalise(text: string): string | null {
   const s = text
     .replace(/[\s\u00a0\u202f]/g, "")
     .replace(/^(-|−)?(rp\.?|idr)/i, "$1")
     .replace(/^−/, "-");
-  if (!/^-?[0-9.,]+$/.test(s) || !/[0-9]/.test(s)) return null;
+  return /^-?[0-9.,]+$/.test(s) && /[0-9]/.test(s) ? s : null;
+}
+
+/**
+ * Reads a number by what it can mean rather than by the interface's
+ * language alone (issue 10: an Indonesian team often uses the English
+ * interface, and `60.000` typed there was stored as 60). Unambiguous
+ * input is read at once; a single `.` or `,` followed by exactly three
+ * digits could group thousands or mark decimals, so both readings come
+ * back, the one in force being `as` when given, else the language's
+ * convention. A group never starts with 0, so `0.250` is a decimal.
+ *
+ * @example readNumber("60.5", "en") // { kind: "exact", value: 60.5 }
+ * @example readNumber("60.000", "en") // { kind: "ambiguous", value: 60, as: "decimal", grouped: 60000, decimal: 60 }
+ * @example readNumber("60.000", "en", "grouped").value // 60000
+ */
+export function readNumber(text: string, locale: Locale, as?: SeparatorReading): NumberReading {
+  if (text.trim() === "") return { kind: "empty" };
+  const s = normalise(text);
+  if (s === null) return { kind: "invalid" };
+  if (numberEvidence(s) === Evidence.ambiguous) {
+    const sep = s.includes(".") ? "." : ",";
+    const decimal = parseLocaleNumber(s, sep);
+    const grouped = parseLocaleNumber(s, sep === "." ? "," : ".");
+    // The language's own convention decides until the person says otherwise.
+    const natural: SeparatorReading = (locale === "id" ? "," : ".") === sep ? "decimal" : "grouped";
+    const reading = as ?? natural;
+    return { kind: "ambiguous", value: reading === "grouped" ? grouped : decimal, as: reading, grouped, decimal };
+  }
   const n = parseLocaleNumber(s, locale === "id" ? "," : ".");
-  return Number.isFinite(n) ? n : null;
+  return Number.isFinite(n) ? { kind: "exact", value: n } : { kind: "invalid" };
+}
+
+const WORDS: Record<Locale, { thousand: string; point: string }> = {
+  en: { thousand: "thousand", point: "point" },
+  id: { thousand: "ribu", point: "koma" },
+};
+
+/**
+ * One reading of an ambiguous number in words, the way it is said aloud,
+ * so that neither reading can be mistaken for the other whatever
+ * convention the reader is used to: 60000 → "60 thousand" / "60 ribu",
+ * 1250 → "1 thousand 250", 1.25 → "1 point 25" / "1 koma 25", 60 → "60".
+ * No separators appear in the words, which is the point.
+ *
+ * @example sayReading(60000, "grouped", "en") // "60 thousand"
+ * @example sayReading(1.25, "decimal", "id") // "1 koma 25"
+ */
+export function sayReading(value: number, as: SeparatorReading, locale: Locale): string {
+  const sign = value < 0 ? "−" : "";
+  const abs = Math.abs(value);
+  const words = WORDS[locale];
+  if (as === "grouped" && abs >= 1000 && Number.isInteger(abs)) {
+    const rest = abs % 1000;
+    return `${sign}${Math.floor(abs / 1000)} ${words.thousand}${rest ? ` ${rest}` : ""}`;
+  }
+  // At most three decimals (one separator, three digits): toFixed(3) is exact, trailing zeros go.
+  const [whole, frac = ""] = abs.toFixed(3).split(".");
+  const digits = frac.replace(/0+$/, "");
+  return `${sign}${whole}${digits ? ` ${words.point} ${digits}` : ""}`;
 }
 
 /** A value typed in a form, shown back grouped: 1250000 → "1,250,000" (en) / "1.250.000" (id), decimals kept (up to 2). */

@@ -57,18 +57,21 @@ const RADIUS_STOPS: [number, number][] = [
   [13, 5],
   [16, 6.5],
 ];
-/** Unassigned and conflicting accounts are drawn larger, with a ring that stands out. */
+/** Unassigned, conflicting and pinned accounts are drawn larger, with a ring that stands out. */
 const STATE_SCALE: Record<number, number> = {
   [AccountState.assigned]: 1,
   [AccountState.unassigned]: 1.55,
   [AccountState.conflict]: 1.45,
   [AccountState.pending]: 1,
+  [AccountState.pinned]: 1.6,
 };
 const RING: Record<number, [string, number]> = {
   [AccountState.assigned]: ["rgba(255,255,255,0.92)", 0.8],
   [AccountState.unassigned]: ["#f59e0b", 2],
   [AccountState.conflict]: ["#ffffff", 1.6],
   [AccountState.pending]: ["rgba(255,255,255,0.8)", 0.6],
+  // Pinned by hand: its territory's colour inside a dark ring, whatever the fill around it.
+  [AccountState.pinned]: ["#111827", 2.2],
 };
 const ring = (state: number) => RING[state] ?? (RING[AccountState.assigned] as [string, number]);
 
@@ -95,6 +98,8 @@ const WEBGL_STYLE: FlatStyle = {
       STATE_SCALE[AccountState.unassigned] as number,
       AccountState.conflict,
       STATE_SCALE[AccountState.conflict] as number,
+      AccountState.pinned,
+      STATE_SCALE[AccountState.pinned] as number,
       1,
     ],
   ],
@@ -108,6 +113,8 @@ const WEBGL_STYLE: FlatStyle = {
     ring(AccountState.unassigned)[0],
     AccountState.conflict,
     ring(AccountState.conflict)[0],
+    AccountState.pinned,
+    ring(AccountState.pinned)[0],
     ring(AccountState.assigned)[0],
   ],
   "circle-stroke-width": [
@@ -117,6 +124,8 @@ const WEBGL_STYLE: FlatStyle = {
     ring(AccountState.unassigned)[1],
     AccountState.conflict,
     ring(AccountState.conflict)[1],
+    AccountState.pinned,
+    ring(AccountState.pinned)[1],
     ring(AccountState.assigned)[1],
   ],
 };
@@ -139,11 +148,12 @@ class WebGLAccountsLayer extends WebGLPointsLayer<VectorSource<AccountFeature>> 
 
 const toMercator = getTransform("EPSG:4326", "EPSG:3857") as NonNullable<ReturnType<typeof getTransform>>;
 const PENDING = "#9ca3af";
-/** Drawn in this order by the canvas renderer, so unassigned and conflicting accounts are on top. */
+/** Drawn in this order by the canvas renderer, so unassigned, conflicting and pinned accounts are on top. */
 const PASSES: number[][] = [
   [AccountState.assigned, AccountState.pending],
   [AccountState.conflict],
   [AccountState.unassigned],
+  [AccountState.pinned],
 ];
 
 /**
@@ -194,6 +204,11 @@ export class AccountsLayer {
 
   get count(): number {
     return this.#states.length;
+  }
+
+  /** The id of the account at an index (of the accounts drawn now). */
+  idAt(i: number): string | null {
+    return this.#accounts?.ids[i] ?? null;
   }
 
   /** Replaces the points (a new accounts version). Colours follow with `setColors`. */
@@ -339,15 +354,46 @@ export class AccountsLayer {
   }
 
   /** How many accounts are drawn in each state (for tests and the console). */
-  stateCounts(): { assigned: number; unassigned: number; conflict: number; pending: number } {
-    const c = { assigned: 0, unassigned: 0, conflict: 0, pending: 0 };
+  stateCounts(): { assigned: number; unassigned: number; conflict: number; pending: number; pinned: number } {
+    const c = { assigned: 0, unassigned: 0, conflict: 0, pending: 0, pinned: 0 };
     for (const s of this.#states) {
       if (s === AccountState.assigned) c.assigned++;
+      else if (s === AccountState.pinned) c.pinned++;
       else if (s === AccountState.unassigned) c.unassigned++;
       else if (s === AccountState.conflict) c.conflict++;
       else c.pending++;
     }
     return c;
+  }
+
+  /**
+   * The account drawn nearest a map coordinate (EPSG:3857) within `tolerance`
+   * pixels of its dot's edge at this resolution, or -1. A scan of the columns:
+   * a click or a hover frame over 50,000 accounts costs well under a
+   * millisecond, less than keeping a spatial index in step with each import.
+   */
+  nearest(coordinate: number[], resolution: number, tolerance: number): number {
+    if (!this.layer.getVisible()) return -1;
+    const [x, y] = coordinate as [number, number];
+    const base = radiusAt(Math.log2(156543.03392804097 / resolution));
+    const xs = this.#x;
+    const ys = this.#y;
+    // Beyond the largest dot and the tolerance nothing can be hit: a cheap box test first.
+    const reach = (base * 1.6 + tolerance) * resolution;
+    let best = -1;
+    let bestD = Number.POSITIVE_INFINITY;
+    for (let i = 0; i < xs.length; i++) {
+      const dx = (xs[i] as number) - x;
+      const dy = (ys[i] as number) - y;
+      if (dx > reach || dx < -reach || dy > reach || dy < -reach) continue;
+      const d = Math.hypot(dx, dy) / resolution;
+      const r = base * (STATE_SCALE[this.#states[i] as number] ?? 1) + tolerance;
+      if (d <= r && d < bestD) {
+        best = i;
+        bestD = d;
+      }
+    }
+    return best;
   }
 
   /** Map coordinates (EPSG:3857) of accounts, by index. */

@@ -22,6 +22,7 @@ import { AccountsLayer, detectPointsRenderer } from "./accounts-layer.ts";
 import { CommentLayer, type PinInput } from "./comment-layer.ts";
 import { geometryToOl, olToGeometry, type TerritoryFeature } from "./convert.ts";
 import { exportMapPng } from "./export-png.ts";
+import { type Box, overlayPadding, type Padding } from "./fit-padding.ts";
 import { ViewFollower } from "./follow.ts";
 import type { PresenceView } from "../../shared/protocol/presence.ts";
 import { drawTool } from "./interactions/draw.ts";
@@ -45,6 +46,14 @@ import { TerritorySync } from "./territory-sync.ts";
 /** Java and its neighbours: the view while the plan loads. */
 const DEFAULT_CENTER = fromLonLat([112, -4]);
 const DEFAULT_ZOOM = 5;
+/**
+ * From this zoom on a click on an account's dot opens its card (and pins it,
+ * for managers); further out the dots crowd so that a click meant for a
+ * territory would land on an account.
+ */
+export const ACCOUNT_CLICK_ZOOM = 9;
+/** Pixels around a dot that still count as a click on it. */
+const ACCOUNT_HIT_PX = 3;
 /** Where a plan with no territories opens: all of Indonesia. */
 const INDONESIA = [94.5, -11.5, 141.5, 6.5];
 
@@ -196,7 +205,10 @@ export class MapController implements MapApi {
     this.#fitted = true;
     this.map.once("rendercomplete", () => this.map.getTargetElement()?.setAttribute("data-ready", "true"));
     if (this.sync.source.getFeatures().length + this.sync.lifted.getFeatures().length > 0) this.fitAll(0);
-    else this.map.getView().fit(transformExtent(INDONESIA, "EPSG:4326", "EPSG:3857"), { padding: [70, 40, 40, 40] });
+    else
+      this.map
+        .getView()
+        .fit(transformExtent(INDONESIA, "EPSG:4326", "EPSG:3857"), { padding: this.#padding([70, 40, 40, 40]) });
   }
 
   /** The current view as a PNG (every layer composited, the sea underneath). */
@@ -208,13 +220,32 @@ export class MapController implements MapApi {
     this.#follower.ownMove();
     const extent = this.sync.extent();
     if (!extent || isEmpty(extent) || !Number.isFinite(extent[0])) return;
-    this.map.getView().fit(extent, { padding: [70, 60, 70, 60], maxZoom: 14, duration });
+    this.map.getView().fit(extent, { padding: this.#padding([70, 60, 70, 60]), maxZoom: 14, duration });
   }
 
   zoomTo(id: string): void {
     this.#follower.ownMove();
     const g = this.sync.getFeature(id)?.getGeometry();
-    if (g) this.map.getView().fit(g.getExtent(), { padding: [90, 80, 90, 80], maxZoom: 15, duration: 400 });
+    if (g)
+      this.map.getView().fit(g.getExtent(), { padding: this.#padding([90, 80, 90, 80]), maxZoom: 15, duration: 400 });
+  }
+
+  /**
+   * `base` plus the room taken by what floats over the map's edges (toolbar,
+   * map-display card, hint bar: elements marked `data-map-overlay` beside the
+   * map), so a fitted shape is never hidden under them.
+   */
+  #padding(base: Padding): Padding {
+    const el = this.map.getTargetElement();
+    const area = el?.parentElement;
+    if (!el || !area) return base;
+    const box = el.getBoundingClientRect();
+    const overlays: Box[] = [];
+    for (const o of area.querySelectorAll<HTMLElement>("[data-map-overlay]")) {
+      const r = o.getBoundingClientRect();
+      overlays.push({ x0: r.left - box.left, y0: r.top - box.top, x1: r.right - box.left, y1: r.bottom - box.top });
+    }
+    return overlayPadding({ width: box.width, height: box.height }, overlays, base);
   }
 
   /** Zooms to an issue's box (and the highlight follows from the editor's state). */
@@ -225,7 +256,7 @@ export class MapController implements MapApi {
     const [x0, y0, x1, y1] = issue.bbox;
     if (![x0, y0, x1, y1].every(Number.isFinite)) return;
     const extent = transformExtent([x0, y0, x1, y1], "EPSG:4326", "EPSG:3857");
-    this.map.getView().fit(extent, { padding: [110, 90, 110, 90], maxZoom: 13, duration: 450 });
+    this.map.getView().fit(extent, { padding: this.#padding([110, 90, 110, 90]), maxZoom: 13, duration: 450 });
   }
 
   /** Zooms to a lon/lat box (an activity entry's place); a point-sized box is centred, not zoomed into. */
@@ -234,7 +265,7 @@ export class MapController implements MapApi {
     if (![x0, y0, x1, y1].every(Number.isFinite)) return;
     this.#follower.ownMove();
     const extent = transformExtent([x0, y0, x1, y1], "EPSG:4326", "EPSG:3857");
-    this.map.getView().fit(extent, { padding: [110, 90, 110, 90], maxZoom: 13, duration: 450 });
+    this.map.getView().fit(extent, { padding: this.#padding([110, 90, 110, 90]), maxZoom: 13, duration: 450 });
   }
 
   /** Follow mode: move with this view (another person's), or stop with null. */
@@ -265,7 +296,9 @@ export class MapController implements MapApi {
     this.accounts.setColors(colors, states);
     // How many accounts are drawn in their final colour (not waiting for the analysis).
     const c = this.accounts.stateCounts();
-    this.map.getTargetElement()?.setAttribute("data-account-count", String(c.assigned + c.unassigned + c.conflict));
+    this.map
+      .getTargetElement()
+      ?.setAttribute("data-account-count", String(c.assigned + c.unassigned + c.conflict + c.pinned));
   }
 
   setAccountsVisible(on: boolean): void {
@@ -508,6 +541,14 @@ export class MapController implements MapApi {
       editor.comments.startDraft([lon as number, lat as number], this.#territoriesAt(e.pixel));
       return;
     }
+    if (this.#tool === "select") {
+      const account = this.#accountAt(e.coordinate);
+      if (account !== null) {
+        editor.showAccount(account);
+        return;
+      }
+    }
+    if (editor.account) editor.showAccount(null);
     const id = this.#territoryAt(e.pixel);
     const shift = (e.originalEvent as MouseEvent).shiftKey;
     if (this.#tool === "merge" && id && editor.selected && id !== editor.selected) {
@@ -522,16 +563,27 @@ export class MapController implements MapApi {
     else editor.select([id]);
   }
 
+  /** The id of the account whose dot is under a map coordinate, when zoomed in enough to tell dots apart. */
+  #accountAt(coordinate: number[]): string | null {
+    const view = this.map.getView();
+    if ((view.getZoom() ?? 0) < ACCOUNT_CLICK_ZOOM) return null;
+    const i = this.accounts.nearest(coordinate, view.getResolution() ?? 1, ACCOUNT_HIT_PX);
+    return i >= 0 ? this.accounts.idAt(i) : null;
+  }
+
   #onPointerMove(e: MapBrowserEvent<PointerEvent | KeyboardEvent | WheelEvent>): void {
     const [lon, lat] = toLonLat(e.coordinate);
     this.#editor.presence.setCursor([lon as number, lat as number]);
     if (e.dragging || this.#hoverFrame) return;
     const pixel = e.pixel;
+    const coordinate = e.coordinate;
     this.#hoverFrame = requestAnimationFrame(() => {
       this.#hoverFrame = 0;
       const clickable = this.#tool !== "draw" && !(this.#tool === "split" && this.#selection.length === 1);
       const overPin =
-        clickable && this.map.hasFeatureAtPixel(pixel, { layerFilter: this.#isCommentLayer, hitTolerance: 3 });
+        clickable &&
+        (this.map.hasFeatureAtPixel(pixel, { layerFilter: this.#isCommentLayer, hitTolerance: 3 }) ||
+          (this.#tool === "select" && this.#accountAt(coordinate) !== null));
       const over =
         clickable &&
         (overPin || this.map.hasFeatureAtPixel(pixel, { layerFilter: this.#isTerritoryLayer, hitTolerance: 2 }));

@@ -1,5 +1,5 @@
 import type { ActivityEntry, ActivityFilter } from "../../shared/activity/activity.ts";
-import { actorsOf, applyLive, parseEntries, upsertEntries } from "../activity/feed.ts";
+import { type Actor, applyLive, noteActors, parseEntries, upsertEntries } from "../activity/feed.ts";
 import { getActivity } from "../lib/api.ts";
 import type { PlanSession } from "../sync/provider.ts";
 
@@ -37,7 +37,7 @@ export class ActivityFeed {
   #offs: (() => void)[] = [];
   #request = 0;
   #abort: AbortController | null = null;
-  #actors = new Map<string, string>();
+  #actors = new Map<string, Actor>();
   #freshTimers = new Map<number, ReturnType<typeof setTimeout>>();
   #wasConnected = false;
 
@@ -144,14 +144,10 @@ export class ActivityFeed {
   }
 
   #noteActors(entries: readonly ActivityEntry[]): void {
-    let changed = false;
-    for (const a of actorsOf(entries)) {
-      if (this.#actors.get(a.id) === a.name) continue;
-      this.#actors.set(a.id, a.name);
-      changed = true;
-    }
-    if (changed) {
-      this.actors = [...this.#actors].map(([id, name]) => ({ id, name })).sort((a, b) => a.name.localeCompare(b.name));
+    if (noteActors(this.#actors, entries)) {
+      this.actors = [...this.#actors.values()]
+        .map(({ id, name }) => ({ id, name }))
+        .sort((a, b) => a.name.localeCompare(b.name));
     }
   }
 

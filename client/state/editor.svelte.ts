@@ -3,6 +3,7 @@ import { can, isRole, type Role } from "../../shared/access/roles.ts";
 import { geometryWriter, readPlanName, readTerritoryProps, territoriesMap } from "../../shared/doc/schema.ts";
 import type { TerritoryProps } from "../../shared/doc/territory.ts";
 import type { Position, TerritoryGeometry } from "../../shared/geometry/types.ts";
+import type { PresenceUser } from "../../shared/protocol/presence.ts";
 import type { Refusal } from "../../shared/protocol/messages.ts";
 import type { ActivityEntry } from "../../shared/activity/activity.ts";
 import { t } from "../i18n/i18n.svelte.ts";
@@ -16,6 +17,7 @@ import {
   mergeTerritories,
   nextDefaultName,
   patchTerritory,
+  pinAccount,
   setAllowedDeviation,
   setGeometries,
   splitTerritory,
@@ -25,6 +27,7 @@ import { AnalysisState } from "./analysis.svelte.ts";
 import { CommentsState } from "./comments.svelte.ts";
 import type { Identity } from "./identity.svelte.ts";
 import { Notices } from "./notices.svelte.ts";
+import { PinList } from "./pins.svelte.ts";
 import { TerritoryList } from "./territories.svelte.ts";
 
 export type Tool = "select" | "draw" | "reshape" | "move" | "split" | "merge" | "comment";
@@ -66,6 +69,8 @@ export class EditorState {
   readonly presence: Presence;
   readonly territories = new TerritoryList();
   readonly notices = new Notices();
+  /** Accounts pinned to a territory by hand (account id → territory id). */
+  readonly pins = new PinList();
   /** The server's live scores, the accounts, and how the map shows them. */
   readonly analysis: AnalysisState;
   /** Comment threads (written by the server, read from the document), filters, the new comment's draft. */
@@ -84,6 +89,8 @@ export class EditorState {
   loaded = $state(false);
   canUndo = $state(false);
   canRedo = $state(false);
+  /** The account whose card is open on the map (clicked), by id; null when none. */
+  account = $state<string | null>(null);
   /** Territory whose inline rename prompt is open (after drawing it). */
   renaming = $state<string | null>(null);
   planName = $state("");
@@ -94,12 +101,15 @@ export class EditorState {
   map: MapApi | null = null;
 
   #identity: Identity;
+  /** This page is a wall screen (the wall view): others see it as one, not as a nameless guest. */
+  #wall: boolean;
   #reshapedAt = new Map<string, number>();
   #unbind: (() => void) | null = null;
   #offs: (() => void)[] = [];
 
-  constructor(planId: string, token: string | null, identity: Identity) {
+  constructor(planId: string, token: string | null, identity: Identity, options: { wall?: boolean } = {}) {
     this.#identity = identity;
+    this.#wall = options.wall ?? false;
     // A first visit asks the server for this browser's person id before the socket opens: a
     // socket opened with the stand-in would have to reconnect, and the server binds presence
     // to the first connection of a client until it notices the old one closed.
@@ -108,7 +118,7 @@ export class EditorState {
       person: identity.person,
       connect: identity.issued,
     });
-    this.presence = new Presence(this.session, identity.user);
+    this.presence = new Presence(this.session, this.#presenceUser());
     this.analysis = new AnalysisState(this.session);
     this.comments = new CommentsState(this.session);
     this.activity = new ActivityFeed(this.session);
@@ -129,7 +139,7 @@ export class EditorState {
       // The server issued this browser's person id after the socket opened: reconnect as that person.
       identity.onIssued(() => {
         this.session.setPerson(identity.person, true);
-        this.presence.setUser(identity.user);
+        this.presence.setUser(this.#presenceUser());
       }),
       this.session.on("reset", () => {
         this.loaded = false;
@@ -155,6 +165,12 @@ export class EditorState {
         if (s === "connected" && !this.session.planInfo) void this.#learnRole();
       }),
     );
+  }
+
+  /** Who this page is to the others: the person, marked as a wall screen on the wall view. */
+  #presenceUser(): PresenceUser {
+    const user = this.#identity.user;
+    return this.#wall ? { ...user, screen: "wall" } : user;
   }
 
   /** The plan's name and this link's role, from the REST API. */
@@ -190,6 +206,7 @@ export class EditorState {
       this.#onTerritoryEvents(events, tr, map);
     map.observeDeep(observer);
     this.territories.bind(doc);
+    this.pins.bind(doc);
     this.analysis.bind(doc);
     this.comments.bind(doc);
     const undo = this.session.undo;
@@ -282,6 +299,10 @@ export class EditorState {
   cancel(): void {
     if (this.renaming) {
       this.renaming = null;
+      return;
+    }
+    if (this.account) {
+      this.account = null;
       return;
     }
     if (this.comments.cancelDraft()) return;
@@ -413,6 +434,19 @@ export class EditorState {
     this.tool = "select";
   }
 
+  /** Opens an account's card (where it counts, where it is pinned, and for managers the pin). */
+  showAccount(id: string | null): void {
+    this.account = id;
+  }
+
+  /** Pins an account to a territory by hand, or unpins it (null): undoable, seen by everyone. */
+  pin(accountId: string, territoryId: string | null): boolean {
+    if (!this.canEdit) return false;
+    const r = pinAccount(this.doc, accountId, territoryId);
+    if (!r.ok) this.#fail(r.error);
+    return r.ok;
+  }
+
   /** Sets the plan's allowed deviation (a whole percentage) for everyone. */
   setAllowedDeviation(percent: number): boolean {
     const r = setAllowedDeviation(this.doc, percent);
@@ -444,7 +478,7 @@ export class EditorState {
 
   setUserName(name: string): void {
     this.#identity.setName(name);
-    this.presence.setUser(this.#identity.user);
+    this.presence.setUser(this.#presenceUser());
     this.session.setPerson(this.#identity.person);
   }
 
@@ -473,6 +507,7 @@ export class EditorState {
     this.#unbind?.();
     for (const off of this.#offs) off();
     this.territories.destroy();
+    this.pins.destroy();
     this.analysis.destroy();
     this.activity.destroy();
     this.comments.destroy();

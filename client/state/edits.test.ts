@@ -5,8 +5,10 @@ import {
   readAllowedDeviation,
   readTerritory,
   readTerritoryProps,
+  readPins,
   territoriesMap,
   territoryIds,
+  undoScope,
 } from "../../shared/doc/schema.ts";
 import { PALETTE } from "../../shared/doc/territory.ts";
 import type { TerritoryGeometry } from "../../shared/geometry/types.ts";
@@ -17,6 +19,7 @@ import {
   mergeTerritories,
   nextDefaultName,
   patchTerritory,
+  pinAccount,
   setAllowedDeviation,
   setGeometries,
   splitTerritory,
@@ -215,5 +218,34 @@ describe("allowed deviation", () => {
       expect(setAllowedDeviation(doc, bad).ok, String(bad)).toBe(false);
     }
     expect(readAllowedDeviation(doc)).toBe(0.15);
+  });
+});
+
+describe("pins", () => {
+  it("pins an account to a territory and unpins it, each an undoable local edit (issue 10)", () => {
+    const doc = new Y.Doc();
+    const t = createTerritory(doc, box(106, -7, 107, -6), { name: "Priangan" });
+    if (!t.ok) throw new Error("no territory");
+    const undo = new Y.UndoManager(undoScope(doc), { trackedOrigins: new Set([LOCAL_EDIT]), captureTimeout: 0 });
+    const origins: unknown[] = [];
+    doc.on("afterTransaction", (tr: Y.Transaction) => origins.push(tr.origin));
+    expect(pinAccount(doc, "acc-1", t.value)).toEqual({ ok: true, value: undefined });
+    expect(readPins(doc)).toEqual(new Map([["acc-1", t.value]]));
+    expect(origins).toEqual([LOCAL_EDIT]);
+    expect(pinAccount(doc, "acc-1", null).ok).toBe(true);
+    expect(readPins(doc).size).toBe(0);
+    undo.undo();
+    expect(readPins(doc).get("acc-1")).toBe(t.value);
+    undo.undo();
+    expect(readPins(doc).size).toBe(0);
+  });
+
+  it("refuses a pin the server would refuse, and writes nothing", () => {
+    const doc = new Y.Doc();
+    const t = createTerritory(doc, box(106, -7, 107, -6), { name: "Priangan" });
+    if (!t.ok) throw new Error("no territory");
+    expect(pinAccount(doc, "acc-1", "no-such-territory")).toEqual({ ok: false, error: { kind: "gone" } });
+    expect(pinAccount(doc, "acc 1", t.value).ok).toBe(false);
+    expect(readPins(doc).size).toBe(0);
   });
 });

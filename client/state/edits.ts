@@ -4,11 +4,13 @@ import {
   deleteTerritory,
   hasTerritory,
   isAllowedDeviation,
+  pinsMap,
   readTerritory,
   readTerritoryProps,
   territoriesMap,
   updateTerritory,
   writeAllowedDeviation,
+  writePin,
   writeTerritory,
 } from "../../shared/doc/schema.ts";
 import {
@@ -23,7 +25,7 @@ import { type MergeFailure, mergeGeometries } from "../../shared/geometry/merge.
 import { type SplitFailure, splitGeometry } from "../../shared/geometry/split.ts";
 import type { Position, TerritoryGeometry } from "../../shared/geometry/types.ts";
 import { validateGeometry } from "../../shared/geometry/validate.ts";
-import { newId } from "../../shared/ids.ts";
+import { ID_PATTERN, newId } from "../../shared/ids.ts";
 
 /**
  * Every edit the UI makes to a plan: validated with the shared rules first
@@ -191,4 +193,19 @@ export function setAllowedDeviation(doc: Y.Doc, percent: number): EditResult<num
   }
   transact(doc, LOCAL_EDIT, () => writeAllowedDeviation(doc, value));
   return ok(value);
+}
+
+/**
+ * Pins an account to a territory by hand, or unpins it with null: a pinned
+ * account counts in that territory wherever it lies (the server scores it so,
+ * and refuses pins of accounts it does not know). One undoable step.
+ */
+export function pinAccount(doc: Y.Doc, accountId: string, territoryId: string | null): EditResult {
+  if (!ID_PATTERN.test(accountId)) {
+    return err({ kind: "props", detail: "only accounts whose id is 1–64 letters, digits, '-' or '_' can be pinned" });
+  }
+  if (territoryId !== null && !hasTerritory(doc, territoryId)) return err({ kind: "gone" });
+  if ((pinsMap(doc).get(accountId) ?? null) === territoryId) return ok(undefined);
+  transact(doc, LOCAL_EDIT, () => writePin(doc, accountId, territoryId));
+  return ok(undefined);
 }

@@ -77,8 +77,9 @@ export class Presence {
     awareness.getStates().forEach((value, clientId) => {
       if (clientId === self) return;
       const state = parsePresence(value);
-      // Someone who has not typed a name yet (the first-visit dialog is open).
-      if (state && !state.user.name) state.user.name = t("people.guest");
+      // A wall screen is nobody's in particular; anyone else nameless has not typed a name yet (the first-visit dialog is open).
+      if (state && !state.user.name)
+        state.user.name = state.user.screen === "wall" ? t("people.wall") : t("people.guest");
       if (state) peers.push({ clientId, ...state });
     });
     peers.sort((a, b) => a.user.name.localeCompare(b.user.name) || a.clientId - b.clientId);

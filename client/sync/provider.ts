@@ -3,7 +3,7 @@ import type * as encoding from "lib0/encoding";
 import { WebsocketProvider } from "y-websocket";
 import * as Y from "yjs";
 import { LOCAL_EDIT } from "../../shared/doc/origins.ts";
-import { territoriesMap } from "../../shared/doc/schema.ts";
+import { undoScope } from "../../shared/doc/schema.ts";
 import type { ActivityEntry } from "../../shared/activity/activity.ts";
 import type { AnalysisMessage } from "../../shared/protocol/analysis.ts";
 import { CloseCode, MessageType, type Refusal } from "../../shared/protocol/messages.ts";
@@ -221,7 +221,7 @@ export class PlanSession {
     });
     this.doc = doc;
     this.provider = provider;
-    this.undo = new Y.UndoManager(territoriesMap(doc), {
+    this.undo = new Y.UndoManager(undoScope(doc), {
       // Identity matters: only transactions tagged with this very object are ours to undo.
       trackedOrigins: new Set([LOCAL_EDIT]),
       // Each user action is one transaction; do not fold quick successive ones together.

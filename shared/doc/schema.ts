@@ -189,6 +189,15 @@ export function pinsMap(doc: Y.Doc): Y.Map<string> {
   return doc.getMap<string>(ROOTS.pins);
 }
 
+/**
+ * What a person's undo reaches: their own edits of territories and pins.
+ * Plan settings (the allowed deviation) are set, not edited, and stay out;
+ * comments are written by the server.
+ */
+export function undoScope(doc: Y.Doc): (Y.Map<TerritoryMap> | Y.Map<string>)[] {
+  return [territoriesMap(doc), pinsMap(doc)];
+}
+
 /** Version of the plan's accounts; 0 when none were imported. */
 export function readAccountsVersion(doc: Y.Doc): number {
   const v = planMap(doc).get(PLAN_KEYS.accountsVersion);

@@ -44,4 +44,11 @@ describe("parsePresence", () => {
     expect(odd?.cursor).toBeNull();
     expect(odd?.selection).toEqual(["t2"]);
   });
+
+  it("keeps a wall screen's mark and nothing else in its place", () => {
+    const wall = parsePresence({ user: { name: "", color: "#0f766e", id: "w1", screen: "wall" }, selection: [] });
+    expect(wall?.user.screen).toBe("wall");
+    const odd = parsePresence({ user: { name: "", color: "#0f766e", id: "w1", screen: "<b>" }, selection: [] });
+    expect(odd?.user).not.toHaveProperty("screen");
+  });
 });

@@ -49,6 +49,12 @@ export interface PresenceUser {
    * connection), so nobody can pose as a manager.
    */
   role?: Role;
+  /**
+   * "wall": a screen showing the wall view (the targets dashboard beside the
+   * map), usually nobody's in particular, so others see "Wall view" rather
+   * than a nameless guest (issue 10). Only the client says so; it grants nothing.
+   */
+  screen?: "wall";
 }
 
 const COLOR = /^#[0-9a-fA-F]{6}$/;
@@ -97,5 +103,11 @@ export function parsePresence(value: unknown): PresenceState | null {
     }
   }
   const role = isRole(user.role) ? user.role : undefined;
-  return { user: { name, color, id: user.id.slice(0, 64), ...(role ? { role } : {}) }, cursor, selection, view };
+  const screen = user.screen === "wall" ? "wall" : undefined;
+  return {
+    user: { name, color, id: user.id.slice(0, 64), ...(role ? { role } : {}), ...(screen ? { screen } : {}) },
+    cursor,
+    selection,
+    view,
+  };
 }

@@ -46,7 +46,7 @@ test("dragging a vertex so that a territory swallows accounts changes the counts
     await expect.poll(async () => (await managerB.mapState()).accountCount).toBe(10);
     await expect
       .poll(async () => (await managerB.mapState()).accountStates)
-      .toEqual({ assigned: 6, unassigned: 4, conflict: 0, pending: 0 });
+      .toEqual({ assigned: 6, unassigned: 4, conflict: 0, pending: 0, pinned: 0 });
     expect((await managerB.mapState()).accountsRenderer).toBe("canvas");
     await expect.poll(async () => (await managerA.mapState()).accountCount).toBe(10);
     expect((await managerA.mapState()).accountsRenderer).toBe("webgl");
@@ -66,7 +66,7 @@ test("dragging a vertex so that a territory swallows accounts changes the counts
     await expect(managerB.issues("unassigned-accounts")).toContainText("1 account ");
     await expect
       .poll(async () => (await managerB.mapState()).accountStates)
-      .toEqual({ assigned: 9, unassigned: 1, conflict: 0, pending: 0 });
+      .toEqual({ assigned: 9, unassigned: 1, conflict: 0, pending: 0, pinned: 0 });
     const server = await analysis(request, planId);
     expect(server.territories.find((t) => t.id === priangan)?.accounts).toBe(7);
   });
@@ -110,7 +110,7 @@ test("an overlap is listed, hatched on the map, and clicking it zooms there and 
   await expect.poll(async () => (await manager.mapState()).overlapCount).toBe(1);
   await expect
     .poll(async () => (await manager.mapState()).accountStates)
-    .toEqual({ assigned: 2, unassigned: 0, conflict: 1, pending: 0 });
+    .toEqual({ assigned: 2, unassigned: 0, conflict: 1, pending: 0, pinned: 0 });
 
   const before = (await manager.mapState()).view;
   await overlap.click();
