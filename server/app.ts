@@ -14,6 +14,8 @@ import type { PlanStore } from "./persistence/store.ts";
 import { Connection } from "./rooms/connection.ts";
 import type { Room } from "./rooms/room.ts";
 import { Rooms } from "./rooms/rooms.ts";
+import { Jobs } from "./jobs/jobs.ts";
+import { Units } from "./units/units.ts";
 import { Scoring } from "./scoring/scoring.ts";
 import { serveStatic } from "./static.ts";
 import { Activity } from "./activity/activity.ts";
@@ -45,6 +47,8 @@ export async function startServer(
   if (config.scoring) scoring.warm();
   const people = await PersonKey.load(config.dataDir, config.personKey);
   const activity = new Activity(store, config.scoring ? scoring : null);
+  const jobs = new Jobs();
+  const units = new Units(store);
   /** Open sockets per plan: for the per-plan limit, and to cut off a rotated link. */
   const sockets = new Map<string, Set<Connection>>();
   /** Plans being deleted: every call and upgrade for them answers 404 meanwhile. */
@@ -96,6 +100,8 @@ export async function startServer(
         onLoad: (room: Room): void => demo.touch(room.address.planId),
         onClose: (room: Room): void => demo.touch(room.address.planId),
       },
+      // The unit layer before the scoring, which scores the plan it finds.
+      units,
       ...(config.scoring ? [scoring] : []),
       activity,
       {
@@ -118,6 +124,8 @@ export async function startServer(
     config,
     scoring,
     activity,
+    units,
+    jobs,
     people,
     demo: config.seedDemo ? demo : null,
     deletePlan: (planId) => deletePlan(planId),
@@ -263,6 +271,7 @@ export async function startServer(
       for (const ws of wss.clients) ws.close(CloseCode.goingAway, "The server is restarting");
       await rooms.closeAll();
       await scoring.close();
+      await jobs.close();
       await store.close();
       server.closeAllConnections();
     },

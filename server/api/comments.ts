@@ -10,10 +10,12 @@ import {
 } from "../../shared/comments/comments.ts";
 import {
   commentsMap,
+  isUnitPlan,
   readTerritories,
   readTerritoryProps,
   readThread,
   readThreads,
+  territoriesMap,
   writeThread,
 } from "../../shared/doc/schema.ts";
 import { territoryAt } from "../../shared/geometry/locate.ts";
@@ -65,14 +67,17 @@ export function commentRoutes(router: Router, api: PlanApi): void {
       }
       let territoryId: string | null;
       if (typeof body.territoryId === "string") {
-        if (!readTerritories(room.doc).some((t) => t.id === body.territoryId)) {
+        if (!territoriesMap(room.doc).has(body.territoryId)) {
           throw new HttpError(400, `There is no territory "${body.territoryId.slice(0, 64)}" in this plan.`);
         }
         territoryId = body.territoryId;
       } else if (body.territoryId === null) {
         territoryId = null;
       } else {
-        territoryId = territoryAt(readTerritories(room.doc), at.value);
+        // A unit plan's territories have no drawn shape: the unit under the pin says whose it is.
+        territoryId = isUnitPlan(room.doc)
+          ? api.ctx.units.territoryAt(room, at.value)
+          : territoryAt(readTerritories(room.doc), at.value);
       }
       const now = new Date().toISOString();
       const created: CommentThread = {

@@ -11,7 +11,9 @@ import type { ServerConfig } from "../config.ts";
 import type { PlanStore } from "../persistence/store.ts";
 import type { Room } from "../rooms/room.ts";
 import type { Rooms } from "../rooms/rooms.ts";
+import type { Jobs } from "../jobs/jobs.ts";
 import type { Scoring } from "../scoring/scoring.ts";
+import type { Units } from "../units/units.ts";
 import { HttpError } from "./http.ts";
 import { storageHttpError } from "./storage-errors.ts";
 
@@ -21,6 +23,10 @@ export interface ApiContext {
   config: ServerConfig;
   scoring: Scoring;
   activity: Activity;
+  /** Plans' unit layers (issue 12). */
+  units: Units;
+  /** Heavy work off the event loop (unit layers, the optimizer). */
+  jobs: Jobs;
   /** Closes every open socket of a plan opened with this token hash; returns how many. */
   cutOff(planId: string, tokenHash: string): number;
   /** Checks person secrets (`X-Wilayah-Person-Secret`). */

@@ -1,5 +1,5 @@
 import type { ServerResponse } from "node:http";
-import { readPins, readPlanName, readTerritories } from "../../shared/doc/schema.ts";
+import { readPins, readPlanName, readTerritories, readTerritoryList } from "../../shared/doc/schema.ts";
 import { toCsv } from "../../shared/export/csv.ts";
 import { achievementOf, assignmentTable, metricsTable, type Table } from "../../shared/export/tables.ts";
 import { territoryAt } from "../../shared/geometry/locate.ts";
@@ -10,7 +10,7 @@ import type { Room } from "../rooms/room.ts";
 import type { PlanApi } from "./context.ts";
 import { HttpError, sendLargeJson } from "./http.ts";
 import type { Router } from "./router.ts";
-import { toFeatureCollection } from "./territories.ts";
+import { planFeatureCollection } from "./territories.ts";
 
 /** How long an export waits for the analysis to catch up with an accounts import in flight. */
 const CONSISTENT_WITHIN_MS = 10_000;
@@ -28,9 +28,13 @@ export function exportRoutes(router: Router, api: PlanApi): void {
     const { body, name } = await api.withRoom(id as string, async (room) => {
       // Only what is on disk is acknowledged; never show a state a crash could take back.
       await room.whenDurable();
-      const fc = toFeatureCollection(room.doc);
       // Metrics when scoring runs (it is off with SCORING=0): territories are served either way.
       const plan = ctx.scoring.get(room.address.planId);
+      const fc = await planFeatureCollection(room.doc, (ids) => {
+        if (!plan)
+          throw new HttpError(503, "Scoring is not running for this plan; unit outlines cannot be drawn right now.");
+        return plan.outlines(ids);
+      });
       const analysis = plan ? await plan.current().catch(() => null) : null;
       const metrics = new Map((analysis?.territories ?? []).map((t) => [t.id, t]));
       for (const f of fc.features) {
@@ -40,10 +44,12 @@ export function exportRoutes(router: Router, api: PlanApi): void {
         props.metrics = {
           accounts: m.accounts,
           ...m.sums,
+          ...(m.competitors !== undefined ? { competitors: m.competitors } : {}),
           areaKm2: m.areaKm2,
           compactness: m.compactness,
           parts: m.parts,
         };
+        if (m.units !== undefined) props.units = m.units;
         props.achievement = achievementOf(m, f.properties.targets);
       }
       return { body: fc, name: planFileName(room, caller) };
@@ -93,7 +99,7 @@ export function exportRoutes(router: Router, api: PlanApi): void {
       // Consistent with the stored accounts, as the assignments are: sums of the accounts just imported.
       const { analysis } = await consistentAnalysis(api, room);
       const table = metricsTable({
-        territories: readTerritories(room.doc),
+        territories: readTerritoryList(room.doc),
         metrics: analysis.territories,
         balanceMetrics: analysis.balance.metricNames,
       });

@@ -1,5 +1,18 @@
 import { toAccountColumns } from "../../shared/accounts/columns.ts";
-import { deleteTerritory, readAccountsVersion, readTerritory, territoriesMap } from "../../shared/doc/schema.ts";
+import {
+  deleteTerritory,
+  isUnitPlan,
+  readAccountsVersion,
+  readTerritory,
+  readUnitAssignment,
+  territoriesMap,
+  unitsMap,
+  updateTerritory,
+  writeUnitAssignments,
+  writeUnitTerritory,
+} from "../../shared/doc/schema.ts";
+import type { TerritoryGeometry } from "../../shared/geometry/types.ts";
+import { unitKey } from "../../shared/units/layer.ts";
 import { accountsGeoJson, importAccounts, importOptions, parseUpload } from "./accounts.ts";
 import { commentRoutes } from "./comments.ts";
 import { type ApiContext, PlanApi, restOrigin } from "./context.ts";
@@ -9,15 +22,24 @@ import { VersionedJsonCache } from "./json-cache.ts";
 import { planRoutes } from "./plans.ts";
 import { Router } from "./router.ts";
 import { territoryImportRoutes } from "./territory-import.ts";
+import { outlinesOf, unitRoutes } from "./units.ts";
 import {
   applyTerritoryPut,
   createTerritories,
   parseNewTerritories,
   parseTerritoryPut,
+  planFeatureCollection,
   toFeature,
 } from "./territories.ts";
 
 export type { ApiContext } from "./context.ts";
+
+function pickOutlines(
+  all: Record<string, TerritoryGeometry | null>,
+  ids: readonly string[],
+): Record<string, TerritoryGeometry | null> {
+  return Object.fromEntries(ids.map((id) => [id, all[id] ?? null]));
+}
 
 /**
  * The REST API (documented in server/README.md). Every plan endpoint starts
@@ -31,6 +53,7 @@ export function apiRouter(ctx: ApiContext): Router {
   commentRoutes(router, api);
   exportRoutes(router, api);
   territoryImportRoutes(router, api);
+  unitRoutes(router, api, ctx.units, ctx.jobs);
 
   router.on("GET", "/api/plans/:id/analysis", async (req, res, { id }, url) => {
     await api.authorize(req, url, id as string);
@@ -83,36 +106,84 @@ export function apiRouter(ctx: ApiContext): Router {
       if (have + list.length > max) {
         throw new HttpError(413, `A plan holds at most ${max} territories; this would make ${have + list.length}.`);
       }
+      if (isUnitPlan(room.doc)) {
+        // A unit plan: each new territory takes the units whose centre lies in its shape (Fill).
+        const fills = list.map((t) => ctx.units.unitsInside(room, t.geometry));
+        await room.change(restOrigin(req, caller), (doc) => {
+          list.forEach((t, i) => {
+            writeUnitTerritory(doc, t);
+            writeUnitAssignments(
+              doc,
+              (fills[i] as number[]).map((u) => [unitKey(u), t.id] as const),
+            );
+          });
+        });
+        const fc = await planFeatureCollection(room.doc, (ids) =>
+          outlinesOf(api, room).then((o) => pickOutlines(o, ids)),
+        );
+        return fc.features.filter((f) => list.some((t) => t.id === f.id));
+      }
       await room.change(restOrigin(req, caller), (doc) => createTerritories(doc, list));
-      return list;
+      return list.map(toFeature);
     });
-    sendJson(res, 201, { type: "FeatureCollection", features: created.map(toFeature) });
+    sendJson(res, 201, { type: "FeatureCollection", features: created });
   });
 
   router.on("GET", "/api/plans/:id/territories/:territoryId", async (req, res, { id, territoryId }, url) => {
     await api.authorize(req, url, id as string);
-    const t = await api.withRoom(id as string, async (room) => {
+    const feature = await api.withRoom(id as string, async (room) => {
       await room.whenDurable();
-      return readTerritory(room.doc, territoryId as string);
+      if (!isUnitPlan(room.doc)) {
+        const t = readTerritory(room.doc, territoryId as string);
+        return t ? toFeature(t) : null;
+      }
+      if (!territoriesMap(room.doc).has(territoryId as string)) return null;
+      const fc = await planFeatureCollection(room.doc, (ids) =>
+        outlinesOf(api, room).then((o) => pickOutlines(o, ids)),
+      );
+      return fc.features.find((f) => f.id === territoryId) ?? null;
     });
-    if (!t) throw new HttpError(404, `There is no territory "${(territoryId as string).slice(0, 64)}" in this plan.`);
-    sendJson(res, 200, toFeature(t));
+    if (!feature)
+      throw new HttpError(404, `There is no territory "${(territoryId as string).slice(0, 64)}" in this plan.`);
+    sendJson(res, 200, feature);
   });
 
   router.on("PUT", "/api/plans/:id/territories/:territoryId", async (req, res, { id, territoryId }, url) => {
     const caller = await api.authorize(req, url, id as string, "edit-plan", "change territories");
     const put = parseTerritoryPut(await readJson(req, ctx.config.maxBodyBytes));
-    const t = await api.withRoom(id as string, (room) =>
-      room.change(restOrigin(req, caller), (doc) => applyTerritoryPut(doc, territoryId as string, put)),
-    );
-    if (!t) throw new HttpError(404, `There is no territory "${(territoryId as string).slice(0, 64)}" in this plan.`);
-    sendJson(res, 200, toFeature(t));
+    const feature = await api.withRoom(id as string, async (room) => {
+      if (isUnitPlan(room.doc)) {
+        if (put.geometry) {
+          throw new HttpError(
+            409,
+            "This plan is built from units: a territory's shape is its units. Paint them (PATCH …/units) instead of sending a geometry.",
+          );
+        }
+        const changed = await room.change(restOrigin(req, caller), (doc) =>
+          updateTerritory(doc, territoryId as string, put.patch),
+        );
+        if (!changed) return null;
+        const fc = await planFeatureCollection(room.doc, (ids) =>
+          outlinesOf(api, room).then((o) => pickOutlines(o, ids)),
+        );
+        return fc.features.find((f) => f.id === territoryId) ?? null;
+      }
+      const t = await room.change(restOrigin(req, caller), (doc) => applyTerritoryPut(doc, territoryId as string, put));
+      return t ? toFeature(t) : null;
+    });
+    if (!feature)
+      throw new HttpError(404, `There is no territory "${(territoryId as string).slice(0, 64)}" in this plan.`);
+    sendJson(res, 200, feature);
   });
 
   router.on("DELETE", "/api/plans/:id/territories/:territoryId", async (req, res, { id, territoryId }, url) => {
     const caller = await api.authorize(req, url, id as string, "edit-plan", "delete territories");
     const deleted = await api.withRoom(id as string, (room) =>
-      room.change(restOrigin(req, caller), (doc) => deleteTerritory(doc, territoryId as string)),
+      room.change(restOrigin(req, caller), (doc) => {
+        // Its units become unassigned with it.
+        for (const [key, t] of readUnitAssignment(doc)) if (t === territoryId) unitsMap(doc).delete(key);
+        return deleteTerritory(doc, territoryId as string);
+      }),
     );
     if (!deleted)
       throw new HttpError(404, `There is no territory "${(territoryId as string).slice(0, 64)}" in this plan.`);

@@ -1,7 +1,9 @@
 import type * as Y from "yjs";
 import {
   hasTerritory,
+  isUnitPlan,
   readTerritories,
+  readTerritoryList,
   readTerritory,
   territoryIds,
   updateTerritory,
@@ -29,7 +31,8 @@ export interface TerritoryPut {
 export interface TerritoryFeature {
   type: "Feature";
   id: string;
-  geometry: Territory["geometry"];
+  /** Null for a unit territory without units (it has no shape yet). */
+  geometry: Territory["geometry"] | null;
   properties: Omit<Territory, "geometry">;
 }
 
@@ -39,7 +42,28 @@ export function toFeature(t: Territory): TerritoryFeature {
 }
 
 export function toFeatureCollection(doc: Y.Doc) {
-  return { type: "FeatureCollection" as const, features: readTerritories(doc).map(toFeature) };
+  return { type: "FeatureCollection" as const, features: readTerritories(doc).map(toFeature) as TerritoryFeature[] };
+}
+
+/**
+ * The plan's territories as GeoJSON, whatever the plan is made of: drawn
+ * shapes as stored, or in a unit plan each territory's outline (the union of
+ * its units, MultiPolygon when in pieces, null without units), computed by
+ * the scoring worker (`outlines`).
+ */
+export async function planFeatureCollection(
+  doc: Y.Doc,
+  outlines: (ids: string[]) => Promise<Record<string, Territory["geometry"] | null>>,
+) {
+  if (!isUnitPlan(doc)) return toFeatureCollection(doc);
+  const list = readTerritoryList(doc);
+  const shapes = await outlines(list.map((t) => t.id));
+  return {
+    type: "FeatureCollection" as const,
+    features: list.map(
+      (t): TerritoryFeature => ({ type: "Feature", id: t.id, geometry: shapes[t.id] ?? null, properties: { ...t } }),
+    ),
+  };
 }
 
 /**

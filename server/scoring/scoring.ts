@@ -1,13 +1,19 @@
 import { Worker } from "node:worker_threads";
 import * as encoding from "lib0/encoding";
 import {
+  isUnitPlan,
   PLAN_KEYS,
   readAccountsVersion,
   readAllowedDeviation,
   readPins,
+  readUnitAssignment,
   TERRITORY_KEYS,
   territoriesMap,
+  unitsMap,
 } from "../../shared/doc/schema.ts";
+import type { TerritoryGeometry } from "../../shared/geometry/types.ts";
+import { unitIndex } from "../../shared/units/layer.ts";
+import type { UnitLayerJson } from "../../shared/units/serialize.ts";
 import type { AnalysisMessage } from "../../shared/protocol/analysis.ts";
 import { MessageType } from "../../shared/protocol/messages.ts";
 import { AccountIndex } from "../../shared/scoring/accounts.ts";
@@ -75,6 +81,17 @@ export class Scoring implements RoomExtension {
     return { index: new AccountIndex(stored?.accounts ?? []), version: stored?.version ?? 0 };
   }
 
+  /** The plan's unit layer as stored (null when it has none). */
+  async unitsOf(planId: string): Promise<UnitLayerJson | null> {
+    return this.store.getData(planId, "units");
+  }
+
+  /** The plan's competitors, when it has any. */
+  async competitorsOf(planId: string): Promise<AccountIndex | null> {
+    const stored = await this.store.getData(planId, "competitors");
+    return stored && stored.accounts.length > 0 ? new AccountIndex(stored.accounts) : null;
+  }
+
   post(msg: ToWorker): void {
     this.ensureWorker().postMessage(msg);
   }
@@ -134,6 +151,15 @@ export class PlanScoring {
   /** accountTerritory of the latest analysis, as a plain array (for joiners and the assignments). */
   private fullAssignment: number[] = [];
   private readonly dirty = new Set<string>();
+  /** Unit keys painted since the last flush (unit plans). */
+  private readonly unitsDirty = new Set<string>();
+  private readonly outlineWaiters = new Map<
+    number,
+    { resolve: (o: Record<string, TerritoryGeometry | null>) => void; reject: (e: Error) => void }
+  >();
+  private nextOutlineRequest = 1;
+  /** The unit layer the worker holds (its unit count indexes the document's unit keys). */
+  private unitCount = 0;
   private pinsDirty = false;
   private settingsDirty = false;
   private readonly debouncer = new Debouncer(async () => this.flush(), DEBOUNCE_MS, MAX_WAIT_MS);
@@ -150,20 +176,47 @@ export class PlanScoring {
     this.planId = room.address.planId;
   }
 
-  /** (Re)loads the plan into the worker: accounts from storage, territories from the document. */
-  async load(): Promise<void> {
+  /**
+   * (Re)loads the plan into the worker. While it reads storage, callers of
+   * `current()` wait for it: an answer must never come from the plan as it
+   * was before (a new unit layer, new accounts).
+   */
+  load(): Promise<void> {
+    const run = this.loadNow();
+    const tracked = run.finally(() => {
+      if (this.loading === tracked) this.loading = null;
+    });
+    this.loading = tracked;
+    return run;
+  }
+
+  private loading: Promise<void> | null = null;
+
+  private async loadNow(): Promise<void> {
     this.accountsVersion = readAccountsVersion(this.room.doc);
     const { index: accounts, version } = await this.scoring.accountsOf(this.planId);
     if (this.disposed) return;
     // The analysis says which accounts it counted: those just read, whatever the document says
     // (an import interrupted between its two steps leaves the document behind until the room reconciles it).
     this.accountsVersion = version;
+    const units = isUnitPlan(this.room.doc) ? await this.scoring.unitsOf(this.planId) : null;
+    const competitors = await this.scoring.competitorsOf(this.planId);
+    if (this.disposed) return;
     const territories: WorkerTerritory[] = [];
     territoriesMap(this.room.doc).forEach((_, id) => {
       const t = this.workerTerritory(id);
       if (t) territories.push(t);
     });
+    this.unitCount = units?.ids.length ?? 0;
+    const assignment: [number, string][] = [];
+    if (units) {
+      for (const [key, territoryId] of readUnitAssignment(this.room.doc)) {
+        const u = unitIndex(key, this.unitCount);
+        if (u >= 0) assignment.push([u, territoryId]);
+      }
+    }
     this.dirty.clear();
+    this.unitsDirty.clear();
     this.pinsDirty = false;
     this.settingsDirty = false;
     this.lastAssignment = null;
@@ -174,6 +227,8 @@ export class PlanScoring {
       settings: this.settings(),
       territories,
       pins: [...readPins(this.room.doc)],
+      ...(units ? { units: { layer: units, assignment } } : {}),
+      ...(competitors ? { competitors: competitors.toColumns() } : {}),
       seq: ++this.sentSeq,
     });
   }
@@ -186,13 +241,21 @@ export class PlanScoring {
     const map = territoriesMap(this.room.doc).get(id);
     const geometry = map?.get(TERRITORY_KEYS.geometry);
     const name = map?.get(TERRITORY_KEYS.name);
-    if (!(geometry instanceof Uint8Array) || typeof name !== "string") return null;
+    if (typeof name !== "string") return null;
     const targets = (map?.get(TERRITORY_KEYS.targets) ?? {}) as Record<string, number>;
+    // A unit plan's territories have no geometry: their units are their shape.
+    if (isUnitPlan(this.room.doc)) return { id, name, targets, geometry: null };
+    if (!(geometry instanceof Uint8Array)) return null;
     return { id, name, targets, geometry };
   }
 
   /** Notes which territories, pins and settings a transaction touched (server/rooms/extension.ts). */
   noteChanges(changes: DocChanges): void {
+    // A new unit layer (or none): everything is scored afresh.
+    if (changes.plan.has(PLAN_KEYS.unitsVersion)) {
+      this.load().catch((e: Error) => console.error(`[scoring] reloading units of ${this.planId}: ${e.message}`));
+      return;
+    }
     if (changes.plan.has(PLAN_KEYS.accountsVersion) && readAccountsVersion(this.room.doc) !== this.accountsVersion) {
       this.load().catch((e: Error) => console.error(`[scoring] reloading accounts of ${this.planId}: ${e.message}`));
       return;
@@ -203,6 +266,10 @@ export class PlanScoring {
       touched = true;
     }
     if (changes.pins.size > 0) this.pinsDirty = touched = true;
+    for (const key of changes.units) {
+      this.unitsDirty.add(key);
+      touched = true;
+    }
     if (changes.plan.has(PLAN_KEYS.allowedDeviation)) this.settingsDirty = touched = true;
     if (touched) this.debouncer.trigger();
   }
@@ -211,7 +278,7 @@ export class PlanScoring {
   private flush(): void {
     this.debouncer.cancel();
     if (this.disposed) return;
-    if (this.dirty.size === 0 && !this.pinsDirty && !this.settingsDirty) return;
+    if (this.dirty.size === 0 && this.unitsDirty.size === 0 && !this.pinsDirty && !this.settingsDirty) return;
     const set: WorkerTerritory[] = [];
     const remove: string[] = [];
     for (const id of this.dirty) {
@@ -226,11 +293,39 @@ export class PlanScoring {
       remove,
       pins: this.pinsDirty ? [...readPins(this.room.doc)] : undefined,
       settings: this.settingsDirty ? this.settings() : undefined,
+      units: this.unitsDirty.size > 0 ? this.paintedUnits() : undefined,
       seq: ++this.sentSeq,
     });
     this.dirty.clear();
+    this.unitsDirty.clear();
     this.pinsDirty = false;
     this.settingsDirty = false;
+  }
+
+  /** The units painted since the last flush, as the worker takes them. */
+  private paintedUnits(): [number, string | null][] {
+    const units = unitsMap(this.room.doc);
+    const out: [number, string | null][] = [];
+    for (const key of this.unitsDirty) {
+      const u = unitIndex(key, this.unitCount);
+      if (u < 0) continue;
+      const t = units.get(key);
+      out.push([u, typeof t === "string" ? t : null]);
+    }
+    return out;
+  }
+
+  /**
+   * The outlines of territories of a unit plan (the union of their units),
+   * computed in the worker with every change made so far.
+   */
+  async outlines(ids: readonly string[]): Promise<Record<string, TerritoryGeometry | null>> {
+    await this.current();
+    const requestId = this.nextOutlineRequest++;
+    return new Promise((resolve, reject) => {
+      this.outlineWaiters.set(requestId, { resolve, reject });
+      this.scoring.post({ type: "outlines", planId: this.planId, requestId, ids: [...ids] });
+    });
   }
 
   /** Fails everyone waiting for an analysis. */
@@ -240,6 +335,13 @@ export class PlanScoring {
 
   receive(msg: FromWorker): void {
     if (this.disposed) return;
+    if (msg.type === "outlines") {
+      const waiter = this.outlineWaiters.get(msg.requestId);
+      this.outlineWaiters.delete(msg.requestId);
+      if (msg.error) waiter?.reject(new Error(msg.error));
+      else waiter?.resolve(msg.outlines);
+      return;
+    }
     if (msg.type === "error") {
       console.error(`[scoring] plan ${this.planId}: ${msg.message}`);
       this.fail(new Error(`the analysis failed: ${msg.message}`));
@@ -293,8 +395,9 @@ export class PlanScoring {
    * The analysis including every change applied so far (waits for the
    * recompute when one is due).
    */
-  current(): Promise<AnalysisMessage> {
-    if (this.dirty.size > 0 || this.pinsDirty || this.settingsDirty) this.flush();
+  async current(): Promise<AnalysisMessage> {
+    while (this.loading) await this.loading.catch(() => {});
+    if (this.dirty.size > 0 || this.unitsDirty.size > 0 || this.pinsDirty || this.settingsDirty) this.flush();
     if (this.latest && this.doneSeq >= this.sentSeq) return Promise.resolve(this.latest);
     return new Promise((resolve, reject) => this.waiters.push({ seq: this.sentSeq, resolve, reject }));
   }
@@ -314,6 +417,8 @@ export class PlanScoring {
     this.debouncer.cancel();
     const e = new Error("the plan was closed");
     for (const w of this.waiters.splice(0)) w.reject(e);
+    for (const w of this.outlineWaiters.values()) w.reject(e);
+    this.outlineWaiters.clear();
   }
 }
 

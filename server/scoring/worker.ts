@@ -2,6 +2,8 @@ import { parentPort } from "node:worker_threads";
 import { decodeGeometry } from "../../shared/geometry/codec.ts";
 import { AccountIndex } from "../../shared/scoring/accounts.ts";
 import { Analyzer } from "../../shared/scoring/analyzer.ts";
+import { UnitAnalyzer } from "../../shared/units/analyzer.ts";
+import { layerFromJson } from "../../shared/units/serialize.ts";
 import type { FromWorker, ToWorker, WorkerTerritory } from "./protocol.ts";
 
 /**
@@ -10,10 +12,15 @@ import type { FromWorker, ToWorker, WorkerTerritory } from "./protocol.ts";
  * sync. Messages are handled in order; each answer carries the sequence
  * number of the last change it includes.
  */
-const analyzers = new Map<string, Analyzer>();
+const analyzers = new Map<string, Analyzer | UnitAnalyzer>();
 
-function toScored(t: WorkerTerritory) {
-  return { id: t.id, name: t.name, targets: t.targets, geometry: decodeGeometry(t.geometry) };
+/** Gives a territory to either analyzer: with its geometry for drawn plans, without for unit plans. */
+function setTerritory(analyzer: Analyzer | UnitAnalyzer, t: WorkerTerritory): void {
+  if (analyzer instanceof UnitAnalyzer) {
+    analyzer.setTerritory({ id: t.id, name: t.name, targets: t.targets });
+  } else if (t.geometry) {
+    analyzer.setTerritory({ id: t.id, name: t.name, targets: t.targets, geometry: decodeGeometry(t.geometry) });
+  }
 }
 
 function post(message: FromWorker): void {
@@ -29,20 +36,52 @@ parentPort?.on("message", (msg: ToWorker) => {
     analyzers.delete(msg.planId);
     return;
   }
+  if (msg.type === "outlines") {
+    const analyzer = analyzers.get(msg.planId);
+    const outlines: Record<string, ReturnType<UnitAnalyzer["outline"]>> = {};
+    try {
+      if (!(analyzer instanceof UnitAnalyzer))
+        throw new Error(`plan ${msg.planId} is not a unit plan in the scoring worker`);
+      for (const id of msg.ids) outlines[id] = analyzer.outline(id);
+      parentPort?.postMessage({
+        type: "outlines",
+        planId: msg.planId,
+        requestId: msg.requestId,
+        outlines,
+      } satisfies FromWorker);
+    } catch (e) {
+      parentPort?.postMessage({
+        type: "outlines",
+        planId: msg.planId,
+        requestId: msg.requestId,
+        outlines: {},
+        error: (e as Error).message,
+      } satisfies FromWorker);
+    }
+    return;
+  }
   try {
     const started = performance.now();
     let analyzer = analyzers.get(msg.planId);
     if (msg.type === "load") {
-      analyzer = new Analyzer(AccountIndex.fromColumns(msg.accounts), msg.settings);
-      analyzers.set(msg.planId, analyzer);
-      for (const t of msg.territories) analyzer.setTerritory(toScored(t));
-      analyzer.setPins(new Map(msg.pins));
+      const accounts = AccountIndex.fromColumns(msg.accounts);
+      const competitors = msg.competitors ? AccountIndex.fromColumns(msg.competitors) : null;
+      const a: Analyzer | UnitAnalyzer = msg.units
+        ? new UnitAnalyzer(layerFromJson(msg.units.layer), accounts, competitors, msg.settings)
+        : new Analyzer(accounts, msg.settings);
+      analyzer = a;
+      analyzers.set(msg.planId, a);
+      for (const t of msg.territories) setTerritory(a, t);
+      if (a instanceof UnitAnalyzer && msg.units) a.assign(msg.units.assignment);
+      a.setPins(new Map(msg.pins));
     } else {
       if (!analyzer) throw new Error(`plan ${msg.planId} is not loaded in the scoring worker`);
-      if (msg.settings) analyzer.setSettings(msg.settings);
-      for (const id of msg.remove) analyzer.removeTerritory(id);
-      for (const t of msg.set) analyzer.setTerritory(toScored(t));
-      if (msg.pins) analyzer.setPins(new Map(msg.pins));
+      const a = analyzer;
+      if (msg.settings) a.setSettings(msg.settings);
+      for (const id of msg.remove) a.removeTerritory(id);
+      for (const t of msg.set) setTerritory(a, t);
+      if (msg.units && a instanceof UnitAnalyzer) a.assign(msg.units);
+      if (msg.pins) a.setPins(new Map(msg.pins));
     }
     const analysis = analyzer.analyze();
     post({ type: "analysis", planId: msg.planId, seq: msg.seq, analysis, ms: performance.now() - started });

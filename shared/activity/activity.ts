@@ -17,7 +17,13 @@ export type ActivityKind =
   | "comment-reopened"
   | "accounts-imported"
   | "territories-imported"
-  | "link-rotated";
+  | "link-rotated"
+  /** A unit layer made or replaced (details.imported: units, details.fields: [kind]). */
+  | "units-created"
+  /** The unit layer removed: back to drawn territories (details.imported: territories kept). */
+  | "units-removed"
+  /** Units painted into (or out of) a territory (details.count: units). */
+  | "territory-painted";
 
 /** A territory's headline metrics, to show how an edit moved them. */
 export interface MetricSnapshot {

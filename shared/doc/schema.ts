@@ -322,6 +322,19 @@ export function readTerritoryProps(doc: Y.Doc, id: string): TerritoryProps | nul
   };
 }
 
+/**
+ * Every territory's properties with its id, geometry or not (a unit plan's
+ * territories have none), sorted by name. Malformed ones are left out.
+ */
+export function readTerritoryList(doc: Y.Doc): (TerritoryProps & { id: string })[] {
+  const out: (TerritoryProps & { id: string })[] = [];
+  for (const id of territoriesMap(doc).keys()) {
+    const p = readTerritoryProps(doc, id);
+    if (p) out.push({ id, ...p });
+  }
+  return out.sort((a, b) => a.name.localeCompare(b.name) || a.id.localeCompare(b.id));
+}
+
 /** All well-formed territories, sorted by name for stable display. */
 export function readTerritories(doc: Y.Doc): Territory[] {
   const out: Territory[] = [];
@@ -362,6 +375,22 @@ export function writeTerritory(doc: Y.Doc, t: Territory): void {
     setIfChanged(target, TERRITORY_KEYS.targets, t.targets);
     setIfChanged(target, TERRITORY_KEYS.parent, t.parent);
     setIfChanged(target, TERRITORY_KEYS.geometry, encodeGeometry(t.geometry));
+  });
+}
+
+/**
+ * Creates (or replaces) a territory of a unit plan: its properties only,
+ * since its units are its shape. Inputs must already be validated.
+ */
+export function writeUnitTerritory(doc: Y.Doc, t: TerritoryProps & { id: string }): void {
+  const map = new Y.Map<unknown>();
+  territoriesMap(doc).set(t.id, map);
+  doc.transact(() => {
+    map.set(TERRITORY_KEYS.name, t.name);
+    map.set(TERRITORY_KEYS.color, t.color);
+    map.set(TERRITORY_KEYS.reps, t.reps);
+    map.set(TERRITORY_KEYS.targets, t.targets);
+    map.set(TERRITORY_KEYS.parent, t.parent);
   });
 }
 
