@@ -1,29 +1,22 @@
-import http from "node:http";
-import type { Duplex } from "node:stream";
-import { WebSocketServer } from "ws";
+import type http from "node:http";
 import { MAX_ACCOUNTS } from "../shared/accounts/import.ts";
-import { CloseCode, MAX_FRAME_BYTES } from "../shared/protocol/messages.ts";
-import { parseSyncPath } from "../shared/protocol/rooms.ts";
 import { reconcileAccountsVersion } from "./api/accounts.ts";
 import { apiRouter } from "./api/routes.ts";
 import { sendError } from "./api/http.ts";
-import { storageHttpError } from "./api/storage-errors.ts";
 import type { ServerConfig } from "./config.ts";
 import { LowdbStore } from "./persistence/lowdb-store.ts";
 import type { PlanStore } from "./persistence/store.ts";
-import { Connection } from "./rooms/connection.ts";
 import type { Room } from "./rooms/room.ts";
 import { Rooms } from "./rooms/rooms.ts";
 import { Jobs } from "./jobs/jobs.ts";
 import { Units } from "./units/units.ts";
+import { SyncEndpoint } from "./sync/endpoint.ts";
 import { Scoring } from "./scoring/scoring.ts";
 import { serveStatic } from "./static.ts";
 import { Activity } from "./activity/activity.ts";
-import { actorOf, checkAccess } from "./access/access.ts";
 import { clientAddress } from "./access/client-address.ts";
 import { PersonKey } from "./access/people.ts";
 import { RateLimiter } from "./access/rate-limit.ts";
-import { hashToken, tokenProblemMessage } from "./access/tokens.ts";
 import { DemoCopies } from "./demo/copies.ts";
 import { demoTemplate, retirePublicDemo } from "./demo/seed.ts";
 import { createGuardedServer, tooManyConnections } from "./http-server.ts";
@@ -49,11 +42,9 @@ export async function startServer(
   const activity = new Activity(store, config.scoring ? scoring : null);
   const jobs = new Jobs();
   const units = new Units(store);
-  /** Open sockets per plan: for the per-plan limit, and to cut off a rotated link. */
-  const sockets = new Map<string, Set<Connection>>();
   /** Plans being deleted: every call and upgrade for them answers 404 meanwhile. */
   const deleting = new Set<string>();
-  const inUse = (planId: string): boolean => sockets.has(planId) || rooms.isLoaded({ planId, part: "" });
+  const inUse = (planId: string): boolean => sync.hasSockets(planId) || rooms.isLoaded({ planId, part: "" });
 
   /**
    * Deletes a plan: closes its sockets (4404), unloads its rooms once the
@@ -63,7 +54,7 @@ export async function startServer(
     if (deleting.has(planId) || (ifIdle && inUse(planId))) return false;
     deleting.add(planId);
     try {
-      for (const conn of [...(sockets.get(planId) ?? [])]) conn.close(CloseCode.planDeleted, "This plan was deleted");
+      sync.closePlan(planId);
       await rooms.unloadPlan(planId);
       await activity.saved(planId);
       const deleted = await store.deletePlan(planId);
@@ -130,19 +121,8 @@ export async function startServer(
     demo: config.seedDemo ? demo : null,
     deletePlan: (planId) => deletePlan(planId),
     isDeleting: (planId) => deleting.has(planId),
-    cutOff(planId, tokenHash) {
-      let n = 0;
-      for (const conn of sockets.get(planId) ?? []) {
-        if (conn.tokenHash !== tokenHash) continue;
-        conn.close(CloseCode.linkRevoked, "This link was replaced by a manager");
-        n++;
-      }
-      return n;
-    },
+    cutOff: (planId, tokenHash) => sync.cutOff(planId, tokenHash),
   });
-  // permessage-deflate off: Yjs updates are small and binary, and deflate
-  // costs latency and memory per socket (ws's own advice).
-  const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, maxPayload: MAX_FRAME_BYTES });
 
   const guarded = createGuardedServer(config, (req, res) => {
     if (!guarded.admit(req, res)) {
@@ -171,84 +151,16 @@ export async function startServer(
   });
 
   const server = guarded.server;
-  server.on("upgrade", (req, socket, head) => {
-    handleUpgrade(req, socket, head).catch((e: Error) => {
-      // A plan refused for damage, or a full or read-only disk: 503 with the sentence, as REST answers.
-      const storage = storageHttpError(e);
-      if (storage) return refuseUpgrade(socket, storage.status, storage.message, storage.details);
-      console.error(`[sync] upgrade failed: ${e.message}`);
-      refuseUpgrade(socket, 500, "The server could not open this plan.");
-    });
+  const sync = new SyncEndpoint({
+    config,
+    store,
+    rooms,
+    people,
+    limiter,
+    guarded,
+    isDeleting: (planId) => deleting.has(planId),
   });
-
-  async function handleUpgrade(req: http.IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
-    const url = new URL(req.url ?? "/", "http://localhost");
-    const address = parseSyncPath(url.pathname);
-    if (!address) return refuseUpgrade(socket, 404, "Sync URLs look like /sync/<planId>.");
-    if (!guarded.admit(req, socket)) {
-      return refuseUpgrade(socket, 503, tooManyConnections(config.maxConnectionsPerAddress));
-    }
-    const wait = limiter.take(clientAddress(req, config.trustProxy));
-    if (wait > 0) return refuseUpgrade(socket, 429, `Too many connections from your address; try again in ${wait} s.`);
-    const token = url.searchParams.get("token");
-    const access = deleting.has(address.planId)
-      ? ({ ok: false, status: 404 } as const)
-      : await checkAccess(store, address.planId, token);
-    if (!access.ok) {
-      if (access.status === 404) return refuseUpgrade(socket, 404, "There is no such plan.");
-      if (access.status === 500) throw access.error as Error;
-      return refuseUpgrade(socket, 401, tokenProblemMessage(access.reason ?? "invalid"), {
-        reason: access.reason ?? "invalid",
-      });
-    }
-    const open = sockets.get(address.planId);
-    if (open && open.size >= config.maxConnectionsPerPlan) {
-      return refuseUpgrade(socket, 503, `This plan already has ${config.maxConnectionsPerPlan} people connected.`);
-    }
-    let room: Awaited<ReturnType<Rooms["acquire"]>>;
-    try {
-      room = await rooms.acquire(address);
-    } catch (e) {
-      const storage = storageHttpError(e);
-      if (storage) return refuseUpgrade(socket, storage.status, storage.message, storage.details);
-      console.error(`[sync] loading ${address.planId} failed: ${(e as Error).message}`);
-      return refuseUpgrade(socket, 500, "The server could not load this plan; its stored data is kept untouched.");
-    }
-    if (deleting.has(address.planId)) {
-      rooms.release(room);
-      return refuseUpgrade(socket, 404, "There is no such plan.");
-    }
-    if (room.isBroken) return refuseUpgrade(socket, 503, "This plan cannot be saved right now; try again shortly.");
-    // A person id counts only with its secret; without, the socket is anonymous (presence, feed).
-    const person = people.verify(url.searchParams.get("person"), url.searchParams.get("secret"));
-    const actor = actorOf(access.role, person, url.searchParams.get("name"));
-    room.holds++;
-    wss.handleUpgrade(req, socket, head, (ws) => {
-      room.holds--;
-      let set = sockets.get(address.planId);
-      if (!set) {
-        set = new Set();
-        sockets.set(address.planId, set);
-      }
-      const conn = new Connection(
-        ws,
-        room,
-        { role: access.role, personId: actor.id, name: actor.name, tokenHash: hashToken(token ?? "") },
-        (closed) => {
-          const open = sockets.get(address.planId);
-          open?.delete(closed);
-          if (open?.size === 0) sockets.delete(address.planId);
-          rooms.release(room);
-        },
-        {
-          updatesPerSecond: config.syncUpdatesPerSec,
-          updateBurst: config.syncUpdateBurst,
-          maxBufferedBytes: config.syncMaxBufferedBytes,
-        },
-      );
-      set.add(conn);
-    });
-  }
+  server.on("upgrade", sync.onUpgrade);
 
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
@@ -268,7 +180,7 @@ export async function startServer(
     async close() {
       server.close();
       await demo.close();
-      for (const ws of wss.clients) ws.close(CloseCode.goingAway, "The server is restarting");
+      sync.closeAll();
       await rooms.closeAll();
       await scoring.close();
       await jobs.close();
@@ -276,11 +188,4 @@ export async function startServer(
       server.closeAllConnections();
     },
   };
-}
-
-function refuseUpgrade(socket: Duplex, status: number, message: string, details?: Record<string, unknown>): void {
-  const body = JSON.stringify({ error: message, ...details });
-  socket.end(
-    `HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
-  );
 }

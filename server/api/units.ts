@@ -1,9 +1,11 @@
 import type { IncomingMessage } from "node:http";
 import {
   isUnitPlan,
+  readAccountsVersion,
   readTerritories,
   readTerritoryList,
   readUnitAssignment,
+  readUnitsVersion,
   territoriesMap,
   writeUnitAssignments,
 } from "../../shared/doc/schema.ts";
@@ -11,6 +13,7 @@ import { toCsv } from "../../shared/export/csv.ts";
 import type { TerritoryGeometry } from "../../shared/geometry/types.ts";
 import { validateGeometry } from "../../shared/geometry/validate.ts";
 import { H3_RESOLUTIONS, unitKey } from "../../shared/units/layer.ts";
+import { toCompact } from "../../shared/units/compact.ts";
 import { layerFromJson } from "../../shared/units/serialize.ts";
 import { locatePoints } from "../../shared/units/locate.ts";
 import { JobRefused, type Jobs } from "../jobs/jobs.ts";
@@ -19,6 +22,7 @@ import type { Room } from "../rooms/room.ts";
 import type { Units } from "../units/units.ts";
 import { type PlanApi, restOrigin } from "./context.ts";
 import { HttpError, readBody, sendJson, sendLargeJson } from "./http.ts";
+import { VersionedJsonCache } from "./json-cache.ts";
 import type { Router } from "./router.ts";
 
 /** Largest unit file (admin areas): real kecamatan files of a province are tens of megabytes. */
@@ -91,13 +95,35 @@ export function unitRoutes(router: Router, api: PlanApi, units: Units, jobs: Job
     sendJson(res, dryRun ? 200 : 201, answer);
   });
 
+  // The layer changes rarely and is large: each format is built once per layer and accounts version.
+  const unitsJson = new VersionedJsonCache(4);
   router.on("GET", "/api/plans/:id/units", async (req, res, { id }, url) => {
     await api.authorize(req, url, id as string);
-    const body = await api.withRoom(id as string, async (room) => {
+    const format = url.searchParams.get("format") ?? "geojson";
+    if (format !== "geojson" && format !== "compact")
+      throw new HttpError(400, "format must be geojson (the default) or compact.");
+    const { unitsVersion, accountsVersion, assignment } = await api.withRoom(id as string, async (room) => ({
+      unitsVersion: isUnitPlan(room.doc) ? readUnitsVersion(room.doc) : 0,
+      accountsVersion: readAccountsVersion(room.doc),
+      // Who owns which unit changes with every stroke: read now, never cached.
+      assignment: format === "geojson" ? readUnitAssignment(room.doc) : null,
+    }));
+    if (unitsVersion === 0) {
+      sendJson(
+        res,
+        200,
+        format === "compact" ? null : { type: "FeatureCollection", version: 0, kind: null, features: [] },
+      );
+      return;
+    }
+    const built = async () => {
       const stored = await ctx.store.getData(id as string, "units");
-      if (!stored || !isUnitPlan(room.doc)) return { type: "FeatureCollection", version: 0, kind: null, features: [] };
+      if (!stored)
+        throw new HttpError(
+          503,
+          "This plan's unit layer is not stored; an administrator should look at the server log.",
+        );
       const layer = layerFromJson(stored);
-      const assignment = readUnitAssignment(room.doc);
       const accounts = (await ctx.store.getAccounts(id as string))?.accounts ?? [];
       const counts = new Int32Array(layer.ids.length);
       const where = locatePoints(
@@ -106,27 +132,37 @@ export function unitRoutes(router: Router, api: PlanApi, units: Units, jobs: Job
         Float64Array.from(accounts, (a) => a.lat),
       );
       for (const u of where) if (u >= 0) counts[u]++;
-      return {
-        type: "FeatureCollection",
-        version: layer.version,
-        kind: layer.kind,
-        resolution: layer.resolution,
-        ...(layer.credits ? { credits: layer.credits } : {}),
-        features: layer.ids.map((unitId, u) => {
-          const properties: Record<string, unknown> = {
-            id: unitId,
-            name: layer.names[u] ?? "",
-            territory: assignment.get(unitKey(u)) ?? null,
-            accounts: counts[u],
-          };
-          for (const a of layer.attributes) {
-            const v = layer.values[a]?.[u] ?? Number.NaN;
-            if (!Number.isNaN(v)) properties[a] = v;
-          }
-          return { type: "Feature", id: unitId, geometry: layer.geometries[u], properties };
-        }),
-      };
-    });
+      return { layer, counts };
+    };
+    if (format === "compact") {
+      const version = unitsVersion * 1_000_000 + accountsVersion;
+      await unitsJson.send(req, res, `${id}:compact`, version, async () => {
+        const { layer, counts } = await built();
+        return toCompact(layer, counts);
+      });
+      return;
+    }
+    const { layer, counts } = await built();
+    const body = {
+      type: "FeatureCollection",
+      version: layer.version,
+      kind: layer.kind,
+      resolution: layer.resolution,
+      ...(layer.credits ? { credits: layer.credits } : {}),
+      features: layer.ids.map((unitId, u) => {
+        const properties: Record<string, unknown> = {
+          id: unitId,
+          name: layer.names[u] ?? "",
+          territory: assignment?.get(unitKey(u)) ?? null,
+          accounts: counts[u],
+        };
+        for (const a of layer.attributes) {
+          const v = layer.values[a]?.[u] ?? Number.NaN;
+          if (!Number.isNaN(v)) properties[a] = v;
+        }
+        return { type: "Feature", id: unitId, geometry: layer.geometries[u], properties };
+      }),
+    };
     await sendLargeJson(req, res, 200, body);
   });
 

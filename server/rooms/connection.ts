@@ -295,8 +295,12 @@ export class Connection implements RoomPeer {
     if (err) this.dispose();
   };
 
+  /** The close code the server closed this socket with, if it did (the endpoint penalises 4429). */
+  closedWith: number | null = null;
+
   close(code: number, reason: string): void {
     if (this.closed) return;
+    this.closedWith = code;
     this.ws.close(code, reason);
     this.dispose();
   }

@@ -351,6 +351,7 @@ export class PlanScoring {
     this.doneSeq = msg.seq;
     const message = this.toMessage(msg.analysis, msg.ms);
     this.latest = { ...message, accountTerritory: undefined };
+    this.joinFrame = null;
     const bytes = frame(message);
     // After the relays already due: an edit's relay never waits behind an analysis.
     setImmediate(() => {
@@ -388,8 +389,15 @@ export class PlanScoring {
   /** A joining peer gets the current analysis, with the full assignment. */
   join(peer: RoomPeer): void {
     if (!this.latest) return;
-    peer.sendFrame(frame({ ...this.latest, accountTerritory: this.fullAssignment }));
+    // Framed once per analysis, however many join: serialising a 2,000-territory
+    // analysis (~800 KB) for each newcomer let a flood of reconnects hold the
+    // event loop (issue 9's attack benchmark).
+    this.joinFrame ??= frame({ ...this.latest, accountTerritory: this.fullAssignment });
+    peer.sendFrame(this.joinFrame);
   }
+
+  /** The latest analysis with the full assignment, framed for joiners; null until the next analysis. */
+  private joinFrame: Uint8Array | null = null;
 
   /**
    * The analysis including every change applied so far (waits for the

@@ -6,6 +6,7 @@ import { box } from "../../tests/fixtures/shapes.ts";
 import { areaKm2 } from "../geometry/area.ts";
 import type { Position, Ring } from "../geometry/types.ts";
 import { adminLayer, parseAdminUnits } from "./admin.ts";
+import { fromCompact, toCompact } from "./compact.ts";
 import { CoverError, coverH3, h3Layer, landMask } from "./h3-layer.ts";
 import { contiguityGraph, unitIndex, unitKey } from "./layer.ts";
 import { adminNeighbours, components } from "./neighbours.ts";
@@ -184,5 +185,29 @@ describe("admin areas from a real-looking file", () => {
     expect(() =>
       parseAdminUnits({ ...file, crs: { type: "name", properties: { name: "urn:ogc:def:crs:EPSG::32748" } } }),
     ).toThrow(/longitude\/latitude/);
+  });
+});
+
+describe("the compact form the browser takes", () => {
+  it("round-trips shapes to a metre and names the unit across each edge, both ways", () => {
+    const ids = [...gridDisk(JAKARTA, 2)].sort();
+    const layer = h3Layer(ids, 7, 3);
+    const data = fromCompact(JSON.parse(JSON.stringify(toCompact(layer, new Int32Array(ids.length)))));
+    expect(data.count).toBe(ids.length);
+    const centre = ids.indexOf(JAKARTA);
+    const ring = (layer.geometries[centre] as { coordinates: Position[][] }).coordinates[0] as Position[];
+    const r = data.unitRings[centre] as number;
+    const start = data.ringStart[r] as number;
+    for (let i = 0; i < ring.length - 1; i++) {
+      expect(data.xy[2 * (start + i)]).toBeCloseTo((ring[i] as Position)[0], 5);
+      expect(data.xy[2 * (start + i) + 1]).toBeCloseTo((ring[i] as Position)[1], 5);
+    }
+    // The centre hexagon has a neighbour across each of its six edges; they see it back.
+    const across = [...data.across.slice(start, data.ringStart[r + 1])];
+    expect(across.every((v) => v >= 0)).toBe(true);
+    for (const v of across) {
+      const vr = data.unitRings[v] as number;
+      expect([...data.across.slice(data.ringStart[vr], data.ringStart[vr + 1])]).toContain(centre);
+    }
   });
 });

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as Y from "yjs";
 import { LOCAL_EDIT, transact } from "../../shared/doc/origins.ts";
 import { readUnitAssignment, readUnitsVersion, writeUnitAssignments } from "../../shared/doc/schema.ts";
+import { fromCompact, type UnitsCompactJson } from "../../shared/units/compact.ts";
 import { box } from "../fixtures/shapes.ts";
 import {
   apiFetch,
@@ -105,6 +106,11 @@ describe("a unit layer over REST", () => {
     expect(units.kind).toBe("h3");
     expect(units.features).toHaveLength(count);
     expect(units.features.reduce((s, f) => s + f.properties.accounts, 0)).toBe(20);
+    const compact = (await call(plan.id, "GET", "/units?format=compact")).body as unknown as UnitsCompactJson;
+    const data = fromCompact(compact);
+    expect(data.count).toBe(count);
+    expect([...data.accounts].reduce((s, n) => s + n, 0)).toBe(20);
+    expect([...data.across].some((v) => v >= 0)).toBe(true);
     const csv = await apiFetch(`${server.url}/api/plans/${plan.id}/units.csv`);
     expect((await csv.text()).split("\r\n")[0]).toBe("unit_id,unit_name,territory_id,territory_name");
   });

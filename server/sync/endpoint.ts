@@ -1,0 +1,196 @@
+import http from "node:http";
+import type { Duplex } from "node:stream";
+import { WebSocketServer } from "ws";
+import { CloseCode, MAX_FRAME_BYTES } from "../../shared/protocol/messages.ts";
+import { parseSyncPath } from "../../shared/protocol/rooms.ts";
+import { actorOf, checkAccess } from "../access/access.ts";
+import { clientAddress } from "../access/client-address.ts";
+import type { PersonKey } from "../access/people.ts";
+import type { RateLimiter } from "../access/rate-limit.ts";
+import { hashToken, tokenProblemMessage } from "../access/tokens.ts";
+import { storageHttpError } from "../api/storage-errors.ts";
+import type { ServerConfig } from "../config.ts";
+import type { GuardedServer } from "../http-server.ts";
+import { tooManyConnections } from "../http-server.ts";
+import type { PlanStore } from "../persistence/store.ts";
+import { Connection } from "../rooms/connection.ts";
+import type { Room } from "../rooms/room.ts";
+import type { Rooms } from "../rooms/rooms.ts";
+
+/** How long a link that was closed for too many refused changes must wait before it may reconnect. */
+export const PENALTY_MS = 30_000;
+
+/**
+ * The sync endpoint (`/sync/<planId>`): the WebSocket upgrade and the open
+ * sockets of every plan. An upgrade is refused at the HTTP level, with the
+ * status and a JSON sentence, cheapest checks first (path, connection cap,
+ * rate, penalty, token), so a refused socket costs almost nothing.
+ *
+ * A link whose socket was closed for too many refused changes (4429) waits
+ * {@link PENALTY_MS} before the same address may reconnect with it: without
+ * that, a script reconnecting at once made every join cost the plan's whole
+ * analysis again (issue 9's attack benchmark).
+ */
+export class SyncEndpoint {
+  /** Open sockets per plan: for the per-plan limit, and to cut off a rotated link. */
+  private readonly sockets = new Map<string, Set<Connection>>();
+  private readonly wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, maxPayload: MAX_FRAME_BYTES });
+  /** address|tokenHash → when it may reconnect. */
+  private readonly penalties = new Map<string, number>();
+
+  constructor(
+    private readonly deps: {
+      config: ServerConfig;
+      store: PlanStore;
+      rooms: Rooms;
+      people: PersonKey;
+      limiter: RateLimiter;
+      guarded: GuardedServer;
+      isDeleting: (planId: string) => boolean;
+    },
+  ) {}
+
+  /** Whether a plan has open sockets. */
+  hasSockets(planId: string): boolean {
+    return this.sockets.has(planId);
+  }
+
+  /** Closes every socket of a plan opened with `tokenHash` (a replaced link); returns how many. */
+  cutOff(planId: string, tokenHash: string): number {
+    let n = 0;
+    for (const conn of this.sockets.get(planId) ?? []) {
+      if (conn.tokenHash !== tokenHash) continue;
+      conn.close(CloseCode.linkRevoked, "This link was replaced by a manager");
+      n++;
+    }
+    return n;
+  }
+
+  /** Closes every socket of a plan (it is being deleted). */
+  closePlan(planId: string): void {
+    for (const conn of [...(this.sockets.get(planId) ?? [])])
+      conn.close(CloseCode.planDeleted, "This plan was deleted");
+  }
+
+  /** Closes every socket (the server is shutting down). */
+  closeAll(): void {
+    for (const ws of this.wss.clients) ws.close(CloseCode.goingAway, "The server is restarting");
+  }
+
+  /** The `upgrade` event handler. */
+  readonly onUpgrade = (req: http.IncomingMessage, socket: Duplex, head: Buffer): void => {
+    this.upgrade(req, socket, head).catch((e: Error) => {
+      // A plan refused for damage, or a full or read-only disk: 503 with the sentence, as REST answers.
+      const storage = storageHttpError(e);
+      if (storage) return refuseUpgrade(socket, storage.status, storage.message, storage.details);
+      console.error(`[sync] upgrade failed: ${e.message}`);
+      refuseUpgrade(socket, 500, "The server could not open this plan.");
+    });
+  };
+
+  private async upgrade(req: http.IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+    const { config, store, rooms, people, limiter, guarded, isDeleting } = this.deps;
+    const url = new URL(req.url ?? "/", "http://localhost");
+    const address = parseSyncPath(url.pathname);
+    if (!address) return refuseUpgrade(socket, 404, "Sync URLs look like /sync/<planId>.");
+    if (!guarded.admit(req, socket)) {
+      return refuseUpgrade(socket, 503, tooManyConnections(config.maxConnectionsPerAddress));
+    }
+    const from = clientAddress(req, config.trustProxy);
+    const wait = limiter.take(from);
+    if (wait > 0) return refuseUpgrade(socket, 429, `Too many connections from your address; try again in ${wait} s.`);
+    const token = url.searchParams.get("token");
+    const tokenHash = hashToken(token ?? "");
+    const penaltyKey = `${from}|${tokenHash}`;
+    const until = this.penalties.get(penaltyKey);
+    if (until !== undefined) {
+      if (until > Date.now()) {
+        const s = Math.ceil((until - Date.now()) / 1000);
+        return refuseUpgrade(
+          socket,
+          429,
+          `This link sent too many changes the server refused; it may reconnect in ${s} s.`,
+          { retryAfter: s },
+        );
+      }
+      this.penalties.delete(penaltyKey);
+    }
+    const access = isDeleting(address.planId)
+      ? ({ ok: false, status: 404 } as const)
+      : await checkAccess(store, address.planId, token);
+    if (!access.ok) {
+      if (access.status === 404) return refuseUpgrade(socket, 404, "There is no such plan.");
+      if (access.status === 500) throw access.error as Error;
+      return refuseUpgrade(socket, 401, tokenProblemMessage(access.reason ?? "invalid"), {
+        reason: access.reason ?? "invalid",
+      });
+    }
+    const open = this.sockets.get(address.planId);
+    if (open && open.size >= config.maxConnectionsPerPlan) {
+      return refuseUpgrade(socket, 503, `This plan already has ${config.maxConnectionsPerPlan} people connected.`);
+    }
+    let room: Room;
+    try {
+      room = await rooms.acquire(address);
+    } catch (e) {
+      const storage = storageHttpError(e);
+      if (storage) return refuseUpgrade(socket, storage.status, storage.message, storage.details);
+      console.error(`[sync] loading ${address.planId} failed: ${(e as Error).message}`);
+      return refuseUpgrade(socket, 500, "The server could not load this plan; its stored data is kept untouched.");
+    }
+    if (isDeleting(address.planId)) {
+      rooms.release(room);
+      return refuseUpgrade(socket, 404, "There is no such plan.");
+    }
+    if (room.isBroken) return refuseUpgrade(socket, 503, "This plan cannot be saved right now; try again shortly.");
+    // A person id counts only with its secret; without, the socket is anonymous (presence, feed).
+    const person = people.verify(url.searchParams.get("person"), url.searchParams.get("secret"));
+    const actor = actorOf(access.role, person, url.searchParams.get("name"));
+    room.holds++;
+    this.wss.handleUpgrade(req, socket, head, (ws) => {
+      room.holds--;
+      let set = this.sockets.get(address.planId);
+      if (!set) {
+        set = new Set();
+        this.sockets.set(address.planId, set);
+      }
+      const conn = new Connection(
+        ws,
+        room,
+        { role: access.role, personId: actor.id, name: actor.name, tokenHash },
+        (closed) => {
+          const mine = this.sockets.get(address.planId);
+          mine?.delete(closed);
+          if (mine?.size === 0) this.sockets.delete(address.planId);
+          if (closed.closedWith === CloseCode.tooManyRefusals) this.penalize(penaltyKey);
+          rooms.release(room);
+        },
+        {
+          updatesPerSecond: config.syncUpdatesPerSec,
+          updateBurst: config.syncUpdateBurst,
+          maxBufferedBytes: config.syncMaxBufferedBytes,
+        },
+      );
+      set.add(conn);
+    });
+  }
+
+  private penalize(key: string): void {
+    const now = Date.now();
+    // Forget old penalties as new ones come, so the map stays as small as the abuse.
+    if (this.penalties.size > 10_000) for (const [k, t] of this.penalties) if (t <= now) this.penalties.delete(k);
+    this.penalties.set(key, now + PENALTY_MS);
+  }
+}
+
+export function refuseUpgrade(
+  socket: Duplex,
+  status: number,
+  message: string,
+  details?: Record<string, unknown>,
+): void {
+  const body = JSON.stringify({ error: message, ...details });
+  socket.end(
+    `HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
+}
