@@ -33,6 +33,7 @@ import {
   ROOT,
   type RunningServer,
   SERVER_DIR,
+  schedStat,
   startOurServer,
   tempDir,
 } from "./lib/servers.ts";
@@ -57,15 +58,27 @@ interface Config {
 }
 
 interface Variant {
-  id: "view" | "edit";
+  id: "view" | "edit" | "view-noscoring";
   label: string;
   role: "view" | "edit";
   sockets: number;
+  /** Live scoring on the server; off only in the diagnostic (no analysis frames, neither to joiners nor after edits). */
+  scoring: boolean;
+  /** Not the bar: a run that shows what a cost is made of. */
+  diagnostic?: boolean;
 }
 
 const VARIANTS: Variant[] = [
-  { id: "view", label: "view sockets sending a forbidden update", role: "view", sockets: 100 },
-  { id: "edit", label: "edit sockets sending an invalid shape", role: "edit", sockets: 50 },
+  { id: "view", label: "view sockets sending a forbidden update", role: "view", sockets: 100, scoring: true },
+  { id: "edit", label: "edit sockets sending an invalid shape", role: "edit", sockets: 50, scoring: true },
+  {
+    id: "view-noscoring",
+    label: "view sockets sending a forbidden update, SCORING=0 (diagnostic)",
+    role: "view",
+    sockets: 100,
+    scoring: false,
+    diagnostic: true,
+  },
 ];
 
 /** The edited territory (t0): a 40-vertex blob inside its grid cell, so a drag reshapes it. */
@@ -111,6 +124,13 @@ interface PhaseFigures {
   health: { p50: Figure; p99: Figure; max: Figure; samples: number; late: number; errors: number };
   /** Server CPU (all threads) over the window, % of one core. */
   serverCpuPct: number;
+  /**
+   * The server's main thread (its event loop) over the window, % of the
+   * wall time: running, and runnable but waiting for a CPU (taken by other
+   * processes on the machine, the attackers' included).
+   */
+  loopRunPct: number;
+  loopWaitPct: number;
   /** Analysis frames (message 21) one watcher got in the window, and their size. */
   analysesPerWatcher: number;
   analysisKiBPerWatcher: number;
@@ -154,7 +174,7 @@ function editOf(doc: Y.Doc, fn: (d: Y.Doc) => void): Uint8Array {
 
 /** The wire message the attackers of `variant` repeat. */
 function attackMessage(variant: Variant, doc: Y.Doc): Uint8Array {
-  if (variant.id === "view") {
+  if (variant.role === "view") {
     // issue 9's 29 bytes: a new, empty territory, from a client with nothing else.
     const d = new Y.Doc();
     territoriesMap(d).set("x", new Y.Map());
@@ -175,8 +195,13 @@ interface Session {
   edits: number;
 }
 
-async function openSession(ctx: BenchContext, cfg: Config, dataDir: string): Promise<Session> {
-  const server = await startOurServer({ dataDir, profileDir: ctx.profileDir });
+async function openSession(ctx: BenchContext, cfg: Config, variant: Variant, dataDir: string): Promise<Session> {
+  const server = await startOurServer({
+    dataDir,
+    profileDir: ctx.profileDir,
+    // Explicit both ways, so a SCORING in the bench's own environment cannot change what is measured.
+    env: { SCORING: variant.scoring ? "1" : "0" },
+  });
   await warmUp(server);
   const plan = await createPlan(server, "Attack bench");
   const [w, s] = cell(0);
@@ -195,7 +220,7 @@ async function openSession(ctx: BenchContext, cfg: Config, dataDir: string): Pro
     throw new Error(`the editor synced ${territoriesMap(doc).size} territories, not ${cfg.territories}`);
   const watchers = await connectMany(url, cfg.watchers);
   // The plan's first analysis, then quiet, before anything is timed.
-  await waitFor("the first analysis", () => watchers[0]?.analysisFrames, 30_000).catch(() => 0);
+  if (variant.scoring) await waitFor("the first analysis", () => watchers[0]?.analysisFrames, 30_000).catch(() => 0);
   await waitForQuietCpu(server.pid, 10_000);
   return { server, plan, doc, ring, editor, watchers, edits: 0 };
 }
@@ -217,6 +242,7 @@ async function measure(
   const floodBefore = flood ? await flood.stats() : null;
   const floodCpu0 = flood ? await cpuTimeMs(flood.pid) : Number.NaN;
   const cpu0 = await cpuTimeMs(s.server.pid);
+  const sched0 = await schedStat(s.server.pid);
   const t0 = performance.now();
   health.start();
 
@@ -237,6 +263,7 @@ async function measure(
   await sleep(cfg.spacingMs);
   const t1 = performance.now();
   const cpu1 = await cpuTimeMs(s.server.pid);
+  const sched1 = await schedStat(s.server.pid);
   const floodCpu1 = flood ? await cpuTimeMs(flood.pid) : Number.NaN;
   const floodAfter = flood ? await flood.stats() : null;
   health.stopIssuing();
@@ -285,6 +312,8 @@ async function measure(
       errors: health.errors,
     },
     serverCpuPct: ((cpu1 - cpu0) / windowMs) * 100,
+    loopRunPct: sched0 && sched1 ? ((sched1.runMs - sched0.runMs) / windowMs) * 100 : Number.NaN,
+    loopWaitPct: sched0 && sched1 ? ((sched1.waitMs - sched0.waitMs) / windowMs) * 100 : Number.NaN,
     analysesPerWatcher: Math.min(...frames),
     analysisKiBPerWatcher: Math.min(...bytes) / 1024,
     strayUpdates: stray,
@@ -316,7 +345,7 @@ async function runVariant(ctx: BenchContext, cfg: Config, variant: Variant): Pro
   let flood: Flood | null = null;
   const out: PhaseFigures[] = [];
   try {
-    session = await openSession(ctx, cfg, dataDir);
+    session = await openSession(ctx, cfg, variant, dataDir);
     const s = session;
 
     const quietLoad = os.loadavg()[0] ?? 0;
@@ -362,7 +391,7 @@ function line(p: PhaseFigures): string {
   const flood = p.flood
     ? `, refused ${fmt(refusedPerSec(p))}/s, attacker sockets opened ${fmt(p.flood.opened / p.windowS)}/s`
     : "";
-  return `health p50 ${show(p.health.p50)} / p99 ${show(p.health.p99)} ms, edit p50 ${show(p.edit.p50)} / p99 ${show(p.edit.p99)} ms (late ${p.edit.late}), server CPU ${fmt(p.serverCpuPct, 0)}%${flood}`;
+  return `health p50 ${show(p.health.p50)} / p99 ${show(p.health.p99)} ms, edit p50 ${show(p.edit.p50)} / p99 ${show(p.edit.p99)} ms (late ${p.edit.late}), server CPU ${fmt(p.serverCpuPct, 0)}%, loop running ${fmt(p.loopRunPct, 0)}% / waiting for a CPU ${fmt(p.loopWaitPct, 0)}%${flood}`;
 }
 
 const counts = (m: Record<string, number>) =>
@@ -410,6 +439,8 @@ async function run(ctx: BenchContext): Promise<BenchResult> {
     if (p.phase === "quiet" || !q) return "–";
     const healthOk = !p.health.p99.atLeast && p.health.p99.ms < 100;
     const editOk = !p.edit.p99.atLeast && p.edit.p99.ms < 2 * q.edit.p99.ms;
+    const v = cfg.variants.find((x) => x.id === p.variant);
+    if (v?.diagnostic) return `diagnostic (${healthOk && editOk ? "would be met" : "would be missed"})`;
     return healthOk && editOk
       ? "met"
       : `**missed** (${[healthOk ? "" : "health", editOk ? "" : "edit"].filter(Boolean).join(", ")})`;
@@ -425,6 +456,7 @@ async function run(ctx: BenchContext): Promise<BenchResult> {
       p.phase === "quiet" ? "1×" : `${ratio(p.edit.p50, q.edit.p50)} / ${ratio(p.edit.p99, q.edit.p99)}`,
       p.phase === "quiet" ? "–" : fmt(refusedPerSec(p), 0),
       fmt(p.serverCpuPct, 0),
+      `${fmt(p.loopRunPct, 0)} / ${fmt(p.loopWaitPct, 0)}`,
       p.loadAverage.toFixed(2),
       verdict(p),
     ];
@@ -468,8 +500,13 @@ async function run(ctx: BenchContext): Promise<BenchResult> {
   }
   notes.push(
     `Times in ms. "> N": the answer had not come when the phase ended (each phase is bounded at ${cfg.phaseMs / 1000} s from its start, the attack's from the attackers' start), so N is a lower bound; late samples are counted at their age then.`,
-    `Edit latency: the editor's send → each watcher's arrival, ${cfg.edits} timed edits (after ${cfg.warmupEdits} untimed) one every ${cfg.spacingMs} ms on a fixed schedule, each a one-vertex drag of t0 (a 40-vertex polygon). Health: GET /api/health due every ${cfg.healthEveryMs} ms whatever the previous answers did (at most 4 connections), each timed from when it was due. Server CPU: user + system of the server process (all threads) over the timed window, from /proc.`,
+    `Edit latency: the editor's send → each watcher's arrival, ${cfg.edits} timed edits (after ${cfg.warmupEdits} untimed) one every ${cfg.spacingMs} ms on a fixed schedule, each a one-vertex drag of t0 (a 40-vertex polygon). Health: GET /api/health due every ${cfg.healthEveryMs} ms whatever the previous answers did (at most 4 connections), each timed from when it was due. Server CPU: user + system of the server process (all threads: the scoring worker too) over the timed window, from /proc; "event loop running / waiting": the server's main thread, % of the window on a CPU and runnable but waiting for one (/proc/<pid>/schedstat), so "waiting" is what the other work on this 2-core machine (the attackers' process, the bench's clients, whatever else runs) took from it.`,
     `Attackers run in their own process (lib/flood-child.ts): each socket sends whenever less than 1 KiB is queued in it and opens a new socket as soon as the server closes it (4429 after more than 10 refusals in a minute), so "refused/s" is what the server let them have. The timed window opens once every attacker has had a refusal (at least ${cfg.rampMs / 1000} s, at most ${cfg.rampMaxMs / 1000} s after they start; "ramp" below). Each variant runs on a fresh server and plan (its quiet phase first); the server runs with the benchmarks' settings (per-address request and plan-creation limits off, as every client here is 127.0.0.1, and the per-socket update rate off; a flooding socket is closed by its refusals long before that rate would refuse anything).`,
+    ...(cfg.variants.some((v) => v.diagnostic)
+      ? [
+          "The SCORING=0 run is a diagnostic, not the product: without live scoring the server sends no analysis, neither to each socket that joins (the whole analysis, re-serialised per join) nor to everyone after each burst of edits, so the difference to the first row is what the analysis costs under this attack.",
+        ]
+      : []),
     `Sanity: ${phases.reduce((a, p) => a + p.strayUpdates, 0)} attacker updates relayed to the watchers.`,
   );
   return {
@@ -486,6 +523,7 @@ async function run(ctx: BenchContext): Promise<BenchResult> {
           "edit vs quiet p50 / p99",
           "refused updates/s",
           "server CPU % of a core",
+          "event loop running / waiting for a CPU %",
           "load average",
           "bar: health p99 < 100 ms, edit p99 < 2× quiet",
         ],

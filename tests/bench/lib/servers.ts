@@ -326,3 +326,19 @@ export async function cpuTimeMs(pid: number): Promise<number> {
     return Number.NaN;
   }
 }
+
+/**
+ * A thread's time on a CPU and time spent runnable but waiting for one (ms),
+ * from /proc/<pid>/schedstat (for a process id: its main thread, i.e. our
+ * server's event loop). The wait is what a machine shared with other work
+ * takes from the thread; null where the kernel does not say.
+ */
+export async function schedStat(pid: number): Promise<{ runMs: number; waitMs: number } | null> {
+  try {
+    const [run, wait] = (await fs.readFile(`/proc/${pid}/schedstat`, "utf8")).trim().split(/\s+/).map(Number);
+    if (!Number.isFinite(run) || !Number.isFinite(wait)) return null;
+    return { runMs: (run as number) / 1e6, waitMs: (wait as number) / 1e6 };
+  } catch {
+    return null;
+  }
+}
