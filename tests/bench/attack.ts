@@ -382,9 +382,22 @@ async function runVariant(ctx: BenchContext, cfg: Config, variant: Variant): Pro
   }
 }
 
+function refused(p: PhaseFigures): number {
+  return p.flood ? Object.values(p.flood.refusals).reduce((a, b) => a + b, 0) : Number.NaN;
+}
+
 function refusedPerSec(p: PhaseFigures): number {
-  if (!p.flood) return Number.NaN;
-  return Object.values(p.flood.refusals).reduce((a, b) => a + b, 0) / p.windowS;
+  return refused(p) / p.windowS;
+}
+
+/**
+ * The server's event-loop CPU time in the window divided by `count` (all of
+ * it, the editor's edits and health included): what one refused update or
+ * one attacker's connection costs, a figure that the machine's other load
+ * moves far less than a latency.
+ */
+function loopMsPer(p: PhaseFigures, count: number): string {
+  return count > 0 ? fmt(((p.loopRunPct / 100) * p.windowS * 1000) / count) : "–";
 }
 
 function line(p: PhaseFigures): string {
@@ -474,6 +487,8 @@ async function run(ctx: BenchContext): Promise<BenchResult> {
         counts(f.upgradeRefused),
         fmt((f.bytesReceived / p.windowS) * 1e-6),
         fmt(p.floodCpuPct ?? Number.NaN, 0),
+        loopMsPer(p, refused(p)),
+        loopMsPer(p, f.opened),
       ];
     });
   const detailRows = phases.map((p) => [
@@ -502,6 +517,7 @@ async function run(ctx: BenchContext): Promise<BenchResult> {
     `Times in ms. "> N": the answer had not come when the phase ended (each phase is bounded at ${cfg.phaseMs / 1000} s from its start, the attack's from the attackers' start), so N is a lower bound; late samples are counted at their age then.`,
     `Edit latency: the editor's send → each watcher's arrival, ${cfg.edits} timed edits (after ${cfg.warmupEdits} untimed) one every ${cfg.spacingMs} ms on a fixed schedule, each a one-vertex drag of t0 (a 40-vertex polygon). Health: GET /api/health due every ${cfg.healthEveryMs} ms whatever the previous answers did (at most 4 connections), each timed from when it was due. Server CPU: user + system of the server process (all threads: the scoring worker too) over the timed window, from /proc; "event loop running / waiting": the server's main thread, % of the window on a CPU and runnable but waiting for one (/proc/<pid>/schedstat), so "waiting" is what the other work on this 2-core machine (the attackers' process, the bench's clients, whatever else runs) took from it.`,
     `Attackers run in their own process (lib/flood-child.ts): each socket sends whenever less than 1 KiB is queued in it and opens a new socket as soon as the server closes it (4429 after more than 10 refusals in a minute), so "refused/s" is what the server let them have. The timed window opens once every attacker has had a refusal (at least ${cfg.rampMs / 1000} s, at most ${cfg.rampMaxMs / 1000} s after they start; "ramp" below). Each variant runs on a fresh server and plan (its quiet phase first); the server runs with the benchmarks' settings (per-address request and plan-creation limits off, as every client here is 127.0.0.1, and the per-socket update rate off; a flooding socket is closed by its refusals long before that rate would refuse anything).`,
+    "Event-loop CPU ms per refused update and per attacker socket: the server main thread's CPU time in the window divided by each count. Each carries all of the window's work (the editor's edits, their analyses, the health checks), so read them as upper bounds on what one costs; unlike the latencies they hardly move with the machine's other load.",
     ...(cfg.variants.some((v) => v.diagnostic)
       ? [
           "The SCORING=0 run is a diagnostic, not the product: without live scoring the server sends no analysis, neither to each socket that joins (the whole analysis, re-serialised per join) nor to everyone after each burst of edits, so the difference to the first row is what the analysis costs under this attack.",
@@ -540,6 +556,8 @@ async function run(ctx: BenchContext): Promise<BenchResult> {
           "upgrades refused",
           "MB/s the attackers received",
           "attacker process CPU %",
+          "event-loop CPU ms per refused update",
+          "event-loop CPU ms per attacker socket opened",
         ],
         rows: attackRows,
       },
