@@ -2,8 +2,8 @@
  * `npm run bench`: runs the benchmarks in tests/bench/, prints a markdown
  * table per benchmark and writes tests/bench/results.json and RESULTS.md.
  *
- *   BENCH_ONLY=sync,throughput,storage,scoring,client,import   run a subset (results
- *                    of the others are kept from the last full run)
+ *   BENCH_ONLY=sync,throughput,storage,scoring,client,import,attack   run a subset
+ *                    (results of the others are kept from the last full run)
  *   BENCH_QUICK=1    small N, a smoke run
  *   BENCH_PROFILE=1  run the servers under `node --cpu-prof`; profiles go to
  *                    tests/bench/profiles/ (summarise with lib/profile-summary.ts)
@@ -11,6 +11,10 @@
  *   CHROMIUM_PATH    browser for the client benchmark (default /usr/bin/chromium)
  *   BENCH_STATIC_DIR client build the client benchmark serves (default dist/)
  *   BENCH_POINTS=webgl|canvas  force the client's accounts renderer (default: its own choice)
+ *   BENCH_SERVER_DIR another checkout (e.g. a worktree at an older commit) whose
+ *                    server the benchmarks start instead of this one's; its
+ *                    results are kept beside this checkout's, under
+ *                    "<name>@<commit>" (a before/after pair, e.g. the attack bench)
  *
  * Quick, profiled or filtered runs write to tests/bench/scratch/ (ignored by
  * git), so they never replace the committed full figures.
@@ -21,6 +25,7 @@ import fs from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { clientRender } from "./client-render.ts";
+import { attack } from "./attack.ts";
 import { importBench } from "./import.ts";
 import { describeMachine, fdatasyncCost, type Machine, machineMarkdown } from "./lib/machine.ts";
 import {
@@ -31,7 +36,7 @@ import {
   percentile,
   renderResult,
 } from "./lib/report.ts";
-import { killAllChildren } from "./lib/servers.ts";
+import { commitOf, killAllChildren, ROOT, SERVER_DIR } from "./lib/servers.ts";
 import { run as runScoring } from "./scoring.ts";
 import { storageGrowth } from "./storage-growth.ts";
 import { syncLatency } from "./sync-latency.ts";
@@ -59,7 +64,7 @@ const scoring: Benchmark = {
   },
 };
 
-const ALL: Benchmark[] = [syncLatency, throughput, storageGrowth, scoring, clientRender, importBench];
+const ALL: Benchmark[] = [syncLatency, throughput, storageGrowth, scoring, clientRender, importBench, attack];
 
 interface StoredResult extends BenchResult {
   ranAt: string;
@@ -70,6 +75,8 @@ interface StoredResult extends BenchResult {
   loadAverage: number;
   /** 1 KiB append + fdatasync in the temp folder just before this benchmark (p50, p99 ms): the durable path's floor. */
   fdatasyncMs: [number, number];
+  /** Commit of the server measured (absent in results written before it was recorded). */
+  serverCommit?: string | null;
 }
 
 interface ResultsFile {
@@ -93,6 +100,9 @@ async function main(): Promise<number> {
     return 2;
   }
   const selected = only.length ? ALL.filter((b) => only.includes(b.name)) : ALL;
+  // Another checkout's server (BENCH_SERVER_DIR): its results are stored beside ours, not over them.
+  const serverCommit = commitOf(SERVER_DIR);
+  const suffix = SERVER_DIR === ROOT ? "" : `@${serverCommit ?? "other"}`;
   // Only a full, unprofiled, unfiltered run updates the committed figures; anything else is scratch.
   const scratch = quick || process.env.BENCH_PROFILE === "1" || Boolean(process.env.BENCH_SYNC_N);
   const outDir = scratch ? path.join(HERE, "scratch") : HERE;
@@ -138,8 +148,9 @@ async function main(): Promise<number> {
     const seconds = (performance.now() - t0) / 1000;
     console.log(renderResult(result));
     console.error(`✔ ${bench.title} in ${seconds.toFixed(0)} s`);
-    file.benchmarks[bench.name] = {
+    file.benchmarks[bench.name + suffix] = {
       ...result,
+      serverCommit,
       ranAt: new Date().toISOString(),
       quick,
       machine,
@@ -166,7 +177,13 @@ function resultsMarkdown(file: ResultsFile, latest: Machine): string {
     machineMarkdown(latest),
     "",
   ];
-  const order = ALL.map((b) => b.name).filter((n) => file.benchmarks[n]);
+  // Each benchmark, then its runs against other checkouts' servers (name@commit).
+  const order = ALL.flatMap((b) => [
+    b.name,
+    ...Object.keys(file.benchmarks)
+      .filter((k) => k.startsWith(`${b.name}@`))
+      .sort(),
+  ]).filter((n) => file.benchmarks[n]);
   out.push(
     markdownTable({
       title: "",

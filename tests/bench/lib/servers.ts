@@ -5,10 +5,31 @@ import os from "node:os";
 import path from "node:path";
 
 export const ROOT = path.resolve(import.meta.dirname, "../../..");
+/**
+ * Where our server's code is taken from: this checkout, or another one
+ * (BENCH_SERVER_DIR, e.g. a worktree at an older commit, with its own
+ * node_modules or a link to these), so the same bench drives an older server.
+ */
+export const SERVER_DIR = process.env.BENCH_SERVER_DIR ? path.resolve(process.env.BENCH_SERVER_DIR) : ROOT;
+
+/** The short commit of a checkout (null outside git). */
+export function commitOf(dir: string): string | null {
+  try {
+    return execFileSync("git", ["-C", dir, "rev-parse", "--short", "HEAD"], { encoding: "utf8" }).trim() || null;
+  } catch {
+    return null;
+  }
+}
 const BARE_RELAY = path.join(ROOT, "node_modules/@y/websocket-server/src/server.js");
 
 /** Every child this process started, so that any exit path can end them. */
 const children = new Set<ChildProcess>();
+
+/** Ends `proc` with the others on any exit path (for children started outside this file). */
+export function adoptChild(proc: ChildProcess): void {
+  children.add(proc);
+  proc.once("exit", () => children.delete(proc));
+}
 
 /** Kills whatever children are left (called on exit, error and signals by run.ts). */
 export function killAllChildren(): void {
@@ -29,6 +50,8 @@ export interface RunningServer {
   readonly output: () => string;
   /** SIGTERM (our server compacts and exits), SIGKILL after a grace period. */
   stop(): Promise<void>;
+  /** SIGKILL now (a server that is not answering would make stop() wait out its grace period). */
+  kill(): Promise<void>;
 }
 
 /** A fresh temporary folder, under os.tmpdir() unless `base` says otherwise (e.g. /dev/shm). */
@@ -66,9 +89,10 @@ function startChild(
   args: string[],
   env: Record<string, string>,
   ready: RegExp,
+  cwd = ROOT,
 ): Promise<{ proc: ChildProcess; match: RegExpExecArray; output: () => string }> {
   const proc = spawn(process.execPath, args, {
-    cwd: ROOT,
+    cwd,
     env: { ...process.env, ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
@@ -104,6 +128,16 @@ function startChild(
   });
 }
 
+function killer(proc: ChildProcess): () => Promise<void> {
+  return () => {
+    if (proc.exitCode !== null || proc.signalCode !== null) return Promise.resolve();
+    return new Promise((resolve) => {
+      proc.once("exit", () => resolve());
+      proc.kill("SIGKILL");
+    });
+  };
+}
+
 function stopper(proc: ChildProcess): () => Promise<void> {
   return () => {
     if (proc.exitCode !== null || proc.signalCode !== null) return Promise.resolve();
@@ -128,7 +162,8 @@ export interface OurServerOptions {
 /**
  * Our real server (`server/index.ts`, durable path and lowdb store) as its
  * own process, bound to loopback (HOST=127.0.0.1) like the bare relay;
- * `env` adds to or overrides its environment (e.g. SCORING=0).
+ * `env` adds to or overrides its environment (e.g. SCORING=0). Its code is
+ * {@link SERVER_DIR}'s.
  */
 export async function startOurServer(opts: OurServerOptions): Promise<RunningServer> {
   const args: string[] = [];
@@ -152,6 +187,7 @@ export async function startOurServer(opts: OurServerOptions): Promise<RunningSer
       ...opts.env,
     },
     /listening on http:\/\/localhost:(\d+)/,
+    SERVER_DIR,
   );
   const port = Number(match[1]);
   return {
@@ -162,6 +198,7 @@ export async function startOurServer(opts: OurServerOptions): Promise<RunningSer
     pid: proc.pid ?? -1,
     output,
     stop: stopper(proc),
+    kill: killer(proc),
   };
 }
 
@@ -191,6 +228,7 @@ export async function startBareRelay(profileDir: string | null = null): Promise<
     pid: proc.pid ?? -1,
     output,
     stop: stopper(proc),
+    kill: killer(proc),
   };
 }
 
@@ -200,6 +238,8 @@ export interface CreatedPlan {
   token: string | null;
   /** The editor page for this plan (the edit link). */
   editUrl: string;
+  /** Each share link's token, by role (empty before the server had roles). */
+  tokens: Partial<Record<"edit" | "comment" | "view", string>>;
 }
 
 /** `POST /api/plans` on our server. */
@@ -210,9 +250,19 @@ export async function createPlan(server: RunningServer, name: string): Promise<C
     body: JSON.stringify({ name }),
   });
   if (res.status !== 201) throw new Error(`create plan: ${res.status} ${await res.text()}`);
-  const body = (await res.json()) as { id: string; links?: { edit?: string } };
+  const body = (await res.json()) as { id: string; links?: Partial<Record<"edit" | "comment" | "view", string>> };
   const edit = body.links?.edit ? new URL(body.links.edit, server.url) : new URL(`/plan/${body.id}`, server.url);
-  return { id: body.id, token: edit.searchParams.get("token"), editUrl: `${server.url}${edit.pathname}${edit.search}` };
+  const tokens: CreatedPlan["tokens"] = {};
+  for (const [role, link] of Object.entries(body.links ?? {})) {
+    const token = link ? new URL(link, server.url).searchParams.get("token") : null;
+    if (token) tokens[role as keyof CreatedPlan["tokens"]] = token;
+  }
+  return {
+    id: body.id,
+    token: edit.searchParams.get("token"),
+    editUrl: `${server.url}${edit.pathname}${edit.search}`,
+    tokens,
+  };
 }
 
 /** The sync URL of a plan on our server, with its token when there is one. */
@@ -276,5 +326,21 @@ export async function cpuTimeMs(pid: number): Promise<number> {
     return ((utime + stime) * 1000) / clockTicks;
   } catch {
     return Number.NaN;
+  }
+}
+
+/**
+ * A thread's time on a CPU and time spent runnable but waiting for one (ms),
+ * from /proc/<pid>/schedstat (for a process id: its main thread, i.e. our
+ * server's event loop). The wait is what a machine shared with other work
+ * takes from the thread; null where the kernel does not say.
+ */
+export async function schedStat(pid: number): Promise<{ runMs: number; waitMs: number } | null> {
+  try {
+    const [run, wait] = (await fs.readFile(`/proc/${pid}/schedstat`, "utf8")).trim().split(/\s+/).map(Number);
+    if (!Number.isFinite(run) || !Number.isFinite(wait)) return null;
+    return { runMs: (run as number) / 1e6, waitMs: (wait as number) / 1e6 };
+  } catch {
+    return null;
   }
 }
