@@ -22,6 +22,8 @@ test("the landing page creates a plan and opens it", async ({ page }) => {
 });
 
 test("the demo opens a copy of the visitor's own, which all their windows share", async ({ browser }) => {
+  // Three windows open the 6,000-account demo: more than the default budget on a loaded 2-core machine.
+  test.setTimeout(180_000);
   const visitor = await browser.newContext();
   await visitor.addInitScript(() => localStorage.setItem("wilayah.locale", "en"));
   const page = await visitor.newPage();
