@@ -2,8 +2,9 @@ import fs from "node:fs/promises";
 import * as Y from "yjs";
 import { transact } from "../../shared/doc/origins.ts";
 import { writeAccountsVersion, writeTerritory } from "../../shared/doc/schema.ts";
-import { validateNewTerritory } from "../../shared/doc/territory.ts";
-import type { Account } from "../../shared/scoring/accounts.ts";
+import { type Territory, validateNewTerritory } from "../../shared/doc/territory.ts";
+import { type Account, AccountIndex } from "../../shared/scoring/accounts.ts";
+import { Analyzer } from "../../shared/scoring/analyzer.ts";
 import { newAccess } from "../access/tokens.ts";
 import type { PlanStore } from "../persistence/store.ts";
 import { demoAccounts, type Place } from "./accounts.ts";
@@ -58,6 +59,7 @@ async function buildTemplate(): Promise<DemoTemplate> {
     places,
     territories.map((t) => t.geometry),
   );
+  withTargets(territories, accounts);
   const doc = new Y.Doc();
   transact(doc, { kind: "system", reason: "demo plan" }, () => {
     for (const t of territories) writeTerritory(doc, t);
@@ -66,6 +68,28 @@ async function buildTemplate(): Promise<DemoTemplate> {
   const update = Y.encodeStateAsUpdate(doc);
   doc.destroy();
   return { name: DEMO_NAME, update, accounts };
+}
+
+/**
+ * Realistic revenue targets, so the Targets tab and the wall view show
+ * something on first start (issue 10): each territory's target is its demo
+ * revenue times a fixed factor between 0.8 and 1.3, rounded to two figures,
+ * so some territories are behind, some on track and some have achieved
+ * theirs (achievement = actual ÷ target).
+ */
+export function withTargets(territories: Territory[], accounts: readonly Account[]): void {
+  const analyzer = new Analyzer(new AccountIndex([...accounts]), { allowedDeviation: 0.15 });
+  for (const t of territories) analyzer.setTerritory(t);
+  const revenue = new Map(analyzer.analyze().territories.map((m) => [m.id, m.sums.revenue ?? 0]));
+  const factors = [1.05, 0.9, 1.25, 0.95, 1.1, 0.85, 1.3, 1.0, 0.8, 1.15];
+  territories.forEach((t, i) => {
+    const actual = revenue.get(t.id) ?? 0;
+    if (actual <= 0) return;
+    const raw = actual * (factors[i % factors.length] as number);
+    const step = 10 ** Math.max(0, Math.floor(Math.log10(raw)) - 1);
+    const target = Math.round(raw / step) * step;
+    t.targets = { ...t.targets, revenue: target };
+  });
 }
 
 /**

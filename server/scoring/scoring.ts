@@ -196,6 +196,9 @@ export class PlanScoring {
     this.accountsVersion = readAccountsVersion(this.room.doc);
     const { index: accounts, version } = await this.scoring.accountsOf(this.planId);
     if (this.disposed) return;
+    // The socket check refuses a pin naming an account the plan does not have.
+    const ids = new Set(accounts.ids);
+    this.room.accountExists = (id) => ids.has(id);
     // The analysis says which accounts it counted: those just read, whatever the document says
     // (an import interrupted between its two steps leaves the document behind until the room reconciles it).
     this.accountsVersion = version;

@@ -1,7 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as Y from "yjs";
 import { LOCAL_EDIT, transact } from "../../shared/doc/origins.ts";
-import { readTerritory, territoriesMap, updateTerritory, writeTerritory } from "../../shared/doc/schema.ts";
+import {
+  readPins,
+  readTerritory,
+  territoriesMap,
+  updateTerritory,
+  writePin,
+  writeTerritory,
+} from "../../shared/doc/schema.ts";
 import { encodeGeometry } from "../../shared/geometry/codec.ts";
 import { CloseCode, MAX_FRAME_BYTES } from "../../shared/protocol/messages.ts";
 import {
@@ -185,6 +192,31 @@ describe("bad input over the sync socket", () => {
       }
     });
   }
+
+  it("refuses a pin of an account the plan does not have, and takes one it has", async () => {
+    const { planId, b, c, done } = await planWithTwoClients();
+    const csv = "id,lat,lon\nacc-1,-6.95,106.05\n";
+    const imported = await apiFetch(`${server.url}/api/plans/${planId}/accounts`, {
+      method: "POST",
+      headers: { "content-type": "text/csv" },
+      body: csv,
+    });
+    expect(imported.status).toBe(201);
+    const raw = await RawClient.connect(`${server.wsUrl}/sync/${planId}`);
+    try {
+      await eventually(() => expect(readTerritory(raw.doc, "good")).not.toBeNull());
+      const before = Y.encodeStateVector(raw.doc);
+      writePin(raw.doc, "ghost", "good");
+      raw.sendUpdate(Y.encodeStateAsUpdate(raw.doc, before));
+      await eventually(() => expect(raw.refusals[0]?.message).toMatch(/no account ghost/));
+      transact(c.doc, LOCAL_EDIT, () => writePin(c.doc, "acc-1", "good"));
+      await eventually(() => expect(readPins(b.doc).get("acc-1")).toBe("good"));
+      expect(readPins(b.doc).has("ghost")).toBe(false);
+    } finally {
+      raw.close();
+      done();
+    }
+  });
 
   it("refuses an edit that breaks an existing territory, keeping the territory as it was", async () => {
     const { planId, b, c, done } = await planWithTwoClients();
