@@ -68,6 +68,28 @@ export function activityText(entry: ActivityEntry, locale: Locale): ActivityText
     case "territories-imported":
       action = plural(locale, `activity.kind.${entry.kind}`, d.imported ?? 0);
       break;
+    case "import-undone":
+      action = plural(
+        locale,
+        d.fields?.includes("territories")
+          ? "activity.kind.import-undone.territories"
+          : "activity.kind.import-undone.accounts",
+        d.imported ?? 0,
+      );
+      break;
+    case "units-created":
+      action = plural(
+        locale,
+        d.fields?.includes("admin") ? "activity.kind.units-created.admin" : "activity.kind.units-created",
+        d.imported ?? 0,
+      );
+      break;
+    case "units-removed":
+      action = tr(locale, "activity.kind.units-removed");
+      break;
+    case "territory-painted":
+      action = plural(locale, "activity.kind.territory-painted", d.imported ?? 0, { territory });
+      break;
     case "link-rotated": {
       const role: Role = isRole(d.role) ? d.role : "view";
       action = tr(locale, "activity.kind.link-rotated", { link: tr(locale, `share.link.${role}`).toLowerCase() });

@@ -166,3 +166,16 @@ export function getActivity(
 export function getDemo(): Promise<CreatedPlan> {
   return request<CreatedPlan>("/api/demo");
 }
+
+/** What identifies an import that can be taken back: an accounts import by the version it made, a territories replace by its id. */
+export type UndoableImport = { kind: "accounts"; version: number } | { kind: "territories"; importId: string };
+
+/** Takes back the latest import (managers): 409 with why when a newer one replaced it. */
+export function undoImport(planId: string, token: string | null, what: UndoableImport): Promise<unknown> {
+  const path =
+    what.kind === "accounts"
+      ? `/api/plans/${encodeURIComponent(planId)}/accounts/undo`
+      : `/api/plans/${encodeURIComponent(planId)}/territories/import/undo`;
+  const body = what.kind === "accounts" ? { version: what.version } : { importId: what.importId };
+  return request<unknown>(path, { method: "POST", token, body: JSON.stringify(body) });
+}

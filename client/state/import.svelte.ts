@@ -5,6 +5,7 @@
  * time (the server keeps nothing between calls), with upload progress.
  */
 
+import { type UndoableImport, undoImport } from "../lib/api.ts";
 import { accountsImportUrl, territoriesImportUrl } from "../lib/data-urls.ts";
 import { type UploadAnswer, UploadFailed, upload } from "../lib/upload.ts";
 import {
@@ -120,6 +121,16 @@ abstract class ImportFlow {
 
   protected abstract clear(): void;
 
+  /** Takes the import just made back; an error sentence when it cannot be (a newer one came). */
+  protected async undoWith(what: UndoableImport): Promise<string | null> {
+    try {
+      await undoImport(this.planId, this.token, what);
+      return null;
+    } catch (e) {
+      return (e as Error).message;
+    }
+  }
+
   protected networkFailure(e: unknown): ImportFailure {
     return e instanceof UploadFailed ? { code: "network" } : { code: "unexpected" };
   }
@@ -128,6 +139,10 @@ abstract class ImportFlow {
 /** What a confirmed accounts import answered. */
 export interface AccountsResult {
   imported: number;
+  /** The accounts version the import made: what "Undo this import" names. */
+  version?: number;
+  /** Set once the import was taken back. */
+  undone?: boolean;
   /** Accounts in the plan afterwards. */
   accounts: number;
 }
@@ -251,6 +266,15 @@ export class AccountsImport extends ImportFlow {
     if (this.file && (mode === "append" || wasAppend)) await this.check();
   }
 
+  /** "Undo this import" on the result: the accounts it replaced come back. */
+  async undo(): Promise<string | null> {
+    const version = this.result?.version;
+    if (version === undefined || this.result?.undone) return null;
+    const error = await this.undoWith({ kind: "accounts", version });
+    if (!error && this.result) this.result = { ...this.result, undone: true };
+    return error;
+  }
+
   /** Back from the second question to the preview. */
   cancelAskAgain(): void {
     this.askAgain = false;
@@ -287,9 +311,13 @@ export class AccountsImport extends ImportFlow {
     }
     if (!answer) return;
     if (answer.status >= 200 && answer.status < 300) {
-      const b = (answer.body ?? {}) as { imported?: unknown; accounts?: unknown };
+      const b = (answer.body ?? {}) as { imported?: unknown; accounts?: unknown; version?: unknown };
       const imported = typeof b.imported === "number" ? b.imported : this.importCount;
-      this.result = { imported, accounts: typeof b.accounts === "number" ? b.accounts : imported };
+      this.result = {
+        imported,
+        accounts: typeof b.accounts === "number" ? b.accounts : imported,
+        ...(typeof b.version === "number" ? { version: b.version } : {}),
+      };
       this.phase = "done";
       return;
     }
@@ -302,7 +330,7 @@ export class AccountsImport extends ImportFlow {
 export class TerritoriesImport extends ImportFlow {
   preview = $state<TerritoriesPreview | null>(null);
   mode = $state<"add" | "replace">("add");
-  result = $state<{ imported: number } | null>(null);
+  result = $state<{ imported: number; importId?: string; undone?: boolean } | null>(null);
 
   constructor(planId: string, token: string | null) {
     super(planId, token);
@@ -358,6 +386,15 @@ export class TerritoriesImport extends ImportFlow {
     this.phase = "preview";
   }
 
+  /** "Undo this import" on a replace's result: the territories it took away come back. */
+  async undo(): Promise<string | null> {
+    const importId = this.result?.importId;
+    if (!importId || this.result?.undone) return null;
+    const error = await this.undoWith({ kind: "territories", importId });
+    if (!error && this.result) this.result = { ...this.result, undone: true };
+    return error;
+  }
+
   async setMode(mode: "add" | "replace"): Promise<void> {
     if (mode === this.mode) return;
     this.mode = mode;
@@ -380,9 +417,9 @@ export class TerritoriesImport extends ImportFlow {
     }
     if (!answer) return;
     if (answer.status >= 200 && answer.status < 300) {
-      const b = (answer.body ?? {}) as { imported?: unknown };
+      const b = (answer.body ?? {}) as { imported?: unknown; importId?: unknown };
       const imported = typeof b.imported === "number" ? b.imported : (this.preview?.valid ?? 0);
-      this.result = { imported };
+      this.result = { imported, ...(typeof b.importId === "string" ? { importId: b.importId } : {}) };
       this.phase = "done";
       return;
     }

@@ -184,6 +184,8 @@ export function importAccounts(store: PlanStore, room: Room, upload: Upload, opt
     const stored = await store.getAccounts(planId);
     const version = Math.max(stored?.version ?? 0, readAccountsVersion(room.doc)) + 1;
     const all = [...existing, ...accounts];
+    // What this import replaces is kept first, so it can be brought back (issue 10) once it has landed.
+    await store.putData(planId, "undo-accounts", { version, at: new Date().toISOString(), previous: stored });
     await store.putAccounts(planId, { version, importedAt: new Date().toISOString(), accounts: all });
     // The import has landed: from here on, the stored file is what the plan holds.
     crashPoint("accounts-stored");
@@ -200,6 +202,11 @@ export function importAccounts(store: PlanStore, room: Room, upload: Upload, opt
     }
     return { dryRun: false, ...summary, imported: accounts.length, accounts: all.length, version };
   };
+  return queued(planId, run);
+}
+
+/** Runs the plan's account changes one after another (imports and undos never interleave). */
+function queued<T>(planId: string, run: () => Promise<T>): Promise<T> {
   const previous = importing.get(planId) ?? Promise.resolve();
   const next = previous.catch(() => {}).then(run);
   importing.set(planId, next);
@@ -209,6 +216,37 @@ export function importAccounts(store: PlanStore, room: Room, upload: Upload, opt
     })
     .catch(() => {});
   return next;
+}
+
+/**
+ * Takes back the accounts import that made `version`: the accounts it
+ * replaced become the plan's again, as a new version (clients refetch, the
+ * analysis follows). Only while that import's accounts are still the plan's
+ * (409 otherwise, with why); the undo is used up.
+ */
+export function undoAccountsImport(store: PlanStore, room: Room, version: number) {
+  const planId = room.address.planId;
+  return queued(planId, async () => {
+    const undo = await store.getData(planId, "undo-accounts");
+    const stored = await store.getAccounts(planId);
+    if (!undo || undo.version !== version) {
+      throw new HttpError(
+        409,
+        "This import can no longer be undone: only the latest accounts import can be taken back.",
+      );
+    }
+    if ((stored?.version ?? 0) !== version) {
+      throw new HttpError(409, "This import can no longer be undone: a newer import has replaced its accounts since.");
+    }
+    const back = undo.previous?.accounts ?? [];
+    const next = Math.max(version, readAccountsVersion(room.doc)) + 1;
+    await store.putAccounts(planId, { version: next, importedAt: new Date().toISOString(), accounts: back });
+    await store.putData(planId, "undo-accounts", null);
+    await room.change({ kind: "rest", method: "POST", path: `/api/plans/${planId}/accounts/undo` }, (doc) =>
+      writeAccountsVersion(doc, next),
+    );
+    return { accounts: back.length, version: next };
+  });
 }
 
 /**

@@ -13,7 +13,7 @@ import {
 } from "../../shared/doc/schema.ts";
 import type { TerritoryGeometry } from "../../shared/geometry/types.ts";
 import { unitKey } from "../../shared/units/layer.ts";
-import { accountsGeoJson, importAccounts, importOptions, parseUpload } from "./accounts.ts";
+import { accountsGeoJson, importAccounts, importOptions, parseUpload, undoAccountsImport } from "./accounts.ts";
 import { commentRoutes } from "./comments.ts";
 import { type ApiContext, PlanApi, restOrigin } from "./context.ts";
 import { exportRoutes } from "./exports.ts";
@@ -90,10 +90,30 @@ export function apiRouter(ctx: ApiContext): Router {
     const parsed = await parseUpload(req, ctx.config.maxBodyBytes);
     const result = await api.withRoom(id as string, (room) => importAccounts(ctx.store, room, parsed, opts));
     if (!opts.dryRun) {
-      const imported = (result as { imported?: number }).imported ?? 0;
-      ctx.activity.get(id as string)?.record({ kind: "accounts-imported", actor: caller.actor, details: { imported } });
+      const { imported = 0, version } = result as { imported?: number; version?: number };
+      ctx.activity.get(id as string)?.record({
+        kind: "accounts-imported",
+        actor: caller.actor,
+        details: { imported, ...(version !== undefined ? { version } : {}) },
+      });
     }
     sendJson(res, opts.dryRun ? 200 : 201, result);
+  });
+
+  router.on("POST", "/api/plans/:id/accounts/undo", async (req, res, { id }, url) => {
+    const caller = await api.authorize(req, url, id as string, "edit-plan", "undo an import");
+    const body = (await readJson(req, 4096)) as { version?: unknown } | null;
+    const version = body?.version;
+    if (typeof version !== "number" || !Number.isInteger(version) || version < 1) {
+      throw new HttpError(400, 'Send {"version": <the accounts version the import made>}.');
+    }
+    const result = await api.withRoom(id as string, (room) => undoAccountsImport(ctx.store, room, version));
+    ctx.activity.get(id as string)?.record({
+      kind: "import-undone",
+      actor: caller.actor,
+      details: { imported: result.accounts, fields: ["accounts"] },
+    });
+    sendJson(res, 200, result);
   });
 
   router.on("POST", "/api/plans/:id/territories", async (req, res, { id }, url) => {

@@ -1,4 +1,5 @@
-import { deleteTerritory, territoryIds } from "../../shared/doc/schema.ts";
+import { deleteTerritory, isUnitPlan, territoryIds } from "../../shared/doc/schema.ts";
+import { newId } from "../../shared/ids.ts";
 import {
   featuresOf,
   type ParsedTerritories,
@@ -8,7 +9,7 @@ import {
 import type { PlanApi } from "./context.ts";
 import { HttpError, readJson, sendJson } from "./http.ts";
 import type { Router } from "./router.ts";
-import { createTerritories } from "./territories.ts";
+import { createTerritories, toFeatureCollection } from "./territories.ts";
 
 interface TerritoryImportOptions {
   mode: "add" | "replace";
@@ -52,6 +53,12 @@ export function territoryImportRoutes(router: Router, api: PlanApi): void {
       throw new HttpError(413, `A plan holds at most ${max} territories; this file has ${features.length}.`);
     }
     const answer = await api.withRoom(id as string, async (room) => {
+      if (isUnitPlan(room.doc)) {
+        throw new HttpError(
+          409,
+          "This plan is built from units: drawn territories cannot be imported into it. Remove the unit layer first, or paint the territories.",
+        );
+      }
       const existing = territoryIds(room.doc);
       const kept = opts.mode === "add" ? existing : [];
       const parsed = parseTerritoryFeatures(features, { takenIds: new Set(kept), existingCount: kept.length });
@@ -73,6 +80,16 @@ export function territoryImportRoutes(router: Router, api: PlanApi): void {
       }
       if (opts.dryRun) return { ...summary, refused: refused?.message ?? null };
       if (refused) throw refused;
+      // A replace keeps what it takes away, so a manager can bring it back (issue 10);
+      // any import makes an older one's undo stale.
+      const importId = newId(12);
+      await ctx.store.putData(
+        id as string,
+        "undo-territories",
+        opts.mode === "replace"
+          ? { importId, at: new Date().toISOString(), previous: toFeatureCollection(room.doc).features }
+          : null,
+      );
       // No actor on the transaction: the feed gets one "territories-imported"
       // entry below instead of one entry per territory created or deleted.
       await room.change({ kind: "rest", method: "POST", path: url.pathname }, (doc) => {
@@ -82,16 +99,45 @@ export function territoryImportRoutes(router: Router, api: PlanApi): void {
       ctx.activity.get(id as string)?.record({
         kind: "territories-imported",
         actor: caller.actor,
-        details: { imported: parsed.territories.length },
+        details: { imported: parsed.territories.length, ...(opts.mode === "replace" ? { importId } : {}) },
         ...(parsed.bbox ? { box: parsed.bbox } : {}),
       });
       return {
         ...summary,
+        ...(opts.mode === "replace" ? { importId } : {}),
         imported: parsed.territories.length,
         territories: parsed.territories.map((t, i) => ({ index: parsed.indices[i], id: t.id, name: t.name })),
       };
     });
     sendJson(res, opts.dryRun ? 200 : 201, answer);
+  });
+
+  router.on("POST", "/api/plans/:id/territories/import/undo", async (req, res, { id }, url) => {
+    const caller = await api.authorize(req, url, id as string, "edit-plan", "undo an import");
+    const body = (await readJson(req, 4096)) as { importId?: unknown } | null;
+    if (typeof body?.importId !== "string") throw new HttpError(400, 'Send {"importId": "<the import\'s id>"}.');
+    const restored = await api.withRoom(id as string, async (room) => {
+      const undo = await ctx.store.getData(id as string, "undo-territories");
+      if (!undo || undo.importId !== body.importId) {
+        throw new HttpError(
+          409,
+          "This import can no longer be undone: only the latest territories import can be taken back.",
+        );
+      }
+      const back = parseTerritoryFeatures(undo.previous, {}).territories;
+      await room.change({ kind: "rest", method: "POST", path: url.pathname }, (doc) => {
+        for (const tid of territoryIds(doc)) deleteTerritory(doc, tid);
+        createTerritories(doc, back);
+      });
+      await ctx.store.putData(id as string, "undo-territories", null);
+      return back.length;
+    });
+    ctx.activity.get(id as string)?.record({
+      kind: "import-undone",
+      actor: caller.actor,
+      details: { imported: restored, fields: ["territories"] },
+    });
+    sendJson(res, 200, { territories: restored });
   });
 }
 

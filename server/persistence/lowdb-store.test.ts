@@ -686,17 +686,17 @@ describe("LowdbStore reference data", () => {
 
   it("stores each kind in its own file, replaced whole, removed with null, and refuses a damaged one", async () => {
     await openStore().createPlan(meta("p2"));
-    const undo = { kind: "territories" as const, importId: "i1", at: "2027-01-01", by: "Ani", previous: [{ a: 1 }] };
-    await openStore().putData("p2", "undo", undo);
-    expect(await openStore().getData("p2", "undo")).toEqual(undo);
+    const undo = { importId: "i1", at: "2027-01-01", previous: [{ a: 1 }] };
+    await openStore().putData("p2", "undo-territories", undo);
+    expect(await openStore().getData("p2", "undo-territories")).toEqual(undo);
     expect(await openStore().getData("p2", "units")).toBeNull();
-    await openStore().putData("p2", "undo", null);
-    expect(await openStore().getData("p2", "undo")).toBeNull();
-    await openStore().putData("p2", "undo", undo);
-    const file = path.join(planDir("p2"), "data-undo.json");
+    await openStore().putData("p2", "undo-territories", null);
+    expect(await openStore().getData("p2", "undo-territories")).toBeNull();
+    await openStore().putData("p2", "undo-territories", undo);
+    const file = path.join(planDir("p2"), "data-undo-territories.json");
     const bytes = await fs.readFile(file);
     bytes[bytes.length - 5] ^= 0x01;
     await fs.writeFile(file, bytes);
-    await expect(openStore().getData("p2", "undo")).rejects.toThrow(DamagedError);
+    await expect(openStore().getData("p2", "undo-territories")).rejects.toThrow(DamagedError);
   });
 });

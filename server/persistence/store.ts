@@ -135,29 +135,29 @@ export interface PlanData {
   units: UnitLayerJson;
   /** Competing outlets, stored like accounts; the document carries their version. */
   competitors: StoredAccounts;
-  /** What the latest import or replace took away, so that a manager can bring it back (issue 10). */
-  undo: UndoRecord;
+  /** The accounts the latest accounts import replaced, so that a manager can bring them back (issue 10). */
+  "undo-accounts": AccountsUndo;
+  /** The territories the latest territories replace took away. */
+  "undo-territories": TerritoriesUndo;
 }
 
-/** What an import replaced, kept until the next import of the same kind. */
-export type UndoRecord =
-  | {
-      kind: "accounts";
-      /** The accounts version the import made: undo only while it is still the plan's. */
-      version: number;
-      at: string;
-      by: string;
-      previous: StoredAccounts | null;
-    }
-  | {
-      kind: "territories";
-      /** Id of the import (its activity entry names it). */
-      importId: string;
-      at: string;
-      by: string;
-      /** The territories as they were, GeoJSON features (properties as the REST API writes them). */
-      previous: unknown[];
-    };
+/** What an accounts import replaced, kept until the next one. */
+export interface AccountsUndo {
+  /** The accounts version the import made: it can be undone only while that is still the plan's. */
+  version: number;
+  at: string;
+  /** The accounts before it (null: the plan had none). */
+  previous: StoredAccounts | null;
+}
+
+/** What a territories import in replace mode took away, kept until the next territories import. */
+export interface TerritoriesUndo {
+  /** The import's id (its activity entry names it). */
+  importId: string;
+  at: string;
+  /** The territories as they were, as the REST API writes them (GeoJSON features). */
+  previous: unknown[];
+}
 
 /** One document's durable state while a room has it open. */
 export interface StoredDocument {

@@ -23,7 +23,9 @@ export type ActivityKind =
   /** The unit layer removed: back to drawn territories (details.imported: territories kept). */
   | "units-removed"
   /** Units painted into (or out of) a territory (details.count: units). */
-  | "territory-painted";
+  | "territory-painted"
+  /** An import taken back (details.fields: ["accounts"] or ["territories"], details.imported: what is back). */
+  | "import-undone";
 
 /** A territory's headline metrics, to show how an edit moved them. */
 export interface MetricSnapshot {
@@ -71,6 +73,10 @@ export interface ActivityDetails {
   excerpt?: string;
   /** The rotated link's role. */
   role?: string;
+  /** An accounts import: the accounts version it made (it can be undone while that is still the plan's). */
+  version?: number;
+  /** A territories import in replace mode: its id, to undo it while it is the latest. */
+  importId?: string;
 }
 
 /** One page of the feed, newest first. */

@@ -197,3 +197,55 @@ describe("accounts import: real-world files", () => {
     expect((await accounts(plan)).features).toEqual([]);
   });
 });
+
+describe("imports that can be taken back", () => {
+  async function post(plan: Plan, path: string, body: unknown) {
+    const res = await apiFetch(`${server.url}/api/plans/${plan.id}${path}`, {
+      method: "POST",
+      headers: { ...plan.headers, "content-type": "application/json" },
+      body: JSON.stringify(body),
+    });
+    return { status: res.status, body: (await res.json()) as Body };
+  }
+
+  it("brings back the accounts an 8-row replace took, once, and only while it is the latest", async () => {
+    const plan = await newPlan();
+    const many = ["id,lat,lon", ...Array.from({ length: 50 }, (_, i) => `m${i},-6.9,107.${i % 10}`)].join("\n");
+    expect((await postAccounts(plan, many)).status).toBe(201);
+    const eight = ["id,lat,lon", ...Array.from({ length: 8 }, (_, i) => `e${i},-6.9,107.${i}`)].join("\n");
+    const replaced = await postAccounts(plan, eight);
+    expect(replaced.body).toMatchObject({ accounts: 8, version: 2 });
+    const undone = await post(plan, "/accounts/undo", { version: 2 });
+    expect(undone).toMatchObject({ status: 200, body: { accounts: 50, version: 3 } });
+    expect((await accounts(plan)).features).toHaveLength(50);
+    // Used up, and an older import cannot be undone.
+    expect((await post(plan, "/accounts/undo", { version: 2 })).status).toBe(409);
+    await postAccounts(plan, eight);
+    await postAccounts(plan, many);
+    const stale = await post(plan, "/accounts/undo", { version: 4 });
+    expect(stale.status).toBe(409);
+    expect(stale.body.error).toMatch(/only the latest/);
+  });
+
+  it("brings back the territories a replace took away", async () => {
+    const plan = await newPlan();
+    await addJava(plan);
+    const file = {
+      type: "FeatureCollection",
+      features: [{ type: "Feature", geometry: square(110, -7.5, 0.5), properties: { name: "Only one" } }],
+    };
+    const replaced = await post(plan, "/territories/import?mode=replace", file);
+    expect(replaced.status).toBe(201);
+    const importId = replaced.body.importId as string;
+    expect(typeof importId).toBe("string");
+    const undone = await post(plan, "/territories/import/undo", { importId });
+    expect(undone).toMatchObject({ status: 200, body: { territories: 2 } });
+    const fc = (await (
+      await apiFetch(`${server.url}/api/plans/${plan.id}/territories`, { headers: plan.headers })
+    ).json()) as {
+      features: { id: string }[];
+    };
+    expect(fc.features.map((f) => f.id).sort()).toEqual(["barat", "timur"]);
+    expect((await post(plan, "/territories/import/undo", { importId })).status).toBe(409);
+  });
+});
