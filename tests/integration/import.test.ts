@@ -249,3 +249,24 @@ describe("imports that can be taken back", () => {
     expect((await post(plan, "/territories/import/undo", { importId })).status).toBe(409);
   });
 });
+
+describe("blank cells and rows without ids", () => {
+  it("keeps a blank as a missing value end to end, and warns about made-up ids in the preview", async () => {
+    const plan = await newPlan();
+    const csv = "lat,lon,revenue,visits\n-6.9,107.1,100,\n-6.9,107.2,,3\n-6.9,107.3,50,2\n";
+    const dry = await postAccounts(plan, csv, "?dryRun=1");
+    expect(dry.body).toMatchObject({ blanks: { revenue: 1, visits: 1 }, warningCounts: { "no-id": 3 } });
+    expect((dry.body.warnings as { kind: string; params: { id: string } }[])[0]).toMatchObject({
+      kind: "no-id",
+      params: { id: "row-2" },
+    });
+    expect((await postAccounts(plan, csv)).status).toBe(201);
+    const geo = await accounts(plan);
+    expect(geo.features.map((f) => f.properties.revenue)).toEqual([100, undefined, 50]);
+    const cols = (await (
+      await apiFetch(`${server.url}/api/plans/${plan.id}/accounts?format=columns`, { headers: plan.headers })
+    ).json()) as { values: Record<string, (number | null)[]> };
+    expect(cols.values.revenue).toEqual([100, null, 50]);
+    expect(cols.values.visits).toEqual([null, 3, 2]);
+  });
+});
