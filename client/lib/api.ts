@@ -179,3 +179,8 @@ export function undoImport(planId: string, token: string | null, what: UndoableI
   const body = what.kind === "accounts" ? { version: what.version } : { importId: what.importId };
   return request<unknown>(path, { method: "POST", token, body: JSON.stringify(body) });
 }
+
+/** A unit plan's layer in the compact form (shared/units/compact.ts); null for a drawn plan. */
+export function getUnits(planId: string, token: string | null, signal?: AbortSignal): Promise<unknown> {
+  return request<unknown>(`/api/plans/${encodeURIComponent(planId)}/units?format=compact`, { token, signal });
+}

@@ -1,0 +1,213 @@
+import type * as Y from "yjs";
+import { PLAN_KEYS, planMap, readUnitsVersion, unitsMap } from "../../shared/doc/schema.ts";
+import { fromCompact, type UnitsCompactJson, type UnitsData } from "../../shared/units/compact.ts";
+import { unitIndex, unitKey } from "../../shared/units/layer.ts";
+import { getUnits } from "../lib/api.ts";
+
+/**
+ * A unit plan's units in the browser (issue 12): the layer (fetched once per
+ * layer version, in the compact form), and which territory each unit
+ * belongs to, followed live from the document's `units` map. `revision`
+ * moves on with every change so the map redraws; `dirty` lists the units
+ * changed since the map last drew them, for an incremental redraw.
+ */
+export class UnitsState {
+  /** The layer; null in a drawn plan or until it has arrived. */
+  data = $state.raw<UnitsData | null>(null);
+  loading = $state(false);
+  error = $state<string | null>(null);
+  /** The document's layer version (0: a drawn plan). */
+  version = $state(0);
+  /** Moves on whenever a unit changes territory. */
+  revision = $state(0);
+  /** Each unit's territory id (null: none), in layer order. */
+  owner: (string | null)[] = [];
+  /** Units changed since the map last drew (the map empties it). */
+  readonly dirty = new Set<number>();
+  #grid: UnitGrid | null = null;
+  #unbind: (() => void) | null = null;
+  #fetching: number | null = null;
+
+  constructor(
+    private readonly planId: string,
+    private readonly token: string | null,
+  ) {}
+
+  /** Whether the plan is built from units. */
+  get active(): boolean {
+    return this.version > 0;
+  }
+
+  /** Follows the document: the layer version and the assignment (called again after a reset). */
+  bind(doc: Y.Doc): void {
+    this.#unbind?.();
+    const plan = planMap(doc);
+    const units = unitsMap(doc);
+    const readVersion = () => {
+      const v = readUnitsVersion(doc);
+      if (v !== this.version) {
+        this.version = v;
+        void this.#load(v, doc);
+      }
+    };
+    const onPlan = (e: Y.YMapEvent<unknown>) => {
+      if (e.keysChanged.has(PLAN_KEYS.unitsVersion)) readVersion();
+    };
+    const onUnits = (e: Y.YMapEvent<string>) => {
+      if (!this.data) return;
+      for (const key of e.keysChanged) {
+        const u = unitIndex(key, this.data.count);
+        if (u < 0) continue;
+        const t = units.get(key);
+        this.owner[u] = typeof t === "string" ? t : null;
+        this.dirty.add(u);
+      }
+      this.revision++;
+    };
+    plan.observe(onPlan);
+    units.observe(onUnits);
+    readVersion();
+    this.#unbind = () => {
+      plan.unobserve(onPlan);
+      units.unobserve(onUnits);
+    };
+  }
+
+  async #load(version: number, doc: Y.Doc): Promise<void> {
+    if (version === 0) {
+      this.data = null;
+      this.owner = [];
+      this.#grid = null;
+      this.revision++;
+      return;
+    }
+    if (this.data?.version === version || this.#fetching === version) return;
+    this.#fetching = version;
+    this.loading = true;
+    this.error = null;
+    try {
+      const body = (await getUnits(this.planId, this.token)) as UnitsCompactJson | null;
+      if (this.#fetching !== version) return;
+      if (!body) throw new Error("the server has no unit layer for this plan");
+      const data = fromCompact(body);
+      const owner: (string | null)[] = new Array(data.count).fill(null);
+      unitsMap(doc).forEach((t, key) => {
+        const u = unitIndex(key, data.count);
+        if (u >= 0 && typeof t === "string") owner[u] = t;
+      });
+      this.owner = owner;
+      this.#grid = new UnitGrid(data);
+      this.data = data;
+      this.dirty.clear();
+      this.revision++;
+    } catch (e) {
+      if (this.#fetching === version) this.error = (e as Error).message;
+    } finally {
+      if (this.#fetching === version) {
+        this.#fetching = null;
+        this.loading = false;
+      }
+    }
+  }
+
+  /** The unit under a point (lon, lat), or -1. */
+  unitAt(lon: number, lat: number): number {
+    return this.#grid?.find(lon, lat) ?? -1;
+  }
+
+  /** The document key of a unit. */
+  keyOf(u: number): string {
+    return unitKey(u);
+  }
+
+  /** Units whose centre lies inside a ring (lon/lat, closed or not): what Fill takes. */
+  unitsInRing(ring: readonly (readonly [number, number])[]): number[] {
+    const d = this.data;
+    if (!d) return [];
+    const out: number[] = [];
+    for (let u = 0; u < d.count; u++) {
+      if (pointInRing(d.lon[u] as number, d.lat[u] as number, ring)) out.push(u);
+    }
+    return out;
+  }
+
+  destroy(): void {
+    this.#unbind?.();
+    this.#unbind = null;
+  }
+}
+
+/** A uniform grid over the units' boxes, then point in polygon on the few candidates. */
+class UnitGrid {
+  private readonly cells = new Map<string, number[]>();
+  private readonly size: number;
+  private readonly boxes: Float64Array;
+
+  constructor(private readonly d: UnitsData) {
+    const n = d.count;
+    this.boxes = new Float64Array(n * 4);
+    let side = 0;
+    for (let u = 0; u < n; u++) {
+      let minX = Number.POSITIVE_INFINITY;
+      let minY = Number.POSITIVE_INFINITY;
+      let maxX = Number.NEGATIVE_INFINITY;
+      let maxY = Number.NEGATIVE_INFINITY;
+      for (let r = d.unitRings[u] as number; r < (d.unitRings[u + 1] as number); r++) {
+        for (let i = d.ringStart[r] as number; i < (d.ringStart[r + 1] as number); i++) {
+          const x = d.xy[2 * i] as number;
+          const y = d.xy[2 * i + 1] as number;
+          if (x < minX) minX = x;
+          if (x > maxX) maxX = x;
+          if (y < minY) minY = y;
+          if (y > maxY) maxY = y;
+        }
+      }
+      this.boxes.set([minX, minY, maxX, maxY], u * 4);
+      side += Math.max(maxX - minX, maxY - minY);
+    }
+    this.size = Math.max(1e-4, side / Math.max(1, n));
+    for (let u = 0; u < n; u++) {
+      const [minX, minY, maxX, maxY] = this.boxes.subarray(u * 4, u * 4 + 4) as unknown as number[];
+      for (let i = Math.floor((minX as number) / this.size); i <= Math.floor((maxX as number) / this.size); i++) {
+        for (let j = Math.floor((minY as number) / this.size); j <= Math.floor((maxY as number) / this.size); j++) {
+          const k = `${i},${j}`;
+          const list = this.cells.get(k);
+          if (list) list.push(u);
+          else this.cells.set(k, [u]);
+        }
+      }
+    }
+  }
+
+  find(x: number, y: number): number {
+    const list = this.cells.get(`${Math.floor(x / this.size)},${Math.floor(y / this.size)}`);
+    if (!list) return -1;
+    const d = this.d;
+    for (const u of list) {
+      for (let r = d.unitRings[u] as number; r < (d.unitRings[u + 1] as number); r++) {
+        let inside = false;
+        const a = d.ringStart[r] as number;
+        const b = d.ringStart[r + 1] as number;
+        for (let i = a, j = b - 1; i < b; j = i++) {
+          const xi = d.xy[2 * i] as number;
+          const yi = d.xy[2 * i + 1] as number;
+          const xj = d.xy[2 * j] as number;
+          const yj = d.xy[2 * j + 1] as number;
+          if (yi > y !== yj > y && x < ((xj - xi) * (y - yi)) / (yj - yi) + xi) inside = !inside;
+        }
+        if (inside) return u;
+      }
+    }
+    return -1;
+  }
+}
+
+function pointInRing(x: number, y: number, ring: readonly (readonly [number, number])[]): boolean {
+  let inside = false;
+  for (let i = 0, j = ring.length - 1; i < ring.length; j = i++) {
+    const [xi, yi] = ring[i] as readonly [number, number];
+    const [xj, yj] = ring[j] as readonly [number, number];
+    if (yi > y !== yj > y && x < ((xj - xi) * (y - yi)) / (yj - yi) + xi) inside = !inside;
+  }
+  return inside;
+}
