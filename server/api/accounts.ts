@@ -10,10 +10,16 @@ import {
   parseAccounts,
   parseMappingOverride,
 } from "../../shared/accounts/import.ts";
-import { readAccountsVersion, readTerritories, writeAccountsVersion } from "../../shared/doc/schema.ts";
+import {
+  readAccountsVersion,
+  readCompetitorsVersion,
+  readTerritories,
+  writeAccountsVersion,
+  writeCompetitorsVersion,
+} from "../../shared/doc/schema.ts";
 import { bboxOf } from "../../shared/geometry/types.ts";
 import type { Account } from "../../shared/scoring/accounts.ts";
-import type { PlanStore } from "../persistence/store.ts";
+import type { PlanStore, StoredAccounts } from "../persistence/store.ts";
 import type { Room } from "../rooms/room.ts";
 import { crashPoint } from "../util/crash-point.ts";
 import { HttpError, readBody } from "./http.ts";
@@ -120,13 +126,54 @@ function parse(upload: Upload, opts: ImportOptions, area: BBox | null): ParsedAc
  * next loads (`reconcileAccountsVersion`). Both are done before it resolves.
  */
 export function importAccounts(store: PlanStore, room: Room, upload: Upload, opts: ImportOptions) {
+  return importPoints(accountsTarget(store), store, room, upload, opts);
+}
+
+/**
+ * Where an import of points lands: the accounts, or the competitors (issue
+ * 12: the same import, preview, mapping and refusals; stored beside the plan,
+ * their version in the document so clients refetch and the scoring reloads).
+ */
+export interface PointTarget {
+  kind: "accounts" | "competitors";
+  get(planId: string): Promise<StoredAccounts | null>;
+  put(planId: string, stored: StoredAccounts): Promise<void>;
+  readVersion(doc: Y.Doc): number;
+  writeVersion(doc: Y.Doc, version: number): void;
+  /** Keep what the import replaces, for "Undo this import". */
+  keepUndo: boolean;
+}
+
+export function accountsTarget(store: PlanStore): PointTarget {
+  return {
+    kind: "accounts",
+    get: (planId) => store.getAccounts(planId),
+    put: (planId, stored) => store.putAccounts(planId, stored),
+    readVersion: readAccountsVersion,
+    writeVersion: writeAccountsVersion,
+    keepUndo: true,
+  };
+}
+
+export function competitorsTarget(store: PlanStore): PointTarget {
+  return {
+    kind: "competitors",
+    get: (planId) => store.getData(planId, "competitors"),
+    put: (planId, stored) => store.putData(planId, "competitors", stored),
+    readVersion: readCompetitorsVersion,
+    writeVersion: writeCompetitorsVersion,
+    keepUndo: false,
+  };
+}
+
+export function importPoints(target: PointTarget, store: PlanStore, room: Room, upload: Upload, opts: ImportOptions) {
   const planId = room.address.planId;
   const run = async () => {
     const parsed = parse(upload, opts, planArea(room.doc));
     let accounts = parsed.accounts;
     const problems = [...parsed.problems];
     let problemCount = parsed.problemCount;
-    const existing = opts.mode === "append" ? ((await store.getAccounts(planId))?.accounts ?? []) : [];
+    const existing = opts.mode === "append" ? ((await target.get(planId))?.accounts ?? []) : [];
     if (existing.length > 0) {
       const taken = new Set(existing.map((a) => a.id));
       const fresh: Account[] = [];
@@ -181,23 +228,25 @@ export function importAccounts(store: PlanStore, room: Room, upload: Upload, opt
     }
     if (opts.dryRun) return { dryRun: true, ...summary, refused: refused?.message ?? null };
     if (refused) throw refused;
-    const stored = await store.getAccounts(planId);
-    const version = Math.max(stored?.version ?? 0, readAccountsVersion(room.doc)) + 1;
+    const stored = await target.get(planId);
+    const version = Math.max(stored?.version ?? 0, target.readVersion(room.doc)) + 1;
     const all = [...existing, ...accounts];
     // What this import replaces is kept first, so it can be brought back (issue 10) once it has landed.
-    await store.putData(planId, "undo-accounts", { version, at: new Date().toISOString(), previous: stored });
-    await store.putAccounts(planId, { version, importedAt: new Date().toISOString(), accounts: all });
+    if (target.keepUndo) {
+      await store.putData(planId, "undo-accounts", { version, at: new Date().toISOString(), previous: stored });
+    }
+    await target.put(planId, { version, importedAt: new Date().toISOString(), accounts: all });
     // The import has landed: from here on, the stored file is what the plan holds.
-    crashPoint("accounts-stored");
+    crashPoint(`${target.kind}-stored`);
     try {
-      await room.change({ kind: "rest", method: "POST", path: `/api/plans/${planId}/accounts` }, (doc) =>
-        writeAccountsVersion(doc, version),
+      await room.change({ kind: "rest", method: "POST", path: `/api/plans/${planId}/${target.kind}` }, (doc) =>
+        target.writeVersion(doc, version),
       );
     } catch (e) {
       // The room could not save the bump (its storage failed): the accounts are stored all the same,
       // and the document catches up when the plan next loads. Saying "nothing was saved" would be wrong.
       console.error(
-        `[accounts] plan ${planId}: version ${version} is stored; the document will say so when the plan next loads (${(e as Error).message})`,
+        `[${target.kind}] plan ${planId}: version ${version} is stored; the document will say so when the plan next loads (${(e as Error).message})`,
       );
     }
     return { dryRun: false, ...summary, imported: accounts.length, accounts: all.length, version };
@@ -261,13 +310,16 @@ export async function reconcileAccountsVersion(store: PlanStore, room: Room): Pr
   const planId = room.address.planId;
   const version = await store.getAccountsVersion(planId);
   const copy = readAccountsVersion(room.doc);
-  if (copy === version) return;
+  const competitors = (await store.getData(planId, "competitors"))?.version ?? 0;
+  const competitorsCopy = readCompetitorsVersion(room.doc);
+  if (copy === version && competitors === competitorsCopy) return;
   console.log(
-    `[accounts] plan ${planId}: the document says accounts version ${copy}, the stored accounts are version ${version} (an import was interrupted); the document now says ${version}`,
+    `[accounts] plan ${planId}: the document says accounts ${copy} and competitors ${competitorsCopy}, the stored ones are ${version} and ${competitors} (an import was interrupted); the document now says so`,
   );
-  await room.change({ kind: "system", reason: "accounts version reconciled" }, (doc) =>
-    writeAccountsVersion(doc, version),
-  );
+  await room.change({ kind: "system", reason: "accounts version reconciled" }, (doc) => {
+    if (copy !== version) writeAccountsVersion(doc, version);
+    if (competitors !== competitorsCopy) writeCompetitorsVersion(doc, competitors);
+  });
 }
 
 /** The accounts as GeoJSON points (properties: id, name, then every attribute). */

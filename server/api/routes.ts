@@ -3,6 +3,7 @@ import {
   deleteTerritory,
   isUnitPlan,
   readAccountsVersion,
+  readCompetitorsVersion,
   readTerritory,
   readUnitAssignment,
   territoriesMap,
@@ -13,7 +14,15 @@ import {
 } from "../../shared/doc/schema.ts";
 import type { TerritoryGeometry } from "../../shared/geometry/types.ts";
 import { unitKey } from "../../shared/units/layer.ts";
-import { accountsGeoJson, importAccounts, importOptions, parseUpload, undoAccountsImport } from "./accounts.ts";
+import {
+  accountsGeoJson,
+  competitorsTarget,
+  importAccounts,
+  importOptions,
+  importPoints,
+  parseUpload,
+  undoAccountsImport,
+} from "./accounts.ts";
 import { commentRoutes } from "./comments.ts";
 import { type ApiContext, PlanApi, restOrigin } from "./context.ts";
 import { exportRoutes } from "./exports.ts";
@@ -98,6 +107,39 @@ export function apiRouter(ctx: ApiContext): Router {
       });
     }
     sendJson(res, opts.dryRun ? 200 : 201, result);
+  });
+
+  // Competitors (issue 12): the same import as accounts, a point layer of their own.
+  router.on("POST", "/api/plans/:id/competitors", async (req, res, { id }, url) => {
+    const caller = await api.authorize(req, url, id as string, "edit-plan", "import competitors");
+    const opts = importOptions(url);
+    const parsed = await parseUpload(req, ctx.config.maxBodyBytes);
+    const result = await api.withRoom(id as string, (room) =>
+      importPoints(competitorsTarget(ctx.store), ctx.store, room, parsed, opts),
+    );
+    if (!opts.dryRun) {
+      const { imported = 0 } = result as { imported?: number };
+      ctx.activity
+        .get(id as string)
+        ?.record({ kind: "competitors-imported", actor: caller.actor, details: { imported } });
+    }
+    sendJson(res, opts.dryRun ? 200 : 201, result);
+  });
+
+  router.on("GET", "/api/plans/:id/competitors", async (req, res, { id }, url) => {
+    await api.authorize(req, url, id as string);
+    const version = await api.withRoom(id as string, async (room) => readCompetitorsVersion(room.doc));
+    const format = url.searchParams.get("format") ?? "geojson";
+    if (format !== "geojson" && format !== "columns") {
+      throw new HttpError(400, "format must be geojson (the default) or columns.");
+    }
+    await accountsJson.send(req, res, `${id}:competitors:${format}`, version, async () => {
+      const stored = await ctx.store.getData(id as string, "competitors");
+      const points = stored?.accounts ?? [];
+      return format === "columns"
+        ? toAccountColumns(points, stored?.version ?? 0)
+        : accountsGeoJson(points, stored?.version ?? 0);
+    });
   });
 
   router.on("POST", "/api/plans/:id/accounts/undo", async (req, res, { id }, url) => {

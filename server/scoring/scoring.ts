@@ -254,8 +254,8 @@ export class PlanScoring {
 
   /** Notes which territories, pins and settings a transaction touched (server/rooms/extension.ts). */
   noteChanges(changes: DocChanges): void {
-    // A new unit layer (or none): everything is scored afresh.
-    if (changes.plan.has(PLAN_KEYS.unitsVersion)) {
+    // A new unit layer (or none), new competitors: everything is scored afresh.
+    if (changes.plan.has(PLAN_KEYS.unitsVersion) || changes.plan.has(PLAN_KEYS.competitorsVersion)) {
       this.load().catch((e: Error) => console.error(`[scoring] reloading units of ${this.planId}: ${e.message}`));
       return;
     }

@@ -13,6 +13,24 @@ import type { FromWorker, ToWorker, WorkerTerritory } from "./protocol.ts";
  * number of the last change it includes.
  */
 const analyzers = new Map<string, Analyzer | UnitAnalyzer>();
+/**
+ * A drawn plan's competitors, counted by a second Analyzer over the same
+ * territories (a unit plan's UnitAnalyzer counts them itself). Their count
+ * and column sums join each territory's metrics; they are shown, not balanced.
+ */
+const competitorCounts = new Map<string, Analyzer>();
+
+function withCompetitors(planId: string, analysis: ReturnType<Analyzer["analyze"]>): ReturnType<Analyzer["analyze"]> {
+  const c = competitorCounts.get(planId);
+  if (!c) return analysis;
+  const counted = new Map(c.analyze().territories.map((t) => [t.id, t]));
+  for (const t of analysis.territories) {
+    const m = counted.get(t.id);
+    t.competitors = m?.accounts ?? 0;
+    t.competitorSums = { ...(m?.sums ?? {}) };
+  }
+  return analysis;
+}
 
 /** Gives a territory to either analyzer: with its geometry for drawn plans, without for unit plans. */
 function setTerritory(analyzer: Analyzer | UnitAnalyzer, t: WorkerTerritory): void {
@@ -34,6 +52,7 @@ function post(message: FromWorker): void {
 parentPort?.on("message", (msg: ToWorker) => {
   if (msg.type === "unload") {
     analyzers.delete(msg.planId);
+    competitorCounts.delete(msg.planId);
     return;
   }
   if (msg.type === "outlines") {
@@ -74,16 +93,28 @@ parentPort?.on("message", (msg: ToWorker) => {
       for (const t of msg.territories) setTerritory(a, t);
       if (a instanceof UnitAnalyzer && msg.units) a.assign(msg.units.assignment);
       a.setPins(new Map(msg.pins));
+      competitorCounts.delete(msg.planId);
+      if (competitors && !msg.units) {
+        const c = new Analyzer(competitors, msg.settings);
+        for (const t of msg.territories) setTerritory(c, t);
+        competitorCounts.set(msg.planId, c);
+      }
     } else {
       if (!analyzer) throw new Error(`plan ${msg.planId} is not loaded in the scoring worker`);
       const a = analyzer;
       if (msg.settings) a.setSettings(msg.settings);
       for (const id of msg.remove) a.removeTerritory(id);
       for (const t of msg.set) setTerritory(a, t);
+      const c = competitorCounts.get(msg.planId);
+      if (c) {
+        for (const id of msg.remove) c.removeTerritory(id);
+        for (const t of msg.set) setTerritory(c, t);
+      }
       if (msg.units && a instanceof UnitAnalyzer) a.assign(msg.units);
       if (msg.pins) a.setPins(new Map(msg.pins));
     }
-    const analysis = analyzer.analyze();
+    const analysis =
+      analyzer instanceof UnitAnalyzer ? analyzer.analyze() : withCompetitors(msg.planId, analyzer.analyze());
     post({ type: "analysis", planId: msg.planId, seq: msg.seq, analysis, ms: performance.now() - started });
   } catch (e) {
     post({ type: "error", planId: msg.planId, seq: msg.seq, message: (e as Error).message });

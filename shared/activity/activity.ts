@@ -24,6 +24,8 @@ export type ActivityKind =
   | "units-removed"
   /** Units painted into (or out of) a territory (details.count: units). */
   | "territory-painted"
+  /** Competitors imported (details.imported). */
+  | "competitors-imported"
   /** An import taken back (details.fields: ["accounts"] or ["territories"], details.imported: what is back). */
   | "import-undone";
 

@@ -469,7 +469,9 @@ class UpdateCheck {
       if (place.root === ROOTS.territories && item.parentSub) this.touched.add(item.parentSub);
       if (
         place.root === ROOTS.plan &&
-        (item.parentSub === PLAN_KEYS.accountsVersion || item.parentSub === PLAN_KEYS.unitsVersion)
+        (item.parentSub === PLAN_KEYS.accountsVersion ||
+          item.parentSub === PLAN_KEYS.unitsVersion ||
+          item.parentSub === PLAN_KEYS.competitorsVersion)
       ) {
         throw new Refused(checkPlanSetting(item.parentSub, undefined) as string);
       }
@@ -628,6 +630,8 @@ export function checkPlanSetting(key: string, value: unknown): string | null {
       return "the accounts version is set by the server when accounts are imported";
     case PLAN_KEYS.unitsVersion:
       return "the unit layer is set by the server; make or remove it in the Units panel or over the API";
+    case PLAN_KEYS.competitorsVersion:
+      return "the competitors version is set by the server when competitors are imported";
     case PLAN_KEYS.allowedDeviation:
       if (value === undefined || isAllowedDeviation(value)) return null;
       return "the allowed deviation must be a number between 0.01 and 1";

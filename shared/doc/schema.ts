@@ -93,6 +93,8 @@ export const PLAN_KEYS = {
    * which layer the unit keys index.
    */
   unitsVersion: "unitsVersion",
+  /** Version of the plan's competitors (stored beside the document, like the accounts); server only. */
+  competitorsVersion: "competitorsVersion",
 } as const;
 
 /** Default allowed deviation: ±15 %. */
@@ -144,6 +146,17 @@ export function writeThread(doc: Y.Doc, thread: CommentThread): void {
 
 export function unitsMap(doc: Y.Doc): Y.Map<string> {
   return doc.getMap<string>(ROOTS.units);
+}
+
+/** Version of the plan's competitors; 0 when none were imported. */
+export function readCompetitorsVersion(doc: Y.Doc): number {
+  const v = planMap(doc).get(PLAN_KEYS.competitorsVersion);
+  return typeof v === "number" ? v : 0;
+}
+
+/** Server only: the competitors changed, so clients refetch them and the scoring reloads. */
+export function writeCompetitorsVersion(doc: Y.Doc, version: number): void {
+  planMap(doc).set(PLAN_KEYS.competitorsVersion, version);
 }
 
 /** Version of the plan's unit layer; 0 in a drawn plan. */

@@ -210,4 +210,24 @@ describe("a unit layer over REST", () => {
     expect(r.body.error).toMatch(/coarser resolution/);
     expect((await call(plan.id, "GET", "/units")).body.features).toEqual([]);
   });
+
+  it("counts competitors per territory, in a drawn plan and in a unit plan, from the accounts' own import", async () => {
+    const plan = await drawnPlan();
+    const csv = "kode;lintang;bujur;outlets\nK1;-6,95;107,55;3\nK2;-6,95;107,56;1\nK3;-6,95;107,65;2\n";
+    const dry = await call(plan.id, "POST", "/competitors?dryRun=1", csv);
+    expect(dry.body).toMatchObject({ dryRun: true, valid: 3 });
+    expect((await call(plan.id, "POST", "/competitors", csv)).status).toBe(201);
+    const counts = async () => {
+      const a = (await call(plan.id, "GET", "/analysis")).body as {
+        territories: { id: string; competitors?: number; competitorSums?: Record<string, number> }[];
+      };
+      return Object.fromEntries(a.territories.map((t) => [t.id, [t.competitors, t.competitorSums?.outlets]]));
+    };
+    expect(await counts()).toEqual({ west: [2, 4], east: [1, 2] });
+    const geo = (await call(plan.id, "GET", "/competitors")).body as { features: unknown[] };
+    expect(geo.features).toHaveLength(3);
+    await call(plan.id, "POST", "/units", { kind: "h3", resolution: 7, area: "territories" });
+    const after = await counts();
+    expect((after.west?.[0] ?? 0) + (after.east?.[0] ?? 0)).toBe(3);
+  });
 });
