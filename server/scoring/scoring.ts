@@ -183,10 +183,15 @@ export class PlanScoring {
    */
   load(): Promise<void> {
     const run = this.loadNow();
-    const tracked = run.finally(() => {
+    // Waiters only need to know when it ends; the caller of load() hears how (no unhandled rejection here).
+    const tracked: Promise<void> = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.loading = tracked;
+    void tracked.then(() => {
       if (this.loading === tracked) this.loading = null;
     });
-    this.loading = tracked;
     return run;
   }
 
@@ -407,7 +412,7 @@ export class PlanScoring {
    * recompute when one is due).
    */
   async current(): Promise<AnalysisMessage> {
-    while (this.loading) await this.loading.catch(() => {});
+    while (this.loading) await this.loading;
     if (this.dirty.size > 0 || this.unitsDirty.size > 0 || this.pinsDirty || this.settingsDirty) this.flush();
     if (this.latest && this.doneSeq >= this.sentSeq) return Promise.resolve(this.latest);
     return new Promise((resolve, reject) => this.waiters.push({ seq: this.sentSeq, resolve, reject }));
