@@ -65,10 +65,12 @@ export async function startServer(
     }
   }
 
+  // The demo template is built once, in the jobs worker, on first use.
+  const demoPlan = () => demoTemplate(() => jobs.run("demo", {}, { timeoutMs: 300_000 }));
   const demo = new DemoCopies(
     store,
     { dataDir: config.dataDir, ttlDays: config.demoCopyTtlDays },
-    { inUse, deleteIfIdle: (planId) => deletePlan(planId, true) },
+    { inUse, deleteIfIdle: (planId) => deletePlan(planId, true), template: demoPlan },
   );
   const rooms = new Rooms(
     store,
@@ -104,10 +106,6 @@ export async function startServer(
     ],
   );
   const limiter = new RateLimiter(config.rateLimitPerSec, config.rateLimitBurst);
-  await retirePublicDemo(store);
-  await demo.start();
-  // The first copy should not wait for the template to be generated.
-  if (config.seedDemo) demoTemplate().catch((e: Error) => console.error(`[demo] ${e.message}`));
 
   const router = apiRouter({
     store,
@@ -161,6 +159,12 @@ export async function startServer(
     isDeleting: (planId) => deleting.has(planId),
   });
   server.on("upgrade", sync.onUpgrade);
+
+  // After the sync endpoint: the sweep asks it which copies have sockets open.
+  await retirePublicDemo(store);
+  await demo.start();
+  // The first copy should not wait for the template to be generated.
+  if (config.seedDemo) demoPlan().catch((e: Error) => console.error(`[demo] ${e.message}`));
 
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);

@@ -3,11 +3,14 @@ import os from "node:os";
 import path from "node:path";
 import * as Y from "yjs";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { territoriesMap } from "../../shared/doc/schema.ts";
+import { readUnitsVersion, territoriesMap, unitsMap } from "../../shared/doc/schema.ts";
 import { MemoryStore } from "../persistence/memory-store.ts";
+import { naturalEarthLand } from "../units/land.ts";
 import { DemoCopies } from "./copies.ts";
+import { buildDemoTemplate, demoTemplate } from "./seed.ts";
 
 const DAY = 86_400_000;
+const template = () => demoTemplate(async () => buildDemoTemplate(await naturalEarthLand()));
 
 describe("DemoCopies", () => {
   let dataDir: string;
@@ -27,6 +30,7 @@ describe("DemoCopies", () => {
       {
         inUse: (id) => open.has(id),
         deleteIfIdle: async (id) => !open.has(id) && store.deletePlan(id),
+        template,
       },
       () => now,
     );
@@ -44,10 +48,16 @@ describe("DemoCopies", () => {
     expect(meta).toMatchObject({ name: "Demo: Java sales territories", demoCopy: { createdAt: copy.createdAt } });
     expect(meta?.publicTokens).toBeUndefined();
     expect((await store.getAccounts(copy.id))?.accounts).toHaveLength(6000);
+    expect((await store.getData(copy.id, "competitors"))?.accounts).toHaveLength(300);
+    const units = await store.getData(copy.id, "units");
+    expect(units?.kind).toBe("h3");
+    expect(units?.attributes).toEqual(["population"]);
     const stored = await store.openDocument(copy.id, "");
     const doc = new Y.Doc();
     for (const u of stored.updates) Y.applyUpdate(doc, u);
     expect(territoriesMap(doc).size).toBe(10);
+    expect(readUnitsVersion(doc)).toBe(units?.version);
+    expect(unitsMap(doc).size).toBe(units?.ids.length);
     expect(Object.keys(copy.tokens).sort()).toEqual(["comment", "edit", "view"]);
   });
 
@@ -81,7 +91,7 @@ describe("DemoCopies", () => {
     const again = new DemoCopies(
       store,
       { dataDir, ttlDays: 3 },
-      { inUse: () => false, deleteIfIdle: (id) => store.deletePlan(id) },
+      { inUse: () => false, deleteIfIdle: (id) => store.deletePlan(id), template: template },
       () => now + 4 * DAY,
     );
     await again.start();

@@ -5,7 +5,7 @@ import { newId } from "../../shared/ids.ts";
 import { newAccess } from "../access/tokens.ts";
 import { DurableJSONFile } from "../persistence/durable-json-file.ts";
 import type { PlanStore } from "../persistence/store.ts";
-import { demoTemplate } from "./seed.ts";
+import type { DemoTemplate } from "./seed.ts";
 
 /**
  * Copies of the demo plan, one per visitor (issue 9, item 7). Nobody shares
@@ -37,6 +37,8 @@ export interface DemoCopiesHooks {
   inUse(planId: string): boolean;
   /** Deletes a plan, unless it is in use by then; true when it was deleted. */
   deleteIfIdle(planId: string): Promise<boolean>;
+  /** What a copy starts from (built once, in the jobs worker). */
+  template(): Promise<DemoTemplate>;
 }
 
 export interface DemoCopy {
@@ -95,7 +97,7 @@ export class DemoCopies {
   /** A new copy of the demo, with its own id and links. Resolves once everything is on disk. */
   async make(): Promise<DemoCopy> {
     await this.load();
-    const template = await demoTemplate();
+    const template = await this.hooks.template();
     const id = newId(12);
     const createdAt = new Date(this.now()).toISOString();
     // Registered before it exists: a crash in between leaves an entry the sweep drops, never an unknown copy.
@@ -105,6 +107,13 @@ export class DemoCopies {
     try {
       await this.store.createPlan({ id, name: template.name, createdAt, access, demoCopy: { createdAt } });
       await this.store.putAccounts(id, { version: 1, importedAt: createdAt, accounts: template.accounts });
+      await this.store.putData(id, "competitors", {
+        version: 1,
+        importedAt: createdAt,
+        accounts: template.competitors,
+      });
+      // The layer before the document that names its version (server/units/units.ts).
+      await this.store.putData(id, "units", template.units);
       const doc = await this.store.openDocument(id, "");
       try {
         await doc.append(template.update);

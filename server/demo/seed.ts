@@ -1,13 +1,19 @@
 import fs from "node:fs/promises";
 import * as Y from "yjs";
 import { transact } from "../../shared/doc/origins.ts";
-import { writeAccountsVersion, writeTerritory } from "../../shared/doc/schema.ts";
+import { writeAccountsVersion, writeCompetitorsVersion, writeTerritory } from "../../shared/doc/schema.ts";
 import { type Territory, validateNewTerritory } from "../../shared/doc/territory.ts";
 import { type Account, AccountIndex } from "../../shared/scoring/accounts.ts";
 import { Analyzer } from "../../shared/scoring/analyzer.ts";
 import { newAccess } from "../access/tokens.ts";
 import type { PlanStore } from "../persistence/store.ts";
-import { demoAccounts, type Place } from "./accounts.ts";
+import type { TerritoryGeometry } from "../../shared/geometry/types.ts";
+import { assignByCentre, writeUnitLayer } from "../../shared/units/convert.ts";
+import { coverH3, h3Layer, landMask } from "../../shared/units/h3-layer.ts";
+import type { UnitLayer } from "../../shared/units/layer.ts";
+import { layerToJson, type UnitLayerJson } from "../../shared/units/serialize.ts";
+import { demoAccounts, demoCompetitors, type Place } from "./accounts.ts";
+import { estimatePopulation, JAVA_POPULATION, nearestPlaceNames } from "./population.ts";
 
 /** The id of the demo plan that servers before issue 9 kept, with its links public. */
 export const OLD_DEMO_PLAN_ID = "demo";
@@ -16,27 +22,35 @@ const DEMO_FILE = new URL("./java-territories.geojson", import.meta.url);
 const PLACES_FILE = new URL("./java-cities.json", import.meta.url);
 
 /**
- * What every copy of the demo starts from: the plan document (territories
- * on Java, accounts version 1) as one Yjs update, and 6,000 demo accounts
- * around real towns (see server/demo/README.md). Not a plan anyone can open.
+ * What every copy of the demo starts from: the plan document (ten
+ * territories on Java built from H3 hexagons, accounts and competitors
+ * version 1) as one Yjs update, 6,000 demo accounts and 300 demo
+ * competitors around real towns, and the unit layer with its population
+ * estimate (see server/demo/README.md). Not a plan anyone can open.
  */
 export interface DemoTemplate {
   name: string;
   /** The whole plan document, to append to a new plan's log. */
   update: Uint8Array;
   accounts: Account[];
+  competitors: Account[];
+  units: UnitLayerJson;
 }
+
+/** The demo's hexagons: resolution 6 (about 36 km² each) gives Java some 3,700 land units. */
+export const DEMO_RESOLUTION = 6;
+export const POPULATION_CREDIT = "Population: an estimate from GeoNames places (CC BY 4.0, geonames.org), not a census";
 
 let template: Promise<DemoTemplate> | null = null;
 
 /**
- * The template, generated on first use (about 0.1 s: the territories checked,
- * the accounts generated) and kept for the life of the process: every copy
- * after the first only writes it out.
+ * The template, built on first use by `build` (the jobs worker's "demo"
+ * job: about a second of work) and kept for the life of the process:
+ * every copy after the first only writes it out.
  */
-export function demoTemplate(): Promise<DemoTemplate> {
+export function demoTemplate(build: () => Promise<DemoTemplate>): Promise<DemoTemplate> {
   if (!template) {
-    template = buildTemplate();
+    template = build();
     template.catch(() => {
       template = null;
     });
@@ -44,7 +58,13 @@ export function demoTemplate(): Promise<DemoTemplate> {
   return template;
 }
 
-async function buildTemplate(): Promise<DemoTemplate> {
+/**
+ * Builds the template (CPU-bound: run it in the jobs worker): the
+ * territories checked, the accounts and competitors generated, the
+ * hexagons over the territories' land with their population estimate and
+ * names, each hexagon given to the territory holding its centre.
+ */
+export async function buildDemoTemplate(land: TerritoryGeometry[]): Promise<DemoTemplate> {
   const data = JSON.parse(await fs.readFile(DEMO_FILE, "utf8")) as {
     features: { id?: string; geometry: unknown; properties: Record<string, unknown> }[];
   };
@@ -55,19 +75,69 @@ async function buildTemplate(): Promise<DemoTemplate> {
     return t.value;
   });
   const places = JSON.parse(await fs.readFile(PLACES_FILE, "utf8")) as Place[];
-  const accounts = demoAccounts(
-    places,
-    territories.map((t) => t.geometry),
-  );
+  const shapes = territories.map((t) => t.geometry);
+  const accounts = demoAccounts(places, shapes);
+  const competitors = demoCompetitors(places, shapes);
   withTargets(territories, accounts);
+  const layer = demoUnits(shapes, places, land, [...accounts, ...competitors]);
+  const assignment = fillGaps(layer, assignByCentre(layer.lon, layer.lat, territories));
   const doc = new Y.Doc();
   transact(doc, { kind: "system", reason: "demo plan" }, () => {
     for (const t of territories) writeTerritory(doc, t);
     writeAccountsVersion(doc, 1);
+    writeCompetitorsVersion(doc, 1);
+    writeUnitLayer(doc, assignment, layer.version);
   });
   const update = Y.encodeStateAsUpdate(doc);
   doc.destroy();
-  return { name: DEMO_NAME, update, accounts };
+  return { name: DEMO_NAME, update, accounts, competitors, units: layerToJson(layer) };
+}
+
+/** The demo's unit layer: hexagons over the territories, sea left out, each with a population estimate and a name. */
+function demoUnits(
+  shapes: TerritoryGeometry[],
+  places: Place[],
+  land: TerritoryGeometry[],
+  points: readonly Account[],
+): UnitLayer {
+  const ids = coverH3({
+    areas: shapes,
+    resolution: DEMO_RESOLUTION,
+    land: landMask(land, [105, -9, 115, -5.5]),
+    keep: points.map((p) => [p.lon, p.lat]),
+  });
+  const layer = h3Layer(ids, DEMO_RESOLUTION, 1);
+  layer.names = nearestPlaceNames(layer, places);
+  layer.attributes = ["population"];
+  layer.values = { population: estimatePopulation(layer, places, JAVA_POPULATION) };
+  layer.credits = POPULATION_CREDIT;
+  return layer;
+}
+
+/**
+ * Hexagons whose centre is in none of the drawn territories (a coastal
+ * cell kept for an account at sea's edge) go to the territory most of
+ * their neighbours are in, so the demo starts with every account covered.
+ */
+function fillGaps(layer: UnitLayer, assignment: Map<number, string>): Map<number, string> {
+  for (let pass = 0; pass < 4; pass++) {
+    let changed = false;
+    for (let u = 0; u < layer.ids.length; u++) {
+      if (assignment.has(u)) continue;
+      const votes = new Map<string, number>();
+      for (let k = layer.offsets[u] as number; k < (layer.offsets[u + 1] as number); k++) {
+        const t = assignment.get(layer.targets[k] as number);
+        if (t) votes.set(t, (votes.get(t) ?? 0) + 1);
+      }
+      const best = [...votes].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))[0];
+      if (best) {
+        assignment.set(u, best[0]);
+        changed = true;
+      }
+    }
+    if (!changed) break;
+  }
+  return assignment;
 }
 
 /**

@@ -1,6 +1,7 @@
 import type { TerritoryGeometry } from "../../shared/geometry/types.ts";
 import type { AdminProblem } from "../../shared/units/admin.ts";
 import type { UnitLayerJson } from "../../shared/units/serialize.ts";
+import type { DemoTemplate } from "../demo/seed.ts";
 
 /**
  * Heavy work a request can start (building a unit layer, optimising a
@@ -36,6 +37,8 @@ export interface JobTypes {
       layer: UnitLayerJson | null;
     };
   };
+  /** The demo plan every visitor's copy starts from (server/demo/seed.ts). */
+  demo: { input: Record<string, never>; output: DemoTemplate };
 }
 
 export type JobKind = keyof JobTypes;

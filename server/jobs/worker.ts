@@ -4,6 +4,7 @@ import { adminLayer, parseAdminUnits } from "../../shared/units/admin.ts";
 import { CoverError, coverH3, h3Layer, landMask } from "../../shared/units/h3-layer.ts";
 import { layerToJson } from "../../shared/units/serialize.ts";
 import type { Position } from "../../shared/geometry/types.ts";
+import { buildDemoTemplate } from "../demo/seed.ts";
 import { naturalEarthLand } from "../units/land.ts";
 import type { JobKind, JobReply, JobRequest, JobTypes } from "./protocol.ts";
 
@@ -66,6 +67,10 @@ const handlers: { [K in JobKind]: Handler<K> } = {
     const layer = adminLayer(parsed.units, input.version);
     progress(0.95);
     return { ...base, layer: layerToJson(layer) };
+  },
+
+  async demo() {
+    return buildDemoTemplate(await naturalEarthLand());
   },
 };
 

@@ -5,17 +5,15 @@ import {
   readTerritoryList,
   readUnitAssignment,
   readUnitsVersion,
-  TERRITORY_KEYS,
   territoriesMap,
   unitsMap,
   writeTerritory,
-  writeUnitAssignments,
   writeUnitsVersion,
 } from "../../shared/doc/schema.ts";
 import type { Territory } from "../../shared/doc/territory.ts";
 import { latLngToCell } from "h3-js";
 import type { TerritoryGeometry } from "../../shared/geometry/types.ts";
-import { assignByCentre, carryOver } from "../../shared/units/convert.ts";
+import { assignByCentre, carryOver, writeUnitLayer } from "../../shared/units/convert.ts";
 import { unitIndex, unitKey } from "../../shared/units/layer.ts";
 import type { UnitLayerJson } from "../../shared/units/serialize.ts";
 import type { PlanStore } from "../persistence/store.ts";
@@ -74,7 +72,7 @@ export class Units implements RoomExtension {
     );
     await room.change({ kind: "system", reason: "finish a unit layer change" }, (doc) => {
       const assignment = isUnitPlan(doc) ? keptAssignment(doc, index) : this.byCentre(doc, stored);
-      this.writeLayer(doc, assignment, stored.version);
+      writeUnitLayer(doc, assignment, stored.version);
     });
   }
 
@@ -146,7 +144,7 @@ export class Units implements RoomExtension {
           ? carryOver(before.ids, assignmentIndices(doc, before), index.ids)
           : this.byCentre(doc, layer);
       assigned = assignment.size;
-      this.writeLayer(doc, assignment, layer.version);
+      writeUnitLayer(doc, assignment, layer.version);
     });
     room.unitCount = index.ids.length;
     return { assigned, unassigned: index.ids.length - assigned };
@@ -187,20 +185,6 @@ export class Units implements RoomExtension {
       Float64Array.from(layer.lat),
       readTerritories(doc).map((t) => ({ id: t.id, geometry: t.geometry })),
     );
-  }
-
-  /** Writes the unit entries, drops every territory's drawn shape, and the layer version. */
-  private writeLayer(doc: Room["doc"], assignment: ReadonlyMap<number, string>, version: number): void {
-    const units = unitsMap(doc);
-    units.clear();
-    writeUnitAssignments(
-      doc,
-      [...assignment].map(([u, t]) => [unitKey(u), t] as const),
-    );
-    territoriesMap(doc).forEach((map) => {
-      if (map.has(TERRITORY_KEYS.geometry)) map.delete(TERRITORY_KEYS.geometry);
-    });
-    writeUnitsVersion(doc, version);
   }
 }
 

@@ -1,6 +1,9 @@
 import { EdgeIndex } from "../geometry/edge-index.ts";
 import { flatten } from "../geometry/flat.ts";
 import type { TerritoryGeometry } from "../geometry/types.ts";
+import type * as Y from "yjs";
+import { TERRITORY_KEYS, territoriesMap, unitsMap, writeUnitAssignments, writeUnitsVersion } from "../doc/schema.ts";
+import { unitKey } from "./layer.ts";
 
 /**
  * Turning drawn territories into unit territories and back (issue 12):
@@ -53,4 +56,22 @@ export function carryOver(
     if (v !== undefined) out.set(v, territory);
   }
   return out;
+}
+
+/**
+ * Makes a document a unit plan of layer `version`: the unit entries are
+ * `assignment` (unit index → territory id) and nothing else, every
+ * territory's drawn shape goes (its units are its truth now), and the
+ * layer version is written last. Call inside one transaction.
+ */
+export function writeUnitLayer(doc: Y.Doc, assignment: ReadonlyMap<number, string>, version: number): void {
+  unitsMap(doc).clear();
+  writeUnitAssignments(
+    doc,
+    [...assignment].map(([u, t]) => [unitKey(u), t] as const),
+  );
+  territoriesMap(doc).forEach((map) => {
+    if (map.has(TERRITORY_KEYS.geometry)) map.delete(TERRITORY_KEYS.geometry);
+  });
+  writeUnitsVersion(doc, version);
 }
