@@ -2,7 +2,7 @@
  * `npm run bench`: runs the benchmarks in tests/bench/, prints a markdown
  * table per benchmark and writes tests/bench/results.json and RESULTS.md.
  *
- *   BENCH_ONLY=sync,throughput,storage,scoring,client,import,attack   run a subset
+ *   BENCH_ONLY=sync,throughput,storage,scoring,client,import,attack,units   run a subset
  *                    (results of the others are kept from the last full run)
  *   BENCH_QUICK=1    small N, a smoke run
  *   BENCH_PROFILE=1  run the servers under `node --cpu-prof`; profiles go to
@@ -41,6 +41,7 @@ import { run as runScoring } from "./scoring.ts";
 import { storageGrowth } from "./storage-growth.ts";
 import { syncLatency } from "./sync-latency.ts";
 import { throughput } from "./throughput.ts";
+import { unitsBench } from "./units.ts";
 
 /**
  * The scoring benchmark (scoring.ts, owned with shared/scoring/) renders its
@@ -64,7 +65,16 @@ const scoring: Benchmark = {
   },
 };
 
-const ALL: Benchmark[] = [syncLatency, throughput, storageGrowth, scoring, clientRender, importBench, attack];
+const ALL: Benchmark[] = [
+  syncLatency,
+  throughput,
+  storageGrowth,
+  scoring,
+  clientRender,
+  importBench,
+  attack,
+  unitsBench,
+];
 
 interface StoredResult extends BenchResult {
   ranAt: string;
