@@ -39,9 +39,9 @@ export async function startServer(
   const scoring = new Scoring(store);
   if (config.scoring) scoring.warm();
   const people = await PersonKey.load(config.dataDir, config.personKey);
-  const activity = new Activity(store, config.scoring ? scoring : null);
-  const jobs = new Jobs();
   const units = new Units(store);
+  const activity = new Activity(store, config.scoring ? scoring : null, units);
+  const jobs = new Jobs();
   /** Plans being deleted: every call and upgrade for them answers 404 meanwhile. */
   const deleting = new Set<string>();
   const inUse = (planId: string): boolean => sync.hasSockets(planId) || rooms.isLoaded({ planId, part: "" });

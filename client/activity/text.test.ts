@@ -81,6 +81,53 @@ describe("activity sentences", () => {
       "Budi deleted a territory",
     );
   });
+  it("say how many units a stroke painted into or out of a territory, in both languages", () => {
+    const siti = { id: "p-siti", name: "Siti", role: "edit" as const };
+    const into = entry({
+      kind: "territory-painted",
+      actor: siti,
+      territoryName: "Bandung",
+      details: { count: 12, gained: 12, lost: 0 },
+    });
+    expect(activitySentence(into, "en")).toBe("Siti painted 12 units into Bandung");
+    expect(activitySentence(into, "id")).toBe("Siti mengecat 12 unit ke Bandung");
+    const one = entry({
+      kind: "territory-painted",
+      territoryName: "Bandung",
+      details: { count: 1, gained: 1, lost: 0 },
+    });
+    expect(activityText(one, "en").action).toBe("painted 1 unit into Bandung");
+    const out = entry({
+      kind: "territory-painted",
+      territoryName: "Bandung",
+      details: { count: 3, gained: 0, lost: 3 },
+    });
+    expect(activityText(out, "en").action).toBe("painted 3 units out of Bandung");
+    expect(activityText(out, "id").action).toBe("mengeluarkan 3 unit dari Bandung");
+    const both = entry({
+      kind: "territory-painted",
+      territoryName: "Bandung",
+      count: 4,
+      details: { count: 1_503, gained: 1_500, lost: 3 },
+    });
+    expect(activitySentence(both, "en")).toBe("Budi painted 1,500 units into Bandung and 3 out of it · 4 edits");
+    expect(activityText(both, "id").action).toBe("mengecat 1.500 unit ke Bandung dan mengeluarkan 3 darinya");
+  });
+
+  it("say how a stroke moved the territory's metrics once the analysis came", () => {
+    const painted = entry({
+      kind: "territory-painted",
+      territoryName: "Bandung",
+      details: {
+        count: 5,
+        gained: 5,
+        lost: 0,
+        before: { accounts: 40, sums: {}, areaKm2: 500 },
+        after: { accounts: 52, sums: {}, areaKm2: 530 },
+      },
+    });
+    expect(activitySentence(painted, "en")).toBe("Budi painted 5 units into Bandung · accounts 40 → 52");
+  });
 });
 
 describe("relative time", () => {

@@ -1,4 +1,4 @@
-import type { ActivityEntry, MetricSnapshot } from "../../shared/activity/activity.ts";
+import type { ActivityDetails, ActivityEntry, MetricSnapshot } from "../../shared/activity/activity.ts";
 import { isRole, type Role } from "../../shared/access/roles.ts";
 import { metricLabel } from "../analysis/text.ts";
 import { en, type MessageKey } from "../i18n/en.ts";
@@ -88,7 +88,7 @@ export function activityText(entry: ActivityEntry, locale: Locale): ActivityText
       action = tr(locale, "activity.kind.units-removed");
       break;
     case "territory-painted":
-      action = plural(locale, "activity.kind.territory-painted", d.imported ?? 0, { territory });
+      action = paintedAction(d, territory, locale);
       break;
     case "link-rotated": {
       const role: Role = isRole(d.role) ? d.role : "view";
@@ -109,13 +109,36 @@ export function activityText(entry: ActivityEntry, locale: Locale): ActivityText
     default:
       action = tr(locale, "activity.kind.territory-updated.other", { territory: place });
   }
-  if (entry.kind === "territory-reshaped" || entry.kind === "territory-created" || entry.kind === "territory-deleted") {
+  if (
+    entry.kind === "territory-reshaped" ||
+    entry.kind === "territory-painted" ||
+    entry.kind === "territory-created" ||
+    entry.kind === "territory-deleted"
+  ) {
     const change = metricChange(d.before ?? null, d.after ?? null, locale);
     if (change) details.push(change);
   }
   if (entry.count > 1) details.push(plural(locale, "activity.count", entry.count));
   const quote = d.excerpt?.trim() ? d.excerpt.trim() : null;
   return { actor: entry.actor.name || "?", action, detail: details.length ? details.join(" · ") : null, quote };
+}
+
+/**
+ * Strokes into or out of a territory: "painted 12 units into Bandung",
+ * "painted 3 units out of Bandung", or both when one person's strokes did
+ * both (the feed adds up a run of strokes on one territory).
+ */
+function paintedAction(d: ActivityDetails, territory: string, locale: Locale): string {
+  const gained = d.gained ?? 0;
+  const lost = d.lost ?? 0;
+  if (gained > 0 && lost > 0) {
+    return plural(locale, "activity.kind.territory-painted.both", gained, {
+      territory,
+      lost: fmtInt(lost, locale),
+    });
+  }
+  if (lost > 0) return plural(locale, "activity.kind.territory-painted.out", lost, { territory });
+  return plural(locale, "activity.kind.territory-painted", gained || (d.count ?? 0), { territory });
 }
 
 /** The whole sentence as one line (for titles and tests). */

@@ -2,7 +2,7 @@ import type * as Y from "yjs";
 import type { ActivityEntry, MetricSnapshot } from "../../shared/activity/activity.ts";
 import type { Author } from "../../shared/comments/comments.ts";
 import { isOrigin } from "../../shared/doc/origins.ts";
-import { TERRITORY_KEYS, territoriesMap } from "../../shared/doc/schema.ts";
+import { PLAN_KEYS, readUnitAssignment, TERRITORY_KEYS, territoriesMap, unitsMap } from "../../shared/doc/schema.ts";
 import { decodeGeometry } from "../../shared/geometry/codec.ts";
 import { bboxOf } from "../../shared/geometry/types.ts";
 import type { AnalysisMessage } from "../../shared/protocol/analysis.ts";
@@ -11,6 +11,7 @@ import type { DocChanges } from "../../shared/doc/changes.ts";
 import type { RoomExtension } from "../rooms/extension.ts";
 import type { Room } from "../rooms/room.ts";
 import type { Scoring } from "../scoring/scoring.ts";
+import type { Units } from "../units/units.ts";
 import { activityFrame, type NewEntry, PlanFeed } from "./feed.ts";
 
 /**
@@ -29,6 +30,8 @@ export class Activity implements RoomExtension {
   constructor(
     private readonly store: PlanStore,
     private readonly scoring: Scoring | null,
+    /** Where a stroke's units are, for its entries' box (null: entries without one). */
+    private readonly units: Pick<Units, "centresBox"> | null = null,
   ) {}
 
   /** A plan's main room loaded: its feed, and a recorder of its territory changes. */
@@ -41,7 +44,12 @@ export class Activity implements RoomExtension {
       for (const peer of room.peers) peer.sendFrame(frame);
     });
     this.feeds.set(planId, feed);
-    const recorder = new TerritoryRecorder(room, feed, () => this.scoring?.get(planId)?.latestAnalysis ?? null);
+    const recorder = new TerritoryRecorder(
+      room,
+      feed,
+      () => this.scoring?.get(planId)?.latestAnalysis ?? null,
+      (keys) => this.units?.centresBox(room, keys),
+    );
     this.recorders.set(planId, recorder);
     this.scoring?.get(planId)?.analysisListeners.add(recorder.fillMetrics);
   }
@@ -83,11 +91,18 @@ const FIELD_KIND: Record<string, "renamed" | "reshaped" | "updated"> = {
   [TERRITORY_KEYS.geometry]: "reshaped",
 };
 
+type Box = [number, number, number, number];
+
 /** Turns a room's territory transactions into feed entries. */
 class TerritoryRecorder {
   /** Names as last seen, to name deleted territories and renames' old names. */
   private readonly names = new Map<string, string>();
-  /** Reshape entries still waiting for the analysis that shows their effect. */
+  /**
+   * Which unit is whose, as last seen (unit key → territory id): a stroke's
+   * transaction says which keys it wrote, and this says whom they left.
+   */
+  private owners: Map<string, string>;
+  /** Reshape and stroke entries still waiting for the analysis that shows their effect. */
   private readonly awaitingMetrics = new Set<ActivityEntry>();
   private readonly territories: Y.Map<Y.Map<unknown>>;
 
@@ -95,9 +110,11 @@ class TerritoryRecorder {
     readonly room: Room,
     private readonly feed: PlanFeed,
     private readonly latest: () => AnalysisMessage | null,
+    private readonly unitsBox: (keys: Iterable<string>) => Box | undefined,
   ) {
     this.territories = territoriesMap(room.doc) as Y.Map<Y.Map<unknown>>;
     for (const [id, map] of this.territories) this.names.set(id, nameOf(map, id));
+    this.owners = readUnitAssignment(room.doc);
   }
 
   private actorOf(origin: unknown): Author | null {
@@ -112,7 +129,14 @@ class TerritoryRecorder {
 
   /** One transaction's territory changes as feed entries (shared/doc/changes.ts says what changed). */
   record(changes: DocChanges, tr: Y.Transaction): void {
-    const actor = this.actorOf(tr.origin);
+    // A unit layer made, replaced or removed (only the server writes its
+    // version) is one step with its own entry (units-created, units-removed,
+    // recorded by its REST call): its territory and unit writes are not
+    // reshapes or strokes of anyone's.
+    const layerChanged = changes.plan.has(PLAN_KEYS.unitsVersion);
+    const actor = layerChanged ? null : this.actorOf(tr.origin);
+    /** Territories this transaction added or deleted: their own entry says it, not a stroke's. */
+    const madeOrGone = new Set<string>();
     for (const [id, fields] of changes.territories) {
       const map = this.territories.get(id);
       if (fields === null) {
@@ -120,10 +144,12 @@ class TerritoryRecorder {
         if (!map) {
           if (this.names.has(id)) this.log(actor, "territory-deleted", id, null);
           this.names.delete(id);
+          madeOrGone.add(id);
         } else {
           const known = this.names.has(id);
           this.names.set(id, nameOf(map, id));
           this.log(actor, known ? "territory-updated" : "territory-created", id, map);
+          if (!known) madeOrGone.add(id);
         }
         continue;
       }
@@ -143,6 +169,55 @@ class TerritoryRecorder {
         }
       }
       if (other.length > 0) this.log(actor, "territory-updated", id, map, { fields: other });
+    }
+    if (layerChanged) this.owners = readUnitAssignment(this.room.doc);
+    else if (changes.units.size > 0) this.recordStroke(actor, changes.units, madeOrGone);
+  }
+
+  /**
+   * A paint stroke (one transaction, whether from a socket or PATCH …/units):
+   * one entry per territory that gained or lost units, with how many and the
+   * box of their centres. Units taken out with no new territory (the
+   * modifier) count as painted out of the territory they left.
+   */
+  private recordStroke(actor: Author | null, keys: Set<string>, skip: ReadonlySet<string>): void {
+    const units = unitsMap(this.room.doc);
+    const gained = new Map<string, string[]>();
+    const lost = new Map<string, string[]>();
+    for (const key of keys) {
+      const before = this.owners.get(key) ?? null;
+      const now = units.get(key);
+      const after = typeof now === "string" ? now : null;
+      if (after === null) this.owners.delete(key);
+      else this.owners.set(key, after);
+      if (before === after) continue;
+      if (before !== null) pushTo(lost, before, key);
+      if (after !== null) pushTo(gained, after, key);
+    }
+    if (!actor) return;
+    // Those that lost first, so the territory painted into is the newest entry.
+    const ids = new Set([...lost.keys(), ...gained.keys()]);
+    for (const id of ids) {
+      const map = this.territories.get(id);
+      if (!map || skip.has(id)) continue;
+      const inUnits = gained.get(id) ?? [];
+      const outUnits = lost.get(id) ?? [];
+      const entry: NewEntry = {
+        kind: "territory-painted",
+        actor,
+        territoryId: id,
+        territoryName: nameOf(map, id),
+        details: {
+          count: inUnits.length + outUnits.length,
+          gained: inUnits.length,
+          lost: outUnits.length,
+          before: this.metricsOf(id),
+          after: null,
+        },
+      };
+      const box = this.unitsBox([...inUnits, ...outUnits]);
+      if (box) entry.box = box;
+      this.awaitingMetrics.add(this.feed.record(entry, { coalesce: true }));
     }
   }
 
@@ -181,7 +256,7 @@ class TerritoryRecorder {
     return m ? { accounts: m.accounts, sums: { ...m.sums }, areaKm2: m.areaKm2 } : null;
   }
 
-  /** A new analysis: reshapes recorded since the previous one now show their effect. */
+  /** A new analysis: reshapes and strokes recorded since the previous one now show their effect. */
   readonly fillMetrics = (analysis: AnalysisMessage): void => {
     const changed: ActivityEntry[] = [];
     for (const entry of this.awaitingMetrics) {
@@ -193,6 +268,12 @@ class TerritoryRecorder {
     this.awaitingMetrics.clear();
     this.feed.changed(changed);
   };
+}
+
+function pushTo(m: Map<string, string[]>, id: string, key: string): void {
+  const list = m.get(id);
+  if (list) list.push(key);
+  else m.set(id, [key]);
 }
 
 function nameOf(map: Y.Map<unknown>, id: string): string {

@@ -45,6 +45,36 @@ describe("PlanFeed", () => {
     expect(f.size).toBe(5);
   });
 
+  it("adds up one person's strokes into a territory: units, gained and lost, and a box over all of them", () => {
+    const f = feed();
+    const stroke = (gained: number, lost: number, box: [number, number, number, number], s: number) =>
+      f.record(
+        {
+          kind: "territory-painted",
+          actor: ani,
+          territoryId: "t1",
+          box,
+          details: { count: gained + lost, gained, lost, before: null, after: null },
+        },
+        { coalesce: true, now: at(s) },
+      );
+    stroke(12, 0, [107, -7, 107.2, -6.9], 0);
+    const again = stroke(0, 3, [107.5, -7.1, 107.6, -7], 20);
+    expect(f.size).toBe(1);
+    expect(again).toMatchObject({ count: 2, details: { count: 15, gained: 12, lost: 3 } });
+    expect(again.box).toEqual([107, -7.1, 107.6, -6.9]);
+    // A reshape's box is still the territory's latest outline, not a join.
+    f.record(
+      { kind: "territory-reshaped", actor: ani, territoryId: "t2", box: [1, 1, 2, 2] },
+      { coalesce: true, now: at(21) },
+    );
+    const r = f.record(
+      { kind: "territory-reshaped", actor: ani, territoryId: "t2", box: [1, 1, 1.5, 1.5] },
+      { coalesce: true, now: at(22) },
+    );
+    expect(r.box).toEqual([1, 1, 1.5, 1.5]);
+  });
+
   it("pages newest first with filters, and says where the next page starts", () => {
     const f = feed();
     for (let i = 0; i < 5; i++) {

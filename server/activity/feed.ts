@@ -61,7 +61,9 @@ export class PlanFeed {
   /**
    * Adds an entry, or with `coalesce` folds it into this person's latest
    * entry of the same kind on the same territory when that is recent: a
-   * vertex drag is dozens of updates and should read as one reshape.
+   * vertex drag is dozens of updates and should read as one reshape, and
+   * strokes into one territory as one painting (their unit counts added up,
+   * their boxes joined).
    */
   record(raw: NewEntry, opts: { coalesce?: boolean; now?: Date } = {}): ActivityEntry {
     const input = clampEntry(raw);
@@ -73,7 +75,12 @@ export class PlanFeed {
         last.lastAt = iso;
         last.count++;
         if (input.territoryName) last.territoryName = input.territoryName;
-        if (input.box) last.box = input.box;
+        if (input.kind === "territory-painted") {
+          // A stroke's box is where its units are, not the territory's outline: join them.
+          if (input.box) last.box = last.box ? joinBoxes(last.box, input.box) : input.box;
+          const sum = (k: "count" | "gained" | "lost") => (last.details?.[k] ?? 0) + (input.details?.[k] ?? 0);
+          last.details = { ...last.details, count: sum("count"), gained: sum("gained"), lost: sum("lost") };
+        } else if (input.box) last.box = input.box;
         if (input.details?.fields) {
           last.details = {
             ...last.details,
@@ -183,6 +190,12 @@ function clampEntry(e: NewEntry): NewEntry {
     if (e.details.to !== undefined) out.details.to = cut(e.details.to);
   }
   return out;
+}
+
+type Box = NonNullable<ActivityEntry["box"]>;
+
+function joinBoxes(a: Box, b: Box): Box {
+  return [Math.min(a[0], b[0]), Math.min(a[1], b[1]), Math.max(a[2], b[2]), Math.max(a[3], b[3])];
 }
 
 /** Message 22, framed once for every peer. */

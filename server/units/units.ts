@@ -110,6 +110,31 @@ export class Units implements RoomExtension {
     return typeof t === "string" && territoriesMap(room.doc).has(t) ? t : null;
   }
 
+  /**
+   * The lon/lat box of these units' centres (document keys, as a stroke
+   * writes them), for the activity feed to zoom to; undefined when the plan
+   * has no layer or none of the keys is one of its units.
+   */
+  centresBox(room: Room, keys: Iterable<string>): [number, number, number, number] | undefined {
+    const layer = this.layers.get(room.address.planId);
+    if (!layer) return undefined;
+    let minLon = Number.POSITIVE_INFINITY;
+    let minLat = Number.POSITIVE_INFINITY;
+    let maxLon = Number.NEGATIVE_INFINITY;
+    let maxLat = Number.NEGATIVE_INFINITY;
+    for (const key of keys) {
+      const u = unitIndex(key, layer.ids.length);
+      if (u < 0) continue;
+      const lon = layer.lon[u] as number;
+      const lat = layer.lat[u] as number;
+      if (lon < minLon) minLon = lon;
+      if (lon > maxLon) maxLon = lon;
+      if (lat < minLat) minLat = lat;
+      if (lat > maxLat) maxLat = lat;
+    }
+    return minLon <= maxLon ? [minLon, minLat, maxLon, maxLat] : undefined;
+  }
+
   /** Units whose centre lies inside `area` (a Fill ring, a new territory's shape). */
   unitsInside(room: Room, area: TerritoryGeometry): number[] {
     const layer = this.layers.get(room.address.planId);

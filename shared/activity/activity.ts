@@ -22,7 +22,11 @@ export type ActivityKind =
   | "units-created"
   /** The unit layer removed: back to drawn territories (details.imported: territories kept). */
   | "units-removed"
-  /** Units painted into (or out of) a territory (details.count: units). */
+  /**
+   * Units painted into or out of a territory, one entry per territory a
+   * stroke changed (details.count: units, details.gained / details.lost;
+   * box: the changed units' centres).
+   */
   | "territory-painted"
   /** Competitors imported (details.imported). */
   | "competitors-imported"
@@ -58,7 +62,7 @@ export interface ActivityEntry {
   commentId?: string;
   /** Where to zoom: [minLon, minLat, maxLon, maxLat]. */
   box?: [number, number, number, number];
-  /** Kind-specific: {from, to} for renames, {before, after} metrics for reshapes, {count} for imports, … */
+  /** Kind-specific: {from, to} for renames, {before, after} metrics for reshapes and strokes, {imported} for imports, {count, gained, lost} for strokes, … */
   details?: ActivityDetails;
 }
 
@@ -79,6 +83,12 @@ export interface ActivityDetails {
   version?: number;
   /** A territories import in replace mode: its id, to undo it while it is the latest. */
   importId?: string;
+  /** territory-painted: units whose territory changed (gained + lost), added up over coalesced strokes. */
+  count?: number;
+  /** territory-painted: units painted into the territory. */
+  gained?: number;
+  /** territory-painted: units painted out of it (to another territory, or unassigned). */
+  lost?: number;
 }
 
 /** One page of the feed, newest first. */
