@@ -27,6 +27,7 @@ import { ViewFollower } from "./follow.ts";
 import type { PresenceView } from "../../shared/protocol/presence.ts";
 import { drawTool } from "./interactions/draw.ts";
 import { mergeTool } from "./interactions/merge.ts";
+import { paintTool } from "./interactions/paint.ts";
 import { reshapeTool } from "./interactions/reshape.ts";
 import { splitTool } from "./interactions/split.ts";
 import { moveTool } from "./interactions/translate.ts";
@@ -42,6 +43,8 @@ import {
 import { type HighlightPart, IssueHighlightLayer, issueColor, OverlapLayer } from "./issue-layers.ts";
 import type { FillState, OverlayStyleState } from "./styles.ts";
 import { TerritorySync } from "./territory-sync.ts";
+import { UnitsLayer } from "./units-layer.ts";
+import type { UnitsData } from "../../shared/units/compact.ts";
 
 /** Java and its neighbours: the view while the plan loads. */
 const DEFAULT_CENTER = fromLonLat([112, -4]);
@@ -78,6 +81,10 @@ export class MapController implements MapApi {
   #overlaps = new OverlapLayer();
   #issue = new IssueHighlightLayer();
   readonly comments = new CommentLayer();
+  /** A unit plan's units: filled by territory, each border between territories drawn once. */
+  #units: UnitsLayer;
+  /** The layer the territory outlines were last worked out from. */
+  #unitsData: UnitsData | null = null;
   #accountIndex: { accounts: PlanAccounts; byId: Map<string, number> } | null = null;
   #territoryLayer: VectorImageLayer<VectorSource<TerritoryFeature>>;
   #labelLayer: VectorLayer<VectorSource<TerritoryFeature>>;
@@ -98,6 +105,18 @@ export class MapController implements MapApi {
   constructor(target: HTMLElement, editor: EditorState, onBasemapError: (e: unknown) => void) {
     this.#editor = editor;
     this.#territoryLayer = createTerritoryLayer(this.sync.source, this.#fill);
+    const units = editor.units;
+    const fill = this.#fill;
+    this.#units = new UnitsLayer({
+      get data() {
+        return units.data;
+      },
+      get owner() {
+        return units.owner;
+      },
+      colorOf: (id) =>
+        fill.mode === "balance" ? (fill.balance.get(id) ?? null) : (editor.territories.get(id)?.color ?? null),
+    });
     this.accounts = new AccountsLayer(detectPointsRenderer());
     this.#labelLayer = createLabelLayer(this.sync.source);
     this.#highlightLayer = createOverlayLayer(this.#highlight, this.#style, "selection");
@@ -112,6 +131,7 @@ export class MapController implements MapApi {
       layers: [
         ...basemap.layers,
         this.#territoryLayer,
+        this.#units.layer,
         this.#overlaps.layer,
         this.#highlightLayer,
         this.#liftedLayer,
@@ -140,7 +160,10 @@ export class MapController implements MapApi {
     });
     this.map.on("click", (e) => this.#onClick(e));
     this.map.on("pointermove", (e) => this.#onPointerMove(e));
-    this.map.getViewport()?.addEventListener("pointerleave", () => editor.presence.setCursor(null));
+    this.map.getViewport()?.addEventListener("pointerleave", () => {
+      editor.presence.setCursor(null);
+      editor.units.hover = null;
+    });
     // A read-only handle for end-to-end tests and debugging in the console:
     // where a lon/lat is on screen, and what geometry the map shows for a territory.
     (target as HTMLElement & { wilayah?: unknown }).wilayah = {
@@ -156,6 +179,14 @@ export class MapController implements MapApi {
       /** The highlighted issue and how many shapes outline it. */
       highlighted: () => ({ issueId: this.#issue.issueId, features: this.#issue.featureCount }),
       overlapCount: () => this.#overlaps.source.getFeatures().length,
+      /** A unit plan: the unit under a lon/lat (-1: none), its territory, and a unit's centre. */
+      unitAt: (lon: number, lat: number) => editor.units.unitAt(lon, lat),
+      unitOwner: (u: number) => editor.units.owner[u] ?? null,
+      unitCentre: (u: number) => {
+        const d = editor.units.data;
+        return d && u >= 0 && u < d.count ? [d.lon[u], d.lat[u]] : null;
+      },
+      unitsOf: (territoryId: string) => editor.units.unitsOf(territoryId),
       /** Comment pins shown: thread id, lon/lat, open / resolved, selected. */
       commentPins: () => this.comments.pins(),
       /** The basemap's land outlines for the current zoom are loaded (screenshots wait for it). */
@@ -203,12 +234,37 @@ export class MapController implements MapApi {
   fitOnce(): void {
     if (this.#fitted) return;
     this.#fitted = true;
+    this.refreshUnits();
     this.map.once("rendercomplete", () => this.map.getTargetElement()?.setAttribute("data-ready", "true"));
     if (this.sync.source.getFeatures().length + this.sync.lifted.getFeatures().length > 0) this.fitAll(0);
     else
       this.map
         .getView()
         .fit(transformExtent(INDONESIA, "EPSG:4326", "EPSG:3857"), { padding: this.#padding([70, 40, 40, 40]) });
+  }
+
+  /**
+   * A unit plan's units changed — the layer, who owns which unit, or the
+   * colours: the territories' outlines (worked out from their units, for
+   * labels, selection and hit tests) and the units' image follow. Only the
+   * territories whose units changed are outlined again.
+   */
+  refreshUnits(): void {
+    const units = this.#editor.units;
+    const active = units.active && units.data !== null;
+    const el = this.map.getTargetElement();
+    this.#territoryLayer.setVisible(!active);
+    if (active !== (this.sync.outlineOf !== null) || units.data !== this.#unitsData) {
+      this.#unitsData = units.data;
+      this.sync.outlineOf = active ? (id) => units.outline(id) : null;
+      units.takeChanged();
+      this.bindDoc();
+    } else if (active) {
+      this.sync.refreshOutlines(units.takeChanged());
+    }
+    units.dirty.clear();
+    this.#units.refresh();
+    el?.setAttribute("data-unit-count", String(active ? (units.data?.count ?? 0) : 0));
   }
 
   /** The current view as a PNG (every layer composited, the sea underneath). */
@@ -283,6 +339,7 @@ export class MapController implements MapApi {
     this.#fill.mode = mode;
     this.#fill.balance = balance;
     this.#territoryLayer.changed();
+    this.#units.refresh();
     this.#highlightLayer.changed();
     this.#liftedLayer.changed();
     this.map.getTargetElement()?.setAttribute("data-fill", mode);
@@ -438,6 +495,12 @@ export class MapController implements MapApi {
       case "merge":
         this.#handle = mergeTool(ctx);
         break;
+      case "paint":
+        this.#handle = paintTool(ctx);
+        break;
+      case "fill":
+        this.#handle = drawTool(ctx, "fill");
+        break;
       default:
         this.#handle = null;
     }
@@ -482,7 +545,15 @@ export class MapController implements MapApi {
 
   #isTerritoryLayer = (l: Layer): boolean => l === this.#territoryLayer || l === this.#liftedLayer;
 
+  /** In a unit plan: the territory of the unit under a pixel (null: none, or no unit). */
+  #unitOwnerAt(pixel: number[]): string | null {
+    const [lon, lat] = toLonLat(this.map.getCoordinateFromPixel(pixel));
+    const u = this.#editor.units.unitAt(lon as number, lat as number);
+    return u >= 0 ? (this.#editor.units.owner[u] ?? null) : null;
+  }
+
   #territoryAt(pixel: number[]): string | null {
+    if (this.#editor.units.active) return this.#unitOwnerAt(pixel);
     let found: string | null = null;
     this.map.forEachFeatureAtPixel(
       pixel,
@@ -516,6 +587,10 @@ export class MapController implements MapApi {
 
   /** Every territory under a pixel, topmost first: on a shared boundary, both neighbours. */
   #territoriesAt(pixel: number[]): string[] {
+    if (this.#editor.units.active) {
+      const id = this.#unitOwnerAt(pixel);
+      return id ? [id] : [];
+    }
     const ids: string[] = [];
     this.map.forEachFeatureAtPixel(
       pixel,
@@ -530,7 +605,7 @@ export class MapController implements MapApi {
 
   #onClick(e: MapBrowserEvent<PointerEvent | KeyboardEvent | WheelEvent>): void {
     const editor = this.#editor;
-    if (this.#tool === "draw" || (this.#tool === "split" && this.#selection.length === 1)) return;
+    if (this.#sketching()) return;
     const pin = this.#pinAt(e.pixel);
     if (pin) {
       editor.comments.open(pin);
@@ -579,20 +654,46 @@ export class MapController implements MapApi {
     const coordinate = e.coordinate;
     this.#hoverFrame = requestAnimationFrame(() => {
       this.#hoverFrame = 0;
-      const clickable = this.#tool !== "draw" && !(this.#tool === "split" && this.#selection.length === 1);
+      this.#hoverUnit(pixel, coordinate);
+      const clickable = !this.#sketching();
       const overPin =
         clickable &&
         (this.map.hasFeatureAtPixel(pixel, { layerFilter: this.#isCommentLayer, hitTolerance: 3 }) ||
           (this.#tool === "select" && this.#accountAt(coordinate) !== null));
       const over =
         clickable &&
-        (overPin || this.map.hasFeatureAtPixel(pixel, { layerFilter: this.#isTerritoryLayer, hitTolerance: 2 }));
+        (overPin ||
+          (this.#editor.units.active
+            ? this.#unitOwnerAt(pixel) !== null
+            : this.map.hasFeatureAtPixel(pixel, { layerFilter: this.#isTerritoryLayer, hitTolerance: 2 })));
       const el = this.map.getViewport();
       if (!el) return;
       if (overPin) el.style.cursor = "pointer";
       else if (this.#tool === "comment") el.style.cursor = "crosshair";
       else el.style.cursor = over ? (this.#tool === "move" && this.#selection.length > 0 ? "move" : "pointer") : "";
     });
+  }
+
+  /** Whether a click is a sketch's (a point of a drawing, a cut, a ring, a paint stroke), not a selection. */
+  #sketching(): boolean {
+    const tool = this.#tool;
+    const one = this.#selection.length === 1;
+    return tool === "draw" || tool === "fill" || ((tool === "split" || tool === "paint") && one);
+  }
+
+  /** In a unit plan: which unit is under the pointer, for its card (name, figures, accounts). */
+  #hoverUnit(pixel: number[], coordinate: number[]): void {
+    const units = this.#editor.units;
+    if (!units.active || !units.data) return;
+    const [lon, lat] = toLonLat(coordinate);
+    const u = units.unitAt(lon as number, lat as number);
+    const now = units.hover;
+    if (u < 0) {
+      if (now) units.hover = null;
+      return;
+    }
+    if (now?.unit === u && now.x === pixel[0] && now.y === pixel[1]) return;
+    units.hover = { unit: u, x: pixel[0] as number, y: pixel[1] as number };
   }
 
   /** Live cursors and "who has what selected" outlines of the others. */

@@ -2,6 +2,7 @@ import VectorSource from "ol/source/Vector.js";
 import type * as Y from "yjs";
 import { readTerritory, readTerritoryProps, territoriesMap } from "../../shared/doc/schema.ts";
 import type { Territory } from "../../shared/doc/territory.ts";
+import type { TerritoryGeometry } from "../../shared/geometry/types.ts";
 import { collectChanges } from "../sync/changes.ts";
 import { geometryToOl, setFeatureProps, type TerritoryFeature, territoryToFeature } from "./convert.ts";
 
@@ -28,6 +29,11 @@ export class TerritorySync {
   #doc: Y.Doc | null = null;
   /** Called after a batch of changes was applied, with the ids it touched. */
   onChange: ((ids: Set<string>) => void) | null = null;
+  /**
+   * In a plan built from units the document holds no shapes: a territory's
+   * outline is worked out from its units (null: it has none, and no feature).
+   */
+  outlineOf: ((id: string) => TerritoryGeometry | null) | null = null;
 
   bind(doc: Y.Doc): void {
     this.#unbind?.();
@@ -40,7 +46,7 @@ export class TerritorySync {
     const features: TerritoryFeature[] = [];
     const lifted: TerritoryFeature[] = [];
     for (const id of map.keys()) {
-      const t = readTerritory(doc, id);
+      const t = this.#read(doc, id);
       if (t) (this.#liftedIds.has(id) ? lifted : features).push(territoryToFeature(t));
     }
     this.source.addFeatures(features);
@@ -60,7 +66,7 @@ export class TerritorySync {
     for (const id of ids) {
       const feature = this.getFeature(id);
       if (geometry.has(id) || !feature) {
-        const t = readTerritory(doc, id);
+        const t = this.#read(doc, id);
         if (this.#frozen.has(id)) {
           this.#deferred.set(id, t);
           continue;
@@ -82,6 +88,20 @@ export class TerritorySync {
     if (added.length > 0) this.source.addFeatures(added);
     if (addedLifted.length > 0) this.lifted.addFeatures(addedLifted);
     this.onChange?.(ids);
+  }
+
+  /** A territory as the map shows it: from the document, or with its outline from its units. */
+  #read(doc: Y.Doc, id: string): Territory | null {
+    const t = readTerritory(doc, id);
+    if (t || !this.outlineOf) return t;
+    const props = readTerritoryProps(doc, id);
+    const geometry = props ? this.outlineOf(id) : null;
+    return props && geometry ? { id, ...props, geometry } : null;
+  }
+
+  /** Units changed territory: these territories' outlines are drawn again. */
+  refreshOutlines(ids: Set<string>): void {
+    if (this.#doc && ids.size > 0) this.#apply(this.#doc, ids, ids);
   }
 
   /**

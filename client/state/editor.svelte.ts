@@ -2,6 +2,7 @@ import type * as Y from "yjs";
 import { can, isRole, type Role } from "../../shared/access/roles.ts";
 import { geometryWriter, readPlanName, readTerritoryProps, territoriesMap } from "../../shared/doc/schema.ts";
 import type { TerritoryProps } from "../../shared/doc/territory.ts";
+import { splitGeometry } from "../../shared/geometry/split.ts";
 import type { Position, TerritoryGeometry } from "../../shared/geometry/types.ts";
 import type { PresenceUser } from "../../shared/protocol/presence.ts";
 import type { Refusal } from "../../shared/protocol/messages.ts";
@@ -29,9 +30,15 @@ import type { Identity } from "./identity.svelte.ts";
 import { Notices } from "./notices.svelte.ts";
 import { PinList } from "./pins.svelte.ts";
 import { TerritoryList } from "./territories.svelte.ts";
+import { createUnitTerritory, mergeUnitTerritories, paintUnits, splitUnitTerritory } from "./unit-edits.ts";
+import { UnitsState } from "./units.svelte.ts";
 
-export type Tool = "select" | "draw" | "reshape" | "move" | "split" | "merge" | "comment";
-export const TOOLS: Tool[] = ["select", "draw", "reshape", "move", "split", "merge", "comment"];
+export type Tool = "select" | "draw" | "reshape" | "move" | "split" | "merge" | "paint" | "fill" | "comment";
+export const TOOLS: Tool[] = ["select", "draw", "reshape", "move", "split", "merge", "paint", "fill", "comment"];
+/** Tools of drawn plans only: a unit territory's shape is its units (issue 12). */
+const DRAWN_ONLY: readonly Tool[] = ["reshape", "move"];
+/** Tools of unit plans only. */
+const UNITS_ONLY: readonly Tool[] = ["paint", "fill"];
 
 /** What the map view offers to the rest of the editor (keyboard, panels). */
 export interface MapApi {
@@ -79,6 +86,8 @@ export class EditorState {
   role = $state<Role>("view");
   /** Who did what, when: paged over REST, live from the server. */
   readonly activity: ActivityFeed;
+  /** A unit plan's units and whose each one is (inactive in a drawn plan). */
+  readonly units: UnitsState;
   /** The person whose map view mine follows (follow mode), or null. */
   following = $state<string | null>(null);
 
@@ -122,6 +131,7 @@ export class EditorState {
     this.analysis = new AnalysisState(this.session);
     this.comments = new CommentsState(this.session);
     this.activity = new ActivityFeed(this.session);
+    this.units = new UnitsState(planId, token);
     this.status = this.session.status;
     this.#offs.push(
       this.session.on("status", (s) => {
@@ -209,6 +219,7 @@ export class EditorState {
     this.pins.bind(doc);
     this.analysis.bind(doc);
     this.comments.bind(doc);
+    this.units.bind(doc);
     const undo = this.session.undo;
     const onStack = () => {
       this.canUndo = undo.canUndo();
@@ -284,12 +295,13 @@ export class EditorState {
     if (tool === "comment" && !can(this.role, "comment")) return;
     // Comment and view links get no editing tools (the server would refuse the edit anyway).
     if (tool !== "select" && tool !== "comment" && !this.canEdit) return;
+    if (this.units.active ? DRAWN_ONLY.includes(tool) : UNITS_ONLY.includes(tool)) return;
     if (tool !== "comment") this.comments.cancelDraft();
     if (tool === "merge" && this.selection.length === 2) {
       this.merge();
       return;
     }
-    if ((tool === "reshape" || tool === "split" || tool === "merge") && this.selection.length > 1) {
+    if ((tool === "reshape" || tool === "split" || tool === "merge" || tool === "paint") && this.selection.length > 1) {
       this.select(this.selection.slice(-1));
     }
     this.tool = tool;
@@ -342,14 +354,23 @@ export class EditorState {
       case "merge":
         text = t(`err.merge.${error.reason}`, { a: names.a ?? "", b: names.b ?? "" });
         break;
+      case "units":
+        text = t(`err.units.${error.reason}`);
+        break;
     }
     this.notices.push("error", text);
   }
 
-  /** A polygon finished with the Draw tool becomes a territory, selected, with its name prompt open. */
+  /**
+   * A polygon finished with the Draw tool becomes a territory, selected, with
+   * its name prompt open; in a unit plan, the territory of the units whose
+   * centre lies inside it.
+   */
   createFromDrawing(geometry: TerritoryGeometry): string | null {
     const name = nextDefaultName(this.doc, (n) => t("territory.defaultName", { n }));
-    const r = createTerritory(this.doc, geometry, { name });
+    const r = this.units.active
+      ? createUnitTerritory(this.doc, this.units.unitsInGeometry(geometry), { name })
+      : createTerritory(this.doc, geometry, { name });
     if (!r.ok) {
       this.#fail(r.error);
       return null;
@@ -358,6 +379,33 @@ export class EditorState {
     this.select([r.value]);
     this.renaming = r.value;
     return r.value;
+  }
+
+  /**
+   * A paint stroke (issue 12): the units go to the selected territory, or
+   * out of every territory with `erase`. One step for undo and for everyone.
+   */
+  paint(units: readonly number[], erase: boolean): boolean {
+    if (!this.canEdit || units.length === 0) return false;
+    const target = erase ? null : this.selected;
+    if (!erase && !target) {
+      this.notices.push("error", t("err.units.needTerritory"));
+      return false;
+    }
+    const r = paintUnits(this.doc, units, target);
+    if (!r.ok) this.#fail(r.error);
+    return r.ok;
+  }
+
+  /** Fill: every unit whose centre lies inside the ring goes to the selected territory, or to a new one. */
+  fill(geometry: TerritoryGeometry): void {
+    const units = this.units.unitsInGeometry(geometry);
+    if (units.length === 0) {
+      this.#fail({ kind: "units", reason: "empty" });
+      return;
+    }
+    if (this.selected) this.paint(units, false);
+    else this.createFromDrawing(geometry);
   }
 
   patch(id: string, patch: Partial<TerritoryProps>): boolean {
@@ -403,7 +451,10 @@ export class EditorState {
       return;
     }
     const name = this.#name(id);
-    const r = splitTerritory(this.doc, id, line, (n) => t("territory.splitName", { name: n }));
+    const secondName = (n: string) => t("territory.splitName", { name: n });
+    const r = this.units.active
+      ? this.#splitUnits(id, line, secondName)
+      : splitTerritory(this.doc, id, line, secondName);
     if (!r.ok) {
       this.#fail(r.error, { name });
       return;
@@ -412,6 +463,18 @@ export class EditorState {
     this.notices.push("success", t("notice.split", { name }));
     this.select(r.value);
     this.tool = "select";
+  }
+
+  /** A unit territory split along a line: its units on the far side of the cut go to a new territory. */
+  #splitUnits(id: string, line: Position[], secondName: (name: string) => string) {
+    const outline = this.units.outline(id);
+    if (!outline) return { ok: false as const, error: { kind: "gone" as const } };
+    const pieces = splitGeometry(outline, line);
+    if (!pieces.ok) return { ok: false as const, error: { kind: "split" as const, reason: pieces.reason } };
+    const mine = this.units.unitsOf(id);
+    const moved = new Set(this.units.unitsInGeometry(pieces.value[1]));
+    const movedMine = mine.filter((u) => moved.has(u));
+    return splitUnitTerritory(this.doc, id, movedMine, mine.length - movedMine.length, secondName);
   }
 
   /** Merges the two selected territories, or the selected one with `otherId`. */
@@ -423,7 +486,7 @@ export class EditorState {
     }
     const a = this.#name(keep);
     const b = this.#name(other);
-    const r = mergeTerritories(this.doc, keep, other);
+    const r = this.units.active ? mergeUnitTerritories(this.doc, keep, other) : mergeTerritories(this.doc, keep, other);
     if (!r.ok) {
       this.#fail(r.error, { a, b });
       return;
@@ -511,6 +574,7 @@ export class EditorState {
     this.analysis.destroy();
     this.activity.destroy();
     this.comments.destroy();
+    this.units.destroy();
     this.presence.destroy();
     this.notices.clear();
     this.session.destroy();

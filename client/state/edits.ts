@@ -4,14 +4,17 @@ import {
   deleteTerritory,
   hasTerritory,
   isAllowedDeviation,
+  isUnitPlan,
   pinsMap,
   readTerritory,
   readTerritoryProps,
   territoriesMap,
+  unitsMap,
   updateTerritory,
   writeAllowedDeviation,
   writePin,
   writeTerritory,
+  writeUnitAssignments,
 } from "../../shared/doc/schema.ts";
 import {
   LIMITS,
@@ -39,7 +42,9 @@ export type EditError =
   | { kind: "props"; detail: string }
   | { kind: "gone" }
   | { kind: "split"; reason: SplitFailure }
-  | { kind: "merge"; reason: MergeFailure };
+  | { kind: "merge"; reason: MergeFailure }
+  /** A unit edit: in a drawn plan, or with no unit under the shape. */
+  | { kind: "units"; reason: "notUnitPlan" | "empty" };
 
 export type EditResult<T = void> = { ok: true; value: T } | { ok: false; error: EditError };
 
@@ -117,10 +122,18 @@ export function setGeometries(doc: Y.Doc, geometries: Map<string, TerritoryGeome
   return ok(undefined);
 }
 
+/** Deletes territories as one step; in a unit plan their units become unassigned in the same step. */
 export function deleteTerritories(doc: Y.Doc, ids: string[]): EditResult<number> {
   let n = 0;
+  const gone = new Set(ids);
   transact(doc, LOCAL_EDIT, () => {
     for (const id of ids) if (deleteTerritory(doc, id)) n++;
+    if (!isUnitPlan(doc)) return;
+    const released: [string, null][] = [];
+    unitsMap(doc).forEach((t, key) => {
+      if (gone.has(t)) released.push([key, null]);
+    });
+    writeUnitAssignments(doc, released);
   });
   return ok(n);
 }

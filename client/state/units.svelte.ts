@@ -1,7 +1,9 @@
 import type * as Y from "yjs";
 import { PLAN_KEYS, planMap, readUnitsVersion, unitsMap } from "../../shared/doc/schema.ts";
+import type { Position, Ring, TerritoryGeometry } from "../../shared/geometry/types.ts";
 import { fromCompact, type UnitsCompactJson, type UnitsData } from "../../shared/units/compact.ts";
 import { unitIndex, unitKey } from "../../shared/units/layer.ts";
+import { outlineOfAreas, outlineOfCells } from "../../shared/units/outline.ts";
 import { getUnits } from "../lib/api.ts";
 
 /**
@@ -18,12 +20,18 @@ export class UnitsState {
   error = $state<string | null>(null);
   /** The document's layer version (0: a drawn plan). */
   version = $state(0);
+  /** The unit under the pointer and where (map pixels), for its card; null when none. */
+  hover = $state.raw<{ unit: number; x: number; y: number } | null>(null);
   /** Moves on whenever a unit changes territory. */
   revision = $state(0);
   /** Each unit's territory id (null: none), in layer order. */
   owner: (string | null)[] = [];
   /** Units changed since the map last drew (the map empties it). */
   readonly dirty = new Set<number>();
+  /** Territories whose units changed since the map last asked (their outlines are worked out again). */
+  readonly #changed = new Set<string>();
+  /** Outlines worked out so far, per territory (null: no units). */
+  readonly #outlines = new Map<string, TerritoryGeometry | null>();
   #grid: UnitGrid | null = null;
   #unbind: (() => void) | null = null;
   #fetching: number | null = null;
@@ -59,7 +67,12 @@ export class UnitsState {
         const u = unitIndex(key, this.data.count);
         if (u < 0) continue;
         const t = units.get(key);
-        this.owner[u] = typeof t === "string" ? t : null;
+        const before = this.owner[u];
+        const after = typeof t === "string" ? t : null;
+        if (before === after) continue;
+        if (before) this.#touch(before);
+        if (after) this.#touch(after);
+        this.owner[u] = after;
         this.dirty.add(u);
       }
       this.revision++;
@@ -78,6 +91,8 @@ export class UnitsState {
       this.data = null;
       this.owner = [];
       this.#grid = null;
+      this.#outlines.clear();
+      this.#changed.clear();
       this.revision++;
       return;
     }
@@ -96,6 +111,8 @@ export class UnitsState {
         if (u >= 0 && typeof t === "string") owner[u] = t;
       });
       this.owner = owner;
+      this.#outlines.clear();
+      for (const t of owner) if (t) this.#changed.add(t);
       this.#grid = new UnitGrid(data);
       this.data = data;
       this.dirty.clear();
@@ -115,9 +132,67 @@ export class UnitsState {
     return this.#grid?.find(lon, lat) ?? -1;
   }
 
+  #touch(territoryId: string): void {
+    this.#changed.add(territoryId);
+    this.#outlines.delete(territoryId);
+  }
+
+  /** The territories whose units changed since the last call (their outlines are new). */
+  takeChanged(): Set<string> {
+    const out = new Set(this.#changed);
+    this.#changed.clear();
+    return out;
+  }
+
+  /** The units of a territory, in layer order. */
+  unitsOf(territoryId: string): number[] {
+    const out: number[] = [];
+    for (let u = 0; u < this.owner.length; u++) if (this.owner[u] === territoryId) out.push(u);
+    return out;
+  }
+
+  /**
+   * A territory's outline, the union of its units (null: it has none).
+   * Hexagons share their vertices exactly, so their union is edge
+   * cancellation (milliseconds); admin areas are clipped.
+   */
+  outline(territoryId: string): TerritoryGeometry | null {
+    const cached = this.#outlines.get(territoryId);
+    if (cached !== undefined) return cached;
+    const d = this.data;
+    if (!d) return null;
+    const rings: Ring[] = [];
+    for (const u of this.unitsOf(territoryId)) rings.push(...unitRings(d, u));
+    const g =
+      rings.length === 0
+        ? null
+        : d.kind === "h3"
+          ? outlineOfCells(rings)
+          : outlineOfAreas(rings.map((r) => ({ type: "Polygon", coordinates: [r] }) as TerritoryGeometry));
+    this.#outlines.set(territoryId, g);
+    return g;
+  }
+
   /** The document key of a unit. */
   keyOf(u: number): string {
     return unitKey(u);
+  }
+
+  /** Units whose centre lies inside a polygon or multipolygon (holes left out): what Fill and Draw take. */
+  unitsInGeometry(g: TerritoryGeometry): number[] {
+    const d = this.data;
+    if (!d) return [];
+    const polys = g.type === "Polygon" ? [g.coordinates] : g.coordinates;
+    const out: number[] = [];
+    for (let u = 0; u < d.count; u++) {
+      const x = d.lon[u] as number;
+      const y = d.lat[u] as number;
+      if (
+        polys.some(([shell, ...holes]) => shell && pointInRing(x, y, shell) && !holes.some((h) => pointInRing(x, y, h)))
+      )
+        out.push(u);
+    }
+    return out;
   }
 
   /** Units whose centre lies inside a ring (lon/lat, closed or not): what Fill takes. */
@@ -135,6 +210,20 @@ export class UnitsState {
     this.#unbind?.();
     this.#unbind = null;
   }
+}
+
+/** A unit's rings (one per part), closed, in lon/lat. */
+export function unitRings(d: UnitsData, u: number): Ring[] {
+  const out: Ring[] = [];
+  for (let r = d.unitRings[u] as number; r < (d.unitRings[u + 1] as number); r++) {
+    const a = d.ringStart[r] as number;
+    const b = d.ringStart[r + 1] as number;
+    const ring: Position[] = [];
+    for (let i = a; i < b; i++) ring.push([d.xy[2 * i] as number, d.xy[2 * i + 1] as number]);
+    ring.push([d.xy[2 * a] as number, d.xy[2 * a + 1] as number]);
+    out.push(ring);
+  }
+  return out;
 }
 
 /** A uniform grid over the units' boxes, then point in polygon on the few candidates. */

@@ -203,12 +203,13 @@ export function pinsMap(doc: Y.Doc): Y.Map<string> {
 }
 
 /**
- * What a person's undo reaches: their own edits of territories and pins.
- * Plan settings (the allowed deviation) are set, not edited, and stay out;
- * comments are written by the server.
+ * What a person's undo reaches: their own edits of territories, pins and
+ * unit assignments (a paint stroke is one step). Plan settings (the allowed
+ * deviation) are set, not edited, and stay out; comments are written by the
+ * server.
  */
 export function undoScope(doc: Y.Doc): (Y.Map<TerritoryMap> | Y.Map<string>)[] {
-  return [territoriesMap(doc), pinsMap(doc)];
+  return [territoriesMap(doc), pinsMap(doc), unitsMap(doc)];
 }
 
 /** Version of the plan's accounts; 0 when none were imported. */

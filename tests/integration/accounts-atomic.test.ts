@@ -125,7 +125,7 @@ describe("accounts import: one atomic step", () => {
     await expectNewAccounts(second, planId);
     expect(second.output()).toMatch(
       new RegExp(
-        `\\[accounts\\] plan ${planId}: the document says accounts version 1, the stored accounts are version 2`,
+        `\\[accounts\\] plan ${planId}: the document says accounts 1 and competitors 0, the stored ones are 2 and 0`,
       ),
     );
     // …and it stays reconciled after a restart, with nothing more to do.

@@ -8,9 +8,10 @@ import type { ToolContext, ToolHandle } from "./types.ts";
 /**
  * Draw tool: a polygon sketched with clicks becomes a new territory. Snap
  * (added after Draw, as OpenLayers requires) pulls corners onto the
- * neighbours' vertices and edges so borders meet without gaps.
+ * neighbours' vertices and edges so borders meet without gaps. The Fill tool
+ * of unit plans sketches the same way and hands the ring to `editor.fill`.
  */
-export function drawTool({ sync, editor }: ToolContext): ToolHandle {
+export function drawTool({ sync, editor }: ToolContext, mode: "draw" | "fill" = "draw"): ToolHandle {
   const draw = new Draw({ type: "Polygon", style: sketchStyle("draw"), stopClick: true });
   let sketching = false;
   draw.on("drawstart", () => {
@@ -23,7 +24,7 @@ export function drawTool({ sync, editor }: ToolContext): ToolHandle {
     sketching = false;
     const geometry = olToGeometry(e.feature.getGeometry() as Polygon);
     // Let OpenLayers finish its own handling of the click before the tool changes under it.
-    setTimeout(() => editor.createFromDrawing(geometry), 0);
+    setTimeout(() => (mode === "fill" ? editor.fill(geometry) : editor.createFromDrawing(geometry)), 0);
   });
   const snap = new Snap({ source: sync.source, pixelTolerance: 10 });
   return {

@@ -1,0 +1,107 @@
+import Feature from "ol/Feature.js";
+import Polygon from "ol/geom/Polygon.js";
+import PointerInteraction from "ol/interaction/Pointer.js";
+import VectorLayer from "ol/layer/Vector.js";
+import type MapBrowserEvent from "ol/MapBrowserEvent.js";
+import { fromLonLat, toLonLat } from "ol/proj.js";
+import VectorSource from "ol/source/Vector.js";
+import { Fill, Stroke, Style } from "ol/style.js";
+import { unitRings } from "../../state/units.svelte.ts";
+import { hexToRgba } from "../styles.ts";
+import type { ToolContext, ToolHandle } from "./types.ts";
+
+/** Along a fast drag, a unit is looked up every this many pixels, so no unit under the path is skipped. */
+const STEP_PX = 4;
+
+/**
+ * Paint tool (issue 12): click or drag across units to give them to the
+ * selected territory; with Alt held, to take them out of theirs. While the
+ * pointer is down the stroke shows on a small vector layer of its own (the
+ * units' image is not redrawn on every move); on release it is written as
+ * one change — one undo step, one update for everyone.
+ */
+export function paintTool({ map, editor }: ToolContext): ToolHandle {
+  const units = editor.units;
+  const source = new VectorSource<Feature<Polygon>>({ wrapX: false });
+  let fill = new Style({});
+  const layer = new VectorLayer({
+    source,
+    style: () => fill,
+    zIndex: 2,
+    updateWhileInteracting: true,
+    updateWhileAnimating: true,
+    properties: { name: "paint-stroke" },
+  });
+  map.addLayer(layer);
+  let stroke: Set<number> | null = null;
+  let erase = false;
+  let last: number[] | null = null;
+
+  const target = (): string | null => (erase ? null : editor.selected);
+  const add = (coordinate: number[]) => {
+    const [lon, lat] = toLonLat(coordinate) as [number, number];
+    const u = units.unitAt(lon, lat);
+    if (u < 0 || !stroke || stroke.has(u)) return;
+    stroke.add(u);
+    if ((units.owner[u] ?? null) === target()) return;
+    const d = units.data;
+    if (!d) return;
+    const rings = unitRings(d, u).map((r) => r.map((p) => fromLonLat(p)));
+    source.addFeature(new Feature(new Polygon(rings)));
+  };
+  const along = (from: number[], to: number[]) => {
+    const resolution = map.getView().getResolution() ?? 1;
+    const dx = (to[0] as number) - (from[0] as number);
+    const dy = (to[1] as number) - (from[1] as number);
+    const steps = Math.min(2000, Math.ceil(Math.hypot(dx, dy) / (resolution * STEP_PX)));
+    for (let i = 1; i <= steps; i++)
+      add([(from[0] as number) + (dx * i) / steps, (from[1] as number) + (dy * i) / steps]);
+  };
+
+  const interaction = new PointerInteraction({
+    handleDownEvent(e: MapBrowserEvent<PointerEvent | KeyboardEvent | WheelEvent>) {
+      const ev = e.originalEvent as PointerEvent;
+      if (ev.button !== 0 || !units.data || ev.shiftKey || ev.ctrlKey || ev.metaKey) return false;
+      erase = ev.altKey;
+      // No territory to paint into: the click selects one (the map's click handler).
+      if (!erase && !editor.selected) return false;
+      const color = erase ? "#64748b" : (editor.territories.get(editor.selected as string)?.color ?? "#0f766e");
+      fill = new Style({
+        fill: new Fill({ color: hexToRgba(color, erase ? 0.35 : 0.7) }),
+        stroke: new Stroke({ color: erase ? "#334155" : color, width: 1 }),
+      });
+      stroke = new Set();
+      last = e.coordinate;
+      add(e.coordinate);
+      return true;
+    },
+    handleDragEvent(e: MapBrowserEvent<PointerEvent | KeyboardEvent | WheelEvent>) {
+      if (!stroke || !last) return;
+      along(last, e.coordinate);
+      last = e.coordinate;
+    },
+    handleUpEvent() {
+      const painted = stroke ? [...stroke] : [];
+      stroke = null;
+      last = null;
+      editor.paint(painted, erase);
+      source.clear(true);
+      return false;
+    },
+  });
+
+  return {
+    interactions: [interaction],
+    cancel() {
+      if (!stroke) return false;
+      stroke = null;
+      last = null;
+      source.clear(true);
+      return true;
+    },
+    dispose() {
+      map.removeLayer(layer);
+      source.clear(true);
+    },
+  };
+}
