@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { accountsImportUrl, exportUrl, territoriesImportUrl } from "./data-urls.ts";
+import { accountsImportUrl, exportUrl, territoriesImportUrl, unitsUrl } from "./data-urls.ts";
 
 describe("import and export addresses", () => {
   it("puts the dry run, mode, skip and mapping in the accounts import's query", () => {
@@ -12,6 +12,18 @@ describe("import and export addresses", () => {
     expect(url.searchParams.get("mode")).toBe("append");
     expect(url.searchParams.get("skipInvalid")).toBe("1");
     expect(JSON.parse(url.searchParams.get("mapping") ?? "")).toEqual({ lat: "Posisi Y" });
+  });
+
+  it("sends competitors to their own address, with the same query", () => {
+    expect(accountsImportUrl("p1", { dryRun: true, mode: "append" }, "competitors")).toBe(
+      "/api/plans/p1/competitors?dryRun=1&mode=append",
+    );
+  });
+
+  it("asks the unit layer for a dry run, or to use the good areas only", () => {
+    expect(unitsUrl("p 1", { dryRun: true })).toBe("/api/plans/p%201/units?dryRun=1");
+    expect(unitsUrl("p1", { dryRun: false, skipInvalid: true })).toBe("/api/plans/p1/units?skipInvalid=1");
+    expect(unitsUrl("p1", { dryRun: false })).toBe("/api/plans/p1/units");
   });
 
   it("asks the territories import to add or replace", () => {

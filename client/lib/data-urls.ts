@@ -13,15 +13,21 @@ export interface AccountsImportQuery {
   mapping?: MappingOverride | null;
 }
 
-/** `POST /api/plans/:id/accounts` with its query: `dryRun`, `mode`, `skipInvalid`, `mapping` (JSON). */
-export function accountsImportUrl(planId: string, q: AccountsImportQuery): string {
+/** Points a plan holds: its accounts, or its competitors (the same import, issue 12). */
+export type PointKind = "accounts" | "competitors";
+
+/**
+ * `POST /api/plans/:id/accounts` (or `…/competitors`) with its query:
+ * `dryRun`, `mode`, `skipInvalid`, `mapping` (JSON).
+ */
+export function accountsImportUrl(planId: string, q: AccountsImportQuery, kind: PointKind = "accounts"): string {
   const params = new URLSearchParams();
   if (q.dryRun) params.set("dryRun", "1");
   if (q.mode === "append") params.set("mode", "append");
   if (q.skipInvalid) params.set("skipInvalid", "1");
   if (q.mapping) params.set("mapping", JSON.stringify(q.mapping));
   const qs = params.toString();
-  return `${planPath(planId)}/accounts${qs ? `?${qs}` : ""}`;
+  return `${planPath(planId)}/${kind}${qs ? `?${qs}` : ""}`;
 }
 
 /** `POST /api/plans/:id/territories/import?mode=add|replace[&dryRun=1][&skipInvalid=1]`. */
@@ -33,6 +39,15 @@ export function territoriesImportUrl(
   if (q.dryRun) params.set("dryRun", "1");
   if (q.skipInvalid) params.set("skipInvalid", "1");
   return `${planPath(planId)}/territories/import?${params}`;
+}
+
+/** `POST /api/plans/:id/units[?dryRun=1][&skipInvalid=1]`: make or replace the unit layer. */
+export function unitsUrl(planId: string, q: { dryRun: boolean; skipInvalid?: boolean }): string {
+  const params = new URLSearchParams();
+  if (q.dryRun) params.set("dryRun", "1");
+  if (q.skipInvalid) params.set("skipInvalid", "1");
+  const qs = params.toString();
+  return `${planPath(planId)}/units${qs ? `?${qs}` : ""}`;
 }
 
 export type ExportKind = "geojson" | "assignments" | "metrics";

@@ -94,6 +94,7 @@ describe("the mapping a person corrects", () => {
   it("offers a column's current name, its own name and the known metrics, once each", () => {
     expect(metricChoices("Omzet", "revenue")).toEqual(["revenue", "Omzet", "potential", "visits"]);
     expect(metricChoices("Kota", null)).toEqual(["Kota", "revenue", "potential", "visits"]);
+    expect(metricChoices("Omzet", "revenue", [])).toEqual(["revenue", "Omzet"]);
   });
 });
 

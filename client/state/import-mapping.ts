@@ -325,10 +325,15 @@ export function buildOverride(detected: ColumnMapping, chosen: ColumnMapping): M
 
 /**
  * The metric names a select offers for one attribute column: its current
- * name, the column's own name, then the known metrics; no duplicates.
+ * name, the column's own name, then the known metrics (none for
+ * competitors: the known names are the accounts' targets); no duplicates.
  */
-export function metricChoices(header: string, current: string | null): string[] {
-  const names = [current, header.trim().slice(0, 64), ...KNOWN_METRICS].filter(
+export function metricChoices(
+  header: string,
+  current: string | null,
+  known: readonly string[] = KNOWN_METRICS,
+): string[] {
+  const names = [current, header.trim().slice(0, 64), ...known].filter(
     (n): n is string => typeof n === "string" && n.length > 0,
   );
   return [...new Set(names)];
