@@ -638,6 +638,26 @@ export const en = {
   "import.territories.confirm": "Import {n} territories",
   "import.territories.done": "Imported {n} territories",
   "import.territories.done.text": "Everyone in the plan sees them now; the scores follow.",
+  // ——— Competitors and units in the Data menu (issue 12) ———
+  "data.import.competitors": "Competitors",
+  "data.import.competitors.hint": "Competing outlets as CSV or GeoJSON points, counted per territory",
+  "import.competitors.title": "Import competitors",
+  "import.drop.competitors": "Drop a CSV or GeoJSON file of competitors here",
+  "import.drop.hint.competitors":
+    "Comma, semicolon or tab separated; one row per competing outlet with its latitude and longitude. Each territory counts the competitors inside it. Nothing is imported before you confirm.",
+  "import.competitors.mode.heading": "Competitors already in the plan",
+  "import.competitors.mode.replace.hint": "The plan's competitors become this file's.",
+  "import.competitors.confirm": "Import {n} competitors",
+  "import.competitors.confirm.replace": "Replace {existing} competitors with {n}",
+  "import.competitors.confirm.append": "Add {n} to the {existing} competitors",
+  "import.competitors.askAgain.title": "Replace {existing} competitors with {n}?",
+  "import.competitors.askAgain.text":
+    "{gone} of the plan’s competitors would be gone from its territories. A competitors import cannot be undone: keep the file they came from.",
+  "import.competitors.done": "Imported {n} competitors",
+  "import.competitors.done.total":
+    "The plan now has {n} competitors; each territory counts those inside it, for everyone.",
+  "import.error.notAreas":
+    "This file is not a GeoJSON FeatureCollection of areas. Export the kabupaten or kecamatan boundaries as GeoJSON (polygons in longitude/latitude) and choose that file.",
 } as const;
 
 export type MessageKey = keyof typeof en;

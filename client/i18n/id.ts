@@ -653,4 +653,24 @@ export const id: Record<MessageKey, string> = {
   "import.territories.confirm": "Impor {n} wilayah",
   "import.territories.done": "{n} wilayah berhasil diimpor",
   "import.territories.done.text": "Semua orang di rencana langsung melihatnya; skor ikut diperbarui.",
+  // ——— Pesaing dan unit di menu Data (issue 12) ———
+  "data.import.competitors": "Pesaing",
+  "data.import.competitors.hint": "Outlet pesaing sebagai titik CSV atau GeoJSON, dihitung per wilayah",
+  "import.competitors.title": "Impor pesaing",
+  "import.drop.competitors": "Letakkan berkas CSV atau GeoJSON pesaing di sini",
+  "import.drop.hint.competitors":
+    "Dipisah koma, titik koma, atau tab; satu baris per outlet pesaing dengan lintang dan bujurnya. Setiap wilayah menghitung pesaing di dalamnya. Tidak ada yang diimpor sebelum Anda konfirmasi.",
+  "import.competitors.mode.heading": "Pesaing yang sudah ada di rencana",
+  "import.competitors.mode.replace.hint": "Pesaing rencana diganti dengan isi berkas ini.",
+  "import.competitors.confirm": "Impor {n} pesaing",
+  "import.competitors.confirm.replace": "Ganti {existing} pesaing dengan {n}",
+  "import.competitors.confirm.append": "Tambahkan {n} ke {existing} pesaing",
+  "import.competitors.askAgain.title": "Ganti {existing} pesaing dengan {n}?",
+  "import.competitors.askAgain.text":
+    "{gone} pesaing rencana akan hilang dari wilayahnya. Impor pesaing tidak dapat diurungkan: simpan berkas asalnya.",
+  "import.competitors.done": "{n} pesaing berhasil diimpor",
+  "import.competitors.done.total":
+    "Rencana kini memiliki {n} pesaing; setiap wilayah menghitung pesaing di dalamnya, untuk semua orang.",
+  "import.error.notAreas":
+    "Berkas ini bukan FeatureCollection GeoJSON berisi area. Ekspor batas kabupaten atau kecamatan sebagai GeoJSON (poligon dalam bujur/lintang) lalu pilih berkas itu.",
 };

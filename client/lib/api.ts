@@ -184,3 +184,37 @@ export function undoImport(planId: string, token: string | null, what: UndoableI
 export function getUnits(planId: string, token: string | null, signal?: AbortSignal): Promise<unknown> {
   return request<unknown>(`/api/plans/${encodeURIComponent(planId)}/units?format=compact`, { token, signal });
 }
+
+/** The plan's competitors as columns (`count`, `version`, positions, attributes), like the accounts. */
+export function getCompetitors(planId: string, token: string | null, signal?: AbortSignal): Promise<unknown> {
+  return request<unknown>(`/api/plans/${encodeURIComponent(planId)}/competitors?format=columns`, { token, signal });
+}
+
+/**
+ * Hexagons over the plan's territories at `resolution` (managers): a dry
+ * run answers `{count}` only; the real one converts the plan, `201 {kind,
+ * count, assigned, unassigned}`. Built in the server's jobs worker: it can
+ * take seconds, and the server reports no progress over HTTP.
+ */
+export function makeHexagons(
+  planId: string,
+  token: string | null,
+  resolution: number,
+  dryRun: boolean,
+  signal?: AbortSignal,
+): Promise<unknown> {
+  return request<unknown>(`/api/plans/${encodeURIComponent(planId)}/units${dryRun ? "?dryRun=1" : ""}`, {
+    method: "POST",
+    token,
+    signal,
+    body: JSON.stringify({ kind: "h3", resolution, area: "territories" }),
+  });
+}
+
+/** Back to drawn territories (managers): each keeps the outline of its units → `{territories}` kept. */
+export function removeUnits(planId: string, token: string | null): Promise<{ territories: number }> {
+  return request<{ territories: number }>(`/api/plans/${encodeURIComponent(planId)}/units`, {
+    method: "DELETE",
+    token,
+  });
+}

@@ -6,7 +6,7 @@
  */
 
 import { type UndoableImport, undoImport } from "../lib/api.ts";
-import { accountsImportUrl, territoriesImportUrl } from "../lib/data-urls.ts";
+import { accountsImportUrl, type PointKind, territoriesImportUrl } from "../lib/data-urls.ts";
 import { type UploadAnswer, UploadFailed, upload } from "../lib/upload.ts";
 import {
   type AccountsPreview,
@@ -30,10 +30,15 @@ import {
  */
 export type ImportPhase = "pick" | "checking" | "preview" | "importing" | "done" | "failed";
 
-/** Why a call had no usable answer: the server's sentence, or what the client saw. */
-export type ImportFailure = { server: string } | { code: "network" | "tooLarge" | "unexpected" | "notReady" };
+/**
+ * Why a call had no usable answer: the server's sentence, or what the client
+ * saw (`notAreas`: a units file that is not a FeatureCollection of areas).
+ */
+export type ImportFailure =
+  | { server: string }
+  | { code: "network" | "tooLarge" | "unexpected" | "notReady" | "notAreas" };
 
-function failureOf(answer: UploadAnswer): ImportFailure {
+export function failureOf(answer: UploadAnswer): ImportFailure {
   if (answer.error) return { server: answer.error };
   if (answer.status === 413) return { code: "tooLarge" };
   if (answer.status === 404 || answer.status === 405 || answer.status === 501) return { code: "notReady" };
@@ -41,7 +46,7 @@ function failureOf(answer: UploadAnswer): ImportFailure {
 }
 
 /** The first character of a file that is not a BOM or white space: "{" means GeoJSON. */
-async function firstChar(file: Blob): Promise<string> {
+export async function firstChar(file: Blob): Promise<string> {
   try {
     const head = await file.slice(0, 256).text();
     return head
@@ -53,7 +58,8 @@ async function firstChar(file: Blob): Promise<string> {
   }
 }
 
-abstract class ImportFlow {
+/** What every import dialog shares: the file, its upload (cancellable, with progress), the phase, the failure. */
+export abstract class ImportFlow {
   phase = $state<ImportPhase>("pick");
   file = $state<File | null>(null);
   progress = $state<UploadProgress | null>(null);
@@ -136,18 +142,23 @@ abstract class ImportFlow {
   }
 }
 
-/** What a confirmed accounts import answered. */
+/** What a confirmed accounts (or competitors) import answered. */
 export interface AccountsResult {
   imported: number;
-  /** The accounts version the import made: what "Undo this import" names. */
+  /** The accounts version the import made: what "Undo this import" names (accounts only). */
   version?: number;
   /** Set once the import was taken back. */
   undone?: boolean;
-  /** Accounts in the plan afterwards. */
+  /** Accounts (or competitors) in the plan afterwards. */
   accounts: number;
 }
 
-export class AccountsImport extends ImportFlow {
+/**
+ * An import of points: the plan's accounts, or its competitors (issue 12),
+ * which the server reads the same way (preview, mapping, Indonesian
+ * formats, refusals). Only an accounts import can be taken back.
+ */
+export class PointsImport extends ImportFlow {
   preview = $state<AccountsPreview | null>(null);
   /** The mapping as the person has it now (the server's, then their corrections). */
   mapping = $state<ColumnMapping | null>(null);
@@ -161,10 +172,18 @@ export class AccountsImport extends ImportFlow {
   result = $state<AccountsResult | null>(null);
   /** Set when a replace that drops most of the plan's accounts waits for a second yes. */
   askAgain = $state(false);
-  /** Accounts in the plan before the import. */
+  /** Accounts (or competitors) in the plan before the import. */
   existing = $state(0);
 
-  /** Tells the flow how many accounts the plan has now (the dialog follows the live plan). */
+  constructor(
+    planId: string,
+    token: string | null,
+    readonly kind: PointKind = "accounts",
+  ) {
+    super(planId, token);
+  }
+
+  /** Tells the flow how many points of its kind the plan has now (the dialog follows the live plan). */
   setExisting(n: number): void {
     this.existing = n;
     if (n === 0 && this.mode === null) this.mode = "replace";
@@ -217,7 +236,11 @@ export class AccountsImport extends ImportFlow {
     let answer: UploadAnswer | null;
     try {
       answer = await this.send(
-        accountsImportUrl(this.planId, { dryRun: true, mode: this.mode ?? "replace", mapping: this.#override() }),
+        accountsImportUrl(
+          this.planId,
+          { dryRun: true, mode: this.mode ?? "replace", mapping: this.#override() },
+          this.kind,
+        ),
       );
     } catch (e) {
       this.failure = this.networkFailure(e);
@@ -297,12 +320,11 @@ export class AccountsImport extends ImportFlow {
     let answer: UploadAnswer | null;
     try {
       answer = await this.send(
-        accountsImportUrl(this.planId, {
-          dryRun: false,
-          mode: this.mode ?? "replace",
-          skipInvalid: this.skipInvalid,
-          mapping: override,
-        }),
+        accountsImportUrl(
+          this.planId,
+          { dryRun: false, mode: this.mode ?? "replace", skipInvalid: this.skipInvalid, mapping: override },
+          this.kind,
+        ),
       );
     } catch (e) {
       this.failure = this.networkFailure(e);
@@ -316,7 +338,8 @@ export class AccountsImport extends ImportFlow {
       this.result = {
         imported,
         accounts: typeof b.accounts === "number" ? b.accounts : imported,
-        ...(typeof b.version === "number" ? { version: b.version } : {}),
+        // Competitors keep no undo on the server: nothing to name.
+        ...(typeof b.version === "number" && this.kind === "accounts" ? { version: b.version } : {}),
       };
       this.phase = "done";
       return;

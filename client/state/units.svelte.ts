@@ -195,17 +195,6 @@ export class UnitsState {
     return out;
   }
 
-  /** Units whose centre lies inside a ring (lon/lat, closed or not): what Fill takes. */
-  unitsInRing(ring: readonly (readonly [number, number])[]): number[] {
-    const d = this.data;
-    if (!d) return [];
-    const out: number[] = [];
-    for (let u = 0; u < d.count; u++) {
-      if (pointInRing(d.lon[u] as number, d.lat[u] as number, ring)) out.push(u);
-    }
-    return out;
-  }
-
   destroy(): void {
     this.#unbind?.();
     this.#unbind = null;
