@@ -98,7 +98,7 @@ export const en = {
   "units.tooltip.estimate": "estimate",
   "units.loading": "Loading the units…",
   "units.failed": "The units could not be loaded: {error}",
-  "presence.painting": "painting {name}",
+  "list.painting": "{name} is painting",
   "tool.delete.title": "Delete the selection (Delete)",
   "tool.undo.title": "Undo your last edit (Ctrl+Z)",
   "tool.redo.title": "Redo (Ctrl+Shift+Z)",

@@ -100,7 +100,7 @@ export const id: Record<MessageKey, string> = {
   "units.tooltip.estimate": "perkiraan",
   "units.loading": "Memuat unit…",
   "units.failed": "Unit tidak dapat dimuat: {error}",
-  "presence.painting": "mengecat {name}",
+  "list.painting": "{name} sedang mengecat",
   "tool.delete.title": "Hapus pilihan (Delete)",
   "tool.undo.title": "Urungkan perubahan terakhir Anda (Ctrl+Z)",
   "tool.redo.title": "Ulangi (Ctrl+Shift+Z)",

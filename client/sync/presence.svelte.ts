@@ -18,6 +18,9 @@ const CURSOR_INTERVAL_MS = 50;
 /** Map view updates per second at most (~5/s: followers animate between them). */
 const VIEW_INTERVAL_MS = 200;
 
+/** Someone with a territory selected, painting into it or not. */
+export type Editing = PresenceUser & { painting: boolean };
+
 /**
  * Presence over y-protocols awareness: publishes who I am, where my pointer
  * is and what I have selected; exposes the others as `$state` for the UI.
@@ -29,6 +32,7 @@ export class Presence {
   #session: PlanSession;
   #user: PresenceUser;
   #selection: string[] = [];
+  #painting = false;
   #cursor: [number, number] | null = null;
   #lastCursorSent = 0;
   #cursorTimer: ReturnType<typeof setTimeout> | null = null;
@@ -57,6 +61,7 @@ export class Presence {
       cursor: this.#cursor,
       selection: this.#selection,
       view: this.#view,
+      ...(this.#painting ? { painting: true } : {}),
     };
     awareness.setLocalState(state);
     const onChange = ({ added, updated, removed }: { added: number[]; updated: number[]; removed: number[] }) => {
@@ -102,13 +107,15 @@ export class Presence {
   #peopleKey = "";
   #people: PresenceUser[] = [];
 
-  /** Territory id → the others who have it selected (same object while that does not change). */
+  /** Territory id → the others who have it selected, and whether they paint into it (same object while that does not change). */
   editorsByTerritory = $derived.by(() => {
-    const out = new Map<string, PresenceUser[]>();
+    const out = new Map<string, Editing[]>();
     for (const p of this.peers) {
       for (const id of p.selection) {
         const list = out.get(id) ?? [];
-        if (!list.some((u) => u.id === p.user.id)) list.push(p.user);
+        const known = list.find((u) => u.id === p.user.id);
+        if (!known) list.push({ ...p.user, painting: p.painting === true });
+        else if (p.painting) known.painting = true;
         out.set(id, list);
       }
     }
@@ -119,7 +126,7 @@ export class Presence {
     return out;
   });
   #editorsKey = "";
-  #editors = new Map<string, PresenceUser[]>();
+  #editors = new Map<string, Editing[]>();
 
   /** The name behind a Yjs client id (e.g. geometryWriter's answer), if that client is here. */
   nameOf(clientId: number | null): string | null {
@@ -133,6 +140,13 @@ export class Presence {
   setUser(user: PresenceUser): void {
     this.#user = user;
     this.#awareness.setLocalStateField("user", user);
+  }
+
+  /** Whether my Paint or Fill tool is on (others see "… is painting" on the selected territory). */
+  setPainting(on: boolean): void {
+    if (on === this.#painting) return;
+    this.#painting = on;
+    this.#awareness.setLocalStateField("painting", on ? true : undefined);
   }
 
   setSelection(ids: string[]): void {

@@ -30,6 +30,13 @@ describe("parsePresence", () => {
     expect(bad?.user.role).toBeUndefined();
   });
 
+  it("reads who is painting (unit plans), and only a plain true", () => {
+    const base = { user: { name: "Ani", color: "#123456", id: "u3" }, cursor: null, selection: ["t1"] };
+    expect(parsePresence({ ...base, painting: true })?.painting).toBe(true);
+    expect(parsePresence({ ...base, painting: "yes" })).not.toHaveProperty("painting");
+    expect(parsePresence(base)).not.toHaveProperty("painting");
+  });
+
   it("defends against whatever a peer sends", () => {
     expect(parsePresence(null)).toBeNull();
     expect(parsePresence({ cursor: [1, 2] })).toBeNull();

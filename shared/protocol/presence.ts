@@ -25,6 +25,11 @@ export interface PresenceState {
    * [longitude, latitude] and OpenLayers zoom. Null until the map is ready.
    */
   view: PresenceView | null;
+  /**
+   * True while their Paint or Fill tool is on (a unit plan): the territory
+   * they have selected is the one they are painting into. Absent otherwise.
+   */
+  painting?: boolean;
 }
 
 export interface PresenceView {
@@ -109,5 +114,6 @@ export function parsePresence(value: unknown): PresenceState | null {
     cursor,
     selection,
     view,
+    ...(v.painting === true ? { painting: true } : {}),
   };
 }

@@ -60,6 +60,9 @@ test("two managers paint neighbouring territories at once; both see one border m
     await ani.pickTool("paint");
     await budi.pickTool("paint");
     await expect(ani.page.getByTestId("hint")).toContainText("West");
+    // Presence says who paints into which territory.
+    await expect(ani.territory("East").getByTestId("editing-badge")).toHaveText("Budi is painting");
+    await expect(budi.territory("West").getByTestId("editing-badge")).toHaveText("Ani is painting");
   });
 
   await test.step("both paint at the same moment: each sees both strokes, one border between them", async () => {
