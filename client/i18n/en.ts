@@ -641,6 +641,11 @@ export const en = {
   // ——— Competitors and units in the Data menu (issue 12) ———
   "data.import.competitors": "Competitors",
   "data.import.competitors.hint": "Competing outlets as CSV or GeoJSON points, counted per territory",
+  "data.units.heading": "Units",
+  "data.units.make": "Build from units",
+  "data.units.make.hint": "Hexagons or kabupaten/kecamatan, so neighbours share one border",
+  "data.units.change": "Unit layer",
+  "data.units.change.hint": "This plan is built from units: replace or remove them",
   "import.competitors.title": "Import competitors",
   "import.drop.competitors": "Drop a CSV or GeoJSON file of competitors here",
   "import.drop.hint.competitors":
@@ -658,6 +663,82 @@ export const en = {
     "The plan now has {n} competitors; each territory counts those inside it, for everyone.",
   "import.error.notAreas":
     "This file is not a GeoJSON FeatureCollection of areas. Export the kabupaten or kecamatan boundaries as GeoJSON (polygons in longitude/latitude) and choose that file.",
+  "units.title": "Units",
+  "units.lead":
+    "Build this plan’s territories from units: hexagons of one size, or the kabupaten and kecamatan of a boundary file. Each unit belongs to one territory, so neighbouring territories share one border, and moving it means painting units from one territory into the other.",
+  "units.source": "Where the units come from",
+  "units.source.hexagons": "Hexagons",
+  "units.source.hexagons.hint": "Cover the plan’s territories with hexagons of one size",
+  "units.source.hexagons.replace": "Remove the unit layer first to cover the territories again",
+  "units.source.areas": "Admin areas from a file",
+  "units.source.areas.hint": "Kabupaten/kota, kecamatan or postal areas (GeoJSON)",
+  "units.source.areas.replace": "Replace the units with the areas of a GeoJSON file",
+  "units.current": "This plan is built from units",
+  "units.current.hexagons": "This plan is built from {n} hexagons (resolution {resolution}, about {km2} km² each)",
+  "units.current.areas": "This plan is built from {n} admin areas",
+  "units.current.hint": "Territories are painted from units on the map, and neighbours share their borders.",
+  "units.remove": "Remove the unit layer",
+  "units.remove.title": "Remove the unit layer?",
+  "units.remove.text":
+    "Each territory keeps the shape its units make, as a drawn territory you can reshape by its corners again. Painting units stops, for everyone.",
+  "units.remove.empty": "{n} territories hold no unit and have no shape to keep: they will be deleted.",
+  "units.remove.empty.one": "{n} territory holds no unit and has no shape to keep: it will be deleted.",
+  "units.remove.confirm": "Yes, remove the unit layer",
+  "units.remove.busy": "Removing…",
+  "units.removed": "Unit layer removed",
+  "units.removed.text": "{n} territories keep their shapes as drawn territories; everyone in the plan sees them now.",
+  "units.removed.text.one": "{n} territory keeps its shape as a drawn territory; everyone in the plan sees it now.",
+  "units.removed.again": "Build from units again",
+  "units.nothingChanged": "Nothing changed.",
+  "units.hex.unitPlan":
+    "Hexagons cover drawn territories, and this plan’s territories are made of units now. To change the hexagons, remove the unit layer first: the territories keep their shapes, and you can cover them again at another size.",
+  "units.hex.noTerritories":
+    "Draw or import territories first: the hexagons cover them, and each hexagon goes to the territory that holds its centre.",
+  "units.hex.size": "Hexagon size",
+  "units.hex.size.hint":
+    "Smaller hexagons follow the borders of your {n} territories more closely, and there are more of them to paint.",
+  "units.hex.size.hint.one":
+    "Smaller hexagons follow the border of your territory more closely, and there are more of them to paint.",
+  "units.hex.resolution": "Resolution {r}",
+  "units.hex.area": "≈ {km2} km²",
+  "units.hex.across": "about {km} km across",
+  "units.hex.counting": "Counting the hexagons on the server…",
+  "units.hex.making": "Making the hexagons and converting the plan on the server; this can take a few seconds…",
+  "units.hex.makingShort": "Making hexagons…",
+  "units.hex.count": "hexagons",
+  "units.hex.accountsNow": "accounts without a territory now",
+  "units.hex.accountsAfter": "accounts without a territory after",
+  "units.hex.lost": "{n} more accounts would be left without a territory",
+  "units.hex.lost.one": "{n} more account would be left without a territory",
+  "units.hex.lost.text":
+    "They lie near a border, in a hexagon whose centre is outside every territory. Paint those hexagons into a territory afterwards, or pick smaller hexagons.",
+  "units.hex.rule":
+    "Each hexagon goes to the territory that holds its centre, and a territory’s shape becomes its hexagons. Hexagons in the sea are left out unless they hold accounts or competitors. Your browser counts the accounts by the same rule.",
+  "units.hex.confirm": "Make {n} hexagons",
+  "units.areas.drop": "Drop a GeoJSON file of areas here",
+  "units.areas.drop.hint":
+    "Kabupaten/kota, kecamatan or postal areas as a FeatureCollection of polygons in longitude/latitude, as BPS, geoBoundaries or your GIS export them. Ids come from kode, code, KDCPUM or ADM3_PCODE, names from nama, name or WADMKC; numbers such as penduduk become metrics. Nothing changes before you confirm.",
+  "units.areas.reading": "Reading the areas on the server…",
+  "units.areas.making": "Making the units and converting the plan on the server; this can take a few seconds…",
+  "units.areas.total": "areas in the file",
+  "units.areas.problems": "Areas that cannot be used",
+  "units.areas.read": "Read from the file",
+  "units.areas.idKey": "Unit ids from “{key}”,",
+  "units.areas.noIdKey": "No id property found: each feature’s own id is used,",
+  "units.areas.nameKey": "names from “{key}”.",
+  "units.areas.noNameKey": "no name property found (units are named by their id).",
+  "units.areas.attributes": "Metrics for each area: {names}.",
+  "units.areas.noAttributes":
+    "No numeric properties: the areas bring no metrics of their own (accounts and competitors are still counted).",
+  "units.areas.rule":
+    "Each area goes to the territory that holds its centre, and a territory’s shape becomes its areas; areas outside every territory start without one.",
+  "units.areas.replaceRule":
+    "This replaces the plan’s units: areas whose id is already in the plan keep their territory; the others start without one.",
+  "units.areas.confirm": "Make {n} areas into units",
+  "units.done.hexagons": "Made {n} hexagon units",
+  "units.done.areas": "Made {n} areas into units",
+  "units.done.text":
+    "{assigned} are in a territory and {unassigned} in none yet. Everyone in the plan sees the territories built from units now; paint units on the map to move a border.",
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -656,6 +656,11 @@ export const id: Record<MessageKey, string> = {
   // ——— Pesaing dan unit di menu Data (issue 12) ———
   "data.import.competitors": "Pesaing",
   "data.import.competitors.hint": "Outlet pesaing sebagai titik CSV atau GeoJSON, dihitung per wilayah",
+  "data.units.heading": "Unit",
+  "data.units.make": "Bangun dari unit",
+  "data.units.make.hint": "Heksagon atau kabupaten/kecamatan, agar wilayah bertetangga berbagi satu batas",
+  "data.units.change": "Lapisan unit",
+  "data.units.change.hint": "Rencana ini dibangun dari unit: ganti atau hapus unitnya",
   "import.competitors.title": "Impor pesaing",
   "import.drop.competitors": "Letakkan berkas CSV atau GeoJSON pesaing di sini",
   "import.drop.hint.competitors":
@@ -673,4 +678,85 @@ export const id: Record<MessageKey, string> = {
     "Rencana kini memiliki {n} pesaing; setiap wilayah menghitung pesaing di dalamnya, untuk semua orang.",
   "import.error.notAreas":
     "Berkas ini bukan FeatureCollection GeoJSON berisi area. Ekspor batas kabupaten atau kecamatan sebagai GeoJSON (poligon dalam bujur/lintang) lalu pilih berkas itu.",
+  "units.title": "Unit",
+  "units.lead":
+    "Bangun wilayah rencana ini dari unit: heksagon berukuran sama, atau kabupaten dan kecamatan dari berkas batas wilayah. Setiap unit milik satu wilayah, jadi wilayah bertetangga berbagi satu batas, dan memindahkannya berarti mengecat unit dari satu wilayah ke wilayah lain.",
+  "units.source": "Asal unit",
+  "units.source.hexagons": "Heksagon",
+  "units.source.hexagons.hint": "Tutupi wilayah rencana dengan heksagon berukuran sama",
+  "units.source.hexagons.replace": "Hapus lapisan unit dulu untuk menutupi wilayah lagi",
+  "units.source.areas": "Wilayah administrasi dari berkas",
+  "units.source.areas.hint": "Kabupaten/kota, kecamatan, atau wilayah kode pos (GeoJSON)",
+  "units.source.areas.replace": "Ganti unit dengan area dari berkas GeoJSON",
+  "units.current": "Rencana ini dibangun dari unit",
+  "units.current.hexagons":
+    "Rencana ini dibangun dari {n} heksagon (resolusi {resolution}, masing-masing sekitar {km2} km²)",
+  "units.current.areas": "Rencana ini dibangun dari {n} wilayah administrasi",
+  "units.current.hint": "Wilayah dicat dari unit di peta, dan wilayah bertetangga berbagi batasnya.",
+  "units.remove": "Hapus lapisan unit",
+  "units.remove.title": "Hapus lapisan unit?",
+  "units.remove.text":
+    "Setiap wilayah mempertahankan bentuk dari unit-unitnya, sebagai wilayah gambar yang sudutnya bisa diubah lagi. Pengecatan unit berhenti, untuk semua orang.",
+  "units.remove.empty":
+    "{n} wilayah tidak punya unit dan tidak punya bentuk untuk dipertahankan: wilayah itu akan dihapus.",
+  "units.remove.empty.one":
+    "{n} wilayah tidak punya unit dan tidak punya bentuk untuk dipertahankan: wilayah itu akan dihapus.",
+  "units.remove.confirm": "Ya, hapus lapisan unit",
+  "units.remove.busy": "Menghapus…",
+  "units.removed": "Lapisan unit dihapus",
+  "units.removed.text":
+    "{n} wilayah mempertahankan bentuknya sebagai wilayah gambar; semua orang di rencana langsung melihatnya.",
+  "units.removed.text.one":
+    "{n} wilayah mempertahankan bentuknya sebagai wilayah gambar; semua orang di rencana langsung melihatnya.",
+  "units.removed.again": "Bangun dari unit lagi",
+  "units.nothingChanged": "Tidak ada yang berubah.",
+  "units.hex.unitPlan":
+    "Heksagon menutupi wilayah gambar, sedangkan wilayah rencana ini kini terbuat dari unit. Untuk mengubah heksagon, hapus lapisan unit dulu: wilayah mempertahankan bentuknya, lalu Anda dapat menutupinya lagi dengan ukuran lain.",
+  "units.hex.noTerritories":
+    "Gambar atau impor wilayah dulu: heksagon menutupinya, dan setiap heksagon masuk ke wilayah yang memuat titik pusatnya.",
+  "units.hex.size": "Ukuran heksagon",
+  "units.hex.size.hint":
+    "Heksagon yang lebih kecil mengikuti batas {n} wilayah Anda lebih rapat, dan jumlahnya lebih banyak untuk dicat.",
+  "units.hex.size.hint.one":
+    "Heksagon yang lebih kecil mengikuti batas wilayah Anda lebih rapat, dan jumlahnya lebih banyak untuk dicat.",
+  "units.hex.resolution": "Resolusi {r}",
+  "units.hex.area": "≈ {km2} km²",
+  "units.hex.across": "lebar sekitar {km} km",
+  "units.hex.counting": "Server sedang menghitung heksagon…",
+  "units.hex.making": "Server sedang membuat heksagon dan mengubah rencana; ini bisa memakan beberapa detik…",
+  "units.hex.makingShort": "Membuat heksagon…",
+  "units.hex.count": "heksagon",
+  "units.hex.accountsNow": "akun tanpa wilayah saat ini",
+  "units.hex.accountsAfter": "akun tanpa wilayah sesudahnya",
+  "units.hex.lost": "{n} akun lagi akan tertinggal tanpa wilayah",
+  "units.hex.lost.one": "{n} akun lagi akan tertinggal tanpa wilayah",
+  "units.hex.lost.text":
+    "Akun itu berada dekat batas, di heksagon yang titik pusatnya di luar semua wilayah. Cat heksagon itu ke sebuah wilayah sesudahnya, atau pilih heksagon yang lebih kecil.",
+  "units.hex.rule":
+    "Setiap heksagon masuk ke wilayah yang memuat titik pusatnya, dan bentuk wilayah menjadi gabungan heksagonnya. Heksagon di laut tidak dipakai kecuali memuat akun atau pesaing. Peramban Anda menghitung akun dengan aturan yang sama.",
+  "units.hex.confirm": "Buat {n} heksagon",
+  "units.areas.drop": "Letakkan berkas GeoJSON berisi area di sini",
+  "units.areas.drop.hint":
+    "Kabupaten/kota, kecamatan, atau wilayah kode pos sebagai FeatureCollection poligon dalam bujur/lintang, seperti ekspor BPS, geoBoundaries, atau GIS Anda. ID diambil dari kode, code, KDCPUM, atau ADM3_PCODE, nama dari nama, name, atau WADMKC; angka seperti penduduk menjadi metrik. Tidak ada yang berubah sebelum Anda konfirmasi.",
+  "units.areas.reading": "Server sedang membaca area…",
+  "units.areas.making": "Server sedang membuat unit dan mengubah rencana; ini bisa memakan beberapa detik…",
+  "units.areas.total": "area dalam berkas",
+  "units.areas.problems": "Area yang tidak dapat dipakai",
+  "units.areas.read": "Dibaca dari berkas",
+  "units.areas.idKey": "ID unit dari “{key}”,",
+  "units.areas.noIdKey": "Tidak ada properti ID: ID milik tiap fitur yang dipakai,",
+  "units.areas.nameKey": "nama dari “{key}”.",
+  "units.areas.noNameKey": "tidak ada properti nama (unit dinamai dengan ID-nya).",
+  "units.areas.attributes": "Metrik tiap area: {names}.",
+  "units.areas.noAttributes":
+    "Tidak ada properti angka: area tidak membawa metrik sendiri (akun dan pesaing tetap dihitung).",
+  "units.areas.rule":
+    "Setiap area masuk ke wilayah yang memuat titik pusatnya, dan bentuk wilayah menjadi gabungan areanya; area di luar semua wilayah mulai tanpa wilayah.",
+  "units.areas.replaceRule":
+    "Ini mengganti unit rencana: area yang ID-nya sudah ada di rencana tetap di wilayahnya; yang lain mulai tanpa wilayah.",
+  "units.areas.confirm": "Jadikan {n} area sebagai unit",
+  "units.done.hexagons": "{n} unit heksagon dibuat",
+  "units.done.areas": "{n} area dijadikan unit",
+  "units.done.text":
+    "{assigned} berada di sebuah wilayah dan {unassigned} belum. Semua orang di rencana kini melihat wilayah yang dibangun dari unit; cat unit di peta untuk memindahkan batas.",
 };
