@@ -98,6 +98,8 @@ export const en = {
   "units.tooltip.estimate": "estimate",
   "units.loading": "Loading the units…",
   "units.failed": "The units could not be loaded: {error}",
+  "mapview.competitors": "Competitors",
+  "mapview.competitors.title": "Show the plan's competitors (dark diamonds) on the map",
   "list.painting": "{name} is painting",
   "tool.delete.title": "Delete the selection (Delete)",
   "tool.undo.title": "Undo your last edit (Ctrl+Z)",

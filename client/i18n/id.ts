@@ -100,6 +100,8 @@ export const id: Record<MessageKey, string> = {
   "units.tooltip.estimate": "perkiraan",
   "units.loading": "Memuat unit…",
   "units.failed": "Unit tidak dapat dimuat: {error}",
+  "mapview.competitors": "Pesaing",
+  "mapview.competitors.title": "Tampilkan pesaing rencana (berlian gelap) di peta",
   "list.painting": "{name} sedang mengecat",
   "tool.delete.title": "Hapus pilihan (Delete)",
   "tool.undo.title": "Urungkan perubahan terakhir Anda (Ctrl+Z)",

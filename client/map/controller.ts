@@ -20,6 +20,7 @@ import type { FillMode } from "../state/analysis.svelte.ts";
 import type { EditorState, MapApi, Tool } from "../state/editor.svelte.ts";
 import { AccountsLayer, detectPointsRenderer } from "./accounts-layer.ts";
 import { CommentLayer, type PinInput } from "./comment-layer.ts";
+import { CompetitorsLayer } from "./competitors-layer.ts";
 import { geometryToOl, olToGeometry, type TerritoryFeature } from "./convert.ts";
 import { exportMapPng } from "./export-png.ts";
 import { type Box, overlayPadding, type Padding } from "./fit-padding.ts";
@@ -81,6 +82,7 @@ export class MapController implements MapApi {
   #overlaps = new OverlapLayer();
   #issue = new IssueHighlightLayer();
   readonly comments = new CommentLayer();
+  readonly competitors = new CompetitorsLayer();
   /** A unit plan's units: filled by territory, each border between territories drawn once. */
   #units: UnitsLayer;
   /** The layer the territory outlines were last worked out from. */
@@ -137,6 +139,7 @@ export class MapController implements MapApi {
         this.#liftedLayer,
         // Accounts above the territories being edited, so a reshape never hides them.
         this.accounts.layer,
+        this.competitors.layer,
         this.#issue.layer,
         this.#labelLayer,
         // Pins above the labels: a comment is what the person came to see or write.
@@ -356,6 +359,13 @@ export class MapController implements MapApi {
     this.map
       .getTargetElement()
       ?.setAttribute("data-account-count", String(c.assigned + c.unassigned + c.conflict + c.pinned));
+  }
+
+  /** The plan's competitors, shown or not. */
+  setCompetitors(points: PlanAccounts, visible: boolean): void {
+    this.competitors.set(points);
+    this.competitors.setVisible(visible);
+    this.map.getTargetElement()?.setAttribute("data-competitor-count", String(visible ? this.competitors.count : 0));
   }
 
   setAccountsVisible(on: boolean): void {

@@ -32,6 +32,7 @@ import { PinList } from "./pins.svelte.ts";
 import { TerritoryList } from "./territories.svelte.ts";
 import { createUnitTerritory, mergeUnitTerritories, paintUnits, splitUnitTerritory } from "./unit-edits.ts";
 import { UnitsState } from "./units.svelte.ts";
+import { CompetitorsState } from "./competitors.svelte.ts";
 
 export type Tool = "select" | "draw" | "reshape" | "move" | "split" | "merge" | "paint" | "fill" | "comment";
 export const TOOLS: Tool[] = ["select", "draw", "reshape", "move", "split", "merge", "paint", "fill", "comment"];
@@ -88,6 +89,8 @@ export class EditorState {
   readonly activity: ActivityFeed;
   /** A unit plan's units and whose each one is (inactive in a drawn plan). */
   readonly units: UnitsState;
+  /** The plan's competitors, drawn with their own symbol. */
+  readonly competitors: CompetitorsState;
   /** The person whose map view mine follows (follow mode), or null. */
   following = $state<string | null>(null);
 
@@ -132,6 +135,7 @@ export class EditorState {
     this.comments = new CommentsState(this.session);
     this.activity = new ActivityFeed(this.session);
     this.units = new UnitsState(planId, token);
+    this.competitors = new CompetitorsState(planId, token);
     this.status = this.session.status;
     this.#offs.push(
       this.session.on("status", (s) => {
@@ -220,6 +224,7 @@ export class EditorState {
     this.analysis.bind(doc);
     this.comments.bind(doc);
     this.units.bind(doc);
+    this.competitors.bind(doc);
     const undo = this.session.undo;
     const onStack = () => {
       this.canUndo = undo.canUndo();
@@ -575,6 +580,7 @@ export class EditorState {
     this.activity.destroy();
     this.comments.destroy();
     this.units.destroy();
+    this.competitors.destroy();
     this.presence.destroy();
     this.notices.clear();
     this.session.destroy();

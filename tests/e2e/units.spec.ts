@@ -34,6 +34,11 @@ test("two managers paint neighbouring territories at once; both see one border m
       "e1,Timur,-6.5,107.2,100",
     ].join("\n"),
   );
+  const rivals = await request.post(`/api/plans/${planId}/competitors`, {
+    headers: { authorization: `Bearer ${tokenFor(planId)}`, "content-type": "text/csv" },
+    data: "id,name,lat,lon,outlets\nc1,Saingan Satu,-6.5,106.8,3\nc2,Saingan Dua,-6.55,107.1,5",
+  });
+  expect(rivals.status(), await rivals.text()).toBe(201);
   const made = await request.post(`/api/plans/${planId}/units`, {
     headers: { authorization: `Bearer ${tokenFor(planId)}` },
     data: { kind: "h3", resolution: 6, area: "territories" },
@@ -49,6 +54,13 @@ test("two managers paint neighbouring territories at once; both see one border m
     await expect(m.page.getByTestId("tool-paint")).toBeVisible();
     await expect(m.page.getByTestId("tool-reshape")).toHaveCount(0);
   }
+  await test.step("the competitors show with their own symbol, and can be hidden", async () => {
+    await expect(ani.map).toHaveAttribute("data-competitor-count", "2");
+    await ani.page.getByTestId("toggle-competitors").uncheck({ force: true });
+    await expect(ani.map).toHaveAttribute("data-competitor-count", "0");
+    await ani.page.getByTestId("toggle-competitors").check({ force: true });
+    await expect(ani.map).toHaveAttribute("data-competitor-count", "2");
+  });
   expect(await ani.ownerAt(...ANI_TARGET)).toBe(eastId);
   expect(await ani.ownerAt(...BUDI_TARGET)).toBe(westId);
   const before = await analysis(request, planId);
