@@ -81,12 +81,16 @@ describe("UnitAnalyzer", () => {
       [0, "x"],
       [1, "x"],
     ]);
+    const area = a.analyze().territories[0]?.areaKm2 as number;
     a.setPins(new Map([["a1", "y"]]));
     const r = a.analyze();
     expect(r.territories.map((t) => [t.id, t.accounts])).toEqual([
       ["x", 1],
       ["y", 1],
     ]);
+    // Pins move accounts, never area (it was counted twice after a pin change).
+    expect(r.territories[0]?.areaKm2).toBeCloseTo(area, 9);
+    expect(area).toBeCloseTo((l.areaKm2[0] as number) + (l.areaKm2[1] as number), 9);
     expect(r.accountTerritory[1]).toBe(1);
   });
 

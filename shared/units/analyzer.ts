@@ -263,6 +263,7 @@ export class UnitAnalyzer {
       s.accounts = 0;
       s.sums.fill(0);
       s.competitors = 0;
+      s.areaKm2 = 0;
       for (const u of s.units) this.add(s, u, 1);
     }
   }
