@@ -9,15 +9,22 @@ import type { PlanAccounts } from "../analysis/accounts.ts";
 /** The competitors' symbol: a dark diamond with a white rim, apart from the accounts' round dots. */
 export const COMPETITOR_COLOR = "#7f1d1d";
 
-const STYLE = new Style({
-  image: new RegularShape({
-    points: 4,
-    radius: 5.5,
-    angle: 0,
-    fill: new Fill({ color: COMPETITOR_COLOR }),
-    stroke: new Stroke({ color: "#ffffff", width: 1.5 }),
-  }),
-});
+function diamond(radius: number): Style {
+  return new Style({
+    image: new RegularShape({
+      points: 4,
+      radius,
+      angle: 0,
+      fill: new Fill({ color: COMPETITOR_COLOR }),
+      stroke: new Stroke({ color: "#ffffff", width: radius > 4 ? 1.5 : 1 }),
+    }),
+  });
+}
+/** Small over a whole island (hundreds of them would hide the territories), full size from a city's zoom on. */
+const SMALL = diamond(3.2);
+const LARGE = diamond(5.5);
+/** Web Mercator metres per pixel at about zoom 9. */
+const CITY_RESOLUTION = 300;
 
 /**
  * The plan's competitors (issue 12) as one image layer: a few hundred to a
@@ -27,7 +34,7 @@ export class CompetitorsLayer {
   readonly source = new VectorSource<Feature<Point>>({ wrapX: false });
   readonly layer = new VectorImageLayer({
     source: this.source,
-    style: STYLE,
+    style: (_feature, resolution) => (resolution > CITY_RESOLUTION ? SMALL : LARGE),
     zIndex: 3,
     properties: { name: "competitors" },
   });
