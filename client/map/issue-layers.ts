@@ -2,6 +2,8 @@ import Feature from "ol/Feature.js";
 import type { FeatureLike } from "ol/Feature.js";
 import type Geometry from "ol/geom/Geometry.js";
 import MultiPoint from "ol/geom/MultiPoint.js";
+import type MultiPolygon from "ol/geom/MultiPolygon.js";
+import type Polygon from "ol/geom/Polygon.js";
 import Point from "ol/geom/Point.js";
 import VectorLayer from "ol/layer/Vector.js";
 import { fromLonLat } from "ol/proj.js";
@@ -169,6 +171,33 @@ export class IssueHighlightLayer {
 
   get featureCount(): number {
     return this.source.getFeatures().length;
+  }
+
+  /**
+   * Outlines an issue: an overlap's area, else its territories' shapes, and
+   * its accounts (the unassigned ones for a gap); a marker at its place when
+   * there is nothing to draw.
+   */
+  show(
+    issue: Issue,
+    unassignedIds: readonly string[],
+    shapeOf: (territoryId: string) => Polygon | MultiPolygon | undefined,
+    coordinatesOf: (accountIds: readonly string[]) => number[][],
+  ): void {
+    const parts: HighlightPart[] = [];
+    if (issue.kind === "overlap" && issue.geometry) {
+      parts.push({ role: "area", geometry: geometryToOl(issue.geometry) });
+    } else if (issue.kind !== "unassigned-accounts") {
+      for (const id of issue.territoryIds) {
+        const g = shapeOf(id);
+        if (g) parts.push({ role: "territory", geometry: g.clone(), color: issueColor(issue) });
+      }
+    }
+    const accountIds = issue.kind === "unassigned-accounts" ? unassignedIds : (issue.accountIds ?? []);
+    const coordinates = accountIds.length > 0 ? coordinatesOf(accountIds) : [];
+    if (coordinates.length > 0) parts.push({ role: "accounts", coordinates });
+    if (parts.length === 0) parts.push({ role: "marker", at: [issue.at[0], issue.at[1]] });
+    this.set(issue.id, parts);
   }
 }
 

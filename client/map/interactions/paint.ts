@@ -92,6 +92,8 @@ export function paintTool({ map, editor }: ToolContext): ToolHandle {
 
   return {
     interactions: [interaction],
+    // With a territory to paint into, a click is a one-unit stroke; without, it selects one.
+    captures: editor.selected !== null,
     cancel() {
       if (!stroke) return false;
       stroke = null;

@@ -10,7 +10,8 @@ import type { ToolContext, ToolHandle } from "./types.ts";
  * all territories so dragged corners stick to neighbours' edges and corners.
  * The document is written once, on drag end, not on every pointer move.
  */
-export function reshapeTool({ sync, editor }: ToolContext, feature: TerritoryFeature | null): ToolHandle {
+export function reshapeTool({ sync, editor, selected }: ToolContext): ToolHandle {
+  const feature = selected.length === 1 ? (selected[0] as TerritoryFeature) : null;
   if (!feature) return { interactions: [] };
   const id = feature.getId() as string;
   const modify = new Modify({ features: new Collection([feature]), pixelTolerance: 12 });

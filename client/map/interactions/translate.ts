@@ -1,12 +1,12 @@
 import Collection from "ol/Collection.js";
 import Translate from "ol/interaction/Translate.js";
 import type { TerritoryGeometry } from "../../../shared/geometry/types.ts";
-import { olToGeometry, type TerritoryFeature } from "../convert.ts";
+import { olToGeometry } from "../convert.ts";
 import type { ToolContext, ToolHandle } from "./types.ts";
 
 /** Move tool: drag the selected territories; written as one undoable step on release. */
-export function moveTool({ sync, editor }: ToolContext, features: TerritoryFeature[]): ToolHandle {
-  if (features.length === 0) return { interactions: [] };
+export function moveTool({ sync, editor, selected: features }: ToolContext): ToolHandle {
+  if (features.length === 0) return { interactions: [], multiSelect: true };
   const translate = new Translate({ features: new Collection(features), hitTolerance: 3 });
   const ids = features.map((f) => f.getId() as string);
   translate.on("translatestart", () => {
@@ -26,6 +26,8 @@ export function moveTool({ sync, editor }: ToolContext, features: TerritoryFeatu
   });
   return {
     interactions: [translate],
+    multiSelect: true,
+    cursorOver: "move",
     dispose: () => {
       for (const id of ids) sync.thaw(id);
     },
