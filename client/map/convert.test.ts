@@ -5,19 +5,9 @@ import type { Territory } from "../../shared/doc/territory.ts";
 import { quantize } from "../../shared/geometry/codec.ts";
 import type { TerritoryGeometry } from "../../shared/geometry/types.ts";
 import { geometryToOl, olToGeometry, setFeatureProps, territoriesToFeatures, territoryToFeature } from "./convert.ts";
+import { box } from "../../tests/fixtures/shapes.ts";
 
-const square: TerritoryGeometry = {
-  type: "Polygon",
-  coordinates: [
-    [
-      [106.6, -7.2],
-      [107.4, -7.2],
-      [107.4, -6.6],
-      [106.6, -6.6],
-      [106.6, -7.2],
-    ],
-  ],
-};
+const square = box(106.6, -7.2, 107.4, -6.6);
 
 const withHoleAndIsland: TerritoryGeometry = {
   type: "MultiPolygon",

@@ -11,7 +11,6 @@ import {
   undoScope,
 } from "../../shared/doc/schema.ts";
 import { PALETTE } from "../../shared/doc/territory.ts";
-import type { TerritoryGeometry } from "../../shared/geometry/types.ts";
 import {
   createTerritory,
   deleteTerritories,
@@ -24,19 +23,7 @@ import {
   setGeometries,
   splitTerritory,
 } from "./edits.ts";
-
-const box = (x0: number, y0: number, x1: number, y1: number): TerritoryGeometry => ({
-  type: "Polygon",
-  coordinates: [
-    [
-      [x0, y0],
-      [x1, y0],
-      [x1, y1],
-      [x0, y1],
-      [x0, y0],
-    ],
-  ],
-});
+import { box } from "../../tests/fixtures/shapes.ts";
 
 const undoManager = (doc: Y.Doc) =>
   new Y.UndoManager(territoriesMap(doc), { trackedOrigins: new Set([LOCAL_EDIT]), captureTimeout: 0 });

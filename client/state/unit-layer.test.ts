@@ -1,6 +1,5 @@
 import { cellToLatLng, getHexagonAreaAvg, getHexagonEdgeLengthAvg, latLngToCell } from "h3-js";
 import { describe, expect, it } from "vitest";
-import type { TerritoryGeometry } from "../../shared/geometry/types.ts";
 import { accountsWithoutTerritory } from "./hexagon-estimate.ts";
 import {
   HEX_RESOLUTIONS,
@@ -12,21 +11,7 @@ import {
   readUnitsResult,
   territoriesWithoutUnits,
 } from "./unit-layer.ts";
-
-function box(x0: number, y0: number, x1: number, y1: number): TerritoryGeometry {
-  return {
-    type: "Polygon",
-    coordinates: [
-      [
-        [x0, y0],
-        [x1, y0],
-        [x1, y1],
-        [x0, y1],
-        [x0, y0],
-      ],
-    ],
-  };
-}
+import { box } from "../../tests/fixtures/shapes.ts";
 
 describe("hexagon sizes", () => {
   it("rounds h3's average hexagon at each resolution to within 10 %", () => {

@@ -15,12 +15,12 @@ import {
 } from "../../shared/doc/schema.ts";
 import type { Territory } from "../../shared/doc/territory.ts";
 import { encodeGeometry } from "../../shared/geometry/codec.ts";
-import type { TerritoryGeometry } from "../../shared/geometry/types.ts";
 import type { Refusal } from "../../shared/protocol/messages.ts";
 import { MemoryStore } from "../persistence/memory-store.ts";
 import type { StoredDocument } from "../persistence/store.ts";
 import { Room, type RoomOptions, type RoomPeer } from "./room.ts";
 import { PRESENCE_DEFAULTS } from "./presence.ts";
+import { box } from "../../tests/fixtures/shapes.ts";
 
 // ── test doubles ─────────────────────────────────────────────────────────────
 
@@ -132,21 +132,6 @@ afterEach(async () => {
 const settle = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 // ── documents ────────────────────────────────────────────────────────────────
-
-function box(x0: number, y0: number, x1: number, y1: number): TerritoryGeometry {
-  return {
-    type: "Polygon",
-    coordinates: [
-      [
-        [x0, y0],
-        [x1, y0],
-        [x1, y1],
-        [x0, y1],
-        [x0, y0],
-      ],
-    ],
-  };
-}
 
 function territory(id: string, name: string, geometry = box(106, -7, 107, -6)): Territory {
   return { id, name, color: "#1b9e77", reps: [], targets: {}, parent: null, geometry };

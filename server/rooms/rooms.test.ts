@@ -5,6 +5,7 @@ import { MemoryStore } from "../persistence/memory-store.ts";
 import type { StoredDocument } from "../persistence/store.ts";
 import type { RoomPeer } from "./room.ts";
 import { Rooms, type RoomsOptions } from "./rooms.ts";
+import { box } from "../../tests/fixtures/shapes.ts";
 
 const ADDRESS = { planId: "p1", part: "" } as const;
 const OPTS: RoomsOptions = {
@@ -55,17 +56,7 @@ const peer = (id: string): RoomPeer => ({
   close() {},
 });
 
-const square = {
-  type: "Polygon" as const,
-  coordinates: [
-    [
-      [0, 0],
-      [1, 0],
-      [1, 1],
-      [0, 0],
-    ] as [number, number][],
-  ],
-};
+const square = box(0, 0, 1, 1);
 
 describe("Rooms", () => {
   it("loads a document once for concurrent users", async () => {

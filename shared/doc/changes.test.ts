@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import * as Y from "yjs";
-import { square } from "../../tests/fixtures/shapes.ts";
+import { degreeSquare } from "../../tests/fixtures/shapes.ts";
 import { changesOf } from "./changes.ts";
 import { LOCAL_EDIT, transact } from "./origins.ts";
 import {
@@ -13,7 +13,15 @@ import {
   writeUnitAssignments,
 } from "./schema.ts";
 
-const t = (id: string) => ({ id, name: id, color: "#123456", reps: [], targets: {}, parent: null, geometry: square() });
+const t = (id: string) => ({
+  id,
+  name: id,
+  color: "#123456",
+  reps: [],
+  targets: {},
+  parent: null,
+  geometry: degreeSquare(),
+});
 
 /** The changes `fn` makes, as changesOf reports them. */
 function changes(doc: Y.Doc, fn: () => void) {
@@ -35,7 +43,7 @@ describe("changesOf", () => {
       updateTerritory(doc, "a", {
         name: "A",
         geometry: {
-          ...square(),
+          ...degreeSquare(),
           coordinates: [
             [
               [0, 0],

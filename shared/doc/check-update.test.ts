@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import * as Y from "yjs";
-import { square } from "../../tests/fixtures/shapes.ts";
+import { degreeSquare } from "../../tests/fixtures/shapes.ts";
 import { encodeGeometry } from "../geometry/codec.ts";
 import { ID_PATTERN } from "../ids.ts";
 import { checkPlanSetting, checkUpdate, type UpdateLimits } from "./check-update.ts";
@@ -24,7 +24,7 @@ import {
 import type { Territory } from "./territory.ts";
 
 function territory(id: string, name: string): Territory {
-  return { id, name, color: "#1b9e77", reps: [], targets: {}, parent: null, geometry: square() };
+  return { id, name, color: "#1b9e77", reps: [], targets: {}, parent: null, geometry: degreeSquare() };
 }
 
 /** A plan document as a room holds it: every root defined as a map, territory t1 present. */
@@ -138,7 +138,7 @@ describe("checkUpdate accepts", () => {
           reps: [{ name: "Budi", email: "budi@example.com" }],
           targets: { revenue: 10 },
           parent: "west",
-          geometry: { type: "MultiPolygon", coordinates: [square().coordinates] },
+          geometry: { type: "MultiPolygon", coordinates: [degreeSquare().coordinates] },
         }),
       ),
     ).toBeNull();
@@ -435,7 +435,7 @@ describe("checkUpdate never accepts what the probe check refuses", () => {
     reps: () => [{ name: "Sari" }],
     targets: () => ({ revenue: 5 }),
     parent: () => null,
-    geometry: () => encodeGeometry(square()),
+    geometry: () => encodeGeometry(degreeSquare()),
   };
   const BAD_VALUES: Record<string, () => unknown> = {
     name: () => 5,
@@ -619,7 +619,7 @@ describe("checkUpdate in a plan built from units", () => {
   it("refuses a geometry written to a unit territory, and a client writing the layer version", () => {
     const doc = unitPlan();
     expect(
-      problemOf(doc, (c) => territoriesMap(c).get("a")?.set("geometry", encodeGeometry(square())), limits),
+      problemOf(doc, (c) => territoriesMap(c).get("a")?.set("geometry", encodeGeometry(degreeSquare())), limits),
     ).toMatch(/built from units: paint them/);
     expect(problemOf(doc, (c) => writeUnitsVersion(c, 9), limits)).toMatch(/unit layer is set by the server/);
     // A territory without geometry is whole here; without a name it is not.

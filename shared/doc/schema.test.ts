@@ -19,21 +19,7 @@ import {
   writeTerritory,
 } from "./schema.ts";
 import type { Territory } from "./territory.ts";
-
-function box(x0: number, y0: number, x1: number, y1: number): TerritoryGeometry {
-  return {
-    type: "Polygon",
-    coordinates: [
-      [
-        [x0, y0],
-        [x1, y0],
-        [x1, y1],
-        [x0, y1],
-        [x0, y0],
-      ],
-    ],
-  };
-}
+import { box } from "../../tests/fixtures/shapes.ts";
 
 /** A closed ring of `n` positions on a circle around (cx, cy). */
 function circle(n: number, cx: number, cy: number, r: number): TerritoryGeometry {
@@ -46,7 +32,7 @@ function circle(n: number, cx: number, cy: number, r: number): TerritoryGeometry
   return { type: "Polygon", coordinates: [ring] };
 }
 
-function territory(id: string, name: string, geometry = box(106, -7, 107, -6)): Territory {
+function territory(id: string, name: string, geometry: TerritoryGeometry = box(106, -7, 107, -6)): Territory {
   return { id, name, color: "#1b9e77", reps: [{ name: "Budi" }], targets: { revenue: 100 }, parent: null, geometry };
 }
 

@@ -1,5 +1,4 @@
 import { describe, expect, it } from "vitest";
-import type { TerritoryGeometry } from "../geometry/types.ts";
 import {
   LIMITS,
   PALETTE,
@@ -8,19 +7,9 @@ import {
   validateTerritoryId,
   validateTerritoryPatch,
 } from "./territory.ts";
+import { degreeSquare } from "../../tests/fixtures/shapes.ts";
 
-const square: TerritoryGeometry = {
-  type: "Polygon",
-  coordinates: [
-    [
-      [106, -7],
-      [107, -7],
-      [107, -6],
-      [106, -6],
-      [106, -7],
-    ],
-  ],
-};
+const square = degreeSquare();
 
 function errorOf(input: unknown): string {
   const r = validateTerritoryPatch(input);

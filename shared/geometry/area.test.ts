@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { areaKm2, areaM2, perimeterM, polsbyPopper, WGS84_A, WGS84_F } from "./area.ts";
 import { flatten } from "./flat.ts";
 import type { Position, TerritoryGeometry } from "./types.ts";
+import { box } from "../../tests/fixtures/shapes.ts";
 
 const E2 = WGS84_F * (2 - WGS84_F);
 const RAD = Math.PI / 180;
@@ -24,21 +25,6 @@ function boxAreaBySimpson(dLonDeg: number, lat1Deg: number, lat2Deg: number, ste
   let s = f(a) + f(b);
   for (let i = 1; i < steps; i++) s += (i % 2 ? 4 : 2) * f(a + i * h);
   return ((s * h) / 3) * dLonDeg * RAD;
-}
-
-function box(x0: number, y0: number, x1: number, y1: number): TerritoryGeometry {
-  return {
-    type: "Polygon",
-    coordinates: [
-      [
-        [x0, y0],
-        [x1, y0],
-        [x1, y1],
-        [x0, y1],
-        [x0, y0],
-      ],
-    ],
-  };
 }
 
 describe("areaM2 (WGS84 ellipsoid)", () => {

@@ -1,14 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { COORD_SCALE, decodeGeometry, encodeGeometry, quantize } from "./codec.ts";
 import type { Position, Ring, TerritoryGeometry } from "./types.ts";
+import { boxRing } from "../../tests/fixtures/shapes.ts";
 
-const square: Ring = [
-  [106, -7],
-  [107, -7],
-  [107, -6],
-  [106, -6],
-  [106, -7],
-];
+const square = boxRing(106, -7, 107, -6);
 
 function roundTrip(g: TerritoryGeometry): TerritoryGeometry {
   return decodeGeometry(encodeGeometry(g));

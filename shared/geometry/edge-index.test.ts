@@ -3,16 +3,14 @@ import { describe, expect, it } from "vitest";
 import { mulberry32, snappedGrid } from "../scoring/synthetic.ts";
 import { BOUNDARY, EdgeIndex, INSIDE, OUTSIDE } from "./edge-index.ts";
 import { flatten } from "./flat.ts";
-import type { Position, Ring, TerritoryGeometry } from "./types.ts";
+import type { Position, TerritoryGeometry } from "./types.ts";
+import { squareRing } from "../../tests/fixtures/shapes.ts";
 
-const closed = (...pts: Position[]): Ring => [...pts, pts[0] as Position];
-const square = (x0: number, y0: number, s: number): Ring =>
-  closed([x0, y0], [x0 + s, y0], [x0 + s, y0 + s], [x0, y0 + s]);
 const indexOf = (g: TerritoryGeometry) => new EdgeIndex(flatten(g));
 
 describe("EdgeIndex.contains", () => {
   it("knows inside from outside for a square", () => {
-    const i = indexOf({ type: "Polygon", coordinates: [square(0, 0, 1)] });
+    const i = indexOf({ type: "Polygon", coordinates: [squareRing(0, 0, 1)] });
     expect(i.contains(0.5, 0.5)).toBe(true);
     expect(i.contains(1.5, 0.5)).toBe(false);
     expect(i.contains(-0.1, 0.5)).toBe(false);
@@ -21,7 +19,7 @@ describe("EdgeIndex.contains", () => {
   it("leaves holes out and takes every part of a MultiPolygon", () => {
     const i = indexOf({
       type: "MultiPolygon",
-      coordinates: [[square(0, 0, 4), square(1, 1, 2)], [square(10, 0, 1)]],
+      coordinates: [[squareRing(0, 0, 4), squareRing(1, 1, 2)], [squareRing(10, 0, 1)]],
     });
     expect(i.contains(0.5, 0.5)).toBe(true);
     expect(i.contains(2, 2)).toBe(false); // in the hole
@@ -75,7 +73,7 @@ describe("EdgeIndex.contains", () => {
 });
 
 describe("EdgeIndex.classify", () => {
-  const i = indexOf({ type: "Polygon", coordinates: [square(0, 0, 1)] });
+  const i = indexOf({ type: "Polygon", coordinates: [squareRing(0, 0, 1)] });
   it("tells the boundary within a tolerance", () => {
     expect(i.classify(1, 0.5, 1e-9)).toBe(BOUNDARY);
     expect(i.classify(1 + 5e-7, 0.5, 1e-6)).toBe(BOUNDARY);

@@ -2,20 +2,16 @@ import { kinks } from "@turf/turf";
 import { describe, expect, it } from "vitest";
 import { flatten } from "./flat.ts";
 import { checkTopology, selfIntersections } from "./kinks.ts";
-import type { Position, Ring, TerritoryGeometry } from "./types.ts";
+import type { Position, TerritoryGeometry } from "./types.ts";
+import { closed, multiPolygon as multi, polygon as poly, squareRing } from "../../tests/fixtures/shapes.ts";
 
-const poly = (...rings: Ring[]): TerritoryGeometry => ({ type: "Polygon", coordinates: rings });
-const multi = (...polys: Ring[][]): TerritoryGeometry => ({ type: "MultiPolygon", coordinates: polys });
-const closed = (...pts: Position[]): Ring => [...pts, pts[0] as Position];
-const square = (x0: number, y0: number, s: number): Ring =>
-  closed([x0, y0], [x0 + s, y0], [x0 + s, y0 + s], [x0, y0 + s]);
 const check = (g: TerritoryGeometry) => checkTopology(flatten(g));
 
 describe("checkTopology", () => {
   it("accepts a square, a polygon with a hole, and an island in a lake", () => {
-    expect(check(poly(square(0, 0, 1))).valid).toBe(true);
-    expect(check(poly(square(0, 0, 4), square(1, 1, 2))).valid).toBe(true);
-    expect(check(multi([square(0, 0, 4), square(1, 1, 2)], [square(1.5, 1.5, 1)])).valid).toBe(true);
+    expect(check(poly(squareRing(0, 0, 1))).valid).toBe(true);
+    expect(check(poly(squareRing(0, 0, 4), squareRing(1, 1, 2))).valid).toBe(true);
+    expect(check(multi([squareRing(0, 0, 4), squareRing(1, 1, 2)], [squareRing(1.5, 1.5, 1)])).valid).toBe(true);
   });
 
   it("finds the crossing of a bow-tie, where it is", () => {
@@ -49,20 +45,20 @@ describe("checkTopology", () => {
   });
 
   it("reports a hole that crosses its shell, and a hole outside it", () => {
-    expect(check(poly(square(0, 0, 2), square(1, 1, 2))).problem).toBe("self-intersection");
-    expect(check(poly(square(0, 0, 2), square(5, 5, 1))).problem).toBe("hole-outside");
+    expect(check(poly(squareRing(0, 0, 2), squareRing(1, 1, 2))).problem).toBe("self-intersection");
+    expect(check(poly(squareRing(0, 0, 2), squareRing(5, 5, 1))).problem).toBe("hole-outside");
   });
 
   it("allows a hole touching its shell at one point, not along an edge", () => {
-    expect(check(poly(square(0, 0, 4), closed([0, 2], [1, 1], [1, 3]))).valid).toBe(true);
-    expect(check(poly(square(0, 0, 4), closed([0, 1], [1, 1], [1, 3], [0, 3]))).problem).toBe("self-intersection");
+    expect(check(poly(squareRing(0, 0, 4), closed([0, 2], [1, 1], [1, 3]))).valid).toBe(true);
+    expect(check(poly(squareRing(0, 0, 4), closed([0, 1], [1, 1], [1, 3], [0, 3]))).problem).toBe("self-intersection");
   });
 
   it("reports parts of a MultiPolygon that overlap, or lie one inside the other", () => {
-    expect(check(multi([square(0, 0, 2)], [square(1, 1, 2)])).problem).toBe("self-intersection");
-    expect(check(multi([square(0, 0, 4)], [square(1, 1, 1)])).problem).toBe("parts-overlap");
-    expect(check(multi([square(0, 0, 1)], [square(1, 0, 1)])).problem).toBe("self-intersection"); // sharing an edge
-    expect(check(multi([square(0, 0, 1)], [square(1, 1, 1)])).valid).toBe(true); // touching at a corner
+    expect(check(multi([squareRing(0, 0, 2)], [squareRing(1, 1, 2)])).problem).toBe("self-intersection");
+    expect(check(multi([squareRing(0, 0, 4)], [squareRing(1, 1, 1)])).problem).toBe("parts-overlap");
+    expect(check(multi([squareRing(0, 0, 1)], [squareRing(1, 0, 1)])).problem).toBe("self-intersection"); // sharing an edge
+    expect(check(multi([squareRing(0, 0, 1)], [squareRing(1, 1, 1)])).valid).toBe(true); // touching at a corner
   });
 
   it("agrees with turf kinks on random polygons, with or without crossings", () => {

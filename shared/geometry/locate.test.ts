@@ -1,19 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { territoryAt } from "./locate.ts";
 import type { TerritoryGeometry } from "./types.ts";
-
-const box = (x0: number, y0: number, x1: number, y1: number): TerritoryGeometry => ({
-  type: "Polygon",
-  coordinates: [
-    [
-      [x0, y0],
-      [x1, y0],
-      [x1, y1],
-      [x0, y1],
-      [x0, y0],
-    ],
-  ],
-});
+import { box } from "../../tests/fixtures/shapes.ts";
 
 describe("territoryAt", () => {
   const territories = [

@@ -3,21 +3,7 @@ import { geometryArea } from "./clean.ts";
 import { mergeGeometries } from "./merge.ts";
 import type { Position, TerritoryGeometry } from "./types.ts";
 import { validateGeometry } from "./validate.ts";
-
-function box(x0: number, y0: number, x1: number, y1: number): TerritoryGeometry {
-  return {
-    type: "Polygon",
-    coordinates: [
-      [
-        [x0, y0],
-        [x1, y0],
-        [x1, y1],
-        [x0, y1],
-        [x0, y0],
-      ],
-    ],
-  };
-}
+import { box } from "../../tests/fixtures/shapes.ts";
 
 describe("mergeGeometries", () => {
   it("merges two squares sharing an edge into one polygon", () => {

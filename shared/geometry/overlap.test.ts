@@ -6,11 +6,8 @@ import { EdgeIndex } from "./edge-index.ts";
 import { flatten } from "./flat.ts";
 import { detectOverlap, overlapGeometry } from "./overlap.ts";
 import type { Position, Ring, TerritoryGeometry } from "./types.ts";
+import { box, closed, polygon as poly } from "../../tests/fixtures/shapes.ts";
 
-const closed = (...pts: Position[]): Ring => [...pts, pts[0] as Position];
-const poly = (...rings: Ring[]): TerritoryGeometry => ({ type: "Polygon", coordinates: rings });
-const rect = (x0: number, y0: number, x1: number, y1: number): TerritoryGeometry =>
-  poly(closed([x0, y0], [x1, y0], [x1, y1], [x0, y1]));
 const idx = (g: TerritoryGeometry) => new EdgeIndex(flatten(g));
 const overlaps = (a: TerritoryGeometry, b: TerritoryGeometry) => detectOverlap(idx(a), idx(b)).overlaps;
 
@@ -29,38 +26,38 @@ describe("detectOverlap", () => {
   });
 
   it("finds no overlap between squares sharing an edge or a corner, either orientation", () => {
-    expect(overlaps(rect(0, 0, 1, 1), rect(1, 0, 2, 1))).toBe(false);
-    expect(overlaps(rect(0, 0, 1, 1), rect(1, 1, 2, 2))).toBe(false);
-    const cw = poly([...(rect(1, 0, 2, 1).coordinates[0] as Ring)].reverse());
-    expect(overlaps(rect(0, 0, 1, 1), cw)).toBe(false);
+    expect(overlaps(box(0, 0, 1, 1), box(1, 0, 2, 1))).toBe(false);
+    expect(overlaps(box(0, 0, 1, 1), box(1, 1, 2, 2))).toBe(false);
+    const cw = poly([...(box(1, 0, 2, 1).coordinates[0] as Ring)].reverse());
+    expect(overlaps(box(0, 0, 1, 1), cw)).toBe(false);
   });
 
   it("tolerates a neighbour's vertex snapped onto an edge (T-junction) a few millimetres off", () => {
     // b's west side has an extra vertex at (1, 0.5), 1e-8° (≈ 1 mm) into a.
     const b = poly(closed([1, 0], [2, 0], [2, 1], [1, 1], [1 - 1e-8, 0.5]));
-    expect(overlaps(rect(0, 0, 1, 1), b)).toBe(false);
+    expect(overlaps(box(0, 0, 1, 1), b)).toBe(false);
     // … but 1e-4° (≈ 11 m) into a is an overlap.
     const deep = poly(closed([1, 0], [2, 0], [2, 1], [1, 1], [1 - 1e-4, 0.5]));
-    expect(overlaps(rect(0, 0, 1, 1), deep)).toBe(true);
+    expect(overlaps(box(0, 0, 1, 1), deep)).toBe(true);
   });
 
   it("finds a vertex strictly inside the neighbour", () => {
     const b = poly(closed([1, 0], [2, 0], [2, 1], [1, 1], [0.9, 0.5]));
-    const w = detectOverlap(idx(rect(0, 0, 1, 1)), idx(b));
+    const w = detectOverlap(idx(box(0, 0, 1, 1)), idx(b));
     expect(w.overlaps).toBe(true);
     expect(w.at).toEqual([0.9, 0.5]);
   });
 
   it("finds edges that cross with no vertex inside the other (a plus sign)", () => {
-    const w = detectOverlap(idx(rect(0, 1, 3, 2)), idx(rect(1, 0, 2, 3)));
+    const w = detectOverlap(idx(box(0, 1, 3, 2)), idx(box(1, 0, 2, 3)));
     expect(w.overlaps).toBe(true);
     expect(w.witnesses).toBe(4);
   });
 
   it("finds a duplicate territory (all edges shared, interiors on the same side)", () => {
-    expect(overlaps(rect(0, 0, 1, 1), rect(0, 0, 1, 1))).toBe(true);
+    expect(overlaps(box(0, 0, 1, 1), box(0, 0, 1, 1))).toBe(true);
     // Same square drawn clockwise from another corner: still the same area.
-    expect(overlaps(rect(0, 0, 1, 1), poly([...(rect(0, 0, 1, 1).coordinates[0] as Ring)].reverse()))).toBe(true);
+    expect(overlaps(box(0, 0, 1, 1), poly([...(box(0, 0, 1, 1).coordinates[0] as Ring)].reverse()))).toBe(true);
   });
 
   it("finds a chord drawn across a neighbour from one of its corners to another", () => {
@@ -71,14 +68,14 @@ describe("detectOverlap", () => {
   });
 
   it("finds a territory entirely inside another, and none for one inside its hole", () => {
-    expect(overlaps(rect(0, 0, 4, 4), rect(1, 1, 2, 2))).toBe(true);
-    const holed = poly(...[rect(0, 0, 4, 4), rect(1, 1, 3, 3)].map((g) => g.coordinates[0] as Ring));
-    expect(overlaps(holed, rect(1.5, 1.5, 2.5, 2.5))).toBe(false);
-    expect(overlaps(holed, rect(1, 1, 3, 3))).toBe(false); // exactly filling the hole
+    expect(overlaps(box(0, 0, 4, 4), box(1, 1, 2, 2))).toBe(true);
+    const holed = poly(...[box(0, 0, 4, 4), box(1, 1, 3, 3)].map((g) => g.coordinates[0] as Ring));
+    expect(overlaps(holed, box(1.5, 1.5, 2.5, 2.5))).toBe(false);
+    expect(overlaps(holed, box(1, 1, 3, 3))).toBe(false); // exactly filling the hole
   });
 
   it("ignores pairs whose boxes do not meet", () => {
-    expect(detectOverlap(idx(rect(0, 0, 1, 1)), idx(rect(3, 3, 4, 4)))).toEqual({
+    expect(detectOverlap(idx(box(0, 0, 1, 1)), idx(box(3, 3, 4, 4)))).toEqual({
       overlaps: false,
       at: null,
       box: null,
@@ -89,11 +86,11 @@ describe("detectOverlap", () => {
 
 describe("overlapGeometry", () => {
   it("gives the known overlap of two squares: a 0.5° × 1° rectangle", () => {
-    const a = rect(106, -7, 107, -6);
-    const b = rect(106.5, -7, 107.5, -6);
+    const a = box(106, -7, 107, -6);
+    const b = box(106.5, -7, 107.5, -6);
     const w = detectOverlap(idx(a), idx(b));
     const g = overlapGeometry(a, b, w.box) as TerritoryGeometry;
-    expect(areaKm2(g)).toBeCloseTo(areaKm2(rect(106.5, -7, 107, -6)), 6);
+    expect(areaKm2(g)).toBeCloseTo(areaKm2(box(106.5, -7, 107, -6)), 6);
     expect(areaKm2(g)).toBeCloseTo(6115.9, 0); // half of the 1° cell at 6–7°S (12,231.9 km²)
   });
 
@@ -127,6 +124,6 @@ describe("overlapGeometry", () => {
   });
 
   it("returns null when the territories only touch", () => {
-    expect(overlapGeometry(rect(0, 0, 1, 1), rect(1, 0, 2, 1))).toBeNull();
+    expect(overlapGeometry(box(0, 0, 1, 1), box(1, 0, 2, 1))).toBeNull();
   });
 });

@@ -3,19 +3,9 @@ import { geometryArea } from "./clean.ts";
 import { splitGeometry } from "./split.ts";
 import type { Position, TerritoryGeometry } from "./types.ts";
 import { validateGeometry } from "./validate.ts";
+import { degreeSquare } from "../../tests/fixtures/shapes.ts";
 
-const square: TerritoryGeometry = {
-  type: "Polygon",
-  coordinates: [
-    [
-      [106, -7],
-      [107, -7],
-      [107, -6],
-      [106, -6],
-      [106, -7],
-    ],
-  ],
-};
+const square = degreeSquare();
 
 function expectValidPieces(whole: TerritoryGeometry, pieces: [TerritoryGeometry, TerritoryGeometry]): void {
   for (const piece of pieces) expect(validateGeometry(piece).ok).toBe(true);

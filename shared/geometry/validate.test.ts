@@ -2,8 +2,9 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { goldenSuite } from "../../tests/fixtures/golden.ts";
-import type { Position, TerritoryGeometry } from "./types.ts";
+import type { Position } from "./types.ts";
 import { MAX_VERTICES_PER_TERRITORY, validateGeometry } from "./validate.ts";
+import { boxRing, polygon } from "../../tests/fixtures/shapes.ts";
 
 /**
  * Golden fixtures, turf style: every tests/fixtures/validate/in/<case>.geojson
@@ -29,17 +30,7 @@ goldenSuite("validateGeometry golden fixtures", FIXTURES, 30, (text) =>
   validateGeometry(JSON.parse(text, reviveNonFinite)),
 );
 
-const square: Position[] = [
-  [106, -7],
-  [107, -7],
-  [107, -6],
-  [106, -6],
-  [106, -7],
-];
-
-function polygon(...rings: Position[][]): TerritoryGeometry {
-  return { type: "Polygon", coordinates: rings };
-}
+const square = boxRing(106, -7, 107, -6);
 
 function errorOf(input: unknown): string {
   const r = validateGeometry(input);

@@ -5,12 +5,8 @@ import { type Account, AccountIndex } from "./accounts.ts";
 import { Analyzer, type ScoredTerritory } from "./analyzer.ts";
 import { mulberry32, snappedGrid, syntheticAccounts } from "./synthetic.ts";
 import type { Analysis, Issue } from "./types.ts";
+import { box, closed } from "../../tests/fixtures/shapes.ts";
 
-const closed = (...pts: Position[]): Ring => [...pts, pts[0] as Position];
-const rect = (x0: number, y0: number, x1: number, y1: number): TerritoryGeometry => ({
-  type: "Polygon",
-  coordinates: [closed([x0, y0], [x1, y0], [x1, y1], [x0, y1])],
-});
 const territory = (id: string, geometry: TerritoryGeometry, targets: Record<string, number> = {}): ScoredTerritory => ({
   id,
   name: id.toUpperCase(),
@@ -36,13 +32,13 @@ const issuesOf = (a: Analysis, kind: Issue["kind"]) => a.issues.filter((i) => i.
 describe("Analyzer: metrics", () => {
   it("measures a 1°×1° square: area, perimeter, compactness, parts, accounts and sums", () => {
     const a = analyze(
-      [territory("west", rect(106, -7, 107, -6))],
+      [territory("west", box(106, -7, 107, -6))],
       [account("in1", 106.5, -6.5, 100), account("in2", 106.1, -6.9, 50), account("out", 108, -6.5, 1000)],
     );
     const [t] = a.territories;
     expect(t?.accounts).toBe(2);
     expect(t?.sums).toEqual({ revenue: 150 });
-    expect(t?.areaKm2).toBeCloseTo(areaKm2(rect(106, -7, 107, -6)), 9);
+    expect(t?.areaKm2).toBeCloseTo(areaKm2(box(106, -7, 107, -6)), 9);
     expect(t?.areaKm2).toBeCloseTo(12231.9, 0);
     expect(t?.perimeterKm).toBeCloseTo(2 * 110.6 + 110.5 + 110.4, -1);
     // Not a square on the ground (1° of latitude is shorter than 1° of longitude here), close to π/4.
@@ -59,7 +55,7 @@ describe("Analyzer: metrics", () => {
   it("counts an account inside a hole as outside", () => {
     const holed: TerritoryGeometry = {
       type: "Polygon",
-      coordinates: [rect(0, 0, 4, 4).coordinates[0] as Ring, rect(1, 1, 3, 3).coordinates[0] as Ring],
+      coordinates: [box(0, 0, 4, 4).coordinates[0] as Ring, box(1, 1, 3, 3).coordinates[0] as Ring],
     };
     const a = analyze([territory("t", holed)], [account("lake", 2, 2), account("shore", 0.5, 0.5)]);
     expect(a.territories[0]?.accounts).toBe(1);
@@ -97,7 +93,7 @@ describe("Analyzer: issues", () => {
   it("reports a two-part MultiPolygon as disconnected, parts = 2, pointing at the smaller part", () => {
     const mp: TerritoryGeometry = {
       type: "MultiPolygon",
-      coordinates: [rect(0, 0, 2, 2).coordinates as Ring[], rect(5, 0, 5.5, 0.5).coordinates as Ring[]],
+      coordinates: [box(0, 0, 2, 2).coordinates as Ring[], box(5, 0, 5.5, 0.5).coordinates as Ring[]],
     };
     const a = analyze([territory("isles", mp)], []);
     expect(a.territories[0]?.parts).toBe(2);
@@ -126,7 +122,7 @@ describe("Analyzer: issues", () => {
       type: "Polygon",
       coordinates: [closed([0, 0], [1, 0], [1.2, 0.5], [1, 1], [0, 1])],
     });
-    const east = territory("east", rect(1, 0, 2, 1));
+    const east = territory("east", box(1, 0, 2, 1));
     const a = analyze([west, east], [account("both", 1.1, 0.5), account("e", 1.5, 0.5)]);
     const [issue] = issuesOf(a, "overlap");
     // The triangle (1,0) (1.2,0.5) (1,1).
@@ -152,9 +148,9 @@ describe("Analyzer: issues", () => {
   });
 
   it("gives the known area of two squares overlapping by a 0.5° × 1° rectangle", () => {
-    const a = analyze([territory("a", rect(106, -7, 107, -6)), territory("b", rect(106.5, -7, 107.5, -6))], []);
+    const a = analyze([territory("a", box(106, -7, 107, -6)), territory("b", box(106.5, -7, 107.5, -6))], []);
     const [issue] = issuesOf(a, "overlap");
-    expect(issue?.areaKm2).toBeCloseTo(areaKm2(rect(106.5, -7, 107, -6)), 6);
+    expect(issue?.areaKm2).toBeCloseTo(areaKm2(box(106.5, -7, 107, -6)), 6);
     expect(issue?.bbox).toEqual([106.5, -7, 107, -6]);
     expect(issue?.at).toEqual([106.75, -6.5]);
   });
@@ -163,7 +159,7 @@ describe("Analyzer: issues", () => {
     const accounts = [account("in", 0.5, 0.5)];
     for (let i = 0; i < 150; i++)
       accounts.push(account(`gap${i}`, 2 + (i % 10) * 0.01, 0.5 + Math.floor(i / 10) * 0.01));
-    const a = analyze([territory("t", rect(0, 0, 1, 1))], accounts);
+    const a = analyze([territory("t", box(0, 0, 1, 1))], accounts);
     const [issue] = issuesOf(a, "unassigned-accounts");
     expect(issue).toMatchObject({
       id: "unassigned-accounts",
@@ -188,9 +184,9 @@ describe("Analyzer: issues", () => {
     put("c", 2, 10); // 10, target 5
     const a = analyze(
       [
-        territory("a", rect(0, 0, 1, 1)),
-        territory("b", rect(1, 0, 2, 1)),
-        territory("c", rect(2, 0, 3, 1), { accounts: 5 }),
+        territory("a", box(0, 0, 1, 1)),
+        territory("b", box(1, 0, 2, 1)),
+        territory("c", box(2, 0, 3, 1), { accounts: 5 }),
       ],
       accounts,
     );
@@ -218,7 +214,7 @@ describe("Analyzer: issues", () => {
   it("sorts issues: errors first, then kind, then id", () => {
     const bowTie: TerritoryGeometry = { type: "Polygon", coordinates: [closed([5, 5], [6, 6], [6, 5], [5, 6])] };
     const a = analyze(
-      [territory("b", rect(0, 0, 1, 1)), territory("a", rect(0.5, 0, 1.5, 1)), territory("z", bowTie)],
+      [territory("b", box(0, 0, 1, 1)), territory("a", box(0.5, 0, 1.5, 1)), territory("z", bowTie)],
       [account("x", 10, 10)],
     );
     // The one account is outside every territory: each has none of its fair
@@ -239,8 +235,8 @@ describe("Analyzer: issues", () => {
       allowedDeviation: 0.15,
       balanceMetrics: ["areaKm2", "nope"],
     });
-    analyzer.setTerritory(territory("a", rect(0, 0, 1, 1)));
-    analyzer.setTerritory(territory("b", rect(1, 0, 3, 1)));
+    analyzer.setTerritory(territory("a", box(0, 0, 1, 1)));
+    analyzer.setTerritory(territory("b", box(1, 0, 3, 1)));
     const a = analyzer.analyze();
     expect(a.balance.metricNames).toEqual(["areaKm2"]);
     expect(a.territories[0]?.deviations.areaKm2).toBeCloseTo(-1 / 3, 6);
@@ -252,8 +248,8 @@ describe("Analyzer: pins", () => {
   const accounts = [account("p", 0.5, 0.5, 7), account("q", 0.6, 0.5, 3), account("far", 9, 9, 1)];
   it("counts a pinned account only in its pinned territory, wherever it lies", () => {
     const analyzer = new Analyzer(new AccountIndex(accounts), { allowedDeviation: 0.15 });
-    analyzer.setTerritory(territory("a", rect(0, 0, 1, 1)));
-    analyzer.setTerritory(territory("b", rect(1, 0, 2, 1)));
+    analyzer.setTerritory(territory("a", box(0, 0, 1, 1)));
+    analyzer.setTerritory(territory("b", box(1, 0, 2, 1)));
     analyzer.setPins(
       new Map([
         ["p", "b"],
@@ -278,8 +274,8 @@ describe("Analyzer: pins", () => {
 
   it("does not report a pinned account in an overlap as a conflict", () => {
     const analyzer = new Analyzer(new AccountIndex(accounts), { allowedDeviation: 0.15 });
-    analyzer.setTerritory(territory("a", rect(0, 0, 1, 1)));
-    analyzer.setTerritory(territory("b", rect(0.4, 0, 2, 1)));
+    analyzer.setTerritory(territory("a", box(0, 0, 1, 1)));
+    analyzer.setTerritory(territory("b", box(0.4, 0, 2, 1)));
     let r = analyzer.analyze();
     expect(r.overlapAccountIds).toEqual(["p", "q"]);
     expect(analyzer.territoriesOfAccount("p")).toEqual(["a", "b"]);
@@ -302,7 +298,7 @@ describe("Analyzer: incremental", () => {
     expect(analyzer.analyze().issues[0]?.message).toContain("“T”");
     analyzer.setTerritory({ ...territory("t", bowTie), name: "Bandung" });
     expect(analyzer.analyze().issues[0]?.message).toContain("“Bandung”");
-    analyzer.setTerritory(territory("t", rect(0, 0, 1, 1)));
+    analyzer.setTerritory(territory("t", box(0, 0, 1, 1)));
     expect(analyzer.analyze().unassignedAccountIds).toEqual([]);
     analyzer.removeTerritory("t");
     analyzer.removeTerritory("unknown");
@@ -313,7 +309,7 @@ describe("Analyzer: incremental", () => {
   });
 
   it("sees an edit made by mutating the caller's geometry in place", () => {
-    const g = rect(0, 0, 1, 1) as TerritoryGeometry & { type: "Polygon" };
+    const g = box(0, 0, 1, 1) as TerritoryGeometry & { type: "Polygon" };
     const analyzer = new Analyzer(new AccountIndex([account("x", 1.5, 0.5)]), { allowedDeviation: 0.15 });
     analyzer.setTerritory(territory("t", g));
     expect(analyzer.analyze().territories[0]?.accounts).toBe(0);

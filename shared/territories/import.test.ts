@@ -1,18 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { featuresOf, normalizeColor, parseTerritoryFeatures, TerritoryFileError } from "./import.ts";
-
-const square = (x: number, y: number, s = 0.1) => ({
-  type: "Polygon",
-  coordinates: [
-    [
-      [x, y],
-      [x + s, y],
-      [x + s, y + s],
-      [x, y + s],
-      [x, y],
-    ],
-  ],
-});
+import { square } from "../../tests/fixtures/shapes.ts";
 
 function counter() {
   let n = 0;

@@ -12,6 +12,7 @@ import {
   writeTerritory,
 } from "../../shared/doc/schema.ts";
 import { CloseCode } from "../../shared/protocol/messages.ts";
+import { square } from "../fixtures/shapes.ts";
 import {
   apiFetch,
   connectStockClient,
@@ -20,7 +21,6 @@ import {
   type LinkRole,
   newPerson,
   type ServerProcess,
-  square,
   startServerProcess,
 } from "./harness.ts";
 import { RawClient } from "./raw-client.ts";

@@ -9,6 +9,7 @@ import fs from "node:fs/promises";
 import { afterEach, describe, expect, it } from "vitest";
 import { readAccountsVersion } from "../../shared/doc/schema.ts";
 import { LowdbStore } from "../../server/persistence/lowdb-store.ts";
+import { square } from "../fixtures/shapes.ts";
 import {
   apiFetch,
   connectStockClient,
@@ -16,7 +17,6 @@ import {
   eventually,
   type ServerProcess,
   type StockClient,
-  square,
   startServerProcess,
 } from "./harness.ts";
 

@@ -11,13 +11,13 @@ import {
 } from "../../shared/doc/schema.ts";
 import { encodeGeometry } from "../../shared/geometry/codec.ts";
 import { CloseCode, MAX_FRAME_BYTES } from "../../shared/protocol/messages.ts";
+import { square } from "../fixtures/shapes.ts";
 import {
   connectStockClient,
   createPlan,
   eventually,
   type ServerProcess,
   type StockClient,
-  square,
   startServerProcess,
   apiFetch,
 } from "./harness.ts";

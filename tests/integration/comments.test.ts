@@ -4,6 +4,7 @@ import type { ActivityEntry, ActivityPage } from "../../shared/activity/activity
 import type { CommentThread } from "../../shared/comments/comments.ts";
 import { LOCAL_EDIT, transact } from "../../shared/doc/origins.ts";
 import { readThreads, updateTerritory } from "../../shared/doc/schema.ts";
+import { square } from "../fixtures/shapes.ts";
 import {
   apiFetch,
   type CreatedPlan,
@@ -13,7 +14,6 @@ import {
   newPerson,
   type Person,
   type ServerProcess,
-  square,
   startServerProcess,
 } from "./harness.ts";
 import { RawClient } from "./raw-client.ts";

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readCsv } from "../../shared/accounts/csv.ts";
-import { type CreatedPlan, createPlanWithLinks, type ServerProcess, square, startServerProcess } from "./harness.ts";
+import { square } from "../fixtures/shapes.ts";
+import { type CreatedPlan, createPlanWithLinks, type ServerProcess, startServerProcess } from "./harness.ts";
 
 /**
  * Issue 9: CSV exports wrote `=HYPERLINK(…)`, `@SUM(…)` and `-2+3+cmd|…`

@@ -6,15 +6,8 @@
 import fs from "node:fs/promises";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import {
-  apiFetch,
-  createPlan,
-  eventually,
-  type ServerProcess,
-  square,
-  startServerProcess,
-  withToken,
-} from "./harness.ts";
+import { square } from "../fixtures/shapes.ts";
+import { apiFetch, createPlan, eventually, type ServerProcess, startServerProcess, withToken } from "./harness.ts";
 import { RawClient } from "./raw-client.ts";
 
 const running: ServerProcess[] = [];

@@ -3,13 +3,13 @@ import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { LOCAL_EDIT, transact } from "../../shared/doc/origins.ts";
 import { readTerritories, territoriesMap, updateTerritory, writeTerritory } from "../../shared/doc/schema.ts";
+import { square } from "../fixtures/shapes.ts";
 import {
   connectStockClient,
   createPlan,
   eventually,
   type ServerProcess,
   type StockClient,
-  square,
   startServerProcess,
   apiFetch,
 } from "./harness.ts";

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ActivityPage } from "../../shared/activity/activity.ts";
 import { readCsv } from "../../shared/accounts/csv.ts";
 import { apiFetch, type CreatedPlan, createPlanWithLinks, type ServerProcess, startServerProcess } from "./harness.ts";
+import { box } from "../fixtures/shapes.ts";
 
 /** Small enough to test the 413 cheaply, large enough for every file below. */
 const LIMIT = 128 * 1024;
@@ -39,20 +40,6 @@ async function json(res: Response): Promise<Json> {
 }
 
 /** A rectangle with corners given to 7 decimals, as GIS tools write them. */
-function rect(x0: number, y0: number, x1: number, y1: number) {
-  return {
-    type: "Polygon" as const,
-    coordinates: [
-      [
-        [x0, y0],
-        [x1, y0],
-        [x1, y1],
-        [x0, y1],
-        [x0, y0],
-      ],
-    ],
-  };
-}
 
 /** Three territories over west Java with 7-decimal coordinates and every attribute. */
 const TERRITORIES = {
@@ -68,7 +55,7 @@ const TERRITORIES = {
         targets: { revenue: 3000 },
         parent: "jabar",
       },
-      geometry: rect(106.6000001, -6.8123457, 106.8000001, -6.5987654),
+      geometry: box(106.6000001, -6.8123457, 106.8000001, -6.5987654),
     },
     {
       type: "Feature",
@@ -76,15 +63,15 @@ const TERRITORIES = {
       geometry: {
         type: "MultiPolygon",
         coordinates: [
-          rect(106.8000001, -6.5987654, 106.9876543, -6.3000001).coordinates,
-          rect(107.1234567, -6.5, 107.2, -6.4).coordinates,
+          box(106.8000001, -6.5987654, 106.9876543, -6.3000001).coordinates,
+          box(107.1234567, -6.5, 107.2, -6.4).coordinates,
         ],
       },
     },
     {
       type: "Feature",
       properties: { id: "bekasi", NAME: "Bekasi", colour: "#7570b3" },
-      geometry: rect(106.9876543, -6.4, 107.1, -6.1000009),
+      geometry: box(106.9876543, -6.4, 107.1, -6.1000009),
     },
   ],
 };
@@ -174,7 +161,7 @@ describe("territories from GeoJSON and back", () => {
     await importTerritories(plan, TERRITORIES);
     const replacement = {
       type: "FeatureCollection",
-      features: [{ type: "Feature", properties: { wilayah: "Jawa Barat" }, geometry: rect(106, -7, 108, -6) }],
+      features: [{ type: "Feature", properties: { wilayah: "Jawa Barat" }, geometry: box(106, -7, 108, -6) }],
     };
     const preview = await importTerritories(plan, replacement, "?mode=replace&dryRun=1");
     expect(preview.status).toBe(200);
@@ -251,7 +238,7 @@ describe("territories from GeoJSON and back", () => {
       features: Array.from({ length: 21 }, (_, i) => ({
         type: "Feature",
         properties: { name: `T${i}` },
-        geometry: rect(100 + i, 0, 100.5 + i, 0.5),
+        geometry: box(100 + i, 0, 100.5 + i, 0.5),
       })),
     };
     const tooMany = await importTerritories(plan, many);
@@ -321,7 +308,7 @@ describe("assignments and metrics as CSV", () => {
     // Bekasi grows west over A5, and over a corner of Depok.
     const put = await call(plan, "PUT", "/territories/bekasi", {
       type: "Feature",
-      geometry: rect(106.6, -6.4, 107.1, -6.1),
+      geometry: box(106.6, -6.4, 107.1, -6.1),
     });
     expect(put.status).toBe(200);
     const csv = readCsv(await (await call(plan, "GET", "/assignments.csv")).text(), { delimiter: "," });

@@ -195,18 +195,3 @@ export async function eventually<T>(check: () => T | Promise<T>, timeoutMs = 15_
     }
   }
 }
-
-export function square(x: number, y: number, size = 0.1): { type: "Polygon"; coordinates: [number, number][][] } {
-  return {
-    type: "Polygon",
-    coordinates: [
-      [
-        [x, y],
-        [x + size, y],
-        [x + size, y + size],
-        [x, y + size],
-        [x, y],
-      ],
-    ],
-  };
-}

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { CommentThread } from "../../shared/comments/comments.ts";
+import { square } from "../fixtures/shapes.ts";
 import {
   apiFetch,
   type CreatedPlan,
@@ -8,7 +9,6 @@ import {
   newPerson,
   type Person,
   type ServerProcess,
-  square,
   startServerProcess,
 } from "./harness.ts";
 import { RawClient } from "./raw-client.ts";

@@ -3,7 +3,8 @@
  * the mapping step, all-or-nothing refusal with line numbers, the size limit.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { apiFetch, createPlanWithLinks, type ServerProcess, square, startServerProcess } from "./harness.ts";
+import { square } from "../fixtures/shapes.ts";
+import { apiFetch, createPlanWithLinks, type ServerProcess, startServerProcess } from "./harness.ts";
 
 /** Small enough to test the 413 cheaply, large enough for every file below. */
 const LIMIT = 64 * 1024;

@@ -4,7 +4,8 @@ import * as Y from "yjs";
 import { updateTerritory, writeTerritory } from "../../shared/doc/schema.ts";
 import type { AnalysisMessage } from "../../shared/protocol/analysis.ts";
 import { MessageType } from "../../shared/protocol/messages.ts";
-import { apiFetch, createPlan, eventually, type ServerProcess, square, startServerProcess } from "./harness.ts";
+import { square } from "../fixtures/shapes.ts";
+import { apiFetch, createPlan, eventually, type ServerProcess, startServerProcess } from "./harness.ts";
 import { RawClient } from "./raw-client.ts";
 
 let server: ServerProcess;

@@ -9,7 +9,8 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { readAccountsVersion } from "../../shared/doc/schema.ts";
 import { type WilayahServer, startServer } from "../../server/app.ts";
 import { configFromEnv } from "../../server/config.ts";
-import { square, tempDataDir } from "./harness.ts";
+import { square } from "../fixtures/shapes.ts";
+import { tempDataDir } from "./harness.ts";
 
 let server: WilayahServer;
 let url: string;

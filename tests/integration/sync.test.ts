@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LOCAL_EDIT, transact } from "../../shared/doc/origins.ts";
 import { readTerritories, readTerritory, updateTerritory, writeTerritory } from "../../shared/doc/schema.ts";
+import { square } from "../fixtures/shapes.ts";
 import {
   connectStockClient,
   createPlan,
   eventually,
   type ServerProcess,
-  square,
   startServerProcess,
   apiFetch,
 } from "./harness.ts";
