@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import * as Y from "yjs";
 import { LOCAL_EDIT, transact } from "../../shared/doc/origins.ts";
 import {
@@ -20,18 +20,12 @@ import {
   eventually,
   type LinkRole,
   newPerson,
-  type ServerProcess,
   startServerProcess,
+  useServer,
 } from "./harness.ts";
 import { RawClient } from "./raw-client.ts";
 
-let server: ServerProcess;
-beforeAll(async () => {
-  server = await startServerProcess();
-});
-afterAll(async () => {
-  await server?.kill();
-});
+const server = useServer();
 
 function territory(id: string, name: string, x = 106) {
   return { id, name, color: "#1b9e77", reps: [], targets: {}, parent: null, geometry: square(x, -7) };

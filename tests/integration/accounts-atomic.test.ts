@@ -17,21 +17,14 @@ import {
   eventually,
   type ServerProcess,
   type StockClient,
-  startServerProcess,
+  serversPerTest,
 } from "./harness.ts";
 
-const running: ServerProcess[] = [];
+const start = serversPerTest();
 const clients: StockClient[] = [];
-afterEach(async () => {
+afterEach(() => {
   for (const c of clients.splice(0)) c.destroy();
-  await Promise.all(running.splice(0).map((s) => s.kill("SIGKILL")));
 });
-
-async function start(opts: Parameters<typeof startServerProcess>[0] = {}): Promise<ServerProcess> {
-  const s = await startServerProcess(opts);
-  running.push(s);
-  return s;
-}
 
 /** A plan with one territory (106–106.1 E, 7–6.9 S) and two accounts in it, imported as version 1. */
 async function planWithAccounts(server: ServerProcess): Promise<string> {

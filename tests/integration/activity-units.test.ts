@@ -1,5 +1,5 @@
 import { cellToLatLng } from "h3-js";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import * as Y from "yjs";
 import type { ActivityEntry, ActivityPage } from "../../shared/activity/activity.ts";
 import { LOCAL_EDIT, transact } from "../../shared/doc/origins.ts";
@@ -13,8 +13,7 @@ import {
   type LinkRole,
   newPerson,
   type Person,
-  type ServerProcess,
-  startServerProcess,
+  useServer,
 } from "./harness.ts";
 import { RawClient } from "./raw-client.ts";
 
@@ -24,13 +23,7 @@ import { RawClient } from "./raw-client.ts";
  * from, with the person, how many units and where, live and over REST.
  */
 
-let server: ServerProcess;
-beforeAll(async () => {
-  server = await startServerProcess();
-});
-afterAll(async () => {
-  await server?.kill();
-});
+const server = useServer();
 
 const people = new Map<string, Promise<Person>>();
 function personNamed(name: string): Promise<Person> {

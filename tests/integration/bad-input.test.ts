@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import * as Y from "yjs";
 import { LOCAL_EDIT, transact } from "../../shared/doc/origins.ts";
 import {
@@ -12,24 +12,10 @@ import {
 import { encodeGeometry } from "../../shared/geometry/codec.ts";
 import { CloseCode, MAX_FRAME_BYTES } from "../../shared/protocol/messages.ts";
 import { square } from "../fixtures/shapes.ts";
-import {
-  connectStockClient,
-  createPlan,
-  eventually,
-  type ServerProcess,
-  type StockClient,
-  startServerProcess,
-  apiFetch,
-} from "./harness.ts";
+import { connectStockClient, createPlan, eventually, type StockClient, apiFetch, useServer } from "./harness.ts";
 import { RawClient } from "./raw-client.ts";
 
-let server: ServerProcess;
-beforeAll(async () => {
-  server = await startServerProcess();
-});
-afterAll(async () => {
-  await server?.kill();
-});
+const server = useServer();
 
 function territory(id: string, name: string, x = 106) {
   return { id, name, color: "#1b9e77", reps: [], targets: {}, parent: null, geometry: square(x, -7) };

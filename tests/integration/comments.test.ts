@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import * as Y from "yjs";
 import type { ActivityEntry, ActivityPage } from "../../shared/activity/activity.ts";
 import type { CommentThread } from "../../shared/comments/comments.ts";
@@ -13,18 +13,12 @@ import {
   type LinkRole,
   newPerson,
   type Person,
-  type ServerProcess,
   startServerProcess,
+  useServer,
 } from "./harness.ts";
 import { RawClient } from "./raw-client.ts";
 
-let server: ServerProcess;
-beforeAll(async () => {
-  server = await startServerProcess();
-});
-afterAll(async () => {
-  await server?.kill();
-});
+const server = useServer();
 
 /** A plan with territories t1 (around 107,-7) and t2 (around 109,-7) and a few accounts in t1. */
 async function plan(): Promise<CreatedPlan> {

@@ -1,7 +1,7 @@
 import net from "node:net";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import WebSocket from "ws";
-import { createPlanWithLinks, eventually, type ServerProcess, startServerProcess } from "./harness.ts";
+import { createPlanWithLinks, eventually, startServerProcess, useServer } from "./harness.ts";
 
 /**
  * Issue 9, item 5: one client held 19,950 half-sent requests open, used up
@@ -39,14 +39,8 @@ async function request(port: number, path: string, from = ATTACKER): Promise<{ s
   return { status: Number(/^HTTP\/1\.1 (\d{3})/.exec(text)?.[1] ?? 0), body: text.slice(text.indexOf("\r\n\r\n") + 4) };
 }
 
-let server: ServerProcess;
-beforeAll(async () => {
-  server = await startServerProcess({
-    env: { MAX_CONNECTIONS_PER_ADDRESS: String(CAP), HEADERS_TIMEOUT_MS: "1500", REQUEST_TIMEOUT_MS: "3000" },
-  });
-});
-afterAll(async () => {
-  await server?.kill();
+const server = useServer({
+  env: { MAX_CONNECTIONS_PER_ADDRESS: String(CAP), HEADERS_TIMEOUT_MS: "1500", REQUEST_TIMEOUT_MS: "3000" },
 });
 
 describe("connections per address", () => {

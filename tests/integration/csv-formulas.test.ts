@@ -1,19 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { readCsv } from "../../shared/accounts/csv.ts";
 import { square } from "../fixtures/shapes.ts";
-import { type CreatedPlan, createPlanWithLinks, type ServerProcess, startServerProcess } from "./harness.ts";
+import { type CreatedPlan, createPlanWithLinks, useServer } from "./harness.ts";
 
 /**
  * Issue 9: CSV exports wrote `=HYPERLINK(…)`, `@SUM(…)` and `-2+3+cmd|…`
  * verbatim, which a spreadsheet runs as formulas when the file is opened.
  */
-let server: ServerProcess;
-beforeAll(async () => {
-  server = await startServerProcess();
-});
-afterAll(async () => {
-  await server?.kill();
-});
+const server = useServer();
 
 function call(plan: CreatedPlan, method: string, path: string, body?: string, type = "application/json") {
   return fetch(`${server.url}/api/plans/${plan.id}${path}`, {

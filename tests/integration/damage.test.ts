@@ -5,21 +5,12 @@
  */
 import fs from "node:fs/promises";
 import path from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { square } from "../fixtures/shapes.ts";
-import { apiFetch, createPlan, eventually, type ServerProcess, startServerProcess, withToken } from "./harness.ts";
+import { apiFetch, createPlan, eventually, type ServerProcess, withToken, serversPerTest } from "./harness.ts";
 import { RawClient } from "./raw-client.ts";
 
-const running: ServerProcess[] = [];
-afterEach(async () => {
-  await Promise.all(running.splice(0).map((s) => s.kill("SIGKILL")));
-});
-
-async function start(opts: Parameters<typeof startServerProcess>[0] = {}): Promise<ServerProcess> {
-  const s = await startServerProcess(opts);
-  running.push(s);
-  return s;
-}
+const start = serversPerTest();
 
 /** Keeps rooms loaded, so a kill -9 leaves everything in the log (nothing compacted on unload). */
 const NO_UNLOAD = { ROOM_IDLE_MS: "600000" };

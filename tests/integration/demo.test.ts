@@ -1,10 +1,10 @@
 import fs from "node:fs/promises";
 import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { newAccess } from "../../server/access/tokens.ts";
 import { LowdbStore } from "../../server/persistence/lowdb-store.ts";
 import { CloseCode } from "../../shared/protocol/messages.ts";
-import { eventually, type ServerProcess, startServerProcess, tempDataDir } from "./harness.ts";
+import { eventually, type ServerProcess, startServerProcess, tempDataDir, useServer } from "./harness.ts";
 import { RawClient } from "./raw-client.ts";
 
 /**
@@ -33,13 +33,7 @@ function planCall(server: ServerProcess, id: string, token: string, path = "", i
   });
 }
 
-let server: ServerProcess;
-beforeAll(async () => {
-  server = await startServerProcess({ env: { SEED_DEMO: "1", DEMO_COPIES_PER_HOUR: "4" } });
-});
-afterAll(async () => {
-  await server?.kill();
-});
+const server = useServer({ env: { SEED_DEMO: "1", DEMO_COPIES_PER_HOUR: "4" } });
 
 describe("copies of the demo", () => {
   it("gives every caller a copy of their own, with the whole demo in it; one copy's links open only that copy", async () => {

@@ -10,22 +10,15 @@ import {
   eventually,
   type ServerProcess,
   type StockClient,
-  startServerProcess,
   apiFetch,
+  serversPerTest,
 } from "./harness.ts";
 
-const running: ServerProcess[] = [];
+const start = serversPerTest();
 const clients: StockClient[] = [];
-afterEach(async () => {
+afterEach(() => {
   for (const c of clients.splice(0)) c.destroy();
-  await Promise.all(running.splice(0).map((s) => s.kill("SIGKILL")));
 });
-
-async function start(opts: Parameters<typeof startServerProcess>[0] = {}): Promise<ServerProcess> {
-  const s = await startServerProcess(opts);
-  running.push(s);
-  return s;
-}
 
 function client(server: ServerProcess, planId: string): StockClient {
   const c = connectStockClient(server, planId);

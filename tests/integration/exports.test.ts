@@ -3,22 +3,16 @@
  * territories from GeoJSON and back unchanged, assignments and metrics as
  * CSV that parse back, refused files that change nothing, size limit, roles.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { ActivityPage } from "../../shared/activity/activity.ts";
 import { readCsv } from "../../shared/accounts/csv.ts";
-import { apiFetch, type CreatedPlan, createPlanWithLinks, type ServerProcess, startServerProcess } from "./harness.ts";
+import { apiFetch, type CreatedPlan, createPlanWithLinks, useServer } from "./harness.ts";
 import { box } from "../fixtures/shapes.ts";
 
 /** Small enough to test the 413 cheaply, large enough for every file below. */
 const LIMIT = 128 * 1024;
 
-let server: ServerProcess;
-beforeAll(async () => {
-  server = await startServerProcess({ env: { MAX_BODY_BYTES: String(LIMIT), MAX_TERRITORIES: "20" } });
-});
-afterAll(async () => {
-  await server?.kill();
-});
+const server = useServer({ env: { MAX_BODY_BYTES: String(LIMIT), MAX_TERRITORIES: "20" } });
 
 type Json = Record<string, unknown> & { error?: string };
 

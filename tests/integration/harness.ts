@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import fs from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
+import { afterAll, afterEach, beforeAll } from "vitest";
 import WebSocket from "ws";
 import { WebsocketProvider } from "y-websocket";
 import * as Y from "yjs";
@@ -28,9 +29,16 @@ export async function tempDataDir(): Promise<string> {
  * Starts the real server (`tsx server/index.ts`) as its own process on a
  * free port with its own DATA_DIR, and waits until it listens.
  */
-export async function startServerProcess(
-  opts: { dataDir?: string; env?: Record<string, string>; port?: number } = {},
-): Promise<ServerProcess> {
+export interface StartOptions {
+  /** A data folder to start on (a restart); a fresh temporary one otherwise. */
+  dataDir?: string;
+  /** Environment on top of the test defaults below. */
+  env?: Record<string, string>;
+  /** 0 (any free port) unless told: a restart on the same port lets clients reconnect. */
+  port?: number;
+}
+
+export async function startServerProcess(opts: StartOptions = {}): Promise<ServerProcess> {
   const dataDir = opts.dataDir ?? (await tempDataDir());
   const proc = spawn(process.execPath, ["--import", "tsx", "server/index.ts"], {
     cwd: ROOT,
@@ -84,6 +92,64 @@ export async function startServerProcess(
         proc.kill(signal);
       });
     },
+  };
+}
+
+/**
+ * The real server for a whole test file: started before its tests, killed
+ * after them and its temporary data folder removed. The handle may be kept
+ * at the top of the file; read it inside tests and hooks.
+ */
+export function useServer(opts: StartOptions = {}): ServerProcess {
+  let server: ServerProcess | undefined;
+  beforeAll(async () => {
+    server = await startServerProcess(opts);
+  });
+  afterAll(async () => {
+    await server?.kill();
+    if (server && !opts.dataDir) await fs.rm(server.dataDir, { recursive: true, force: true });
+  });
+  const started = (): ServerProcess => {
+    if (!server) throw new Error("useServer: the server starts before the tests; read it inside a test or hook");
+    return server;
+  };
+  return {
+    get url() {
+      return started().url;
+    },
+    get wsUrl() {
+      return started().wsUrl;
+    },
+    get port() {
+      return started().port;
+    },
+    get dataDir() {
+      return started().dataDir;
+    },
+    get proc() {
+      return started().proc;
+    },
+    output: () => started().output(),
+    kill: (signal) => started().kill(signal),
+  };
+}
+
+/**
+ * For tests that start, kill and restart servers themselves: the function it
+ * returns starts one (as startServerProcess), and every server it started is
+ * killed (-9) after each test and its data folder removed.
+ */
+export function serversPerTest(): (opts?: StartOptions) => Promise<ServerProcess> {
+  const running: ServerProcess[] = [];
+  afterEach(async () => {
+    const stopped = running.splice(0);
+    await Promise.all(stopped.map((s) => s.kill("SIGKILL")));
+    await Promise.all(stopped.map((s) => fs.rm(s.dataDir, { recursive: true, force: true })));
+  });
+  return async (opts = {}) => {
+    const s = await startServerProcess(opts);
+    running.push(s);
+    return s;
   };
 }
 

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { CommentThread } from "../../shared/comments/comments.ts";
 import { square } from "../fixtures/shapes.ts";
 import {
@@ -8,8 +8,8 @@ import {
   eventually,
   newPerson,
   type Person,
-  type ServerProcess,
   startServerProcess,
+  useServer,
 } from "./harness.ts";
 import { RawClient } from "./raw-client.ts";
 
@@ -18,13 +18,7 @@ import { RawClient } from "./raw-client.ts";
  * issued with it. The id alone (which every link sees on comments) makes
  * nobody anyone.
  */
-let server: ServerProcess;
-beforeAll(async () => {
-  server = await startServerProcess();
-});
-afterAll(async () => {
-  await server?.kill();
-});
+const server = useServer();
 
 async function planWithTerritory(): Promise<CreatedPlan> {
   const p = await createPlanWithLinks(server, "Identity");

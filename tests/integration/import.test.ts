@@ -2,20 +2,14 @@
  * Accounts import through the real server (issue 5): real-world CSV files,
  * the mapping step, all-or-nothing refusal with line numbers, the size limit.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { square } from "../fixtures/shapes.ts";
-import { apiFetch, createPlanWithLinks, type ServerProcess, startServerProcess } from "./harness.ts";
+import { apiFetch, createPlanWithLinks, useServer } from "./harness.ts";
 
 /** Small enough to test the 413 cheaply, large enough for every file below. */
 const LIMIT = 64 * 1024;
 
-let server: ServerProcess;
-beforeAll(async () => {
-  server = await startServerProcess({ env: { MAX_BODY_BYTES: String(LIMIT) } });
-});
-afterAll(async () => {
-  await server?.kill();
-});
+const server = useServer({ env: { MAX_BODY_BYTES: String(LIMIT) } });
 
 interface Plan {
   id: string;

@@ -1,6 +1,6 @@
 import http from "node:http";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createPlanWithLinks, type ServerProcess, startServerProcess } from "./harness.ts";
+import { describe, expect, it } from "vitest";
+import { createPlanWithLinks, startServerProcess, useServer } from "./harness.ts";
 
 /**
  * Issue 9: `Host` and `X-Forwarded-Proto` went into share links as they
@@ -28,13 +28,7 @@ function raw(
   });
 }
 
-let server: ServerProcess;
-beforeAll(async () => {
-  server = await startServerProcess({ env: { SEED_DEMO: "1" } });
-});
-afterAll(async () => {
-  await server?.kill();
-});
+const server = useServer({ env: { SEED_DEMO: "1" } });
 
 describe("links in answers", () => {
   it("are built from the request's Host only when it is a host name, and never take the scheme from a header", async () => {

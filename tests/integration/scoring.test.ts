@@ -1,20 +1,14 @@
 import * as encoding from "lib0/encoding";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import * as Y from "yjs";
 import { updateTerritory, writeTerritory } from "../../shared/doc/schema.ts";
 import type { AnalysisMessage } from "../../shared/protocol/analysis.ts";
 import { MessageType } from "../../shared/protocol/messages.ts";
 import { square } from "../fixtures/shapes.ts";
-import { apiFetch, createPlan, eventually, type ServerProcess, startServerProcess } from "./harness.ts";
+import { apiFetch, createPlan, eventually, useServer } from "./harness.ts";
 import { RawClient } from "./raw-client.ts";
 
-let server: ServerProcess;
-beforeAll(async () => {
-  server = await startServerProcess();
-});
-afterAll(async () => {
-  await server?.kill();
-});
+const server = useServer();
 
 const CSV = [
   "ID,Name,Latitude,Longitude,Revenue,Potential,segment",

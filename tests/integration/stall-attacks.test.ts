@@ -1,19 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import * as Y from "yjs";
 import { LOCAL_EDIT, transact } from "../../shared/doc/origins.ts";
 import { readTerritory, territoriesMap, updateTerritory } from "../../shared/doc/schema.ts";
 import { encodeGeometry } from "../../shared/geometry/codec.ts";
 import { CloseCode } from "../../shared/protocol/messages.ts";
 import { box } from "../fixtures/shapes.ts";
-import {
-  apiFetch,
-  connectStockClient,
-  createPlan,
-  eventually,
-  type ServerProcess,
-  startServerProcess,
-  withToken,
-} from "./harness.ts";
+import { apiFetch, connectStockClient, createPlan, eventually, withToken, useServer } from "./harness.ts";
 import { RawClient } from "./raw-client.ts";
 
 /**
@@ -22,14 +14,8 @@ import { RawClient } from "./raw-client.ts";
  * plan, presence without limits, one socket sending updates as fast as it
  * can, and a reader that never reads.
  */
-let server: ServerProcess;
-beforeAll(async () => {
-  // A slow reader is dropped past 1 MB here, so the test need not send 32 MB.
-  server = await startServerProcess({ env: { SYNC_MAX_BUFFERED_BYTES: String(1024 * 1024) } });
-});
-afterAll(async () => {
-  await server?.kill();
-});
+// A slow reader is dropped past 1 MB here, so the test need not send 32 MB.
+const server = useServer({ env: { SYNC_MAX_BUFFERED_BYTES: String(1024 * 1024) } });
 
 /** A plan with `n` small territories, made over REST. */
 async function largePlan(n: number): Promise<string> {

@@ -1,23 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { LOCAL_EDIT, transact } from "../../shared/doc/origins.ts";
 import { readTerritories, readTerritory, updateTerritory, writeTerritory } from "../../shared/doc/schema.ts";
 import { square } from "../fixtures/shapes.ts";
-import {
-  connectStockClient,
-  createPlan,
-  eventually,
-  type ServerProcess,
-  startServerProcess,
-  apiFetch,
-} from "./harness.ts";
+import { connectStockClient, createPlan, eventually, apiFetch, useServer } from "./harness.ts";
 
-let server: ServerProcess;
-beforeAll(async () => {
-  server = await startServerProcess();
-});
-afterAll(async () => {
-  await server?.kill();
-});
+const server = useServer();
 
 describe("sync with the stock y-websocket client", () => {
   it("two clients converge on each other's edits", async () => {

@@ -1,28 +1,15 @@
 import fs from "node:fs";
 import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import * as Y from "yjs";
 import { LOCAL_EDIT, transact } from "../../shared/doc/origins.ts";
 import { readUnitAssignment, readUnitsVersion, writeUnitAssignments } from "../../shared/doc/schema.ts";
 import { fromCompact, type UnitsCompactJson } from "../../shared/units/compact.ts";
 import { box } from "../fixtures/shapes.ts";
-import {
-  apiFetch,
-  connectStockClient,
-  createPlanWithLinks,
-  eventually,
-  type ServerProcess,
-  startServerProcess,
-} from "./harness.ts";
+import { apiFetch, connectStockClient, createPlanWithLinks, eventually, useServer } from "./harness.ts";
 import { RawClient } from "./raw-client.ts";
 
-let server: ServerProcess;
-beforeAll(async () => {
-  server = await startServerProcess();
-});
-afterAll(async () => {
-  await server?.kill();
-});
+const server = useServer();
 
 async function call(planId: string, method: string, rest: string, body?: unknown, token?: string) {
   const res = await apiFetch(
