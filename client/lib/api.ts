@@ -2,7 +2,7 @@
 
 import type { CommentThread } from "../../shared/comments/comments.ts";
 import type { Role } from "../../shared/access/roles.ts";
-import { identity } from "../state/identity.svelte.ts";
+import { identityHeaders } from "./identity-headers.ts";
 
 export interface PlanInfo {
   id: string;
@@ -35,7 +35,7 @@ async function request<T>(path: string, init: RequestInit & { token?: string | n
   const headers = new Headers(init.headers);
   if (init.token) headers.set("Authorization", `Bearer ${init.token}`);
   // Who is asking: the person id with the secret that proves it (the token decides what is allowed).
-  for (const [name, value] of Object.entries(identity.headers())) headers.set(name, value);
+  for (const [name, value] of Object.entries(identityHeaders())) headers.set(name, value);
   if (init.body !== undefined && !headers.has("Content-Type")) headers.set("Content-Type", "application/json");
   let res: Response;
   try {

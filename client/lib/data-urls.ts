@@ -1,6 +1,6 @@
 /** Addresses of the imports and exports (pure: unit-tested). */
 
-import type { MappingOverride } from "../state/import-mapping.ts";
+import type { MappingOverride } from "../../shared/accounts/mapping.ts";
 
 function planPath(planId: string): string {
   return `/api/plans/${encodeURIComponent(planId)}`;

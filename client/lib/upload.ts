@@ -5,8 +5,10 @@
  * who is asking as X-Wilayah-Person / X-Wilayah-Name.
  */
 
-import type { UploadProgress } from "../state/import-mapping.ts";
-import { identity } from "../state/identity.svelte.ts";
+import { identityHeaders } from "./identity-headers.ts";
+
+/** An upload's state: sending (with how much went), or processing (all sent, the server is reading it). */
+export type UploadProgress = { phase: "sending"; loaded: number; total: number } | { phase: "processing" };
 
 /** A finished request: its status and its JSON body (null when it had none or it was not JSON). */
 export interface UploadAnswer {
@@ -42,7 +44,7 @@ export function upload(url: string, body: Blob | string, options: UploadOptions)
     xhr.open("POST", url);
     xhr.setRequestHeader("Content-Type", options.contentType);
     if (options.token) xhr.setRequestHeader("Authorization", `Bearer ${options.token}`);
-    for (const [name, value] of Object.entries(identity.headers())) xhr.setRequestHeader(name, value);
+    for (const [name, value] of Object.entries(identityHeaders())) xhr.setRequestHeader(name, value);
     const size = typeof body === "string" ? body.length : body.size;
     const report = options.onProgress;
     if (report) {

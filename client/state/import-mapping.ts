@@ -5,8 +5,9 @@
  */
 
 import type { ColumnMapping, MappingOverride } from "../../shared/accounts/mapping.ts";
+import type { UploadProgress } from "../lib/upload.ts";
 
-export type { ColumnMapping, MappingOverride };
+export type { ColumnMapping, MappingOverride, UploadProgress };
 
 /** The four roles a column can take; id and name may be left empty, the coordinates may not. */
 export const ROLES = ["id", "name", "lat", "lon"] as const;
@@ -375,9 +376,6 @@ export function formatBytes(bytes: number, locale: string): string {
   if (bytes < 1_000_000_000) return `${fmt(bytes / 1_000_000, 1)} MB`;
   return `${fmt(bytes / 1_000_000_000, 1)} GB`;
 }
-
-/** An upload's state: sending (with how much went), or processing (all sent, the server is reading it). */
-export type UploadProgress = { phase: "sending"; loaded: number; total: number } | { phase: "processing" };
 
 /** The share sent, 0–1, or null while processing (an indeterminate bar). */
 export function progressFraction(p: UploadProgress): number | null {
