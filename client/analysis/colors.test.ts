@@ -7,10 +7,10 @@ import {
   deviationColor,
   deviationLevel,
   pinnedMask,
-  mix,
   NO_DATA_COLOR,
   scoreLevel,
 } from "./colors.ts";
+import { mix } from "../lib/color.ts";
 
 describe("deviation colours", () => {
   it("is neutral at the reference, the palette's ends at ±2× the allowed deviation, and clamps beyond", () => {

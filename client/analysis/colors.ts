@@ -1,9 +1,10 @@
 import type { Balance, DeviationLevel } from "../../shared/scoring/types.ts";
+import { mix } from "../lib/color.ts";
 
 /**
  * Colours of the scores: deviation levels, the plan score, the choropleth's
  * diverging palette, and each account's point. Pure, so the panels, the map
- * and the tests agree on them.
+ * and the tests agree on them; the hex arithmetic is lib/color.ts.
  */
 
 /** Within the allowed deviation, beyond it, beyond twice it. */
@@ -95,22 +96,6 @@ export function deviationColor(deviation: number, allowed: number): string {
   const pos = ((t + 1) / 2) * (DIVERGING.length - 1);
   const i = Math.min(DIVERGING.length - 2, Math.floor(pos));
   return mix(DIVERGING[i] as string, DIVERGING[i + 1] as string, pos - i);
-}
-
-/** Linear mix of two #rrggbb colours in sRGB. */
-export function mix(a: string, b: string, f: number): string {
-  const x = rgb(a);
-  const y = rgb(b);
-  const c = (i: 0 | 1 | 2) =>
-    Math.round(x[i] + (y[i] - x[i]) * f)
-      .toString(16)
-      .padStart(2, "0");
-  return `#${c(0)}${c(1)}${c(2)}`;
-}
-
-export function rgb(hex: string): [number, number, number] {
-  const n = Number.parseInt(hex.slice(1, 7), 16);
-  return [(n >> 16) & 255, (n >> 8) & 255, n & 255];
 }
 
 /**

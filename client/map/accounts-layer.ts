@@ -8,7 +8,8 @@ import ImageCanvasSource from "ol/source/ImageCanvas.js";
 import VectorSource from "ol/source/Vector.js";
 import type { FlatStyle } from "ol/style/flat.js";
 import type { PlanAccounts } from "../analysis/accounts.ts";
-import { AccountState, rgb } from "../analysis/colors.ts";
+import { AccountState } from "../analysis/colors.ts";
+import { rgb } from "../lib/color.ts";
 
 export type PointsRenderer = "webgl" | "canvas";
 

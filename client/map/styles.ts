@@ -6,6 +6,10 @@ import Polygon from "ol/geom/Polygon.js";
 import type Geometry from "ol/geom/Geometry.js";
 import { Circle, Fill, Icon, Stroke, Style, Text } from "ol/style.js";
 import { NO_DATA_COLOR } from "../analysis/colors.ts";
+import { darken, hexToRgba } from "../lib/color.ts";
+
+// The map's layers take the colour helpers from here too; panels import lib/color.ts.
+export { darken, hexToRgba };
 
 /**
  * How territories are filled: in their own colour, or by the chosen
@@ -38,21 +42,6 @@ export interface OverlayStyleState {
   lifted: Set<string>;
   /** Show the selected territory's vertices (reshape tool). */
   showVertices: boolean;
-}
-
-export function hexToRgba(hex: string, alpha: number): string {
-  const n = Number.parseInt(hex.slice(1), 16);
-  return `rgba(${(n >> 16) & 255}, ${(n >> 8) & 255}, ${n & 255}, ${alpha})`;
-}
-
-/** A darker shade of a colour, for outlines that read on the fill. */
-export function darken(hex: string, factor = 0.72): string {
-  const n = Number.parseInt(hex.slice(1), 16);
-  const c = (v: number) =>
-    Math.round(v * factor)
-      .toString(16)
-      .padStart(2, "0");
-  return `#${c((n >> 16) & 255)}${c((n >> 8) & 255)}${c(n & 255)}`;
 }
 
 const FILL_ALPHA = 0.36;
