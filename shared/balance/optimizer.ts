@@ -21,8 +21,10 @@ import { mulberry32 } from "../scoring/synthetic.ts";
  * unit. Locked units and territories, unassigned units and a cap on the
  * units that may change territory are respected by every move.
  *
- * Deterministic for a seed and a step budget (the temperature follows the
- * step count); a time budget may stop it earlier with the best so far.
+ * The temperature falls from the typical size of a move's change to a
+ * thousandth of it over the budget: the step budget, or the time budget
+ * when that runs out first (then the run is no longer reproducible). So it
+ * is deterministic for a seed and a step budget that finishes in time.
  */
 export interface BalanceProblem {
   /** Unit adjacency (with the island bridges), as CSR. */
@@ -41,7 +43,7 @@ export interface BalanceProblem {
   lockedUnits?: Uint8Array;
   /** Keep every territory in one piece (default true). */
   contiguous?: boolean;
-  /** 0 "balance first" … 1 "shape first" (default 0.3). */
+  /** 0 "balance first" … 1 "shape first" (default 0.6). */
   compactness?: number;
   /** Most units that may change territory, as a fraction of the assigned units (default 1). */
   maxMoved?: number;
@@ -99,7 +101,7 @@ export function balance(p: BalanceProblem): BalanceResult {
   const M = p.metrics.length;
   const { offsets, targets } = p.graph;
   const contiguous = p.contiguous ?? true;
-  const lambda = cutWeight(p.compactness ?? 0.3);
+  const lambda = cutWeight(p.compactness ?? 0.6);
   const rnd = mulberry32(p.seed ?? 42);
   const now = p.now ?? (() => performance.now());
   const began = now();
@@ -320,15 +322,23 @@ export function balance(p: BalanceProblem): BalanceResult {
   let ended: BalanceResult["ended"] = "steps";
   let step = 0;
   const reportEvery = 5000;
+  /** How far through its budget the run is: steps, or time when that runs out first. */
+  let done = 0;
+  let temperature = t0;
   for (; step < p.steps && boundary.length > 0; step++) {
+    if (step % 1000 === 0) {
+      const elapsed = p.timeMs !== undefined ? (now() - began) / p.timeMs : 0;
+      done = Math.max(step / p.steps, elapsed);
+      temperature = t0 > 0 ? t0 * (tEnd / t0) ** Math.min(1, done) : 0;
+    }
     if (step % reportEvery === 0 && step > 0) {
-      if (p.timeMs !== undefined && now() - began > p.timeMs) {
+      if (done >= 1) {
         ended = "time";
         break;
       }
       if (p.onProgress) {
         const go = p.onProgress({
-          done: step / p.steps,
+          done,
           steps: step,
           objective: bestObjective,
           maxDeviation: maxAbs(deviationsOf(sumsOf(best, p, T), goals), weights),
@@ -348,7 +358,6 @@ export function balance(p: BalanceProblem): BalanceResult {
     if ((size[a] as number) <= 1) continue;
     if (owner[u] === p.start[u] && moved >= maxMoved) continue;
     const delta = deltaOf(u, a, b);
-    const temperature = t0 > 0 ? t0 * (tEnd / t0) ** (step / p.steps) : 0;
     if (delta > 0 && (temperature <= 0 || rnd() >= Math.exp(-delta / temperature))) continue;
     if (contiguous && !staysWhole(u, a)) continue;
     apply(u, a, b);

@@ -41,6 +41,7 @@ import { run as runScoring } from "./scoring.ts";
 import { storageGrowth } from "./storage-growth.ts";
 import { syncLatency } from "./sync-latency.ts";
 import { throughput } from "./throughput.ts";
+import { balanceBench } from "./balance.ts";
 import { unitsBench } from "./units.ts";
 
 /**
@@ -74,6 +75,7 @@ const ALL: Benchmark[] = [
   importBench,
   attack,
   unitsBench,
+  balanceBench,
 ];
 
 interface StoredResult extends BenchResult {
