@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import type { ActivityEntry } from "../../shared/activity/activity.ts";
 import type { Author } from "../../shared/comments/comments.ts";
 import { MemoryStore } from "../persistence/memory-store.ts";
@@ -8,6 +8,7 @@ const ani: Author = { id: "p-ani", name: "Ani", role: "edit" };
 const budi: Author = { id: "p-budi", name: "Budi", role: "edit" };
 const feeds: PlanFeed[] = [];
 afterEach(async () => {
+  vi.useRealTimers();
   for (const f of feeds.splice(0)) await f.close();
 });
 
@@ -90,13 +91,17 @@ describe("PlanFeed", () => {
     expect(f.page({ territory: "t3" }).entries.map((e) => e.seq)).toEqual([4]);
   });
 
-  it("sends a burst of changes as one message", async () => {
+  it("sends a burst of changes as one message, within a quarter second", async () => {
+    vi.useFakeTimers();
     const sent: ActivityEntry[][] = [];
     const f = feed(sent);
     for (let i = 0; i < 20; i++)
       f.record({ kind: "territory-reshaped", actor: ani, territoryId: "t1" }, { coalesce: true });
     f.record({ kind: "territory-created", actor: budi, territoryId: "t2" });
-    await new Promise((r) => setTimeout(r, 400));
+    expect(sent).toHaveLength(0);
+    await vi.advanceTimersByTimeAsync(250);
+    expect(sent).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(5_000);
     expect(sent).toHaveLength(1);
     expect(sent[0]?.map((e) => [e.seq, e.count])).toEqual([
       [1, 20],

@@ -18,6 +18,7 @@ const SYSTEM = { kind: "system", reason: "test" } as const;
 
 const all: Rooms[] = [];
 afterEach(async () => {
+  vi.useRealTimers();
   for (const r of all.splice(0)) await r.closeAll();
   vi.restoreAllMocks();
 });
@@ -107,12 +108,13 @@ describe("Rooms", () => {
   });
 
   it("keeps a room loaded while a peer is in it", async () => {
+    vi.useFakeTimers();
     const { rooms } = await setup();
     const room = await rooms.acquire(ADDRESS);
     const p = peer("a");
     room.join(p);
     rooms.release(room);
-    await new Promise((r) => setTimeout(r, 20));
+    await vi.advanceTimersByTimeAsync(20);
     expect(rooms.isLoaded(ADDRESS)).toBe(true);
     room.leave(p);
     rooms.release(room);
@@ -120,25 +122,27 @@ describe("Rooms", () => {
   });
 
   it("keeps a room loaded while with() runs", async () => {
+    vi.useFakeTimers();
     const { rooms } = await setup();
     let loadedInside = false;
     await rooms.with(ADDRESS, async (room) => {
       rooms.release(room);
-      await new Promise((r) => setTimeout(r, 20));
+      await vi.advanceTimersByTimeAsync(20);
       loadedInside = rooms.isLoaded(ADDRESS);
     });
     expect(loadedInside).toBe(true);
   });
 
   it("waits for the idle delay, and a new user within it cancels the unload", async () => {
+    vi.useFakeTimers();
     const { store, rooms } = await setup({ idleMs: 50 });
     const room = await rooms.acquire(ADDRESS);
     rooms.release(room);
-    await new Promise((r) => setTimeout(r, 10));
+    await vi.advanceTimersByTimeAsync(49);
     expect(rooms.isLoaded(ADDRESS)).toBe(true);
     const same = await rooms.acquire(ADDRESS);
     expect(same).toBe(room);
-    await new Promise((r) => setTimeout(r, 100));
+    await vi.advanceTimersByTimeAsync(100);
     expect(rooms.isLoaded(ADDRESS)).toBe(true);
     expect(store.opens).toBe(1);
   });
