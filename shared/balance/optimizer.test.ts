@@ -146,6 +146,24 @@ describe("balance", () => {
     expect(Array.from(r.assignment)).toEqual([0, 1, 1]);
   });
 
+  it("counts a slot's fixed amount (accounts pinned to it) in its sum and the total, and balances the units around it", () => {
+    const g = grid(4, 4);
+    // Columns 0–1 are territory 0, columns 2–3 territory 1; every unit weighs 1, and 8 more are pinned to territory 0.
+    const start = Int32Array.from({ length: 16 }, (_, u) => (u % 4 < 2 ? 0 : 1));
+    const r = balance({
+      graph: g,
+      start,
+      territories: 2,
+      metrics: [{ name: "accounts", weight: 1, values: new Float64Array(16).fill(1), fixed: Float64Array.of(8, 0) }],
+      steps: 20_000,
+      seed: 5,
+    });
+    // Total 24, goal 12 each: territory 0 has 8 fixed + 8 units at the start (+33 %) and should keep 4 units.
+    expect(r.deviations[0]?.start[0]).toBeCloseTo(4 / 12, 9);
+    expect(r.maxDeviation).toBe(0);
+    expect(r.assignment.filter((t) => t === 0)).toHaveLength(4);
+  });
+
   it("stops when asked and keeps the best so far", () => {
     const g = grid(20, 20);
     const start = Int32Array.from({ length: 400 }, (_, u) => (u % 20 < 15 ? 0 : 1));

@@ -33,8 +33,13 @@ export interface BalanceProblem {
   start: Int32Array;
   /** Number of territory slots. */
   territories: number;
-  /** What to balance: each metric's per-unit amounts and its weight. */
-  metrics: readonly { name: string; weight: number; values: Float64Array }[];
+  /**
+   * What to balance: each metric's per-unit amounts and its weight, and
+   * optionally each slot's amount that no unit carries (accounts pinned to
+   * the territory by hand): it counts towards the slot's sum and the total,
+   * and never moves.
+   */
+  metrics: readonly { name: string; weight: number; values: Float64Array; fixed?: Float64Array }[];
   /** Each slot's relative share (1 = equal); default all 1. */
   shares?: Float64Array;
   /** Slots that neither give nor take units. */
@@ -107,8 +112,8 @@ export function balance(p: BalanceProblem): BalanceResult {
   const began = now();
   const owner = Int32Array.from(p.start);
   const size = new Int32Array(T);
-  const sums = p.metrics.map(() => new Float64Array(T));
-  const totals = new Float64Array(M);
+  const sums = p.metrics.map((x) => fixedOf(x, T));
+  const totals = Float64Array.from(sums, (s) => s.reduce((a, b) => a + b, 0));
   for (let u = 0; u < n; u++) {
     const t = owner[u] as number;
     if (t < 0) continue;
@@ -405,7 +410,7 @@ export function balance(p: BalanceProblem): BalanceResult {
 
 /** Each metric's per-slot sums for an assignment. */
 function sumsOf(owner: Int32Array, p: BalanceProblem, T: number): Float64Array[] {
-  const out = p.metrics.map(() => new Float64Array(T));
+  const out = p.metrics.map((x) => fixedOf(x, T));
   for (let u = 0; u < owner.length; u++) {
     const t = owner[u] as number;
     if (t < 0) continue;
@@ -413,6 +418,17 @@ function sumsOf(owner: Int32Array, p: BalanceProblem, T: number): Float64Array[]
       const v = (p.metrics[m] as { values: Float64Array }).values[u] as number;
       if (Number.isFinite(v)) (out[m] as Float64Array)[t] = ((out[m] as Float64Array)[t] as number) + v;
     }
+  }
+  return out;
+}
+
+/** A metric's fixed amount per slot (finite values only), as a fresh array to add units to. */
+function fixedOf(metric: BalanceProblem["metrics"][number], T: number): Float64Array {
+  const out = new Float64Array(T);
+  if (!metric.fixed) return out;
+  for (let t = 0; t < T; t++) {
+    const v = metric.fixed[t] as number;
+    if (Number.isFinite(v)) out[t] = v;
   }
   return out;
 }
