@@ -7,10 +7,10 @@ import { interiorPoint, smallestPart } from "../geometry/label.ts";
 import { detectOverlap, OVERLAP_TOLERANCE_DEG, overlapGeometry } from "../geometry/overlap.ts";
 import type { Position, TerritoryGeometry } from "../geometry/types.ts";
 import type { AccountIndex } from "./accounts.ts";
-import { type BalanceRow, type Coverage, computeBalance } from "./balance.ts";
+import { type BalanceRow, type Coverage, computeBalance, type RowBalance } from "./balance.ts";
 import {
   compareIssues,
-  deviationIssue,
+  deviationIssues,
   disconnectedIssue,
   invalidGeometryIssue,
   overlapIssue,
@@ -409,12 +409,60 @@ export class Analyzer {
   private result(ids: string[]): Analysis {
     const allowed = this.settings.allowedDeviation;
     const states = ids.map((id) => this.states.get(id) as State);
+    const metrics = this.balanceMetrics();
+    const { accountTerritory, unassigned, overlapping } = this.assignAccounts(states);
+    const { rows, balance, rowBalance } = this.balanceOf(states, metrics, unassigned);
+    const territories = states.map((s, i) =>
+      this.territoryMetrics(s, rowBalance[i] as RowBalance, overlapping.length > 0),
+    );
+    const issues: Issue[] = [
+      ...this.geometryIssues(states),
+      ...this.overlapIssues(),
+      ...(unassigned.length > 0 ? [unassignedIssueOf(this.accounts, unassigned)] : []),
+      ...deviationIssues(
+        states.map((s) => ({ id: s.id, name: s.name, at: (s.shape as Shape).at, bbox: (s.shape as Shape).bbox })),
+        rows.map((r) => r.values),
+        rowBalance,
+        metrics,
+        allowed,
+      ),
+    ];
+    issues.sort(compareIssues);
+
+    const accountIds = this.accounts.ids;
+    return {
+      territories,
+      balance,
+      issues,
+      unassignedAccountIds: unassigned.map((a) => accountIds[a] as string),
+      overlapAccountIds: overlapping.map((a) => accountIds[a] as string),
+      accountTerritory,
+      totals: {
+        territories: states.length,
+        accounts: this.accounts.size,
+        unassigned: unassigned.length,
+        overlapping: overlapping.length,
+      },
+    };
+  }
+
+  /** The metrics balanced: the settings' choice of those known (accounts, area, attributes), each once. */
+  private balanceMetrics(): MetricName[] {
     const known = new Set(["accounts", "areaKm2", ...this.attrNames]);
-    const metrics: MetricName[] = (this.settings.balanceMetrics ?? ["accounts", ...this.attrNames]).filter(
+    return (this.settings.balanceMetrics ?? ["accounts", ...this.attrNames]).filter(
       (m, i, all) => known.has(m) && all.indexOf(m) === i,
     );
+  }
 
-    // Accounts: who is where.
+  /**
+   * Who is where: each account's row in `states` (-1 in none, -2 in several),
+   * from its pin or the containment counts, and the accounts in none and in several.
+   */
+  private assignAccounts(states: readonly State[]): {
+    accountTerritory: Int32Array;
+    unassigned: number[];
+    overlapping: number[];
+  } {
     const n = this.accounts.size;
     const slotToRow = new Int32Array(this.slotIds.length).fill(-1);
     for (let i = 0; i < states.length; i++) slotToRow[(states[i] as State).slot] = i;
@@ -439,53 +487,63 @@ export class Analyzer {
         overlapping.push(a);
       }
     }
+    return { accountTerritory, unassigned, overlapping };
+  }
 
-    // Balance.
+  /** Each territory's values, and the balance over them with the coverage (what lies in no territory). */
+  private balanceOf(
+    states: readonly State[],
+    metrics: MetricName[],
+    unassigned: readonly number[],
+  ): { rows: BalanceRow[]; balance: Analysis["balance"]; rowBalance: RowBalance[] } {
     const rows: BalanceRow[] = states.map((s) => {
       const values: Record<string, number> = { accounts: s.accounts, areaKm2: (s.shape as Shape).areaKm2 };
       for (let c = 0; c < this.attrNames.length; c++) values[this.attrNames[c] as string] = s.sums[c] as number;
       return { id: s.id, values, targets: s.targets };
     });
-    // Coverage: the whole plan's amounts, and what lies in no territory.
     const uncoveredSums = new Float64Array(this.columns.length);
     for (const a of unassigned) addAccount(uncoveredSums, this.columns, a);
-    const coverage: Record<MetricName, Coverage> = { accounts: { whole: n, uncovered: unassigned.length } };
+    const coverage: Record<MetricName, Coverage> = {
+      accounts: { whole: this.accounts.size, uncovered: unassigned.length },
+    };
     for (let c = 0; c < this.attrNames.length; c++) {
       coverage[this.attrNames[c] as string] = {
         whole: this.wholeSums[c] as number,
         uncovered: uncoveredSums[c] as number,
       };
     }
-    const { balance, rows: rowBalance } = computeBalance(rows, metrics, allowed, coverage);
+    const { balance, rows: rowBalance } = computeBalance(rows, metrics, this.settings.allowedDeviation, coverage);
+    return { rows, balance, rowBalance };
+  }
 
-    const territories: TerritoryMetrics[] = states.map((s, i) => {
-      const shape = s.shape as Shape;
-      const sums: Record<string, number> = {};
-      for (let c = 0; c < this.attrNames.length; c++) sums[this.attrNames[c] as string] = s.sums[c] as number;
-      const shared = overlapping.length > 0 ? this.sharedCount(s) : 0;
-      const rb = rowBalance[i] as (typeof rowBalance)[number];
-      return {
-        id: s.id,
-        name: s.name,
-        accounts: s.accounts,
-        sharedAccounts: shared,
-        sums,
-        areaKm2: shape.areaKm2,
-        perimeterKm: shape.perimeterKm,
-        compactness: shape.compactness,
-        parts: shape.parts,
-        vertices: shape.vertices,
-        valid: shape.topology.valid,
-        deviations: rb.deviations,
-        references: rb.references,
-        referenceSources: rb.referenceSources,
-        levels: rb.levels,
-        at: [...shape.at] as Position,
-        bbox: [...shape.bbox] as BBox,
-      };
-    });
+  /** One territory's line of the analysis: its measures, sums and deviations. */
+  private territoryMetrics(s: State, rb: RowBalance, anyOverlapping: boolean): TerritoryMetrics {
+    const shape = s.shape as Shape;
+    const sums: Record<string, number> = {};
+    for (let c = 0; c < this.attrNames.length; c++) sums[this.attrNames[c] as string] = s.sums[c] as number;
+    return {
+      id: s.id,
+      name: s.name,
+      accounts: s.accounts,
+      sharedAccounts: anyOverlapping ? this.sharedCount(s) : 0,
+      sums,
+      areaKm2: shape.areaKm2,
+      perimeterKm: shape.perimeterKm,
+      compactness: shape.compactness,
+      parts: shape.parts,
+      vertices: shape.vertices,
+      valid: shape.topology.valid,
+      deviations: rb.deviations,
+      references: rb.references,
+      referenceSources: rb.referenceSources,
+      levels: rb.levels,
+      at: [...shape.at] as Position,
+      bbox: [...shape.bbox] as BBox,
+    };
+  }
 
-    // Issues.
+  /** Broken and disconnected territories, in territory order. */
+  private geometryIssues(states: readonly State[]): Issue[] {
     const issues: Issue[] = [];
     for (const s of states) {
       const shape = s.shape as Shape;
@@ -504,8 +562,13 @@ export class Analyzer {
       if (shape.parts > 1)
         issues.push(disconnectedIssue(s, shape.parts, [...shape.strayAt] as Position, [...shape.bbox] as BBox));
     }
-    const pairKeys = [...this.pairs.keys()].sort();
-    for (const key of pairKeys) {
+    return issues;
+  }
+
+  /** One issue per overlapping pair, with the unpinned accounts both count (the first ACCOUNT_ID_CAP by id). */
+  private overlapIssues(): Issue[] {
+    const issues: Issue[] = [];
+    for (const key of [...this.pairs.keys()].sort()) {
       const p = this.pairs.get(key) as Pair;
       if (!p.overlaps) continue;
       const conflict: string[] = [];
@@ -521,48 +584,7 @@ export class Analyzer {
         overlapIssue(a, b, p.areaKm2, conflict, count, [...p.at] as Position, [...p.bbox] as BBox, p.geometry),
       );
     }
-    if (unassigned.length > 0) issues.push(unassignedIssueOf(this.accounts, unassigned));
-    for (let i = 0; i < states.length; i++) {
-      const s = states[i] as State;
-      const shape = s.shape as Shape;
-      const rb = rowBalance[i] as (typeof rowBalance)[number];
-      const row = rows[i] as BalanceRow;
-      for (const m of metrics) {
-        const level = rb.levels[m];
-        if (level === "ok" || level === undefined) continue;
-        issues.push(
-          deviationIssue(
-            s,
-            m,
-            row.values[m] as number,
-            rb.references[m] as number,
-            rb.referenceSources[m] ?? "mean",
-            rb.deviations[m] as number,
-            allowed,
-            level,
-            [...shape.at] as Position,
-            [...shape.bbox] as BBox,
-          ),
-        );
-      }
-    }
-    issues.sort(compareIssues);
-
-    const ids_ = this.accounts.ids;
-    return {
-      territories,
-      balance,
-      issues,
-      unassignedAccountIds: unassigned.map((a) => ids_[a] as string),
-      overlapAccountIds: overlapping.map((a) => ids_[a] as string),
-      accountTerritory,
-      totals: {
-        territories: states.length,
-        accounts: n,
-        unassigned: unassigned.length,
-        overlapping: overlapping.length,
-      },
-    };
+    return issues;
   }
 
   /**
@@ -629,7 +651,6 @@ function binarySearch(sorted: Int32Array, v: number): boolean {
   return false;
 }
 
-/** A box of some size to zoom to, even around a single point: at least 0.01° (about 1 km) across. */
 /** A box around a geometry problem: its points, with a margin of 2 % of the territory's size (at least ~10 m). */
 function problemBox(topo: TopologyReport, territory: BBox): BBox {
   const pts = topo.intersections.length > 0 ? topo.intersections : topo.at ? [topo.at] : [];

@@ -1,6 +1,7 @@
 import type { TopologyProblem } from "../geometry/kinks.ts";
 import type { Position, TerritoryGeometry } from "../geometry/types.ts";
 import type { AccountIndex } from "./accounts.ts";
+import type { RowBalance } from "./balance.ts";
 import {
   ACCOUNT_ID_CAP,
   type BBox,
@@ -234,6 +235,48 @@ export function deviationIssue(
     at,
     bbox,
   };
+}
+
+/**
+ * Every deviation beyond the allowed one, territory by territory and metric
+ * by metric: `values[i]` and `balance[i]` are `territories[i]`'s (the rows
+ * given to and returned by computeBalance). Used by both analyzers.
+ *
+ * @example deviationIssues([{ id: "a", name: "A", at, bbox }], [{ accounts: 12 }], rowBalance, ["accounts"], 0.15)
+ * // [] when A is within ±15 % of its reference, else one "deviation:a:accounts" issue
+ */
+export function deviationIssues(
+  territories: readonly (TerritoryRef & { at: Position; bbox: BBox })[],
+  values: readonly Readonly<Record<MetricName, number>>[],
+  balance: readonly RowBalance[],
+  metrics: readonly MetricName[],
+  allowed: number,
+): Issue[] {
+  const issues: Issue[] = [];
+  for (let i = 0; i < territories.length; i++) {
+    const t = territories[i] as TerritoryRef & { at: Position; bbox: BBox };
+    const rb = balance[i] as RowBalance;
+    const v = values[i] as Readonly<Record<MetricName, number>>;
+    for (const m of metrics) {
+      const level = rb.levels[m];
+      if (level === "ok" || level === undefined) continue;
+      issues.push(
+        deviationIssue(
+          t,
+          m,
+          v[m] as number,
+          rb.references[m] as number,
+          rb.referenceSources[m] ?? "mean",
+          rb.deviations[m] as number,
+          allowed,
+          level,
+          [...t.at] as Position,
+          [...t.bbox] as BBox,
+        ),
+      );
+    }
+  }
+  return issues;
 }
 
 /** How a metric reads in a sentence. */

@@ -2,7 +2,7 @@ import { polsbyPopper } from "../geometry/area.ts";
 import type { Position, TerritoryGeometry } from "../geometry/types.ts";
 import type { AccountIndex } from "../scoring/accounts.ts";
 import { type BalanceRow, type Coverage, computeBalance } from "../scoring/balance.ts";
-import { compareIssues, deviationIssue, disconnectedIssue, unassignedIssueOf } from "../scoring/issues.ts";
+import { compareIssues, deviationIssues, disconnectedIssue, unassignedIssueOf } from "../scoring/issues.ts";
 import type { Analysis, AnalysisSettings, BBox, Issue, MetricName, TerritoryMetrics } from "../scoring/types.ts";
 import { contiguityGraph, type UnitLayer } from "./layer.ts";
 import { locatePoints } from "./locate.ts";
@@ -465,27 +465,7 @@ export class UnitAnalyzer {
       if (s.parts > 1) issues.push(disconnectedIssue(s, s.parts, [...s.at] as Position, [...s.bbox] as BBox));
     }
     if (unassigned.length > 0) issues.push(unassignedIssueOf(this.accounts, unassigned));
-    states.forEach((s, i) => {
-      const rb = rowBalance[i] as (typeof rowBalance)[number];
-      for (const m of metrics) {
-        const level = rb.levels[m];
-        if (level === "ok" || level === undefined) continue;
-        issues.push(
-          deviationIssue(
-            s,
-            m,
-            (values[i] as Record<string, number>)[m] as number,
-            rb.references[m] as number,
-            rb.referenceSources[m] ?? "mean",
-            rb.deviations[m] as number,
-            allowed,
-            level,
-            [...s.at] as Position,
-            [...s.bbox] as BBox,
-          ),
-        );
-      }
-    });
+    issues.push(...deviationIssues(states, values, rowBalance, metrics, allowed));
     issues.sort(compareIssues);
     return {
       territories,
@@ -580,6 +560,75 @@ export class UnitAnalyzer {
   /** The units of a territory, by index. */
   unitsOf(id: string): number[] {
     return [...(this.states.get(id)?.units ?? [])].sort((a, b) => a - b);
+  }
+
+  // ── auto-balance (issue 13) ──────────────────────────────────────────────
+
+  /**
+   * The metrics a proposal may balance, under the names the analysis
+   * reports them by: accounts, area, each sum (account columns, unit
+   * attributes, `competitor_<column>`) and, when the plan has competitors,
+   * their count.
+   */
+  balanceableMetrics(): MetricName[] {
+    const hasCompetitors = this.competitors !== null && this.competitors.size > 0;
+    return ["accounts", "areaKm2", ...(hasCompetitors ? ["competitors"] : []), ...this.sumNames];
+  }
+
+  /**
+   * What a proposal moves when it moves a unit: each unit's amount of
+   * `metric` as the analysis counts it (accounts pinned to a territory
+   * left out), and what each territory holds whatever its units (the
+   * accounts pinned to it). Null for a metric the analysis does not know.
+   *
+   * @example a.unitAmounts("revenue") // { perUnit: Float64Array [120, 0, 35, …], pinned: Map { "bogor" => 40 } }
+   */
+  unitAmounts(metric: MetricName): { perUnit: Float64Array; pinned: Map<string, number> } | null {
+    if (!this.balanceableMetrics().includes(metric)) return null;
+    const n = this.layer.ids.length;
+    const perUnit = new Float64Array(n);
+    const pinned = new Map<string, number>();
+    if (metric === "areaKm2") {
+      perUnit.set(this.layer.areaKm2);
+      return { perUnit, pinned };
+    }
+    if (metric === "competitors") {
+      for (let u = 0; u < n; u++) perUnit[u] = this.unitCompetitors[u] as number;
+      return { perUnit, pinned };
+    }
+    const c = metric === "accounts" ? -1 : this.sumNames.indexOf(metric);
+    for (let u = 0; u < n; u++) {
+      perUnit[u] = c < 0 ? (this.unitAccounts[u] as number) : ((this.unitSums[u] as Float64Array)[c] as number);
+    }
+    // Only accounts are pinned: their count and their own columns.
+    if (c >= this.attrNames.length) return { perUnit, pinned };
+    const column = c < 0 ? null : (this.accounts.column(this.attrNames[c] as string) as Float64Array);
+    for (const [a, territoryId] of this.pinnedAccounts()) {
+      const v = column ? (column[a] as number) : 1;
+      if (!Number.isNaN(v)) pinned.set(territoryId, (pinned.get(territoryId) ?? 0) + v);
+    }
+    return { perUnit, pinned };
+  }
+
+  /** Unit adjacency with the island bridges: what contiguity is measured on (and the optimizer moves along). */
+  get contiguity(): { offsets: Int32Array; targets: Int32Array } {
+    return this.graph;
+  }
+
+  /**
+   * The analysis as it would be with some units given to other territories
+   * (a proposal's moves, before anyone accepts it), leaving this analyzer
+   * as it was: what accepting would give, from the same code.
+   */
+  whatIf(moves: Iterable<readonly [number, string | null]>): Analysis {
+    const list = [...moves].filter(([u]) => u >= 0 && u < this.wanted.length);
+    const back = list.map(([u]) => [u, this.wanted[u] ?? null] as const).reverse();
+    this.assign(list);
+    try {
+      return this.analyze();
+    } finally {
+      this.assign(back);
+    }
   }
 }
 
