@@ -280,27 +280,103 @@ interface Source {
   featureIds?: unknown[];
 }
 
+/**
+ * The whole import: the mapping (detected, then corrected), the columns it
+ * names, each row read by a {@link RowReader} (refused with why, or
+ * accepted with its warnings), and what the preview shows.
+ */
 function build(src: Source): ParsedAccounts {
-  const { headers, rows, lines, points, format } = src;
+  const { headers, rows, lines, format } = src;
   const stats = columnStats(headers.length, rows);
-  const preview = previewRows(headers.length, rows, lines, points);
+  const preview = previewRows(headers.length, rows, lines, src.points);
   const found = detectMapping(headers, rows, stats);
-  const detected = points ? geometryMapping(found) : found;
+  const detected = src.points ? geometryMapping(found) : found;
   const details: ImportErrorDetails = { format, delimiter: src.delimiter, headers, detected, preview };
+  const mapping = mappingOf(src, found, stats, details);
+  const columns = columnsOf(src, mapping, stats, details);
+
+  const reader = new RowReader(src, columns);
+  for (let i = 0; i < rows.length; i++) reader.read(i);
+
+  const { attrCols, attrKeys } = columns;
+  return {
+    format,
+    delimiter: src.delimiter,
+    headers,
+    detected,
+    mapping,
+    decimals: columns.usedDecimals,
+    blanks: Object.fromEntries(attrCols.map((k, a) => [headers[k] as string, reader.blankCounts[a] as number])),
+    numeric: headers.filter((_, k) => isNumericColumn(stats[k])),
+    columns: {
+      id: mapping.id,
+      name: mapping.name,
+      lon: mapping.lon ?? "geometry",
+      lat: mapping.lat ?? "geometry",
+      metrics: attrKeys,
+      ignored: headers.filter((h) => mapping.attributes[h] === null),
+    },
+    total: rows.length,
+    accounts: reader.accounts,
+    lines: reader.accountLines,
+    problems: reader.problems.sorted(),
+    problemCount: reader.problems.count,
+    warnings: reader.warnings.sorted(),
+    warningCount: reader.warnings.count,
+    warningCounts: reader.warningCounts,
+    preview,
+  };
+}
+
+/** The detected mapping with the caller's corrections (GeoJSON: coordinates from the geometry, whatever they say). */
+function mappingOf(
+  src: Source,
+  found: ColumnMapping,
+  stats: readonly ColumnStats[],
+  details: ImportErrorDetails,
+): ColumnMapping {
   let mapping: ColumnMapping;
   try {
     const override =
-      points && src.options.mapping ? { ...src.options.mapping, lat: undefined, lon: undefined } : src.options.mapping;
-    mapping = applyMapping(headers, found, stats, override);
+      src.points && src.options.mapping
+        ? { ...src.options.mapping, lat: undefined, lon: undefined }
+        : src.options.mapping;
+    mapping = applyMapping(src.headers, found, stats, override);
   } catch (e) {
     if (e instanceof MappingError) throw new ImportError(e.message, details);
     throw e;
   }
-  if (points) mapping = geometryMapping(mapping);
+  return src.points ? geometryMapping(mapping) : mapping;
+}
+
+/** Where a mapping's columns are in each row (-1: none), and how their numbers are written. */
+interface Columns {
+  latCol: number;
+  lonCol: number;
+  idCol: number;
+  nameCol: number;
+  /** The metric columns, and the attribute each becomes. */
+  attrCols: number[];
+  attrKeys: string[];
+  latDec: Decimal;
+  lonDec: Decimal;
+  attrDecs: Decimal[];
+  /** Decimal separator of each numeric column read, by header. */
+  usedDecimals: Record<string, Decimal>;
+}
+
+/** The mapping's columns; refuses a file without coordinates or with too many metrics. */
+function columnsOf(
+  src: Source,
+  mapping: ColumnMapping,
+  stats: readonly ColumnStats[],
+  details: ImportErrorDetails,
+): Columns {
+  const { headers } = src;
   const col = (h: string | null) => (h === null ? -1 : headers.indexOf(h));
   const latCol = col(mapping.lat);
   const lonCol = col(mapping.lon);
-  if (!points && (latCol < 0 || lonCol < 0)) {
+  if (!src.points && (latCol < 0 || lonCol < 0)) {
     throw new ImportError(
       `The file needs a latitude and a longitude column (lat/latitude/lintang and lon/lng/longitude/bujur); it has ${headers
         .map((h) => `"${h}"`)
@@ -323,199 +399,259 @@ function build(src: Source): ParsedAccounts {
       details,
     );
   }
-  const dec = decimals(stats as ColumnStats[], src.delimiter);
+  const dec = decimals(stats, src.delimiter);
   const usedDecimals: Record<string, Decimal> = {};
   for (const k of [latCol, lonCol, ...attrCols]) if (k >= 0) usedDecimals[headers[k] as string] = dec[k] as Decimal;
-  const idCol = col(mapping.id);
-  const nameCol = col(mapping.name);
-  const area = src.options.area ?? null;
+  return {
+    latCol,
+    lonCol,
+    idCol: col(mapping.id),
+    nameCol: col(mapping.name),
+    attrCols,
+    attrKeys,
+    latDec: latCol >= 0 ? (dec[latCol] as Decimal) : ".",
+    lonDec: lonCol >= 0 ? (dec[lonCol] as Decimal) : ".",
+    attrDecs: attrCols.map((k) => dec[k] as Decimal),
+    usedDecimals,
+  };
+}
 
-  const problems = new Problems();
-  const warnings = new Listed<RowWarning>();
-  const warningCounts: Record<WarningKind, number> = { swapped: 0, outside: 0, "no-id": 0 };
-  const refused = new Set<number>();
-  for (const e of src.readerErrors) {
-    problems.problem(e.line, "csv", { detail: e.reason }, e.reason);
-    refused.add(e.line);
+/**
+ * Reads the rows one by one, in file order: each check refuses the row with
+ * its problem (and the row goes no further) or hands on what it read. An
+ * accepted row becomes an account, with its warnings (no id, then a point
+ * far outside the plan's area or with its coordinates exchanged).
+ */
+class RowReader {
+  readonly problems = new Problems();
+  readonly warnings = new Listed<RowWarning>();
+  readonly warningCounts: Record<WarningKind, number> = { swapped: 0, outside: 0, "no-id": 0 };
+  readonly accounts: Account[] = [];
+  readonly accountLines: number[] = [];
+  /** Blank cells of each metric column among the accepted rows. */
+  readonly blankCounts: number[];
+  /** Lines the CSV reader already refused. */
+  private readonly refused = new Set<number>();
+  /** Each accepted id and its line. */
+  private readonly seen = new Map<string, number>();
+  private readonly area: BBox | null;
+
+  constructor(
+    private readonly src: Source,
+    private readonly columns: Columns,
+  ) {
+    this.area = src.options.area ?? null;
+    this.blankCounts = new Array<number>(columns.attrCols.length).fill(0);
+    for (const e of src.readerErrors) {
+      this.problems.problem(e.line, "csv", { detail: e.reason }, e.reason);
+      this.refused.add(e.line);
+    }
   }
-  const blankCounts = new Array<number>(attrCols.length).fill(0);
-  const accounts: Account[] = [];
-  const accountLines: number[] = [];
-  const seen = new Map<string, number>();
-  const width = headers.length;
-  const latDec = latCol >= 0 ? (dec[latCol] as Decimal) : ".";
-  const lonDec = lonCol >= 0 ? (dec[lonCol] as Decimal) : ".";
-  const attrDecs = attrCols.map((k) => dec[k] as Decimal);
-  const sep = src.delimiter === "\t" ? "tab" : `"${src.delimiter}"`;
 
-  rowLoop: for (let i = 0; i < rows.length; i++) {
-    const row = rows[i] as readonly unknown[];
-    const line = lines[i] as number;
-    if (refused.size > 0 && refused.has(line)) continue;
-    if (!points && row.length !== width) {
-      if (row.length < width) {
-        problems.problem(
-          line,
-          "cell-count",
-          { cells: row.length, columns: width },
-          `has ${row.length} cells where the header has ${width} columns`,
-        );
-        continue;
-      }
-      for (let k = width; k < row.length; k++) {
-        if (!isBlank(row[k])) {
-          problems.problem(
-            line,
-            "cell-count",
-            { cells: row.length, columns: width, separator: src.delimiter ?? "," },
-            `has ${row.length} cells where the header has ${width} columns: is there an unquoted ${sep} inside a cell?`,
-          );
-          continue rowLoop;
-        }
-      }
-    }
-    let latRaw: unknown;
-    let lonRaw: unknown;
-    if (points) {
-      const p = points[i];
-      if (!p) {
-        problems.problem(line, "not-point", {}, "not a Point feature");
-        continue;
-      }
-      lonRaw = p[0];
-      latRaw = p[1];
-    } else {
-      latRaw = row[latCol];
-      lonRaw = row[lonCol];
-    }
-    const lat = toNumber(latRaw, latDec);
-    const lon = toNumber(lonRaw, lonDec);
-    if (Number.isNaN(lat)) {
-      problems.problem(line, "lat-not-number", { value: shown(latRaw) }, `latitude ${show(latRaw)} is not a number`);
-      continue;
-    }
-    if (Number.isNaN(lon)) {
-      problems.problem(line, "lon-not-number", { value: shown(lonRaw) }, `longitude ${show(lonRaw)} is not a number`);
-      continue;
-    }
-    if (lat < -90 || lat > 90) {
-      // Swapped columns show here first: Indonesia's longitudes (95…141) are no latitudes.
-      const swapped = lon >= -90 && lon <= 90 && lat >= -180 && lat <= 180 && (!area || near(area, lat, lon));
-      problems.problem(
-        line,
-        "lat-range",
-        { value: lat, swapped },
-        `latitude ${lat} is outside -90…90${swapped ? " (latitude and longitude look swapped)" : ""}`,
-      );
-      continue;
-    }
-    if (lon < -180 || lon > 180) {
-      problems.problem(line, "lon-range", { value: lon }, `longitude ${lon} is outside -180…180`);
-      continue;
-    }
-    const idRaw = idCol >= 0 ? row[idCol] : points ? src.featureIds?.[i] : undefined;
-    const madeUp = isBlank(idRaw);
-    let id = madeUp ? `row-${line}` : String(idRaw).trim();
-    if (!ID_PATTERN.test(id)) {
-      if (id.length > 64) {
-        problems.problem(line, "id-long", {}, "id is longer than 64 characters");
-        continue;
-      }
-      id = id.replace(/[^A-Za-z0-9_-]/g, "_");
-    }
-    const first = seen.get(id);
-    if (first !== undefined) {
-      problems.problem(
-        line,
-        "id-twice",
-        { id, first },
-        `id "${id}" appears twice: also on ${format === "csv" ? "line" : "feature"} ${first}`,
-      );
-      continue;
-    }
-    const attrs: Record<string, number> = {};
-    const blanksHere: number[] = [];
-    for (let a = 0; a < attrCols.length; a++) {
-      const v = row[attrCols[a] as number];
-      if (isBlank(v)) {
-        // A missing value: no key at all (not summed, blank in exports), never 0.
-        blanksHere.push(a);
-        continue;
-      }
-      const n = toNumber(v, attrDecs[a] as Decimal);
-      if (Number.isNaN(n)) {
-        const column = headers[attrCols[a] as number] as string;
-        problems.problem(line, "value-not-number", { column, value: shown(v) }, `${column} ${show(v)} is not a number`);
-        continue rowLoop;
-      }
-      attrs[attrKeys[a] as string] = n;
-    }
-    for (const a of blanksHere) blankCounts[a] = (blankCounts[a] as number) + 1;
+  /** Row `i`: an account, or a problem. */
+  read(i: number): void {
+    const row = this.src.rows[i] as readonly unknown[];
+    const line = this.src.lines[i] as number;
+    if (this.refused.size > 0 && this.refused.has(line)) return;
+    if (!this.cellsFit(row, line)) return;
+    const position = this.position(i, row, line);
+    if (!position) return;
+    const identity = this.id(i, row, line);
+    if (!identity) return;
+    const attrs = this.attributes(row, line);
+    if (!attrs) return;
+    const { id, madeUp } = identity;
+    const { lon, lat } = position;
     if (madeUp) {
-      warningCounts["no-id"]++;
-      warnings.add({
+      this.warn({
         row: line,
         kind: "no-id",
         params: { id },
         reason: `has no id: it gets "${id}", which the CRM export will carry; choose an id column in the mapping if the file has one`,
       });
     }
-    seen.set(id, line);
+    this.seen.set(id, line);
+    const nameCol = this.columns.nameCol;
     const nameRaw = nameCol >= 0 ? row[nameCol] : undefined;
     const name = isBlank(nameRaw) ? id : String(nameRaw).trim().slice(0, MAX_TEXT);
-    accounts.push({ id, name, lon, lat, attrs });
-    accountLines.push(line);
-    if (area) {
-      const out = outside(area, lon, lat);
-      if (out > FAR_DEGREES) {
-        if (near(area, lat, lon)) {
-          warningCounts.swapped++;
-          warnings.add({
-            row: line,
-            kind: "swapped",
-            params: { lat, lon, degrees: round(out) },
-            reason: `latitude and longitude look swapped: (lat ${lat}, lon ${lon}) is ${round(out)}° outside the plan's area, but inside it with the two exchanged`,
-          });
-        } else {
-          warningCounts.outside++;
-          warnings.add({
-            row: line,
-            kind: "outside",
-            params: { lat, lon, degrees: round(out) },
-            reason: `(lat ${lat}, lon ${lon}) is ${round(out)}° outside the plan's area`,
-          });
-        }
+    this.accounts.push({ id, name, lon, lat, attrs });
+    this.accountLines.push(line);
+    this.placeWarning(line, lon, lat);
+  }
+
+  /**
+   * A CSV row has as many cells as the header: fewer is refused, more only
+   * when the extra ones hold something (an unquoted separator inside a cell).
+   */
+  private cellsFit(row: readonly unknown[], line: number): boolean {
+    const width = this.src.headers.length;
+    if (this.src.points || row.length === width) return true;
+    if (row.length < width) {
+      this.problems.problem(
+        line,
+        "cell-count",
+        { cells: row.length, columns: width },
+        `has ${row.length} cells where the header has ${width} columns`,
+      );
+      return false;
+    }
+    for (let k = width; k < row.length; k++) {
+      if (!isBlank(row[k])) {
+        const delimiter = this.src.delimiter;
+        const sep = delimiter === "\t" ? "tab" : `"${delimiter}"`;
+        this.problems.problem(
+          line,
+          "cell-count",
+          { cells: row.length, columns: width, separator: delimiter ?? "," },
+          `has ${row.length} cells where the header has ${width} columns: is there an unquoted ${sep} inside a cell?`,
+        );
+        return false;
       }
+    }
+    return true;
+  }
+
+  /** The row's coordinates (GeoJSON: its Point's), as numbers within range. */
+  private position(i: number, row: readonly unknown[], line: number): { lon: number; lat: number } | null {
+    let latRaw: unknown;
+    let lonRaw: unknown;
+    const points = this.src.points;
+    if (points) {
+      const p = points[i];
+      if (!p) {
+        this.problems.problem(line, "not-point", {}, "not a Point feature");
+        return null;
+      }
+      lonRaw = p[0];
+      latRaw = p[1];
+    } else {
+      latRaw = row[this.columns.latCol];
+      lonRaw = row[this.columns.lonCol];
+    }
+    const lat = toNumber(latRaw, this.columns.latDec);
+    const lon = toNumber(lonRaw, this.columns.lonDec);
+    if (Number.isNaN(lat)) {
+      this.problems.problem(
+        line,
+        "lat-not-number",
+        { value: shown(latRaw) },
+        `latitude ${show(latRaw)} is not a number`,
+      );
+      return null;
+    }
+    if (Number.isNaN(lon)) {
+      this.problems.problem(
+        line,
+        "lon-not-number",
+        { value: shown(lonRaw) },
+        `longitude ${show(lonRaw)} is not a number`,
+      );
+      return null;
+    }
+    if (lat < -90 || lat > 90) {
+      // Swapped columns show here first: Indonesia's longitudes (95…141) are no latitudes.
+      const area = this.area;
+      const swapped = lon >= -90 && lon <= 90 && lat >= -180 && lat <= 180 && (!area || near(area, lat, lon));
+      this.problems.problem(
+        line,
+        "lat-range",
+        { value: lat, swapped },
+        `latitude ${lat} is outside -90…90${swapped ? " (latitude and longitude look swapped)" : ""}`,
+      );
+      return null;
+    }
+    if (lon < -180 || lon > 180) {
+      this.problems.problem(line, "lon-range", { value: lon }, `longitude ${lon} is outside -180…180`);
+      return null;
+    }
+    return { lon, lat };
+  }
+
+  /**
+   * The row's id: its cell (GeoJSON: the feature's id when no property is
+   * mapped), made safe, or `row-<line>` when blank; refused when too long or
+   * already taken by an earlier row.
+   */
+  private id(i: number, row: readonly unknown[], line: number): { id: string; madeUp: boolean } | null {
+    const idCol = this.columns.idCol;
+    const idRaw = idCol >= 0 ? row[idCol] : this.src.points ? this.src.featureIds?.[i] : undefined;
+    const madeUp = isBlank(idRaw);
+    let id = madeUp ? `row-${line}` : String(idRaw).trim();
+    if (!ID_PATTERN.test(id)) {
+      if (id.length > 64) {
+        this.problems.problem(line, "id-long", {}, "id is longer than 64 characters");
+        return null;
+      }
+      id = id.replace(/[^A-Za-z0-9_-]/g, "_");
+    }
+    const first = this.seen.get(id);
+    if (first !== undefined) {
+      this.problems.problem(
+        line,
+        "id-twice",
+        { id, first },
+        `id "${id}" appears twice: also on ${this.src.format === "csv" ? "line" : "feature"} ${first}`,
+      );
+      return null;
+    }
+    return { id, madeUp };
+  }
+
+  /** The row's metric values; a blank cell is a missing value (no key, counted in `blankCounts`), never 0. */
+  private attributes(row: readonly unknown[], line: number): Record<string, number> | null {
+    const { attrCols, attrKeys, attrDecs } = this.columns;
+    const attrs: Record<string, number> = {};
+    const blanksHere: number[] = [];
+    for (let a = 0; a < attrCols.length; a++) {
+      const v = row[attrCols[a] as number];
+      if (isBlank(v)) {
+        blanksHere.push(a);
+        continue;
+      }
+      const n = toNumber(v, attrDecs[a] as Decimal);
+      if (Number.isNaN(n)) {
+        const column = this.src.headers[attrCols[a] as number] as string;
+        this.problems.problem(
+          line,
+          "value-not-number",
+          { column, value: shown(v) },
+          `${column} ${show(v)} is not a number`,
+        );
+        return null;
+      }
+      attrs[attrKeys[a] as string] = n;
+    }
+    for (const a of blanksHere) this.blankCounts[a] = (this.blankCounts[a] as number) + 1;
+    return attrs;
+  }
+
+  /** A point far outside the plan's area: its coordinates exchanged when that puts it inside, else just far. */
+  private placeWarning(line: number, lon: number, lat: number): void {
+    const area = this.area;
+    if (!area) return;
+    const out = outside(area, lon, lat);
+    if (out <= FAR_DEGREES) return;
+    if (near(area, lat, lon)) {
+      this.warn({
+        row: line,
+        kind: "swapped",
+        params: { lat, lon, degrees: round(out) },
+        reason: `latitude and longitude look swapped: (lat ${lat}, lon ${lon}) is ${round(out)}° outside the plan's area, but inside it with the two exchanged`,
+      });
+    } else {
+      this.warn({
+        row: line,
+        kind: "outside",
+        params: { lat, lon, degrees: round(out) },
+        reason: `(lat ${lat}, lon ${lon}) is ${round(out)}° outside the plan's area`,
+      });
     }
   }
 
-  return {
-    format,
-    delimiter: src.delimiter,
-    headers,
-    detected,
-    mapping,
-    decimals: usedDecimals,
-    blanks: Object.fromEntries(attrCols.map((k, a) => [headers[k] as string, blankCounts[a] as number])),
-    numeric: headers.filter((_, k) => isNumericColumn(stats[k])),
-    columns: {
-      id: mapping.id,
-      name: mapping.name,
-      lon: mapping.lon ?? "geometry",
-      lat: mapping.lat ?? "geometry",
-      metrics: attrKeys,
-      ignored: headers.filter((h) => mapping.attributes[h] === null),
-    },
-    total: rows.length,
-    accounts,
-    lines: accountLines,
-    problems: problems.sorted(),
-    problemCount: problems.count,
-    warnings: warnings.sorted(),
-    warningCount: warnings.count,
-    warningCounts,
-    preview,
-  };
+  private warn(w: RowWarning): void {
+    this.warningCounts[w.kind]++;
+    this.warnings.add(w);
+  }
 }
 
 /** GeoJSON: coordinates come from the geometry; properties named like coordinates are not summed. */
