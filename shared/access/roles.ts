@@ -1,5 +1,5 @@
 /**
- * The three roles of a plan, one per share link (PRODUCT.md "Who uses it").
+ * The three roles of a plan, one per share link (README, "Roles and share links").
  * The link names are the wire names (`links.edit`, `?token=` of the edit
  * link); the people's names (manager, rep, leader) are what the UI says.
  */

@@ -2,8 +2,8 @@
  * Client: a plan of 500 territories / 100,000 vertices and 50,000 accounts
  * opened in headless Chromium. Time until the editor shows every territory
  * (and every account, when the client says so), then frame times while
- * panning the map by mouse drag (PRODUCT.md: opens in ≤ 2 s and pans
- * smoothly). An empty plan and the same territories without accounts are
+ * panning the map by mouse drag (the README's quality bar: opens in ≤ 2 s and
+ * pans smoothly). An empty plan and the same territories without accounts are
  * opened in the same rounds, so the territories' and the accounts' own
  * costs are the differences.
  *

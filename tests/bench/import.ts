@@ -16,7 +16,7 @@
  * time until the analysis covers the new accounts, beside a dry run.
  *
  * Standalone: `npx tsx tests/bench/import.ts` (BENCH_QUICK=1: 10,000 rows).
- * Reports only, asserts nothing (PRODUCT.md, "Quality bars").
+ * Reports only, asserts nothing (the README's Benchmarks table says met or missed).
  */
 import { spawn } from "node:child_process";
 import fs from "node:fs/promises";

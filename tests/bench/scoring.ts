@@ -15,7 +15,7 @@
  *   turf `booleanPointInPolygon` over every account for every territory.
  *
  * Standalone: `npx tsx tests/bench/scoring.ts` (BENCH_QUICK=1 for a smoke run).
- * Reports only, asserts nothing (PRODUCT.md, "Quality bars").
+ * Reports only, asserts nothing (the README's Benchmarks table says met or missed).
  */
 import os from "node:os";
 import { pathToFileURL } from "node:url";

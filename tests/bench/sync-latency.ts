@@ -2,8 +2,8 @@
  * Sync latency: from a writer's send of a territory reshape to its arrival
  * at each of N other clients, through our server (validation + durable
  * path + lowdb store + live scoring) and through a bare y-websocket relay,
- * in interleaved rounds of runs (PRODUCT.md: within 1.2× of the bare relay
- * at p50 and p99, with validation and scoring on). Our server is also run
+ * in interleaved rounds of runs (the README's quality bar: within 1.2× of
+ * the bare relay at p50 and p99, with validation and scoring on). Our server is also run
  * with SCORING=0 in the same rounds, so scoring's cost is reported beside
  * the figure without it (issue 3), and with its DATA_DIR on tmpfs as a
  * diagnostic of what fdatasync costs.
@@ -317,8 +317,8 @@ function pairRatios(a: RunFigures[], b: RunFigures[], pick: (r: RunFigures) => n
 }
 
 async function run(ctx: BenchContext): Promise<BenchResult> {
-  // Full: ≥ 5 interleaved rounds at N=100 (PRODUCT.md); 3 at N=10, whose runs are cheap but matter less,
-  // to keep the whole `npm run bench` within ~8 minutes.
+  // Full: ≥ 5 interleaved rounds at N=100 (RESULTS.md reports the median of the per-round ratios); 3 at N=10,
+  // whose runs are cheap but matter less, to keep the whole `npm run bench` within ~8 minutes.
   const cfg: Config = ctx.quick
     ? { ns: [10, 100], rounds: { 10: 1, 100: 1 }, warmup: 10, edits: 40, spacingMs: 20 }
     : { ns: [10, 100], rounds: { 10: 3, 100: 5 }, warmup: 30, edits: 200, spacingMs: 20 };

@@ -1,7 +1,8 @@
 /**
  * What every benchmark hands back to run.ts, and the small statistics and
  * markdown helpers they share. No timing assertions anywhere: benchmarks
- * report, tests assert behaviour (PRODUCT.md, "Quality bars").
+ * report, tests assert behaviour (the README's Benchmarks table says met
+ * or missed).
  */
 
 export interface Table {
