@@ -1,16 +1,15 @@
-import { expect, test } from "@playwright/test";
 import { addTerritories, createPlan, idOf, rectangle, territories } from "./fixtures/api.ts";
-import { Planner } from "./fixtures/planner.ts";
+import { expect, test } from "./fixtures/cast.ts";
 
 /**
  * Two managers, Ani and Budi, plan together in one session. The scenario
  * proves the backbone: a shape drawn by mouse reaches the other person, a
  * rename comes back, and each person's undo takes back only their own edit.
  */
-test("two managers draw, rename and undo only their own edits", async ({ browser, request }, testInfo) => {
+test("two managers draw, rename and undo only their own edits", async ({ request, ani, budi }, testInfo) => {
   const planId = await createPlan(request, "Jawa Barat 2025");
-  const managerA = await Planner.join(browser, planId, "Ani", { askName: true });
-  const managerB = await Planner.join(browser, planId, "Budi");
+  const managerA = await ani.open(planId, { askName: true });
+  const managerB = await budi.open(planId);
 
   await test.step("both are connected and see each other", async () => {
     for (const m of [managerA, managerB]) {
@@ -87,17 +86,14 @@ test("two managers draw, rename and undo only their own edits", async ({ browser
   await managerA.screenshot(testInfo, "session");
   await managerB.screenshot(testInfo, "session");
   await managerA.page.screenshot({ path: testInfo.outputPath("session-ani.png") });
-  await managerA.close();
-  await managerB.close();
 });
 
-test("the connection indicator says connected, and the plan opens at /plan/<id>", async ({ browser, request }) => {
+test("the connection indicator says connected, and the plan opens at /plan/<id>", async ({ request, ani }) => {
   const planId = await createPlan(request, "Status check");
-  const manager = await Planner.join(browser, planId, "Ani");
+  const manager = await ani.open(planId);
   await expect(manager.status).toHaveAttribute("data-status", "connected");
   await expect(manager.status).toContainText("Connected");
   await expect(manager.page.getByTestId("plan-name")).toHaveText("Status check");
-  await manager.close();
 });
 
 test("an unknown plan says so instead of spinning", async ({ browser }) => {
@@ -108,11 +104,11 @@ test("an unknown plan says so instead of spinning", async ({ browser }) => {
   await context.close();
 });
 
-test("a change the server refuses is explained, dropped, and editing goes on", async ({ browser, request }) => {
+test("a change the server refuses is explained, dropped, and editing goes on", async ({ request, ani, budi }) => {
   const planId = await createPlan(request, "Refusal");
   await addTerritories(request, planId, [rectangle("Priangan", [106.6, -7.2, 107.4, -6.6])]);
-  const managerA = await Planner.join(browser, planId, "Ani");
-  const managerB = await Planner.join(browser, planId, "Budi");
+  const managerA = await ani.open(planId);
+  const managerB = await budi.open(planId);
 
   // Bypass the UI's validation, as a buggy or hostile client would: a territory whose geometry does not decode.
   await managerA.map.evaluate((el) => {
@@ -141,6 +137,4 @@ test("a change the server refuses is explained, dropped, and editing goes on", a
   await managerB.select("Priangan Barat");
   await managerB.renameSelected("Priangan Timur");
   await expect(managerA.territory("Priangan Timur")).toBeVisible();
-  await managerA.close();
-  await managerB.close();
 });

@@ -1,7 +1,6 @@
-import { expect, test } from "@playwright/test";
 import { addTerritories, createPlanWithLinks, rectangle } from "./fixtures/api.ts";
 import { CommentsPage, postComment } from "./fixtures/comments.ts";
-import { Planner } from "./fixtures/planner.ts";
+import { expect, test } from "./fixtures/cast.ts";
 
 /**
  * A manager (Ani, edit link) and a rep (Siti, comment link) talk about a
@@ -12,8 +11,10 @@ import { Planner } from "./fixtures/planner.ts";
  * Everything arrives live through the plan document; text stays text.
  */
 test("a rep comments on a boundary, a manager replies, resolve and reopen live", async ({
-  browser,
   request,
+  ani,
+  siti,
+  dewi,
 }, testInfo) => {
   const plan = await createPlanWithLinks(request, "Jawa Barat — comments");
   const [cianjur, bandung] = await addTerritories(request, plan.id, [
@@ -23,8 +24,8 @@ test("a rep comments on a boundary, a manager replies, resolve and reopen live",
   expect(cianjur).toBeTruthy();
   expect(bandung).toBeTruthy();
 
-  const manager = new CommentsPage(await Planner.join(browser, plan.id, "Ani", { token: plan.tokens.edit }));
-  const rep = new CommentsPage(await Planner.join(browser, plan.id, "Siti", { token: plan.tokens.comment }));
+  const manager = new CommentsPage(await ani.open(plan.id));
+  const rep = new CommentsPage(await siti.open(plan.id));
   const text = "The outlets on <b>Jl. Raya Puncak</b> are ours, the line should follow the river.";
 
   await test.step("no comments yet: the panel says what to do", async () => {
@@ -170,7 +171,7 @@ test("a rep comments on a boundary, a manager replies, resolve and reopen live",
   });
 
   await test.step("a leader reads the threads and has no way to comment", async () => {
-    const leader = new CommentsPage(await Planner.join(browser, plan.id, "Dewi", { token: plan.tokens.view }));
+    const leader = new CommentsPage(await dewi.open(plan.id));
     await leader.open();
     await expect(leader.threads).toHaveCount(2);
     await expect(leader.tool).toHaveCount(0);
@@ -209,7 +210,4 @@ test("a rep comments on a boundary, a manager replies, resolve and reopen live",
     await expect(thread.getByTestId("reply-input")).toHaveValue("One more thing");
     await rep.page.unroute("**/api/plans/*/comments/*/replies");
   });
-
-  await manager.planner.close();
-  await rep.planner.close();
 });

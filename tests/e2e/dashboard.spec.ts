@@ -1,6 +1,7 @@
-import { expect, type Page, type TestInfo, test } from "@playwright/test";
+import type { Page, TestInfo } from "@playwright/test";
 import { addTerritories, createPlan, importAccounts, rectangle } from "./fixtures/api.ts";
-import { Planner } from "./fixtures/planner.ts";
+import type { Planner } from "./fixtures/planner.ts";
+import { expect, test } from "./fixtures/cast.ts";
 
 /**
  * The target-achievement dashboard as a planning session uses it: a manager
@@ -38,8 +39,9 @@ async function setTarget(planner: Planner, territory: string, value: string, sho
 }
 
 test("a manager's revenue targets show as achievement on the dashboard and the wall view, in English and Indonesian", async ({
-  browser,
   request,
+  ani,
+  dewi,
 }, testInfo) => {
   const planId = await createPlan(request, "Target Jawa Barat");
   await importAccounts(request, planId, ACCOUNTS_CSV);
@@ -48,7 +50,7 @@ test("a manager's revenue targets show as achievement on the dashboard and the w
     rectangle("Cirebon", [108.4, -7.2, 109.2, -6.6], "#d95f02"),
   ])) as [string, string];
 
-  const manager = await Planner.join(browser, planId, "Ani", { viewport: { width: 1440, height: 900 } });
+  const manager = await ani.open(planId, { viewport: { width: 1440, height: 900 } });
   const page = manager.page;
 
   await test.step("before any target, the dashboard says where to set one", async () => {
@@ -94,7 +96,7 @@ test("a manager's revenue targets show as achievement on the dashboard and the w
   // The wall view, opened from the manager's header link (it carries the plan's token), in a leader's own browser.
   const href = await page.getByTestId("wall-link").getAttribute("href");
   expect(href).toMatch(new RegExp(`^/plan/${planId}/dashboard`));
-  const leader = await Planner.join(browser, planId, "Budi", { viewport: { width: 1600, height: 900 } });
+  const leader = await dewi.open(planId, { viewport: { width: 1600, height: 900 } });
   await leader.page.goto(href as string);
   await leader.waitLoaded();
 
@@ -162,7 +164,4 @@ test("a manager's revenue targets show as achievement on the dashboard and the w
   await page.getByTestId("tab-dashboard").click();
   await expect(page.getByTestId(`achievement-row-${priangan}`)).toBeVisible();
   await keepScreenshot(page, testInfo, "editor-id.png");
-
-  await leader.close();
-  await manager.close();
 });

@@ -1,6 +1,6 @@
-import { expect, type Page, type TestInfo, test } from "@playwright/test";
+import type { Page, TestInfo } from "@playwright/test";
 import { addTerritories, createPlanWithLinks, importAccounts, rectangle, territories } from "./fixtures/api.ts";
-import { Planner } from "./fixtures/planner.ts";
+import { expect, test } from "./fixtures/cast.ts";
 
 /**
  * The unit layer through the Data menu (issue 12): a manager makes
@@ -67,13 +67,14 @@ async function openUnits(page: Page): Promise<void> {
 }
 
 test("a kecamatan file becomes the plan's units after a preview naming its bad feature; removing the layer keeps the territory", async ({
-  browser,
   request,
+  ani,
+  dewi,
 }, testInfo) => {
   const plan = await createPlanWithLinks(request, "Bogor Barat");
   const [barat] = await addTerritories(request, plan.id, [rectangle("Bogor Barat", [106.45, -6.75, 106.85, -6.55])]);
-  const manager = await Planner.join(browser, plan.id, "Ani");
-  const leader = await Planner.join(browser, plan.id, "Budi", { token: plan.tokens.view });
+  const manager = await ani.open(plan.id);
+  const leader = await dewi.open(plan.id);
   const page = manager.page;
   const dialog = page.getByTestId("units-dialog");
 
@@ -148,17 +149,14 @@ test("a kecamatan file becomes the plan's units after a preview naming its bad f
     const [kept] = await territories(request, plan.id);
     expect(kept?.geometry).not.toBeNull();
   });
-
-  await manager.close();
-  await leader.close();
 });
 
 test("hexagons from a fresh plan's drawn territory: the dry run's count first, then the layer", async ({
-  browser,
   request,
+  ani,
 }, testInfo) => {
   const plan = await createPlanWithLinks(request, "Hexagons");
-  const manager = await Planner.join(browser, plan.id, "Ani");
+  const manager = await ani.open(plan.id);
   const page = manager.page;
   const dialog = page.getByTestId("units-dialog");
 
@@ -260,6 +258,4 @@ test("hexagons from a fresh plan's drawn territory: the dry run's count first, t
     await expect(dialog.getByTestId("import-result")).toContainText("Unit layer removed");
     expect((await units(page, plan.id, plan.tokens.edit)).features).toHaveLength(0);
   });
-
-  await manager.close();
 });

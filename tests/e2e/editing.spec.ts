@@ -1,15 +1,15 @@
-import { expect, test } from "@playwright/test";
 import { addTerritories, createPlan, idOf, rectangle, territories } from "./fixtures/api.ts";
-import { Planner } from "./fixtures/planner.ts";
+import type { Planner } from "./fixtures/planner.ts";
+import { expect, test } from "./fixtures/cast.ts";
 
 type Ring = [number, number][];
 const outerRing = (g: { type: string; coordinates: unknown }): Ring => (g.coordinates as Ring[])[0] as Ring;
 
-test("reshaping a vertex by dragging reaches the other manager", async ({ browser, request }, testInfo) => {
+test("reshaping a vertex by dragging reaches the other manager", async ({ request, ani, budi }, testInfo) => {
   const planId = await createPlan(request, "Reshape");
   const [id] = await addTerritories(request, planId, [rectangle("Priangan", [106.6, -7.2, 107.4, -6.6])]);
-  const managerA = await Planner.join(browser, planId, "Ani");
-  const managerB = await Planner.join(browser, planId, "Budi");
+  const managerA = await ani.open(planId);
+  const managerB = await budi.open(planId);
 
   await managerA.select("Priangan");
   await managerA.pickTool("reshape");
@@ -34,18 +34,16 @@ test("reshaping a vertex by dragging reaches the other manager", async ({ browse
     .poll(async () => JSON.stringify(await managerB.mapGeometry(id as string)))
     .toBe(JSON.stringify(reshaped!.geometry));
   await managerB.screenshot(testInfo, "after reshape");
-  await managerA.close();
-  await managerB.close();
 });
 
-test("Delete removes the selection for everyone, and undo brings it back", async ({ browser, request }) => {
+test("Delete removes the selection for everyone, and undo brings it back", async ({ request, ani, budi }) => {
   const planId = await createPlan(request, "Delete");
   await addTerritories(request, planId, [
     rectangle("Priangan", [106.6, -7.2, 107.4, -6.6]),
     rectangle("Cirebon", [107.4, -7.2, 108.2, -6.6], "#d95f02"),
   ]);
-  const managerA = await Planner.join(browser, planId, "Ani");
-  const managerB = await Planner.join(browser, planId, "Budi");
+  const managerA = await ani.open(planId);
+  const managerB = await budi.open(planId);
 
   // Select by clicking the territory on the map.
   const cirebon = await managerA.pixelFor(107.8, -6.9);
@@ -68,18 +66,16 @@ test("Delete removes the selection for everyone, and undo brings it back", async
 
   await managerA.press("Control+z");
   await expect(managerB.territory("Cirebon")).toBeVisible();
-  await managerA.close();
-  await managerB.close();
 });
 
-test("split a territory with a line, then merge the halves back", async ({ browser, request }) => {
+test("split a territory with a line, then merge the halves back", async ({ request, ani, budi }) => {
   const planId = await createPlan(request, "Split and merge");
   await addTerritories(request, planId, [
     rectangle("Priangan", [106.6, -7.2, 107.4, -6.6]),
     rectangle("Far away", [109, -7.2, 109.4, -6.9], "#d95f02"),
   ]);
-  const managerA = await Planner.join(browser, planId, "Ani");
-  const managerB = await Planner.join(browser, planId, "Budi");
+  const managerA = await ani.open(planId);
+  const managerB = await budi.open(planId);
 
   await managerA.select("Priangan");
   await managerA.pickTool("split");
@@ -111,15 +107,13 @@ test("split a territory with a line, then merge the halves back", async ({ brows
   const merged = all.find((t) => t.properties.name === "Priangan");
   expect(merged?.geometry.type).toBe("Polygon");
   expect(idOf(merged!)).toBeTruthy();
-  await managerA.close();
-  await managerB.close();
 });
 
-test("edits made offline are kept and sync when the connection is back", async ({ browser, request }) => {
+test("edits made offline are kept and sync when the connection is back", async ({ request, ani, budi }) => {
   const planId = await createPlan(request, "Offline");
   await addTerritories(request, planId, [rectangle("Priangan", [106.6, -7.2, 107.4, -6.6])]);
-  const managerA = await Planner.join(browser, planId, "Ani");
-  const managerB = await Planner.join(browser, planId, "Budi");
+  const managerA = await ani.open(planId);
+  const managerB = await budi.open(planId);
 
   await managerA.context.setOffline(true);
   await expect(managerA.status).toHaveAttribute("data-status", /offline|reconnecting/);
@@ -134,15 +128,13 @@ test("edits made offline are kept and sync when the connection is back", async (
   const person = (p: Planner, name: string) => p.page.locator(`[data-testid="person"][data-name="${name}"]`);
   await expect(person(managerA, "Budi")).toBeVisible({ timeout: 5_000 });
   await expect(person(managerB, "Ani")).toBeVisible({ timeout: 5_000 });
-  await managerA.close();
-  await managerB.close();
 });
 
-test("when someone else's reshape replaces mine, I am told who", async ({ browser, request }) => {
+test("when someone else's reshape replaces mine, I am told who", async ({ request, ani, budi }) => {
   const planId = await createPlan(request, "Conflict");
   await addTerritories(request, planId, [rectangle("Priangan", [106.6, -7.2, 107.4, -6.6])]);
-  const managerA = await Planner.join(browser, planId, "Ani");
-  const managerB = await Planner.join(browser, planId, "Budi");
+  const managerA = await ani.open(planId);
+  const managerB = await budi.open(planId);
 
   await managerA.select("Priangan");
   await managerB.select("Priangan");
@@ -171,15 +163,13 @@ test("when someone else's reshape replaces mine, I am told who", async ({ browse
       .getByTestId("notice")
       .filter({ hasText: "Budi reshaped Priangan at the same time; their version is kept." }),
   ).toBeVisible();
-  await managerA.close();
-  await managerB.close();
 });
 
-test("moving a territory by dragging it is one undoable step", async ({ browser, request }) => {
+test("moving a territory by dragging it is one undoable step", async ({ request, ani, budi }) => {
   const planId = await createPlan(request, "Move");
   await addTerritories(request, planId, [rectangle("Priangan", [106.6, -7.2, 107.4, -6.6])]);
-  const managerA = await Planner.join(browser, planId, "Ani");
-  const managerB = await Planner.join(browser, planId, "Budi");
+  const managerA = await ani.open(planId);
+  const managerB = await budi.open(planId);
 
   await managerA.select("Priangan");
   await managerA.pickTool("move");
@@ -199,6 +189,4 @@ test("moving a territory by dragging it is one undoable step", async ({ browser,
 
   await managerA.press("Control+z");
   await expect.poll(async () => outerRing((await territories(request, planId))[0]!.geometry)[0]).toEqual([106.6, -7.2]);
-  await managerA.close();
-  await managerB.close();
 });

@@ -1,12 +1,12 @@
-import { expect, type Locator, type Page, type TestInfo, test } from "@playwright/test";
+import type { Locator, Page, TestInfo } from "@playwright/test";
 import { addTerritories, createPlanWithLinks, importAccounts, rectangle } from "./fixtures/api.ts";
-import { Planner } from "./fixtures/planner.ts";
+import { expect, test } from "./fixtures/cast.ts";
 
 /**
  * What a new user hits in the first ten minutes (issue 10), as Ani, a new
  * manager on a 1280×720 laptop, meets it: the name box after drawing, the
  * sidebar's tabs and the tools, "Zoom to", the area of a territory, the
- * deviation chart, and the wall screen Citra puts up.
+ * deviation chart, and the wall screen Dewi puts up.
  */
 
 const LAPTOP = { width: 1280, height: 720 };
@@ -37,11 +37,11 @@ const overlap = (a: Rect, b: Rect) =>
   a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height;
 
 test("a drawn territory's name box starts from that territory's name, even when the last box was ignored", async ({
-  browser,
   request,
+  ani,
 }) => {
   const plan = await createPlanWithLinks(request, "Baru");
-  const ani = await Planner.join(browser, plan.id, "Ani", { viewport: LAPTOP });
+  await ani.open(plan.id, { viewport: LAPTOP });
   const box = ani.page.getByTestId("rename-prompt");
 
   await ani.drawPolygon([
@@ -66,13 +66,11 @@ test("a drawn territory's name box starts from that territory's name, even when 
   await expect(box).toBeHidden();
   await expect(ani.territory("Territory 1")).toHaveCount(1);
   await expect(ani.territory("Territory 2")).toHaveCount(1);
-
-  await ani.close();
 });
 
 test("at 1280×720 every sidebar tab and every tool is named, and Zoom to keeps a territory clear of them", async ({
-  browser,
   request,
+  ani,
 }, testInfo) => {
   const plan = await createPlanWithLinks(request, "Jawa Barat");
   const [priangan] = (await addTerritories(request, plan.id, [
@@ -80,7 +78,7 @@ test("at 1280×720 every sidebar tab and every tool is named, and Zoom to keeps 
     rectangle("Cirebon", CIREBON, "#d95f02"),
   ])) as [string, string];
   await importAccounts(request, plan.id, "id,name,lat,lon,revenue\np1,Toko Garut,-7.2,107.9,100\n");
-  const ani = await Planner.join(browser, plan.id, "Ani", { viewport: LAPTOP });
+  await ani.open(plan.id, { viewport: LAPTOP });
   const page = ani.page;
 
   await test.step("the five tabs each carry their name, not only the open one", async () => {
@@ -138,18 +136,17 @@ test("at 1280×720 every sidebar tab and every tool is named, and Zoom to keeps 
     await expect(names).toHaveCount(2);
     await expect(names).toHaveText(["Cirebon", "Priangan"]);
   });
-
-  await ani.close();
 });
 
 test("a wall screen shows as the wall view in the people list, not as a nameless guest leader", async ({
-  browser,
   request,
+  ani,
+  dewi,
 }) => {
   const plan = await createPlanWithLinks(request, "Jawa Barat");
   await addTerritories(request, plan.id, [rectangle("Priangan", PRIANGAN)]);
-  const ani = await Planner.join(browser, plan.id, "Ani", { viewport: LAPTOP });
-  const wall = await Planner.openWall(browser, plan.id, plan.tokens.view);
+  await ani.open(plan.id, { viewport: LAPTOP });
+  await dewi.openWall(plan.id);
 
   const person = ani.page.locator('[data-testid="person"][data-screen="wall"]');
   await expect(person).toHaveAttribute("data-name", "Wall view");
@@ -158,7 +155,4 @@ test("a wall screen shows as the wall view in the people list, not as a nameless
   await expect(entry).toHaveText("Wall view");
   await expect(ani.page.getByTestId("people-menu")).not.toContainText("Guest");
   await expect(ani.page.getByTestId("people-menu")).not.toContainText("Leader");
-
-  await wall.close();
-  await ani.close();
 });

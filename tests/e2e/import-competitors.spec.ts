@@ -1,6 +1,6 @@
-import { expect, type Page, type TestInfo, test } from "@playwright/test";
+import type { Page, TestInfo } from "@playwright/test";
 import { addTerritories, createPlanWithLinks, rectangle } from "./fixtures/api.ts";
-import { Planner } from "./fixtures/planner.ts";
+import { expect, test } from "./fixtures/cast.ts";
 
 /**
  * Competitors through the Data menu (issue 12): the accounts import's
@@ -26,12 +26,12 @@ async function keepScreenshot(page: Page, testInfo: TestInfo, name: string): Pro
 }
 
 test("a manager imports competitors through the accounts' dialog; the server holds them", async ({
-  browser,
   request,
+  ani,
 }, testInfo) => {
   const plan = await createPlanWithLinks(request, "Bandung competitors");
   await addTerritories(request, plan.id, [rectangle("Bandung Raya", [107.4, -7.1, 107.9, -6.7])]);
-  const manager = await Planner.join(browser, plan.id, "Ani");
+  const manager = await ani.open(plan.id);
   const page = manager.page;
   const dialog = page.getByTestId("import-dialog");
 
@@ -106,6 +106,4 @@ test("a manager imports competitors through the accounts' dialog; the server hol
     await page.keyboard.press("Escape");
     await expect(dialog).toBeHidden();
   });
-
-  await manager.close();
 });

@@ -1,6 +1,5 @@
-import { expect, test } from "@playwright/test";
 import { addTerritories, createPlanWithLinks, importAccounts, rectangle } from "./fixtures/api.ts";
-import { Planner } from "./fixtures/planner.ts";
+import { expect, test } from "./fixtures/cast.ts";
 
 /**
  * Imports a manager can take back (issue 10): an 8-row file once replaced
@@ -8,15 +7,12 @@ import { Planner } from "./fixtures/planner.ts";
  * accounts". Now the choice is explicit, a replace that drops most of the
  * plan asks twice, and the import can be undone from its result.
  */
-test("replacing 50 accounts with 8 is an explicit choice, asked twice, and can be undone", async ({
-  browser,
-  request,
-}) => {
+test("replacing 50 accounts with 8 is an explicit choice, asked twice, and can be undone", async ({ request, ani }) => {
   const plan = await createPlanWithLinks(request, "Undo an import");
   await addTerritories(request, plan.id, [rectangle("Bandung Raya", [107.4, -7.1, 107.9, -6.7])]);
   const rows = ["id,lat,lon", ...Array.from({ length: 50 }, (_, i) => `m${i},-6.9,107.${(i % 8) + 1}`)];
   await importAccounts(request, plan.id, rows.join("\n"));
-  const manager = await Planner.join(browser, plan.id, "Ani");
+  const manager = await ani.open(plan.id);
   const page = manager.page;
   await expect(manager.map).toHaveAttribute("data-account-count", "50");
 
@@ -50,5 +46,4 @@ test("replacing 50 accounts with 8 is an explicit choice, asked twice, and can b
     await expect(page.getByTestId("import-result")).toContainText("Undone");
     await expect(manager.map).toHaveAttribute("data-account-count", "50");
   });
-  await manager.close();
 });

@@ -1,7 +1,7 @@
 import { readFile } from "node:fs/promises";
-import { expect, type Page, type TestInfo, test } from "@playwright/test";
+import type { Page, TestInfo } from "@playwright/test";
 import { addTerritories, createPlanWithLinks, rectangle } from "./fixtures/api.ts";
-import { Planner } from "./fixtures/planner.ts";
+import { expect, test } from "./fixtures/cast.ts";
 
 /**
  * Data in and out through the UI (issue 5): a manager uploads a CSV whose
@@ -29,14 +29,15 @@ async function keepScreenshot(page: Page, testInfo: TestInfo, name: string): Pro
 }
 
 test("a manager imports accounts with a corrected mapping; the leader sees them; the map saves as PNG", async ({
-  browser,
   request,
+  ani,
+  dewi,
 }, testInfo) => {
   const plan = await createPlanWithLinks(request, "Bandung outlets");
   await addTerritories(request, plan.id, [rectangle("Bandung Raya", [107.4, -7.1, 107.9, -6.7])]);
 
-  const manager = await Planner.join(browser, plan.id, "Ani");
-  const leader = await Planner.join(browser, plan.id, "Budi", { token: plan.tokens.view });
+  const manager = await ani.open(plan.id);
+  const leader = await dewi.open(plan.id);
   await expect(leader.map).toHaveAttribute("data-account-count", "0");
 
   const page = manager.page;
@@ -124,19 +125,17 @@ test("a manager imports accounts with a corrected mapping; the leader sees them;
     await download.saveAs(testInfo.outputPath("map-export.png"));
     await testInfo.attach("map-export.png", { path: testInfo.outputPath("map-export.png"), contentType: "image/png" });
   });
-
-  await manager.context.close();
-  await leader.context.close();
 });
 
 test("a manager adds territories from a GeoJSON file after a preview that names the broken one", async ({
-  browser,
   request,
+  ani,
+  dewi,
 }, testInfo) => {
   const plan = await createPlanWithLinks(request, "Territories from a file");
   await addTerritories(request, plan.id, [rectangle("Bandung Raya", [107.4, -7.1, 107.9, -6.7])]);
-  const manager = await Planner.join(browser, plan.id, "Ani");
-  const leader = await Planner.join(browser, plan.id, "Budi", { token: plan.tokens.view });
+  const manager = await ani.open(plan.id);
+  const leader = await dewi.open(plan.id);
   await expect(leader.map).toHaveAttribute("data-territory-count", "1");
 
   const file = {
@@ -180,7 +179,4 @@ test("a manager adds territories from a GeoJSON file after a preview that names 
   await page.getByTestId("import-confirm").click();
   await expect(page.getByTestId("import-result")).toContainText("Imported 2 territories");
   await expect(leader.map).toHaveAttribute("data-territory-count", "3");
-
-  await manager.context.close();
-  await leader.context.close();
 });

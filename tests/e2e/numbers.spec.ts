@@ -1,6 +1,6 @@
-import { type APIRequestContext, expect, type Page, type TestInfo, test } from "@playwright/test";
+import type { APIRequestContext, Page, TestInfo } from "@playwright/test";
 import { addTerritories, createPlanWithLinks, importAccounts, rectangle, territories } from "./fixtures/api.ts";
-import { Planner } from "./fixtures/planner.ts";
+import { expect, test } from "./fixtures/cast.ts";
 
 /**
  * Numbers read the way a person typed them (issue 10): an Indonesian team
@@ -31,13 +31,13 @@ async function attach(page: Page, testInfo: TestInfo, name: string): Promise<voi
 }
 
 test("a target that reads two ways is shown both ways and saved only as the manager means it, in English and Indonesian", async ({
-  browser,
   request,
+  ani,
 }, testInfo) => {
   const plan = await createPlanWithLinks(request, "Target Priangan");
   await importAccounts(request, plan.id, ACCOUNTS_CSV);
   await addTerritories(request, plan.id, [rectangle("Priangan", [106.6, -7.2, 107.4, -6.6])]);
-  const ani = await Planner.join(browser, plan.id, "Ani");
+  await ani.open(plan.id);
   const page = ani.page;
   const input = page.getByTestId("target-input-revenue");
   const reading = page.getByTestId("target-reading-revenue");
@@ -110,26 +110,26 @@ test("a target that reads two ways is shown both ways and saved only as the mana
     await expect(input).toHaveValue("2");
     await expect.poll(() => storedTarget(request, plan.id)).toBe(2);
   });
-
-  await ani.close();
 });
 
 test("a rep and a leader see the territory's name, colour and targets as text, not as fields", async ({
-  browser,
   request,
+  ani,
+  siti,
+  dewi,
 }) => {
   const plan = await createPlanWithLinks(request, "Target Priangan");
   await importAccounts(request, plan.id, ACCOUNTS_CSV);
   await addTerritories(request, plan.id, [rectangle("Priangan", [106.6, -7.2, 107.4, -6.6])]);
-  const ani = await Planner.join(browser, plan.id, "Ani");
+  await ani.open(plan.id);
   await ani.select("Priangan");
   await ani.page.getByTestId("target-input-revenue").fill("1000000");
   await ani.page.getByTestId("target-input-revenue").press("Enter");
   await expect.poll(() => storedTarget(request, plan.id)).toBe(1_000_000);
 
-  const sari = await Planner.join(browser, plan.id, "Sari", { token: plan.tokens.comment });
-  const citra = await Planner.join(browser, plan.id, "Citra", { token: plan.tokens.view });
-  for (const p of [sari, citra]) {
+  await siti.open(plan.id);
+  await dewi.open(plan.id);
+  for (const p of [siti, dewi]) {
     await test.step(`${p.name} reads the panel`, async () => {
       await p.select("Priangan");
       const details = p.page.getByTestId("territory-details");
@@ -143,6 +143,4 @@ test("a rep and a leader see the territory's name, colour and targets as text, n
       await expect(details.locator(":disabled")).toHaveCount(0);
     });
   }
-
-  for (const p of [citra, sari, ani]) await p.close();
 });

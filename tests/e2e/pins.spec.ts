@@ -1,12 +1,12 @@
-import { expect, test } from "@playwright/test";
 import { addTerritories, analysis, createPlanWithLinks, importAccounts, rectangle } from "./fixtures/api.ts";
-import { Planner } from "./fixtures/planner.ts";
+import type { Planner } from "./fixtures/planner.ts";
+import { expect, test } from "./fixtures/cast.ts";
 
 /**
  * Pinning an account by hand (issue 10): a pin overrides containment, and
  * now a manager can set one from the map. Ani opens an account in Bandung
  * Barat and pins it to Sumedang; the score moves, the dot is drawn apart,
- * Citra (a leader) reads where it is pinned, and Ani takes it back with
+ * Dewi (a leader) reads where it is pinned, and Ani takes it back with
  * Ctrl+Z like any edit of hers.
  */
 
@@ -40,8 +40,9 @@ async function accountsIn(request: Parameters<typeof analysis>[0], planId: strin
 }
 
 test("a manager pins an account to a territory from the map, and takes it back", async ({
-  browser,
   request,
+  ani,
+  dewi,
 }, testInfo) => {
   const plan = await createPlanWithLinks(request, "Pin Jawa Barat");
   await importAccounts(request, plan.id, ACCOUNTS_CSV);
@@ -49,8 +50,8 @@ test("a manager pins an account to a territory from the map, and takes it back",
     rectangle("Bandung Barat", WEST),
     rectangle("Sumedang", EAST, "#d95f02"),
   ])) as [string, string];
-  const ani = await Planner.join(browser, plan.id, "Ani");
-  const citra = await Planner.join(browser, plan.id, "Citra", { token: plan.tokens.view });
+  await ani.open(plan.id);
+  await dewi.open(plan.id);
   const card = ani.page.getByTestId("account-card");
   await expect(ani.map).toHaveAttribute("data-account-count", "3");
 
@@ -78,25 +79,25 @@ test("a manager pins an account to a territory from the map, and takes it back",
     await testInfo.attach("account-pinned", { path, contentType: "image/png" });
   });
 
-  await test.step("Citra, a leader, reads where it is pinned, and has no pin to change", async () => {
-    await zoomTo(citra, "Bandung Barat");
-    await openAccount(citra);
-    const hers = citra.page.getByTestId("account-card");
+  await test.step("Dewi, a leader, reads where it is pinned, and has no pin to change", async () => {
+    await zoomTo(dewi, "Bandung Barat");
+    await openAccount(dewi);
+    const hers = dewi.page.getByTestId("account-card");
     await expect(hers.getByTestId("account-pin-status")).toContainText("Pinned to Sumedang");
     await expect(hers.getByTestId("account-pin-select")).toHaveCount(0);
     await expect(hers.getByTestId("account-unpin")).toHaveCount(0);
-    await expect.poll(async () => (await citra.mapState()).accountStates).toMatchObject({ pinned: 1 });
+    await expect.poll(async () => (await dewi.mapState()).accountStates).toMatchObject({ pinned: 1 });
   });
 
   await test.step("Ctrl+Z takes the pin back for everyone; Ctrl+Shift+Z puts it back; Unpin removes it", async () => {
     await ani.press("Control+z");
     await expect(card.getByTestId("account-pin-status")).toHaveText(/Not pinned/);
-    await expect(citra.page.getByTestId("account-pin-status")).toHaveText(/Not pinned/);
+    await expect(dewi.page.getByTestId("account-pin-status")).toHaveText(/Not pinned/);
     await expect.poll(() => accountsIn(request, plan.id, west)).toBe(2);
     await ani.press("Control+Shift+z");
-    await expect(citra.page.getByTestId("account-pin-status")).toContainText("Pinned to Sumedang");
+    await expect(dewi.page.getByTestId("account-pin-status")).toContainText("Pinned to Sumedang");
     await card.getByTestId("account-unpin").click();
-    await expect(citra.page.getByTestId("account-pin-status")).toHaveText(/Not pinned/);
+    await expect(dewi.page.getByTestId("account-pin-status")).toHaveText(/Not pinned/);
     await expect.poll(() => accountsIn(request, plan.id, east)).toBe(1);
     await expect.poll(async () => (await ani.mapState()).accountStates).toMatchObject({ pinned: 0, assigned: 3 });
   });
@@ -109,7 +110,4 @@ test("a manager pins an account to a territory from the map, and takes it back",
     await expect(card).toBeHidden();
     await expect(ani.page.getByTestId("territory-details")).toHaveAttribute("data-name", "Bandung Barat");
   });
-
-  await citra.close();
-  await ani.close();
 });

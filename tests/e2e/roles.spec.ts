@@ -1,7 +1,8 @@
-import { expect, type Page, test } from "@playwright/test";
+import type { Page } from "@playwright/test";
 import { addTerritories, createPlanWithLinks, idOf, rectangle, territories } from "./fixtures/api.ts";
 import { CommentsPage } from "./fixtures/comments.ts";
-import { Planner } from "./fixtures/planner.ts";
+import type { Planner } from "./fixtures/planner.ts";
+import { expect, test } from "./fixtures/cast.ts";
 
 /**
  * Roles, share links, the activity feed and follow mode, as the people who
@@ -29,10 +30,10 @@ async function follow(page: Page, name: string): Promise<void> {
   await page.locator(`[data-testid^="follow-"][data-name=${JSON.stringify(name)}]`).click();
 }
 
-test("a leader sees the role badge and no way to edit", async ({ browser, request }) => {
+test("a leader sees the role badge and no way to edit", async ({ request, ani, dewi }) => {
   const plan = await seededPlan(request, "Jawa Barat roles");
-  const leader = await Planner.join(browser, plan.id, "Citra", { token: plan.tokens.view });
-  const manager = await Planner.join(browser, plan.id, "Ani");
+  const leader = await dewi.open(plan.id);
+  const manager = await ani.open(plan.id);
 
   await test.step("the header says who is who", async () => {
     await expect(manager.page.getByTestId("role-badge")).toHaveAttribute("data-role", "edit");
@@ -72,15 +73,12 @@ test("a leader sees the role badge and no way to edit", async ({ browser, reques
     await leader.openScores();
     await expect(leader.page.getByTestId("allowed-deviation-input")).not.toBeEditable();
   });
-
-  await leader.close();
-  await manager.close();
 });
 
-test("replacing the view link cuts off the leader who has it open", async ({ browser, request }, testInfo) => {
+test("replacing the view link cuts off the leader who has it open", async ({ request, ani, dewi }, testInfo) => {
   const plan = await seededPlan(request, "Rotasi tautan");
-  const manager = await Planner.join(browser, plan.id, "Ani");
-  const leader = await Planner.join(browser, plan.id, "Citra", { token: plan.tokens.view });
+  const manager = await ani.open(plan.id);
+  const leader = await dewi.open(plan.id);
   await expect(leader.status).toHaveAttribute("data-status", "connected");
 
   const dialog = manager.page.getByTestId("share-dialog");
@@ -137,15 +135,12 @@ test("replacing the view link cuts off the leader who has it open", async ({ bro
     await manager.page.getByTestId("share-button").click();
     await expect(manager.page.getByTestId("link-edit")).toHaveValue(manager.page.url());
   });
-
-  await leader.close();
-  await manager.close();
 });
 
-test("a leader follows the manager's view until they move the map themselves", async ({ browser, request }) => {
+test("a leader follows the manager's view until they move the map themselves", async ({ request, ani, dewi }) => {
   const plan = await seededPlan(request, "Ikuti manajer");
-  const manager = await Planner.join(browser, plan.id, "Ani");
-  const leader = await Planner.join(browser, plan.id, "Citra", { token: plan.tokens.view });
+  const manager = await ani.open(plan.id);
+  const leader = await dewi.open(plan.id);
 
   await test.step("the leader follows Ani", async () => {
     await follow(leader.page, "Ani");
@@ -188,20 +183,18 @@ test("a leader follows the manager's view until they move the map themselves", a
     await leader.page.locator(".ol-zoom-in").click();
     await expect(leader.page.getByTestId("following-banner")).toBeHidden();
   });
-
-  await leader.close();
-  await manager.close();
 });
 
 test("activity arrives live for a second browser, filters, and zooms to where it happened", async ({
-  browser,
   request,
+  ani,
+  dewi,
 }, testInfo) => {
   const plan = await seededPlan(request, "Aktivitas langsung");
   const [west] = (await territories(request, plan.id)).filter((f) => f.properties.name === "Bandung Barat");
   const westId = idOf(west!);
-  const manager = await Planner.join(browser, plan.id, "Ani");
-  const leader = await Planner.join(browser, plan.id, "Citra", { token: plan.tokens.view });
+  const manager = await ani.open(plan.id);
+  const leader = await dewi.open(plan.id);
   const entries = leader.page.getByTestId("activity-entry");
 
   await test.step("the leader opens the Activity tab: the import is there", async () => {
@@ -254,27 +247,26 @@ test("activity arrives live for a second browser, filters, and zooms to where it
     expect(v.lon).toBeGreaterThan(WEST[0]);
     expect(v.lon).toBeLessThan(WEST[2]);
   });
-
-  await leader.close();
-  await manager.close();
 });
 
 test("a manager reshapes, a rep comments on that boundary, the leader watches both arrive", async ({
-  browser,
   request,
+  ani,
+  siti,
+  dewi,
 }, testInfo) => {
   const plan = await seededPlan(request, "Tiga peran");
-  const manager = await Planner.join(browser, plan.id, "Ani");
-  const rep = await Planner.join(browser, plan.id, "Sari", { token: plan.tokens.comment });
-  const leader = await Planner.join(browser, plan.id, "Citra", { token: plan.tokens.view });
+  const manager = await ani.open(plan.id);
+  const rep = await siti.open(plan.id);
+  const leader = await dewi.open(plan.id);
   await leader.page.getByTestId("tab-activity").click();
   const entries = leader.page.getByTestId("activity-entry");
 
   await test.step("everyone sees everyone (presence of comment and view links too)", async () => {
     for (const [p, others] of [
-      [manager, ["Sari", "Citra"]],
-      [rep, ["Ani", "Citra"]],
-      [leader, ["Ani", "Sari"]],
+      [manager, ["Siti", "Dewi"]],
+      [rep, ["Ani", "Dewi"]],
+      [leader, ["Ani", "Siti"]],
     ] as const) {
       for (const name of others) {
         await expect(p.page.locator(`[data-testid="person"][data-name=${JSON.stringify(name)}]`)).toBeVisible();
@@ -292,14 +284,14 @@ test("a manager reshapes, a rep comments on that boundary, the leader watches bo
     await expect(entries.first()).toContainText("reshaped Sumedang");
   });
 
-  await test.step("Sari comments on the boundary; the leader sees her words, as text", async () => {
+  await test.step("Siti comments on the boundary; the leader sees her words, as text", async () => {
     const comments = new CommentsPage(rep);
     await comments.startAt(EAST[0] + 0.05, (EAST[1] + EAST[3]) / 2);
     await comments.write("<b>Jl. Cadas Pangeran</b> outlets are ours");
     await comments.send();
     const commented = leader.page.locator('[data-testid="activity-entry"][data-kind="comment-added"]');
     await expect(commented).toHaveCount(1);
-    await expect(commented).toContainText("Sari");
+    await expect(commented).toContainText("Siti");
     await expect(commented).toContainText("Rep");
     await expect(commented).toContainText("<b>Jl. Cadas Pangeran</b> outlets are ours");
     await expect(commented.locator("b")).toHaveCount(0);
@@ -319,8 +311,6 @@ test("a manager reshapes, a rep comments on that boundary, the leader watches bo
     const names = (await territories(request, plan.id)).map((t) => t.properties.name).sort();
     expect(names).toEqual(["Bandung Barat", "Sumedang"]);
   });
-
-  for (const p of [leader, rep, manager]) await p.close();
 });
 
 async function attachScreenshot(page: Page, testInfo: import("@playwright/test").TestInfo, name: string) {

@@ -1,6 +1,5 @@
-import { expect, test } from "@playwright/test";
 import { addTerritories, analysis, createPlan, importAccounts, rectangle } from "./fixtures/api.ts";
-import { Planner } from "./fixtures/planner.ts";
+import { expect, test } from "./fixtures/cast.ts";
 
 /**
  * Live scoring as the managers see it: the server re-scores every edit and
@@ -23,8 +22,9 @@ const SWALLOW_CSV = [
 ].join("\n");
 
 test("dragging a vertex so that a territory swallows accounts changes the counts the other manager sees", async ({
-  browser,
   request,
+  ani,
+  budi,
 }, testInfo) => {
   const planId = await createPlan(request, "Swallow");
   await importAccounts(request, planId, SWALLOW_CSV);
@@ -35,8 +35,8 @@ test("dragging a vertex so that a territory swallows accounts changes the counts
 
   // Both ways of drawing the accounts: Ani's map with WebGL (software WebGL in a headless browser),
   // Budi's with the canvas renderer (what a browser without a real GPU gets).
-  const managerA = await Planner.join(browser, planId, "Ani", { points: "webgl" });
-  const managerB = await Planner.join(browser, planId, "Budi", { points: "canvas" });
+  const managerA = await ani.open(planId, { points: "webgl" });
+  const managerB = await budi.open(planId, { points: "canvas" });
 
   await test.step("both see the server's counts and the accounts on the map", async () => {
     await managerB.openScores();
@@ -77,13 +77,11 @@ test("dragging a vertex so that a territory swallows accounts changes the counts
   });
 
   await managerB.screenshot(testInfo, "after the swallow");
-  await managerA.close();
-  await managerB.close();
 });
 
 test("an overlap is listed, hatched on the map, and clicking it zooms there and outlines it", async ({
-  browser,
   request,
+  ani,
 }) => {
   const planId = await createPlan(request, "Overlap");
   await importAccounts(
@@ -100,7 +98,7 @@ test("an overlap is listed, hatched on the map, and clicking it zooms there and 
     rectangle("Priangan", [106.6, -7.2, 107.4, -6.6]),
     rectangle("Cirebon", [107.2, -7.0, 108.0, -6.7], "#d95f02"),
   ]);
-  const manager = await Planner.join(browser, planId, "Ani");
+  const manager = await ani.open(planId);
   await manager.openScores();
 
   const overlap = manager.issues("overlap");
@@ -133,12 +131,12 @@ test("an overlap is listed, hatched on the map, and clicking it zooms there and 
 
   await manager.page.getByTestId("issue-clear").click();
   await expect(manager.map).not.toHaveAttribute("data-highlight", /.+/);
-  await manager.close();
 });
 
 test("the balance score, the allowed deviation and the balance map are the same for everyone", async ({
-  browser,
   request,
+  ani,
+  budi,
 }) => {
   const planId = await createPlan(request, "Balance");
   // Four accounts in the west, one in the east: far from balanced.
@@ -158,8 +156,8 @@ test("the balance score, the allowed deviation and the balance map are the same 
     rectangle("Barat", [106.6, -7.2, 107.4, -6.6]),
     rectangle("Timur", [108.4, -7.2, 109.2, -6.6], "#d95f02"),
   ])) as [string, string];
-  const managerA = await Planner.join(browser, planId, "Ani");
-  const managerB = await Planner.join(browser, planId, "Budi");
+  const managerA = await ani.open(planId);
+  const managerB = await budi.open(planId);
 
   // Deviations ±60 % on every metric: an RMS of 60 % scores 100 / 1.6 = 62.5.
   const expected = String(Math.round((await analysis(request, planId)).balance.score));
@@ -211,8 +209,6 @@ test("the balance score, the allowed deviation and the balance map are the same 
     await managerA.page.getByTestId("toggle-accounts").check({ force: true });
     await expect(managerA.page.getByTestId("accounts-legend")).toBeVisible();
   });
-  await managerA.close();
-  await managerB.close();
 });
 
 /**
@@ -220,12 +216,12 @@ test("the balance score, the allowed deviation and the balance map are the same 
  * tab open. Written only with UPDATE_SCREENSHOTS=1, so ordinary runs never
  * touch the committed image.
  */
-test("README screenshot of the demo plan", async ({ browser, request }) => {
+test("README screenshot of the demo plan", async ({ request, ani }) => {
   test.skip(!process.env.UPDATE_SCREENSHOTS, "set UPDATE_SCREENSHOTS=1 to write tests/e2e/screenshots/editor.png");
   // A copy of the demo of our own (every GET /api/demo makes one).
   const demo = (await (await request.get("/api/demo")).json()) as { id: string; links: { edit: string } };
   const token = new URL(demo.links.edit).searchParams.get("token") ?? undefined;
-  const manager = await Planner.join(browser, demo.id, "Ani", { viewport: { width: 1440, height: 900 }, token });
+  const manager = await ani.open(demo.id, { viewport: { width: 1440, height: 900 }, token });
   await manager.openScores();
   await expect(manager.balanceScore).toBeVisible();
   await expect
@@ -248,5 +244,4 @@ test("README screenshot of the demo plan", async ({ browser, request }) => {
     () => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(() => resolve(null)))),
   );
   await manager.page.screenshot({ path: "tests/e2e/screenshots/editor.png" });
-  await manager.close();
 });

@@ -1,6 +1,5 @@
-import { expect, test } from "@playwright/test";
 import { addTerritories, analysis, createPlan, importAccounts, rectangle, tokenFor } from "./fixtures/api.ts";
-import { Planner } from "./fixtures/planner.ts";
+import { expect, test } from "./fixtures/cast.ts";
 
 /**
  * A plan built from units (issue 12): two managers paint neighbouring
@@ -15,7 +14,11 @@ const EAST: [number, number, number, number] = [106.95, -6.7, 107.3, -6.35];
 const ANI_TARGET: [number, number] = [107.03, -6.45];
 const BUDI_TARGET: [number, number] = [106.87, -6.62];
 
-test("two managers paint neighbouring territories at once; both see one border move", async ({ browser, request }) => {
+test("two managers paint neighbouring territories at once; both see one border move", async ({
+  request,
+  ani,
+  budi,
+}) => {
   const planId = await createPlan(request, "Units e2e");
   const [westId, eastId] = await addTerritories(request, planId, [
     rectangle("West", WEST, "#1b9e77"),
@@ -45,8 +48,8 @@ test("two managers paint neighbouring territories at once; both see one border m
   });
   expect(made.status(), await made.text()).toBe(201);
 
-  const ani = await Planner.join(browser, planId, "Ani");
-  const budi = await Planner.join(browser, planId, "Budi");
+  await ani.open(planId);
+  await budi.open(planId);
   for (const m of [ani, budi]) {
     await expect(m.map).toHaveAttribute("data-ready", "true");
     await expect.poll(() => m.map.getAttribute("data-unit-count")).not.toBe("0");
@@ -149,9 +152,6 @@ test("two managers paint neighbouring territories at once; both see one border m
     expect(depok).not.toBeNull();
     await expect.poll(() => budi.ownerAt(106.7, -6.45)).toBe(depok);
   });
-
-  await ani.close();
-  await budi.close();
 });
 
 /** Unit id → territory, as the server holds it. */
