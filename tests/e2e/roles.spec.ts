@@ -170,9 +170,13 @@ test("a leader follows the manager's view until they move the map themselves", a
     const start = await manager.at(0.5, 0.5);
     await manager.drag(start, { x: start.x - 260, y: start.y });
     await expect.poll(async () => Math.abs((await view(manager)).lon - hers.lon)).toBeGreaterThan(0.01);
-    // Nothing should happen here, so there is no state to wait for: give Ani's
-    // view (sent at most 5 times a second) a second to arrive, then check.
-    await leader.page.waitForTimeout(1000);
+    // Nothing should happen on the leader's map, so wait for what would have moved it: Ani's view at
+    // rest, heard by the leader's browser (it is sent at most 5 times a second), and the leader's map at
+    // rest too (a follower's glides there).
+    await expect.poll(async () => (await manager.mapState()).view.moving).toBe(false);
+    const moved = await view(manager);
+    await expect.poll(() => leader.heardFrom("Ani")?.view?.center[0]).toBeCloseTo(moved.lon, 5);
+    await expect.poll(async () => (await leader.mapState()).view.moving).toBe(false);
     const after = await view(leader);
     expect(Math.abs(after.lon - mine.lon)).toBeLessThan(1e-6);
   });
