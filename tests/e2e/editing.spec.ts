@@ -96,7 +96,10 @@ test("split a territory with a line, then merge the halves back", async ({ reque
   await expect(managerA.page.getByTestId("notice").filter({ hasText: "do not touch" })).toBeVisible();
   await expect.poll(async () => (await territories(request, planId)).length).toBe(3);
 
-  // The two halves touch along the cut: they merge back into one.
+  // The two halves touch along the cut: they merge back into one, the first selected (Priangan) kept.
+  const halves = await territories(request, planId);
+  const kept = idOf(halves.find((t) => t.properties.name === "Priangan")!);
+  const absorbed = idOf(halves.find((t) => t.properties.name === "Priangan (2)")!);
   await managerA.select("Priangan");
   await managerA.territory("Priangan (2)").click({ modifiers: ["Shift"] });
   await managerA.page.getByTestId("merge-selection").click();
@@ -106,7 +109,8 @@ test("split a territory with a line, then merge the halves back", async ({ reque
   expect(all.map((t) => t.properties.name).sort()).toEqual(["Far away", "Priangan"]);
   const merged = all.find((t) => t.properties.name === "Priangan");
   expect(merged?.geometry.type).toBe("Polygon");
-  expect(idOf(merged!)).toBeTruthy();
+  expect(merged?.id ?? merged?.properties.id).toBe(kept);
+  expect(all.map(idOf)).not.toContain(absorbed);
 });
 
 test("edits made offline are kept and sync when the connection is back", async ({ request, ani, budi }) => {
