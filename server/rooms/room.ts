@@ -11,6 +11,7 @@ import type { StoredDocument } from "../persistence/store.ts";
 import { Debouncer } from "../util/debounce.ts";
 import type { RoomExtension } from "./extension.ts";
 import { Presence, type PresenceOptions } from "./presence.ts";
+import { ServerUndo } from "./undo.ts";
 
 /** What a room needs from a connection: an id to tag origins and a way to send. */
 export interface RoomPeer {
@@ -73,6 +74,8 @@ export class Room {
   holds = 0;
   /** What hangs off the room, in order (extension.ts). */
   readonly extensions: readonly RoomExtension[];
+  /** Steps the server took for people (an accepted proposal), kept so they can be taken back (undo.ts). */
+  readonly undo: ServerUndo;
 
   constructor(
     address: RoomAddress,
@@ -93,6 +96,7 @@ export class Room {
     this.doc.on("update", this.onDocUpdate);
     this.doc.on("afterTransaction", this.onTransaction);
     this.compactor = new Debouncer(() => this.compact(), opts.compactWaitMs, opts.compactMaxWaitMs);
+    this.undo = new ServerUndo((origin, fn) => this.change(origin, fn), this.doc);
   }
 
   /**

@@ -16,7 +16,13 @@ export type Origin =
   /** Server: loaded from storage; never persisted again, never relayed. */
   | { readonly kind: "storage" }
   /** Server: made by the server itself (demo plan, migrations). */
-  | { readonly kind: "system"; readonly reason: string };
+  | { readonly kind: "system"; readonly reason: string }
+  /**
+   * Server: one step the server takes for a person (an accepted proposal,
+   * taking it back): the feed records the step's own entry, never the unit
+   * edits inside it as someone's paint strokes.
+   */
+  | { readonly kind: "step"; readonly step: string; readonly actor: Author };
 
 /** The single origin object for local edits; Y.UndoManager compares origins by identity. */
 export const LOCAL_EDIT: Origin = Object.freeze({ kind: "local-edit" });
