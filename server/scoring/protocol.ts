@@ -1,3 +1,5 @@
+import type { PlanBalanceInput } from "../../shared/balance/plan.ts";
+import type { ProposalSide } from "../../shared/balance/proposal.ts";
 import type { TerritoryGeometry } from "../../shared/geometry/types.ts";
 import type { AccountColumns } from "../../shared/scoring/accounts.ts";
 import type { Analysis, AnalysisSettings } from "../../shared/scoring/types.ts";
@@ -48,6 +50,23 @@ export type ToWorker =
     }
   /** The outlines of some territories of a unit plan (the union of their units). */
   | { type: "outlines"; planId: string; requestId: number; ids: string[] }
+  /**
+   * Auto-balance's input (issue 13): the unit plan's territories, who holds
+   * each unit, the units' adjacency and each unit's amounts of `metrics`
+   * (unknown names come back in `known` instead), with the plan as it is now.
+   */
+  | { type: "balance-input"; planId: string; requestId: number; metrics: string[] }
+  /**
+   * The score and metrics the plan would have with these moves (unit, from,
+   * to); a move whose unit is no longer `from`'s is left out and reported.
+   */
+  | {
+      type: "what-if";
+      planId: string;
+      requestId: number;
+      moves: [number, string | null, string][];
+      metrics: string[];
+    }
   | { type: "unload"; planId: string };
 
 /** Scoring worker → main thread. */
@@ -59,5 +78,26 @@ export type FromWorker =
       planId: string;
       requestId: number;
       outlines: Record<string, TerritoryGeometry | null>;
+      error?: string;
+    }
+  | {
+      type: "balance-input";
+      planId: string;
+      requestId: number;
+      /** The metrics a proposal may balance. */
+      known: string[];
+      /** Null when a metric asked for is not known. */
+      input: PlanBalanceInput | null;
+      /** The plan now: its score and each territory's value of each metric asked for. */
+      before: ProposalSide | null;
+      error?: string;
+    }
+  | {
+      type: "what-if";
+      planId: string;
+      requestId: number;
+      side: ProposalSide | null;
+      /** Units (indices) left out because their territory is no longer the move's `from`. */
+      stale: number[];
       error?: string;
     };

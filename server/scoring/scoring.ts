@@ -11,6 +11,8 @@ import {
   territoriesMap,
   unitsMap,
 } from "../../shared/doc/schema.ts";
+import type { PlanBalanceInput } from "../../shared/balance/plan.ts";
+import type { ProposalSide } from "../../shared/balance/proposal.ts";
 import type { TerritoryGeometry } from "../../shared/geometry/types.ts";
 import { unitIndex } from "../../shared/units/layer.ts";
 import type { UnitLayerJson } from "../../shared/units/serialize.ts";
@@ -124,7 +126,10 @@ export class Scoring implements RoomExtension {
         return;
       }
       console.error(`[scoring] worker exited with ${code}; restarting`);
-      for (const plan of this.plans.values()) plan.load().catch(() => {});
+      for (const plan of this.plans.values()) {
+        plan.abandonRequests(new Error("the scoring worker restarted"));
+        plan.load().catch(() => {});
+      }
     });
     this.worker = worker;
     return worker;
@@ -158,6 +163,11 @@ export class PlanScoring {
     { resolve: (o: Record<string, TerritoryGeometry | null>) => void; reject: (e: Error) => void }
   >();
   private nextOutlineRequest = 1;
+  /** Auto-balance's questions waiting for the worker (request id → answer). */
+  private readonly balanceWaiters = new Map<
+    number,
+    { resolve: (m: Extract<FromWorker, { type: "balance-input" | "what-if" }>) => void; reject: (e: Error) => void }
+  >();
   /** The unit layer the worker holds (its unit count indexes the document's unit keys). */
   private unitCount = 0;
   private pinsDirty = false;
@@ -336,9 +346,72 @@ export class PlanScoring {
     });
   }
 
+  /**
+   * What auto-balance needs of this unit plan as it is now (issue 13): its
+   * territories, who holds each unit, the adjacency and each unit's amounts
+   * of `metrics`, from the worker's analyzer once every change made so far
+   * has reached it. `input` is null when a metric is not one it knows.
+   */
+  async balanceInput(
+    metrics: readonly string[],
+  ): Promise<{ known: string[]; input: PlanBalanceInput | null; before: ProposalSide | null }> {
+    const reply = await this.askBalance((requestId) => ({
+      type: "balance-input",
+      planId: this.planId,
+      requestId,
+      metrics: [...metrics],
+    }));
+    if (reply.type !== "balance-input") throw new Error("the scoring worker answered another question");
+    return { known: reply.known, input: reply.input, before: reply.before };
+  }
+
+  /**
+   * The plan's score and each territory's `metrics` as they would be with
+   * these moves applied to the plan as it is now, leaving out (and listing)
+   * units that are no longer the move's `from`'s.
+   */
+  async whatIf(
+    moves: [number, string | null, string][],
+    metrics: readonly string[],
+  ): Promise<{ side: ProposalSide; stale: number[] }> {
+    const reply = await this.askBalance((requestId) => ({
+      type: "what-if",
+      planId: this.planId,
+      requestId,
+      moves,
+      metrics: [...metrics],
+    }));
+    if (reply.type !== "what-if" || !reply.side) throw new Error("the scoring worker answered another question");
+    return { side: reply.side, stale: reply.stale };
+  }
+
+  private async askBalance(
+    message: (requestId: number) => ToWorker,
+  ): Promise<Extract<FromWorker, { type: "balance-input" | "what-if" }>> {
+    while (this.loading) await this.loading;
+    // Every change made so far reaches the worker first: it answers for the plan as the document has it now.
+    this.flush();
+    const requestId = this.nextOutlineRequest++;
+    const reply = await new Promise<Extract<FromWorker, { type: "balance-input" | "what-if" }>>((resolve, reject) => {
+      this.balanceWaiters.set(requestId, { resolve, reject });
+      this.scoring.post(message(requestId));
+    });
+    if (reply.error) throw new Error(`the scoring worker could not answer: ${reply.error}`);
+    return reply;
+  }
+
   /** Fails everyone waiting for an analysis. */
   fail(e: Error): void {
     for (const w of this.waiters.splice(0)) w.reject(e);
+    this.abandonRequests(e);
+  }
+
+  /** Fails the questions the worker will never answer (it stopped). */
+  abandonRequests(e: Error): void {
+    for (const w of this.outlineWaiters.values()) w.reject(e);
+    this.outlineWaiters.clear();
+    for (const w of this.balanceWaiters.values()) w.reject(e);
+    this.balanceWaiters.clear();
   }
 
   receive(msg: FromWorker): void {
@@ -348,6 +421,12 @@ export class PlanScoring {
       this.outlineWaiters.delete(msg.requestId);
       if (msg.error) waiter?.reject(new Error(msg.error));
       else waiter?.resolve(msg.outlines);
+      return;
+    }
+    if (msg.type === "balance-input" || msg.type === "what-if") {
+      const waiter = this.balanceWaiters.get(msg.requestId);
+      this.balanceWaiters.delete(msg.requestId);
+      waiter?.resolve(msg);
       return;
     }
     if (msg.type === "error") {
@@ -435,6 +514,8 @@ export class PlanScoring {
     for (const w of this.waiters.splice(0)) w.reject(e);
     for (const w of this.outlineWaiters.values()) w.reject(e);
     this.outlineWaiters.clear();
+    for (const w of this.balanceWaiters.values()) w.reject(e);
+    this.balanceWaiters.clear();
   }
 }
 

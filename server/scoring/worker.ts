@@ -1,4 +1,6 @@
 import { parentPort } from "node:worker_threads";
+import type { PlanBalanceInput } from "../../shared/balance/plan.ts";
+import { sideOf } from "../../shared/balance/proposal.ts";
 import { decodeGeometry } from "../../shared/geometry/codec.ts";
 import { AccountIndex } from "../../shared/scoring/accounts.ts";
 import { Analyzer } from "../../shared/scoring/analyzer.ts";
@@ -79,6 +81,10 @@ parentPort?.on("message", (msg: ToWorker) => {
     }
     return;
   }
+  if (msg.type === "balance-input" || msg.type === "what-if") {
+    answerBalance(msg);
+    return;
+  }
   try {
     const started = performance.now();
     let analyzer = analyzers.get(msg.planId);
@@ -120,3 +126,78 @@ parentPort?.on("message", (msg: ToWorker) => {
     post({ type: "error", planId: msg.planId, seq: msg.seq, message: (e as Error).message });
   }
 });
+
+/**
+ * Auto-balance's questions (issue 13), answered from the plan's live
+ * UnitAnalyzer so a proposal balances, and reports, what the panel shows.
+ */
+function answerBalance(msg: Extract<ToWorker, { type: "balance-input" | "what-if" }>): void {
+  const { planId, requestId } = msg;
+  const analyzer = analyzers.get(planId);
+  try {
+    if (!(analyzer instanceof UnitAnalyzer)) throw new Error(`plan ${planId} is not a unit plan in the scoring worker`);
+    if (msg.type === "what-if") {
+      const apply: [number, string][] = [];
+      const stale: number[] = [];
+      for (const [u, from, to] of msg.moves) {
+        if (analyzer.territoryOfUnit(u) === from) apply.push([u, to]);
+        else stale.push(u);
+      }
+      const side = sideOf(analyzer.whatIf(apply), msg.metrics);
+      parentPort?.postMessage({ type: "what-if", planId, requestId, side, stale } satisfies FromWorker);
+      return;
+    }
+    const known = analyzer.balanceableMetrics();
+    if (msg.metrics.some((m) => !known.includes(m))) {
+      parentPort?.postMessage({
+        type: "balance-input",
+        planId,
+        requestId,
+        known,
+        input: null,
+        before: null,
+      } satisfies FromWorker);
+      return;
+    }
+    const analysis = analyzer.analyze();
+    const territories = analysis.territories.map((t) => t.id);
+    const slot = new Map(territories.map((id, i) => [id, i]));
+    const n = analyzer.layer.ids.length;
+    const owner = new Int32Array(n);
+    for (let u = 0; u < n; u++) owner[u] = slot.get(analyzer.territoryOfUnit(u) ?? "") ?? -1;
+    const graph = { offsets: analyzer.contiguity.offsets.slice(), targets: analyzer.contiguity.targets.slice() };
+    const amounts: PlanBalanceInput["amounts"] = {};
+    for (const m of new Set([...msg.metrics, "accounts"])) {
+      const a = analyzer.unitAmounts(m);
+      if (a) amounts[m] = { perUnit: a.perUnit, pinned: Object.fromEntries(a.pinned) };
+    }
+    const transfer = [owner.buffer, graph.offsets.buffer, graph.targets.buffer];
+    for (const a of Object.values(amounts)) transfer.push(a.perUnit.buffer as ArrayBuffer);
+    parentPort?.postMessage(
+      {
+        type: "balance-input",
+        planId,
+        requestId,
+        known,
+        input: { territories, owner, graph, amounts },
+        before: sideOf(analysis, msg.metrics),
+      } satisfies FromWorker,
+      transfer as ArrayBuffer[],
+    );
+  } catch (e) {
+    const error = (e as Error).message;
+    parentPort?.postMessage(
+      msg.type === "what-if"
+        ? ({ type: "what-if", planId, requestId, side: null, stale: [], error } satisfies FromWorker)
+        : ({
+            type: "balance-input",
+            planId,
+            requestId,
+            known: [],
+            input: null,
+            before: null,
+            error,
+          } satisfies FromWorker),
+    );
+  }
+}
