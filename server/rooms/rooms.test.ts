@@ -57,7 +57,16 @@ const peer = (id: string): RoomPeer => ({
   close() {},
 });
 
-const square = box(0, 0, 1, 1);
+/** A territory to store: what it is does not matter here, only that the room holds it. */
+const territory = (id: string, name: string) => ({
+  id,
+  name,
+  color: "#000000",
+  reps: [],
+  targets: {},
+  parent: null,
+  geometry: box(0, 0, 1, 1),
+});
 
 describe("Rooms", () => {
   it("loads a document once for concurrent users", async () => {
@@ -87,19 +96,7 @@ describe("Rooms", () => {
 
   it("unloads a room nobody uses, compacting it, and loads it afresh with the same content", async () => {
     const { store, rooms } = await setup();
-    await rooms.with(ADDRESS, (room) =>
-      room.change(SYSTEM, (doc) =>
-        writeTerritory(doc, {
-          id: "t1",
-          name: "A",
-          color: "#000000",
-          reps: [],
-          targets: {},
-          parent: null,
-          geometry: square,
-        }),
-      ),
-    );
+    await rooms.with(ADDRESS, (room) => room.change(SYSTEM, (doc) => writeTerritory(doc, territory("t1", "A"))));
     // with() released it; idleMs 0 unloads at once, compacting first.
     await vi.waitFor(() => expect(rooms.isLoaded(ADDRESS)).toBe(false));
     expect((await store.openDocument("p1", "")).updates).toHaveLength(1);
@@ -160,28 +157,8 @@ describe("Rooms", () => {
     const { store, rooms } = await setup();
     const room = await rooms.acquire(ADDRESS);
     room.join(peer("a"));
-    await room.change(SYSTEM, (doc) =>
-      writeTerritory(doc, {
-        id: "t1",
-        name: "A",
-        color: "#000000",
-        reps: [],
-        targets: {},
-        parent: null,
-        geometry: square,
-      }),
-    );
-    await room.change(SYSTEM, (doc) =>
-      writeTerritory(doc, {
-        id: "t2",
-        name: "B",
-        color: "#000000",
-        reps: [],
-        targets: {},
-        parent: null,
-        geometry: square,
-      }),
-    );
+    await room.change(SYSTEM, (doc) => writeTerritory(doc, territory("t1", "A")));
+    await room.change(SYSTEM, (doc) => writeTerritory(doc, territory("t2", "B")));
     await rooms.closeAll();
     expect(rooms.size).toBe(0);
     expect((await store.openDocument("p1", "")).updates).toHaveLength(1);

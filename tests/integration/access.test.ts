@@ -22,6 +22,7 @@ import {
   newPerson,
   startServerProcess,
   useServer,
+  addTerritories,
 } from "./harness.ts";
 import { RawClient } from "./raw-client.ts";
 
@@ -48,12 +49,12 @@ async function json(res: Response): Promise<Record<string, unknown>> {
 /** A plan with one territory, a manager and an observer connected with the edit link. */
 async function planWithManager() {
   const plan = await createPlanWithLinks(server, "Access");
-  const res = await apiFetch(`${server.url}/api/plans/${plan.id}/territories`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ type: "Feature", id: "t1", properties: { name: "Bandung" }, geometry: square(107, -7) }),
+  await addTerritories(server, plan.id, {
+    type: "Feature",
+    id: "t1",
+    properties: { name: "Bandung" },
+    geometry: square(107, -7),
   });
-  expect(res.status).toBe(201);
   const observer = await RawClient.connect(`${server.wsUrl}/sync/${plan.id}`);
   await eventually(() => expect(readTerritory(observer.doc, "t1")?.name).toBe("Bandung"));
   return { plan, observer };

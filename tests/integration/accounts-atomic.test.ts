@@ -6,35 +6,31 @@
  * answering 503 forever.
  */
 import fs from "node:fs/promises";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { readAccountsVersion } from "../../shared/doc/schema.ts";
 import { LowdbStore } from "../../server/persistence/lowdb-store.ts";
 import { square } from "../fixtures/shapes.ts";
 import {
   apiFetch,
-  connectStockClient,
   createPlan,
   eventually,
   type ServerProcess,
-  type StockClient,
   serversPerTest,
+  addTerritories,
+  stockClientsPerTest,
 } from "./harness.ts";
 
 const start = serversPerTest();
-const clients: StockClient[] = [];
-afterEach(() => {
-  for (const c of clients.splice(0)) c.destroy();
-});
+const client = stockClientsPerTest();
 
 /** A plan with one territory (106–106.1 E, 7–6.9 S) and two accounts in it, imported as version 1. */
 async function planWithAccounts(server: ServerProcess): Promise<string> {
   const planId = await createPlan(server);
-  const res = await apiFetch(`${server.url}/api/plans/${planId}/territories`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ type: "Feature", geometry: square(106, -7), properties: { id: "a", name: "Alpha" } }),
+  await addTerritories(server, planId, {
+    type: "Feature",
+    geometry: square(106, -7),
+    properties: { id: "a", name: "Alpha" },
   });
-  expect(res.status).toBe(201);
   const imported = await importCsv(
     server,
     planId,
@@ -90,8 +86,7 @@ async function expectNewAccounts(server: ServerProcess, planId: string): Promise
   expect(fc.features.map((f) => f.id)).toEqual(["y1", "y2", "y3"]);
 
   // The document's copy of the version has caught up, so clients refetch.
-  const c = connectStockClient(server, planId, "view");
-  clients.push(c);
+  const c = client(server, planId, "view");
   await eventually(() => expect(readAccountsVersion(c.doc)).toBe(2));
 }
 

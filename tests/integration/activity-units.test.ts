@@ -6,15 +6,7 @@ import { LOCAL_EDIT, transact } from "../../shared/doc/origins.ts";
 import { readUnitAssignment, readUnitsVersion, writeUnitAssignments } from "../../shared/doc/schema.ts";
 import { unitIndex } from "../../shared/units/layer.ts";
 import { box } from "../fixtures/shapes.ts";
-import {
-  type CreatedPlan,
-  createPlanWithLinks,
-  eventually,
-  type LinkRole,
-  newPerson,
-  type Person,
-  useServer,
-} from "./harness.ts";
+import { type CreatedPlan, createPlanWithLinks, eventually, type LinkRole, useServer, peopleOn } from "./harness.ts";
 import { RawClient } from "./raw-client.ts";
 
 /**
@@ -25,35 +17,7 @@ import { RawClient } from "./raw-client.ts";
 
 const server = useServer();
 
-const people = new Map<string, Promise<Person>>();
-function personNamed(name: string): Promise<Person> {
-  let p = people.get(name);
-  if (!p) {
-    p = newPerson(server);
-    people.set(name, p);
-  }
-  return p;
-}
-
-/** A REST call as a person: their link's token plus the id, secret and name their browser sends. */
-function as(plan: CreatedPlan, role: LinkRole, name: string) {
-  return async (method: string, path: string, body?: unknown) => {
-    const person = await personNamed(name);
-    const res = await fetch(`${server.url}/api/plans/${plan.id}${path}`, {
-      method,
-      headers: {
-        authorization: `Bearer ${plan.tokens[role]}`,
-        "x-wilayah-person": person.id,
-        "x-wilayah-person-secret": person.secret,
-        "x-wilayah-name": encodeURIComponent(name),
-        "content-type": "application/json",
-      },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await res.text();
-    return { status: res.status, body: (text ? JSON.parse(text) : null) as Record<string, unknown> };
-  };
-}
+const { personNamed, as } = peopleOn(server);
 
 /** A socket of a person's browser. */
 async function socketOf(plan: CreatedPlan, role: LinkRole, name: string): Promise<RawClient> {

@@ -15,6 +15,8 @@ import {
   type Person,
   startServerProcess,
   useServer,
+  peopleOn,
+  addTerritories,
 } from "./harness.ts";
 import { RawClient } from "./raw-client.ts";
 
@@ -23,18 +25,13 @@ const server = useServer();
 /** A plan with territories t1 (around 107,-7) and t2 (around 109,-7) and a few accounts in t1. */
 async function plan(): Promise<CreatedPlan> {
   const p = await createPlanWithLinks(server, "Comments");
-  const res = await apiFetch(`${server.url}/api/plans/${p.id}/territories`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({
-      type: "FeatureCollection",
-      features: [
-        { type: "Feature", id: "t1", properties: { name: "Bandung" }, geometry: square(107, -7, 1) },
-        { type: "Feature", id: "t2", properties: { name: "Cirebon" }, geometry: square(109, -7, 1) },
-      ],
-    }),
+  await addTerritories(server, p.id, {
+    type: "FeatureCollection",
+    features: [
+      { type: "Feature", id: "t1", properties: { name: "Bandung" }, geometry: square(107, -7, 1) },
+      { type: "Feature", id: "t2", properties: { name: "Cirebon" }, geometry: square(109, -7, 1) },
+    ],
   });
-  expect(res.status).toBe(201);
   const csv = [
     "id,name,lat,lon,revenue",
     "a1,Toko A,-6.5,107.5,100",
@@ -50,35 +47,8 @@ async function plan(): Promise<CreatedPlan> {
   return p;
 }
 
-/** The people of these tests by name, each issued by the server once (`POST /api/people`). */
-const people = new Map<string, Promise<Person>>();
-function personNamed(name: string): Promise<Person> {
-  let p = people.get(name);
-  if (!p) {
-    p = newPerson(server);
-    people.set(name, p);
-  }
-  return p;
-}
-
-/** A REST call as a person: their link's token plus the id, secret and name their browser sends. */
-function as(p: CreatedPlan, role: LinkRole, name: string) {
-  return async (method: string, path: string, body?: unknown) => {
-    const person = await personNamed(name);
-    const res = await fetch(`${server.url}/api/plans/${p.id}${path}`, {
-      method,
-      headers: {
-        authorization: `Bearer ${p.tokens[role]}`,
-        "x-wilayah-person": person.id,
-        "x-wilayah-person-secret": person.secret,
-        "x-wilayah-name": encodeURIComponent(name),
-        "content-type": "application/json",
-      },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    return { status: res.status, body: (await res.json()) as Record<string, unknown> };
-  };
-}
+/** The people of these tests by name, and REST calls as them. */
+const { personNamed, as } = peopleOn(server);
 
 describe("comments", () => {
   it("a rep pins a thread on a boundary; it reaches everyone live, tied to the territory there", async () => {

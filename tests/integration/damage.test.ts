@@ -7,7 +7,16 @@ import fs from "node:fs/promises";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { square } from "../fixtures/shapes.ts";
-import { apiFetch, createPlan, eventually, type ServerProcess, withToken, serversPerTest } from "./harness.ts";
+import {
+  apiFetch,
+  createPlan,
+  eventually,
+  type ServerProcess,
+  withToken,
+  serversPerTest,
+  addTerritories,
+  territoryNames,
+} from "./harness.ts";
 import { RawClient } from "./raw-client.ts";
 
 const start = serversPerTest();
@@ -17,20 +26,12 @@ const NO_UNLOAD = { ROOM_IDLE_MS: "600000" };
 
 const planDir = (server: ServerProcess, planId: string) => path.join(server.dataDir, "plans", planId);
 
-async function names(server: ServerProcess, planId: string): Promise<Record<string, string>> {
-  const res = await apiFetch(`${server.url}/api/plans/${planId}/territories`);
-  if (res.status !== 200) throw new Error(`GET territories: ${res.status} ${await res.text()}`);
-  const fc = (await res.json()) as { features: { id: string; properties: { name: string } }[] };
-  return Object.fromEntries(fc.features.map((f) => [f.id, f.properties.name]));
-}
-
 async function addTerritory(server: ServerProcess, planId: string, id: string): Promise<void> {
-  const res = await apiFetch(`${server.url}/api/plans/${planId}/territories`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ type: "Feature", geometry: square(106, -7), properties: { id, name: `${id}-0` } }),
+  await addTerritories(server, planId, {
+    type: "Feature",
+    geometry: square(106, -7),
+    properties: { id, name: `${id}-0` },
   });
-  expect(res.status).toBe(201);
 }
 
 async function rename(server: ServerProcess, planId: string, id: string, name: string): Promise<Response> {
@@ -84,7 +85,7 @@ describe("damage on disk", () => {
     // The server log says which plan and which file.
     expect(second.output()).toMatch(new RegExp(`plan ${planId}: main\\.0\\.log is damaged \\(record 1`));
     // The rest of the server carries on.
-    expect(await names(second, other)).toEqual({ b: "b-0" });
+    expect(await territoryNames(second, other)).toEqual({ b: "b-0" });
     expect((await apiFetch(`${second.url}/api/health`)).status).toBe(200);
     await second.kill("SIGTERM");
     // Nothing was written over the log; a copy of it is kept aside.
@@ -96,7 +97,7 @@ describe("damage on disk", () => {
     // The operator restores the file (here: from a backup), and the whole plan is back.
     await fs.writeFile(log, good);
     const third = await start({ dataDir: first.dataDir });
-    expect(await names(third, planId)).toEqual({ a: "a-99" });
+    expect(await territoryNames(third, planId)).toEqual({ a: "a-99" });
     expect((await rename(third, planId, "a", "after")).status).toBe(200);
   });
 
@@ -112,7 +113,7 @@ describe("damage on disk", () => {
     const second = await start({ dataDir: first.dataDir });
     expect((await apiFetch(`${second.url}/api/plans/${planId}/territories`)).status).toBe(503);
     await fs.writeFile(log, good);
-    await eventually(async () => expect(await names(second, planId)).toEqual({ a: "a-1" }));
+    await eventually(async () => expect(await territoryNames(second, planId)).toEqual({ a: "a-1" }));
   });
 
   it("recovers a damaged plan.json completely from its copy and the logs since it, and says so", async () => {
@@ -134,12 +135,12 @@ describe("damage on disk", () => {
     expect(() => JSON.parse(damaged.toString("utf8"))).not.toThrow();
 
     const third = await start({ dataDir: first.dataDir });
-    expect(await names(third, planId)).toEqual({ a: "a-2", b: "b-0" });
+    expect(await territoryNames(third, planId)).toEqual({ a: "a-2", b: "b-0" });
     expect(third.output()).toMatch(new RegExp(`plan ${planId}: plan\\.json was damaged .*recovered it completely`));
     expect((await rename(third, planId, "a", "a-3")).status).toBe(200);
     await third.kill("SIGKILL");
     const fourth = await start({ dataDir: first.dataDir });
-    expect(await names(fourth, planId)).toEqual({ a: "a-3", b: "b-0" });
+    expect(await territoryNames(fourth, planId)).toEqual({ a: "a-3", b: "b-0" });
   });
 
   it("refuses a plan whose accounts file is damaged, for every call, instead of reading it as empty", async () => {
@@ -180,7 +181,7 @@ describe("damage on disk", () => {
 
     const second = await start({ dataDir: first.dataDir, env: { SEED_DEMO: "1" } });
     await expectDamaged(await fetch(`${second.url}/api/plans/demo`), /plan\.json/);
-    expect(await names(second, other)).toEqual({ b: "b-0" });
+    expect(await territoryNames(second, other)).toEqual({ b: "b-0" });
     expect((await fetch(`${second.url}/api/demo`)).status).toBe(200);
   });
 

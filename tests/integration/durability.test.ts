@@ -1,6 +1,6 @@
 import fs from "node:fs/promises";
 import path from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { LOCAL_EDIT, transact } from "../../shared/doc/origins.ts";
 import { readTerritories, territoriesMap, updateTerritory, writeTerritory } from "../../shared/doc/schema.ts";
 import { square } from "../fixtures/shapes.ts";
@@ -9,29 +9,15 @@ import {
   createPlan,
   eventually,
   type ServerProcess,
-  type StockClient,
   apiFetch,
   serversPerTest,
+  addTerritories,
+  stockClientsPerTest,
+  territoryNames,
 } from "./harness.ts";
 
 const start = serversPerTest();
-const clients: StockClient[] = [];
-afterEach(() => {
-  for (const c of clients.splice(0)) c.destroy();
-});
-
-function client(server: ServerProcess, planId: string): StockClient {
-  const c = connectStockClient(server, planId);
-  clients.push(c);
-  return c;
-}
-
-async function territoriesOf(server: ServerProcess, planId: string): Promise<Record<string, string>> {
-  const res = await apiFetch(`${server.url}/api/plans/${planId}/territories`);
-  if (res.status !== 200) throw new Error(`GET territories: ${res.status} ${await res.text()}`);
-  const fc = (await res.json()) as { features: { id: string; properties: { name: string } }[] };
-  return Object.fromEntries(fc.features.map((f) => [f.id, f.properties.name]));
-}
+const client = stockClientsPerTest();
 
 async function put(server: ServerProcess, planId: string, id: string, name: string): Promise<number> {
   const res = await apiFetch(`${server.url}/api/plans/${planId}/territories/${id}`, {
@@ -44,19 +30,14 @@ async function put(server: ServerProcess, planId: string, id: string, name: stri
 }
 
 async function seed(server: ServerProcess, planId: string, ids: string[]): Promise<void> {
-  const res = await apiFetch(`${server.url}/api/plans/${planId}/territories`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({
-      type: "FeatureCollection",
-      features: ids.map((id, i) => ({
-        type: "Feature",
-        geometry: square(105 + i, -7),
-        properties: { id, name: `${id}-0` },
-      })),
-    }),
+  await addTerritories(server, planId, {
+    type: "FeatureCollection",
+    features: ids.map((id, i) => ({
+      type: "Feature",
+      geometry: square(105 + i, -7),
+      properties: { id, name: `${id}-0` },
+    })),
   });
-  expect(res.status).toBe(201);
 }
 
 /** The counter in names like "w1-42". */
@@ -83,7 +64,7 @@ describe("durability", () => {
         geometry: square(106, -7),
       }),
     );
-    await eventually(async () => expect(await territoriesOf(first, planId)).toEqual({ t1: "One" }));
+    await eventually(async () => expect(await territoryNames(first, planId)).toEqual({ t1: "One" }));
     a.destroy();
     await first.kill("SIGTERM");
     const files = await fs.readdir(path.join(first.dataDir, "plans", planId));
@@ -182,7 +163,7 @@ describe("durability", () => {
 
     // Restart on the same port, so the clients' own reconnect logic finds it.
     const second = await start({ dataDir: first.dataDir, port: first.port });
-    const stored = await territoriesOf(second, planId);
+    const stored = await territoryNames(second, planId);
     for (const id of ["w0", "w1", "w2"]) expect(counter(stored[id])).toBeGreaterThanOrEqual(seenAtCrash[id] as number);
     expect(counter(stored.rest)).toBeGreaterThanOrEqual(Math.max(ackedAtCrash, seenAtCrash.rest ?? 0));
 
@@ -195,7 +176,7 @@ describe("durability", () => {
     const everyone = [...writers, observer];
     await eventually(
       async () => {
-        const server = await territoriesOf(second, planId);
+        const server = await territoryNames(second, planId);
         for (const c of everyone) {
           expect(Object.fromEntries(readTerritories(c.doc).map((t) => [t.id, t.name]))).toEqual(server);
         }
@@ -225,11 +206,11 @@ describe("durability", () => {
     await fs.appendFile(path.join(dir, log), torn);
 
     const second = await start({ dataDir: first.dataDir });
-    expect(await territoriesOf(second, planId)).toEqual({ a: "a-1" });
+    expect(await territoryNames(second, planId)).toEqual({ a: "a-1" });
     expect(await put(second, planId, "a", "a-2")).toBe(200);
     await second.kill("SIGKILL");
     const third = await start({ dataDir: first.dataDir });
-    expect(await territoriesOf(third, planId)).toEqual({ a: "a-2" });
+    expect(await territoryNames(third, planId)).toEqual({ a: "a-2" });
   });
 
   it("never overwrites stored data it failed to read", async () => {
@@ -267,6 +248,6 @@ describe("durability", () => {
     // Repaired by hand, the plan is all there.
     await fs.writeFile(file, good);
     const third = await start({ dataDir: first.dataDir });
-    expect(await territoriesOf(third, planId)).toEqual({ a: "a-0" });
+    expect(await territoryNames(third, planId)).toEqual({ a: "a-0" });
   });
 });

@@ -249,6 +249,76 @@ export function connectStockClient(server: { wsUrl: string }, planId: string, ro
   };
 }
 
+/**
+ * Stock clients a test connects (as connectStockClient), destroyed after
+ * each test whatever happened.
+ */
+export function stockClientsPerTest(): (server: { wsUrl: string }, planId: string, role?: LinkRole) => StockClient {
+  const clients: StockClient[] = [];
+  afterEach(() => {
+    for (const c of clients.splice(0)) c.destroy();
+  });
+  return (server, planId, role) => {
+    const c = connectStockClient(server, planId, role);
+    clients.push(c);
+    return c;
+  };
+}
+
+/** Adds territories over REST with the edit link (a Feature or a FeatureCollection), as setup: throws unless stored. */
+export async function addTerritories(server: { url: string }, planId: string, body: unknown): Promise<void> {
+  const res = await apiFetch(`${server.url}/api/plans/${planId}/territories`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(body),
+  });
+  if (res.status !== 201) throw new Error(`POST territories: ${res.status} ${await res.text()}`);
+}
+
+/** The plan's territories as the server has them: id → name. */
+export async function territoryNames(server: { url: string }, planId: string): Promise<Record<string, string>> {
+  const res = await apiFetch(`${server.url}/api/plans/${planId}/territories`);
+  if (res.status !== 200) throw new Error(`GET territories: ${res.status} ${await res.text()}`);
+  const fc = (await res.json()) as { features: { id: string; properties: { name: string } }[] };
+  return Object.fromEntries(fc.features.map((f) => [f.id, f.properties.name]));
+}
+
+/**
+ * The people of a test file by name, each issued by the server once
+ * (`POST /api/people`), and REST calls as them: `as(plan, role, name)` sends
+ * their link's token plus the id, secret and name their browser sends, and
+ * answers the status and the JSON body (null when empty).
+ */
+export function peopleOn(server: { url: string }) {
+  const people = new Map<string, Promise<Person>>();
+  const personNamed = (name: string): Promise<Person> => {
+    let p = people.get(name);
+    if (!p) {
+      p = newPerson(server);
+      people.set(name, p);
+    }
+    return p;
+  };
+  const as =
+    (plan: CreatedPlan, role: LinkRole, name: string) => async (method: string, path: string, body?: unknown) => {
+      const person = await personNamed(name);
+      const res = await fetch(`${server.url}/api/plans/${plan.id}${path}`, {
+        method,
+        headers: {
+          authorization: `Bearer ${plan.tokens[role]}`,
+          "x-wilayah-person": person.id,
+          "x-wilayah-person-secret": person.secret,
+          "x-wilayah-name": encodeURIComponent(name),
+          "content-type": "application/json",
+        },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      const text = await res.text();
+      return { status: res.status, body: (text ? JSON.parse(text) : null) as Record<string, unknown> };
+    };
+  return { personNamed, as };
+}
+
 /** Retries `check` until it stops throwing (Hocuspocus style), or fails with its last error. */
 export async function eventually<T>(check: () => T | Promise<T>, timeoutMs = 15_000, intervalMs = 20): Promise<T> {
   const deadline = Date.now() + timeoutMs;

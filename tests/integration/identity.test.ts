@@ -2,7 +2,6 @@ import { describe, expect, it } from "vitest";
 import type { CommentThread } from "../../shared/comments/comments.ts";
 import { square } from "../fixtures/shapes.ts";
 import {
-  apiFetch,
   type CreatedPlan,
   createPlanWithLinks,
   eventually,
@@ -10,6 +9,7 @@ import {
   type Person,
   startServerProcess,
   useServer,
+  addTerritories,
 } from "./harness.ts";
 import { RawClient } from "./raw-client.ts";
 
@@ -22,12 +22,12 @@ const server = useServer();
 
 async function planWithTerritory(): Promise<CreatedPlan> {
   const p = await createPlanWithLinks(server, "Identity");
-  const res = await apiFetch(`${server.url}/api/plans/${p.id}/territories`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ type: "Feature", id: "t1", properties: { name: "Bogor" }, geometry: square(106.7, -6.7) }),
+  await addTerritories(server, p.id, {
+    type: "Feature",
+    id: "t1",
+    properties: { name: "Bogor" },
+    geometry: square(106.7, -6.7),
   });
-  expect(res.status).toBe(201);
   return p;
 }
 

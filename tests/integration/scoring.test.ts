@@ -5,7 +5,7 @@ import { updateTerritory, writeTerritory } from "../../shared/doc/schema.ts";
 import type { AnalysisMessage } from "../../shared/protocol/analysis.ts";
 import { MessageType } from "../../shared/protocol/messages.ts";
 import { square } from "../fixtures/shapes.ts";
-import { apiFetch, createPlan, eventually, useServer } from "./harness.ts";
+import { apiFetch, createPlan, eventually, useServer, addTerritories } from "./harness.ts";
 import { RawClient } from "./raw-client.ts";
 
 const server = useServer();
@@ -34,16 +34,11 @@ async function analysis(planId: string): Promise<AnalysisMessage> {
 }
 
 async function addTerritory(planId: string, id: string, x: number, size = 0.3) {
-  const res = await apiFetch(`${server.url}/api/plans/${planId}/territories`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({
-      type: "Feature",
-      geometry: square(x, -7.0, size),
-      properties: { id, name: id.toUpperCase() },
-    }),
+  await addTerritories(server, planId, {
+    type: "Feature",
+    geometry: square(x, -7.0, size),
+    properties: { id, name: id.toUpperCase() },
   });
-  expect(res.status).toBe(201);
 }
 
 /** A client's edit, sent as one update over its socket. */

@@ -5,7 +5,7 @@ import { readTerritory, territoriesMap, updateTerritory } from "../../shared/doc
 import { encodeGeometry } from "../../shared/geometry/codec.ts";
 import { CloseCode } from "../../shared/protocol/messages.ts";
 import { box } from "../fixtures/shapes.ts";
-import { apiFetch, connectStockClient, createPlan, eventually, withToken, useServer } from "./harness.ts";
+import { connectStockClient, createPlan, eventually, withToken, useServer, addTerritories } from "./harness.ts";
 import { RawClient } from "./raw-client.ts";
 
 /**
@@ -31,12 +31,7 @@ async function largePlan(n: number): Promise<string> {
       -7.95 + Math.floor(i / 100) * 0.1,
     ),
   }));
-  const res = await apiFetch(`${server.url}/api/plans/${planId}/territories`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ type: "FeatureCollection", features }),
-  });
-  expect(res.status).toBe(201);
+  await addTerritories(server, planId, { type: "FeatureCollection", features });
   return planId;
 }
 
