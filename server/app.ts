@@ -14,6 +14,8 @@ import { SyncEndpoint } from "./sync/endpoint.ts";
 import { Scoring } from "./scoring/scoring.ts";
 import { serveStatic } from "./static.ts";
 import { Activity } from "./activity/activity.ts";
+import { Proposals } from "./balance/proposals.ts";
+import { BalanceRunner } from "./balance/runner.ts";
 import { clientAddress } from "./access/client-address.ts";
 import { PersonKey } from "./access/people.ts";
 import { RateLimiter } from "./access/rate-limit.ts";
@@ -42,6 +44,16 @@ export async function startServer(
   const units = new Units(store);
   const activity = new Activity(store, config.scoring ? scoring : null, units);
   const jobs = new Jobs();
+  const balanceRunner = new BalanceRunner(config.balanceMaxRuns);
+  const proposals = new Proposals({
+    store,
+    scoring: config.scoring ? scoring : null,
+    units,
+    runner: balanceRunner,
+    activity,
+    // A run holds its room; when it ends the room may unload like after any other use.
+    release: (room) => rooms.release(room),
+  });
   /** Plans being deleted: every call and upgrade for them answers 404 meanwhile. */
   const deleting = new Set<string>();
   const inUse = (planId: string): boolean => sync.hasSockets(planId) || rooms.isLoaded({ planId, part: "" });
@@ -55,6 +67,8 @@ export async function startServer(
     deleting.add(planId);
     try {
       sync.closePlan(planId);
+      // A running proposal holds its room; stop it rather than wait for it.
+      await proposals.stopAll(planId);
       await rooms.unloadPlan(planId);
       await activity.saved(planId);
       const deleted = await store.deletePlan(planId);
@@ -84,8 +98,9 @@ export async function startServer(
       compactMaxWaitMs: config.compactMaxWaitMs,
     },
     // In this order (server/rooms/extension.ts): scoring before the feed, which
-    // reads its analyses to show what a reshape changed; the accounts' reconcile
-    // last, once everything has been read: the only step that may write.
+    // reads its analyses to show what a reshape changed; proposals after both
+    // (they measure with the one and write to the other); the accounts'
+    // reconcile last, once everything has been read: the only step that may write.
     [
       {
         // Loading and unloading are what "used" means for an idle demo copy.
@@ -97,6 +112,7 @@ export async function startServer(
       units,
       ...(config.scoring ? [scoring] : []),
       activity,
+      proposals,
       {
         name: "accounts",
         onLoad: async (room: Room): Promise<void> => {
@@ -115,6 +131,7 @@ export async function startServer(
     activity,
     units,
     jobs,
+    proposals,
     people,
     demo: config.seedDemo ? demo : null,
     deletePlan: (planId) => deletePlan(planId),
@@ -188,6 +205,7 @@ export async function startServer(
       await rooms.closeAll();
       await scoring.close();
       await jobs.close();
+      await balanceRunner.close();
       await store.close();
       server.closeAllConnections();
     },

@@ -34,6 +34,30 @@ describe("activity sentences", () => {
     );
   });
 
+  it("say what an accepted auto-balance moved and how the score changed, and what taking it back kept", () => {
+    const accepted = entry({
+      kind: "proposal-accepted",
+      territoryId: undefined,
+      territoryName: undefined,
+      details: { count: 42, skipped: 1, score: { before: 61.4, after: 88.6 }, proposalId: "p-1" },
+    });
+    expect(activitySentence(accepted, "en")).toBe(
+      "Budi accepted an auto-balance: 42 units moved · balance score 61 → 89 · 1 unit left as it was",
+    );
+    expect(activitySentence(accepted, "id")).toBe(
+      "Budi menerima penyeimbangan otomatis: 42 unit dipindahkan · skor keseimbangan 61 → 89 · 1 unit dibiarkan seperti semula",
+    );
+    const undone = entry({
+      kind: "proposal-undone",
+      territoryId: undefined,
+      territoryName: undefined,
+      details: { count: 40, kept: 2, score: { before: 88.6, after: 62 } },
+    });
+    expect(activitySentence(undone, "en")).toBe(
+      "Budi took back an auto-balance: 40 units returned · balance score 89 → 62 · 2 units kept as others changed them",
+    );
+  });
+
   it("count coalesced edits", () => {
     const many = entry({ count: 12 });
     expect(activitySentence(many, "en")).toBe("Budi reshaped Jakarta Utara · 12 edits");

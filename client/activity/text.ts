@@ -90,6 +90,20 @@ export function activityText(entry: ActivityEntry, locale: Locale): ActivityText
     case "territory-painted":
       action = paintedAction(d, territory, locale);
       break;
+    case "proposal-accepted":
+    case "proposal-undone":
+      action = plural(locale, `activity.kind.${entry.kind}`, d.count ?? 0);
+      if (d.score && d.score.before !== null && d.score.after !== null) {
+        details.push(
+          tr(locale, "activity.detail.score", {
+            from: fmtInt(Math.round(d.score.before), locale),
+            to: fmtInt(Math.round(d.score.after), locale),
+          }),
+        );
+      }
+      if (d.skipped) details.push(plural(locale, "activity.detail.skipped", d.skipped));
+      if (d.kept) details.push(plural(locale, "activity.detail.kept", d.kept));
+      break;
     case "link-rotated": {
       const role: Role = isRole(d.role) ? d.role : "view";
       action = tr(locale, "activity.kind.link-rotated", { link: tr(locale, `share.link.${role}`).toLowerCase() });

@@ -6,6 +6,7 @@ import { actorOf, type Caller, checkAccess, headerValue, permissionProblem, toke
 import { hashToken, tokenProblemMessage } from "../access/tokens.ts";
 import type { PersonKey } from "../access/people.ts";
 import type { Activity } from "../activity/activity.ts";
+import type { Proposals } from "../balance/proposals.ts";
 import type { DemoCopies } from "../demo/copies.ts";
 import type { ServerConfig } from "../config.ts";
 import type { PlanStore } from "../persistence/store.ts";
@@ -25,8 +26,10 @@ export interface ApiContext {
   activity: Activity;
   /** Plans' unit layers (issue 12). */
   units: Units;
-  /** Heavy work off the event loop (unit layers, the optimizer). */
+  /** Heavy work off the event loop (unit layers, the demo). */
   jobs: Jobs;
+  /** Auto-balance's proposals (issue 13). */
+  proposals: Proposals;
   /** Closes every open socket of a plan opened with this token hash; returns how many. */
   cutOff(planId: string, tokenHash: string): number;
   /** Checks person secrets (`X-Wilayah-Person-Secret`). */

@@ -29,6 +29,7 @@ import { exportRoutes } from "./exports.ts";
 import { HttpError, readJson, sendJson } from "./http.ts";
 import { VersionedJsonCache } from "./json-cache.ts";
 import { planRoutes } from "./plans.ts";
+import { proposalRoutes } from "./proposals.ts";
 import { Router } from "./router.ts";
 import { territoryImportRoutes } from "./territory-import.ts";
 import { outlinesOf, unitRoutes } from "./units.ts";
@@ -63,6 +64,7 @@ export function apiRouter(ctx: ApiContext): Router {
   exportRoutes(router, api);
   territoryImportRoutes(router, api);
   unitRoutes(router, api, ctx.units, ctx.jobs);
+  proposalRoutes(router, api, ctx.proposals);
 
   router.on("GET", "/api/plans/:id/analysis", async (req, res, { id }, url) => {
     await api.authorize(req, url, id as string);

@@ -4,6 +4,8 @@ import type { PlanAccess } from "../access/tokens.ts";
 import type { Part } from "../../shared/protocol/rooms.ts";
 import type { Account } from "../../shared/scoring/accounts.ts";
 import type { UnitLayerJson } from "../../shared/units/serialize.ts";
+import type { Proposal } from "../../shared/balance/proposal.ts";
+import type { EntryChange } from "../rooms/undo.ts";
 
 /** What the server keeps about a plan besides its documents. */
 export interface PlanMeta {
@@ -139,6 +141,18 @@ export interface PlanData {
   "undo-accounts": AccountsUndo;
   /** The territories the latest territories replace took away. */
   "undo-territories": TerritoriesUndo;
+  /** Auto-balance's proposals (issue 13), so a restart keeps those that finished. */
+  proposals: StoredProposals;
+}
+
+/** A plan's proposals, oldest first. */
+export interface StoredProposals {
+  proposals: StoredProposal[];
+}
+
+/** A proposal as kept: an accepted one also keeps the inverse of what it applied, to be undone. */
+export interface StoredProposal extends Proposal {
+  undo?: EntryChange[];
 }
 
 /** What an accounts import replaced, kept until the next one. */

@@ -81,6 +81,13 @@ const handlers: Partial<Record<number, Handler>> = {
       reset: false,
     });
   },
+  [MessageType.proposals]: (conn) => {
+    conn.refuse({
+      code: "forbidden",
+      message: "Proposals are made by the server; start one over the API (POST …/proposals).",
+      reset: false,
+    });
+  },
 };
 
 /**

@@ -31,7 +31,15 @@ export type ActivityKind =
   /** Competitors imported (details.imported). */
   | "competitors-imported"
   /** An import taken back (details.fields: ["accounts"] or ["territories"], details.imported: what is back). */
-  | "import-undone";
+  | "import-undone"
+  /**
+   * An auto-balance proposal accepted (details.count: units moved,
+   * details.skipped: moves left out, details.score: the plan's balance score
+   * before → after, details.proposalId; box: the moved units' centres).
+   */
+  | "proposal-accepted"
+  /** An accepted proposal taken back (details.count: units put back, details.kept: units left as others changed them, details.score). */
+  | "proposal-undone";
 
 /** A territory's headline metrics, to show how an edit moved them. */
 export interface MetricSnapshot {
@@ -89,6 +97,14 @@ export interface ActivityDetails {
   gained?: number;
   /** territory-painted: units painted out of it (to another territory, or unassigned). */
   lost?: number;
+  /** proposal-accepted / -undone: which proposal (GET …/proposals/:pid). */
+  proposalId?: string;
+  /** proposal-accepted: moves left out (units changed since the run started, or that would split a territory). */
+  skipped?: number;
+  /** proposal-undone: units left as they are because someone changed them since. */
+  kept?: number;
+  /** proposal-accepted / -undone: the plan's balance score (0–100) before and after. */
+  score?: { before: number | null; after: number | null };
 }
 
 /** One page of the feed, newest first. */

@@ -31,6 +31,14 @@ export const MessageType = {
    * server only; a client that sends it is refused ("forbidden").
    */
   activity: 22,
+  /**
+   * Server → client: auto-balance proposals started, progressing, ended,
+   * accepted, discarded or undone, JSON {@link ProposalsMessage}
+   * (shared/balance/proposal.ts); the first one a socket gets lists every
+   * proposal of the plan. Written by the server only; a client that sends
+   * it is refused ("forbidden").
+   */
+  proposals: 23,
 } as const;
 
 export type RefusalCode =

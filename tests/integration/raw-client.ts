@@ -4,6 +4,7 @@ import WebSocket from "ws";
 import * as syncProtocol from "y-protocols/sync";
 import * as Y from "yjs";
 import type { ActivityEntry } from "../../shared/activity/activity.ts";
+import type { ProposalSummary } from "../../shared/balance/proposal.ts";
 import type { AnalysisMessage } from "../../shared/protocol/analysis.ts";
 import { MessageType, type Refusal } from "../../shared/protocol/messages.ts";
 import { type LinkRole, withToken } from "./harness.ts";
@@ -23,6 +24,8 @@ export class RawClient {
   readonly awareness = new Map<number, unknown>();
   /** Activity entries the server streamed (message 22), by seq: later versions replace earlier ones. */
   readonly activity = new Map<number, ActivityEntry>();
+  /** Proposal summaries the server streamed (message 23), oldest first. */
+  readonly proposals: ProposalSummary[] = [];
   closed: { code: number; reason: string } | null = null;
   synced = false;
   private constructor(
@@ -98,6 +101,9 @@ export class RawClient {
     } else if (type === MessageType.activity) {
       const { entries } = JSON.parse(decoding.readVarString(decoder)) as { entries: ActivityEntry[] };
       for (const e of entries) this.activity.set(e.seq, e);
+    } else if (type === MessageType.proposals) {
+      const { proposals } = JSON.parse(decoding.readVarString(decoder)) as { proposals: ProposalSummary[] };
+      this.proposals.push(...proposals);
     } else if (type === MessageType.refused) {
       this.refusals.push(JSON.parse(decoding.readVarString(decoder)) as Refusal);
     }
