@@ -65,11 +65,15 @@ export function outlineOfCells(cells: readonly Ring[]): TerritoryGeometry | null
     ring.push(ring[0] as Position);
     if (ring.length >= 4) rings.push(ring);
   }
-  return assemble(rings);
+  return assembleRings(rings);
 }
 
-/** Sorts closed rings into shells (counter-clockwise) and the holes (clockwise) inside them. */
-function assemble(rings: Ring[]): TerritoryGeometry | null {
+/**
+ * Sorts closed rings into shells (counter-clockwise) and the holes
+ * (clockwise) inside them: a union's boundary rings, walked with the
+ * interior on the left, as a Polygon or MultiPolygon (null: no shell).
+ */
+export function assembleRings(rings: Ring[]): TerritoryGeometry | null {
   const shells: { ring: Ring; area: number; holes: Ring[] }[] = [];
   const holes: Ring[] = [];
   for (const r of rings) {
