@@ -2,14 +2,14 @@
  * `npm run bench`: runs the benchmarks in tests/bench/, prints a markdown
  * table per benchmark and writes tests/bench/results.json and RESULTS.md.
  *
- *   BENCH_ONLY=sync,throughput,storage,scoring,client,import,attack,units   run a subset
+ *   BENCH_ONLY=sync,throughput,storage,scoring,client,import,attack,units,units-browser   run a subset
  *                    (results of the others are kept from the last full run)
  *   BENCH_QUICK=1    small N, a smoke run
  *   BENCH_PROFILE=1  run the servers under `node --cpu-prof`; profiles go to
  *                    tests/bench/profiles/ (summarise with lib/profile-summary.ts)
  *   BENCH_SYNC_N=100 sync latency with only these client counts
  *   CHROMIUM_PATH    browser for the client benchmark (default /usr/bin/chromium)
- *   BENCH_STATIC_DIR client build the client benchmark serves (default dist/)
+ *   BENCH_STATIC_DIR client build the client and units-browser benchmarks serve (default dist/)
  *   BENCH_POINTS=webgl|canvas  force the client's accounts renderer (default: its own choice)
  *   BENCH_SERVER_DIR another checkout (e.g. a worktree at an older commit) whose
  *                    server the benchmarks start instead of this one's; its
@@ -43,6 +43,7 @@ import { syncLatency } from "./sync-latency.ts";
 import { throughput } from "./throughput.ts";
 import { balanceBench } from "./balance.ts";
 import { unitsBench } from "./units.ts";
+import { unitsBrowser } from "./units-browser.ts";
 
 /**
  * The scoring benchmark (scoring.ts, owned with shared/scoring/) renders its
@@ -76,6 +77,7 @@ const ALL: Benchmark[] = [
   attack,
   unitsBench,
   balanceBench,
+  unitsBrowser,
 ];
 
 interface StoredResult extends BenchResult {

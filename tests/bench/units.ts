@@ -150,7 +150,8 @@ interface Inputs {
   csv: string;
 }
 
-async function inputs(cfg: Config): Promise<Inputs> {
+/** Java's demo territories and `cfg.accounts` demo accounts (also as CSV); shared with units-browser.ts. */
+export async function inputs(cfg: Pick<Config, "accounts">): Promise<Inputs> {
   const fc = JSON.parse(await fs.readFile(path.join(DEMO_DIR, "java-territories.geojson"), "utf8")) as {
     features: { geometry: TerritoryGeometry; properties: { id: string; name: string; color: string } }[];
   };
@@ -449,7 +450,7 @@ interface Live {
   ids: string[];
 }
 
-async function postJson(server: RunningServer, plan: CreatedPlan, rest: string, body: unknown, type = "json") {
+export async function postJson(server: RunningServer, plan: CreatedPlan, rest: string, body: unknown, type = "json") {
   const res = await api(server, plan, `/api/plans/${plan.id}${rest}`, {
     method: "POST",
     headers: { "content-type": type === "json" ? "application/json" : "text/csv" },
