@@ -358,7 +358,7 @@ async function runVariant(ctx: BenchContext, cfg: Config, variant: Variant): Pro
     const attackUrl = `${s.server.roomUrl(s.plan.id)}?token=${encodeURIComponent(token)}`;
     const attackLoad = os.loadavg()[0] ?? 0;
     const start = performance.now();
-    flood = await Flood.start(attackUrl, variant.sockets, attackMessage(variant, s.doc));
+    flood = await Flood.start(attackUrl, variant.sockets, attackMessage(variant, s.doc), "127.0.0.2");
     // The timed window opens on the steady flood: every attacker has been answered at least once (or the ramp's cap).
     const f = flood;
     const answered = async () =>

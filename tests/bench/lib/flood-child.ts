@@ -6,7 +6,7 @@
  * from the bench's measuring clients so that their own CPU time never shows
  * up as latency in the measured edits or health checks.
  *
- * IPC: {type: "start", url, sockets, message (base64)} → {type: "started"};
+ * IPC: {type: "start", url, sockets, message (base64), localAddress?} → {type: "started"};
  * {type: "stats"} → {type: "stats", stats}; {type: "stop"} → final stats, exit.
  */
 import WebSocket from "ws";
@@ -40,10 +40,13 @@ function refusalCode(data: Buffer): string {
   return m?.[1] ?? "?";
 }
 
+/** The attackers' own source address (a loopback alias), apart from the measuring clients' 127.0.0.1. */
+let localAddress: string | undefined;
+
 function attacker(url: string, message: Buffer): void {
   if (stopping) return;
   stats.connects++;
-  const ws = new WebSocket(url, { perMessageDeflate: false });
+  const ws = new WebSocket(url, { perMessageDeflate: false, localAddress });
   sockets.add(ws);
   let opened = false;
   let timer: NodeJS.Timeout | NodeJS.Immediate | null = null;
@@ -87,6 +90,7 @@ function attacker(url: string, message: Buffer): void {
 process.on("message", (msg: ToFlood) => {
   if (msg.type === "start") {
     const message = Buffer.from(msg.message, "base64");
+    localAddress = msg.localAddress;
     for (let i = 0; i < msg.sockets; i++) attacker(msg.url, message);
     process.send?.({ type: "started" });
   } else if (msg.type === "stats") {

@@ -19,7 +19,7 @@ export interface FloodStats {
 }
 
 export type ToFlood =
-  | { type: "start"; url: string; sockets: number; message: string }
+  | { type: "start"; url: string; sockets: number; message: string; localAddress?: string }
   | { type: "stats" }
   | { type: "stop" };
 
@@ -44,14 +44,19 @@ export class Flood {
     return this.proc.pid ?? -1;
   }
 
-  static async start(url: string, sockets: number, message: Uint8Array): Promise<Flood> {
+  /**
+   * `localAddress`: the attackers' source address. An attacker is someone
+   * else: a loopback alias such as 127.0.0.2 keeps the server's per-address
+   * limits on them from also counting the bench's own clients.
+   */
+  static async start(url: string, sockets: number, message: Uint8Array, localAddress?: string): Promise<Flood> {
     const proc = spawn(process.execPath, ["--import", "tsx", CHILD], {
       cwd: ROOT,
       stdio: ["ignore", "inherit", "inherit", "ipc"],
     });
     adoptChild(proc);
     const flood = new Flood(proc);
-    await flood.ask({ type: "start", url, sockets, message: Buffer.from(message).toString("base64") });
+    await flood.ask({ type: "start", url, sockets, message: Buffer.from(message).toString("base64"), localAddress });
     return flood;
   }
 
