@@ -6,7 +6,7 @@ import { parseSyncPath } from "../../shared/protocol/rooms.ts";
 import { actorOf, checkAccess } from "../access/access.ts";
 import { clientAddress } from "../access/client-address.ts";
 import type { PersonKey } from "../access/people.ts";
-import type { RateLimiter } from "../access/rate-limit.ts";
+import { RateLimiter } from "../access/rate-limit.ts";
 import { hashToken, tokenProblemMessage } from "../access/tokens.ts";
 import { storageHttpError } from "../api/storage-errors.ts";
 import type { ServerConfig } from "../config.ts";
@@ -21,6 +21,17 @@ import type { Rooms } from "../rooms/rooms.ts";
 export const PENALTY_MS = 30_000;
 
 /**
+ * A link whose sockets were closed for refused changes this many times in a
+ * minute, from any addresses, is rationed: {@link LINK_JOINS_PER_SEC} joins a
+ * second (bursts of {@link LINK_JOIN_BURST}) for everyone using it, until
+ * {@link PENALTY_MS} after its last such close.
+ */
+export const LINK_ABUSE_CLOSES = 5;
+export const LINK_JOINS_PER_SEC = 1;
+export const LINK_JOIN_BURST = 5;
+const LINK_ABUSE_WINDOW_MS = 60_000;
+
+/**
  * The sync endpoint (`/sync/<planId>`): the WebSocket upgrade and the open
  * sockets of every plan. An upgrade is refused at the HTTP level, with the
  * status and a JSON sentence, cheapest checks first (path, connection cap,
@@ -29,7 +40,12 @@ export const PENALTY_MS = 30_000;
  * A link whose socket was closed for too many refused changes (4429) waits
  * {@link PENALTY_MS} before the same address may reconnect with it: without
  * that, a script reconnecting at once made every join cost the plan's whole
- * analysis again (issue 9's attack benchmark).
+ * analysis again (issue 9's attack benchmark). An address is cheap to
+ * change (a botnet, an IPv6 /64), so a link whose sockets keep being closed
+ * for refusals from any addresses is also rationed as a whole: without that,
+ * attackers from a new address per socket joined 579 times a second and
+ * each join sent the plan's analysis (~800 KB on 2,000 territories). Those
+ * who share the link still join, one a second; a manager can replace it.
  */
 export class SyncEndpoint {
   /** Open sockets per plan: for the per-plan limit, and to cut off a rotated link. */
@@ -37,6 +53,9 @@ export class SyncEndpoint {
   private readonly wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, maxPayload: MAX_FRAME_BYTES });
   /** address|tokenHash → when it may reconnect. */
   private readonly penalties = new Map<string, number>();
+  /** planId|tokenHash → its sockets' recent closes for refusals, and until when its joins are rationed. */
+  private readonly abusedLinks = new Map<string, { closes: number; since: number; until: number }>();
+  private readonly rationed = new RateLimiter(LINK_JOINS_PER_SEC, LINK_JOIN_BURST);
 
   constructor(
     private readonly deps: {
@@ -115,6 +134,18 @@ export class SyncEndpoint {
       }
       this.penalties.delete(penaltyKey);
     }
+    const linkKey = `${address.planId}|${tokenHash}`;
+    if ((this.abusedLinks.get(linkKey)?.until ?? 0) > Date.now()) {
+      const s = this.rationed.take(linkKey);
+      if (s > 0) {
+        return refuseUpgrade(
+          socket,
+          429,
+          `Connections with this link keep sending changes the server refuses, so it lets one in a second for now; try again in ${s} s.`,
+          { retryAfter: s },
+        );
+      }
+    }
     const access = isDeleting(address.planId)
       ? ({ ok: false, status: 404 } as const)
       : await checkAccess(store, address.planId, token);
@@ -162,7 +193,10 @@ export class SyncEndpoint {
           const mine = this.sockets.get(address.planId);
           mine?.delete(closed);
           if (mine?.size === 0) this.sockets.delete(address.planId);
-          if (closed.closedWith === CloseCode.tooManyRefusals) this.penalize(penaltyKey);
+          if (closed.closedWith === CloseCode.tooManyRefusals) {
+            this.penalize(penaltyKey);
+            this.noteAbuse(linkKey);
+          }
           rooms.release(room);
         },
         {
@@ -180,6 +214,27 @@ export class SyncEndpoint {
     // Forget old penalties as new ones come, so the map stays as small as the abuse.
     if (this.penalties.size > 10_000) for (const [k, t] of this.penalties) if (t <= now) this.penalties.delete(k);
     this.penalties.set(key, now + PENALTY_MS);
+  }
+
+  /** One more socket of a link closed for refusals: past {@link LINK_ABUSE_CLOSES} in a minute, the link is rationed. */
+  private noteAbuse(linkKey: string): void {
+    const now = Date.now();
+    if (this.abusedLinks.size > 10_000) {
+      for (const [k, a] of this.abusedLinks) {
+        if (a.until <= now && now - a.since > LINK_ABUSE_WINDOW_MS) this.abusedLinks.delete(k);
+      }
+    }
+    let a = this.abusedLinks.get(linkKey);
+    if (!a) {
+      a = { closes: 0, since: now, until: 0 };
+      this.abusedLinks.set(linkKey, a);
+    }
+    if (now - a.since > LINK_ABUSE_WINDOW_MS) {
+      a.closes = 0;
+      a.since = now;
+    }
+    a.closes++;
+    if (a.closes >= LINK_ABUSE_CLOSES) a.until = now + PENALTY_MS;
   }
 }
 

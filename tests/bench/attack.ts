@@ -58,7 +58,7 @@ interface Config {
 }
 
 interface Variant {
-  id: "view" | "edit" | "view-noscoring";
+  id: "view" | "view-spread" | "edit" | "view-noscoring";
   label: string;
   role: "view" | "edit";
   sockets: number;
@@ -66,10 +66,24 @@ interface Variant {
   scoring: boolean;
   /** Not the bar: a run that shows what a cost is made of. */
   diagnostic?: boolean;
+  /**
+   * Every new attacker socket from an address of its own, as a botnet or an
+   * IPv6 /64 would: the server's per-address back-off (a link closed with
+   * 4429 waits 30 s) never holds them back, so every close is a new join.
+   */
+  spread?: boolean;
 }
 
 const VARIANTS: Variant[] = [
   { id: "view", label: "view sockets sending a forbidden update", role: "view", sockets: 100, scoring: true },
+  {
+    id: "view-spread",
+    label: "view sockets sending a forbidden update, each connection from a new address",
+    role: "view",
+    sockets: 100,
+    scoring: true,
+    spread: true,
+  },
   { id: "edit", label: "edit sockets sending an invalid shape", role: "edit", sockets: 50, scoring: true },
   {
     id: "view-noscoring",
@@ -358,7 +372,10 @@ async function runVariant(ctx: BenchContext, cfg: Config, variant: Variant): Pro
     const attackUrl = `${s.server.roomUrl(s.plan.id)}?token=${encodeURIComponent(token)}`;
     const attackLoad = os.loadavg()[0] ?? 0;
     const start = performance.now();
-    flood = await Flood.start(attackUrl, variant.sockets, attackMessage(variant, s.doc), "127.0.0.2");
+    flood = await Flood.start(attackUrl, variant.sockets, attackMessage(variant, s.doc), {
+      localAddress: "127.0.0.2",
+      spread: variant.spread,
+    });
     // The timed window opens on the steady flood: every attacker has been answered at least once (or the ramp's cap).
     const f = flood;
     const answered = async () =>
@@ -516,7 +533,7 @@ async function run(ctx: BenchContext): Promise<BenchResult> {
   notes.push(
     `Times in ms. "> N": the answer had not come when the phase ended (each phase is bounded at ${cfg.phaseMs / 1000} s from its start, the attack's from the attackers' start), so N is a lower bound; late samples are counted at their age then.`,
     `Edit latency: the editor's send → each watcher's arrival, ${cfg.edits} timed edits (after ${cfg.warmupEdits} untimed) one every ${cfg.spacingMs} ms on a fixed schedule, each a one-vertex drag of t0 (a 40-vertex polygon). Health: GET /api/health due every ${cfg.healthEveryMs} ms whatever the previous answers did (at most 4 connections), each timed from when it was due. Server CPU: user + system of the server process (all threads: the scoring worker too) over the timed window, from /proc; "event loop running / waiting": the server's main thread, % of the window on a CPU and runnable but waiting for one (/proc/<pid>/schedstat), so "waiting" is what the other work on this 2-core machine (the attackers' process, the bench's clients, whatever else runs) took from it.`,
-    `Attackers run in their own process (lib/flood-child.ts): each socket sends whenever less than 1 KiB is queued in it and opens a new socket as soon as the server closes it (4429 after more than 10 refusals in a minute), so "refused/s" is what the server let them have. The timed window opens once every attacker has had a refusal (at least ${cfg.rampMs / 1000} s, at most ${cfg.rampMaxMs / 1000} s after they start; "ramp" below). Each variant runs on a fresh server and plan (its quiet phase first); the server runs with the benchmarks' settings (per-address request and plan-creation limits off, as every client here is 127.0.0.1, and the per-socket update rate off; a flooding socket is closed by its refusals long before that rate would refuse anything).`,
+    `Attackers run in their own process (lib/flood-child.ts): each socket sends whenever less than 1 KiB is queued in it and opens a new socket as soon as the server closes it (4429 after more than 10 refusals in a minute), so "refused/s" is what the server let them have. They connect from 127.0.0.2, apart from the bench's clients on 127.0.0.1, so the server's back-off for a link closed with 4429 (the same address and link wait 30 s, answered 429 at the upgrade) shuts them out within the ramp; in the "new address" variant every socket comes from an address of its own (127.1.0.1, 127.1.0.2, …), as a botnet or an IPv6 /64 would, so no per-address defence holds and every close is a new join. The timed window opens once every attacker has had a refusal (at least ${cfg.rampMs / 1000} s, at most ${cfg.rampMaxMs / 1000} s after they start; "ramp" below). Each variant runs on a fresh server and plan (its quiet phase first); the server runs with the benchmarks' settings (per-address request and plan-creation limits off, as every client here is 127.0.0.1, and the per-socket update rate off; a flooding socket is closed by its refusals long before that rate would refuse anything).`,
     "Event-loop CPU ms per refused update and per attacker socket: the server main thread's CPU time in the window divided by each count. Each carries all of the window's work (the editor's edits, their analyses, the health checks), so read them as upper bounds on what one costs; unlike the latencies they hardly move with the machine's other load.",
     ...(cfg.variants.some((v) => v.diagnostic)
       ? [

@@ -48,10 +48,18 @@ export class RawClient {
   /**
    * Opens a socket; rejects with the HTTP status when the upgrade is refused.
    * The plan's token for `role` is added unless the URL has one or `role` is null.
+   * `localAddress`: a loopback alias (127.0.0.x) to connect from, as another address would.
    */
-  static connect(url: string, role: LinkRole | null = "edit", opts: { lite?: boolean } = {}): Promise<RawClient> {
+  static connect(
+    url: string,
+    role: LinkRole | null = "edit",
+    opts: { lite?: boolean; localAddress?: string } = {},
+  ): Promise<RawClient> {
     return new Promise((resolve, reject) => {
-      const ws = new WebSocket(role ? withToken(url, role) : url, { perMessageDeflate: false });
+      const ws = new WebSocket(role ? withToken(url, role) : url, {
+        perMessageDeflate: false,
+        localAddress: opts.localAddress,
+      });
       ws.once("open", () => resolve(new RawClient(ws, opts.lite)));
       ws.once("unexpected-response", (_req, res) => {
         let body = "";

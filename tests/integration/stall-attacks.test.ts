@@ -4,6 +4,7 @@ import { LOCAL_EDIT, transact } from "../../shared/doc/origins.ts";
 import { readTerritory, territoriesMap, updateTerritory } from "../../shared/doc/schema.ts";
 import { encodeGeometry } from "../../shared/geometry/codec.ts";
 import { CloseCode } from "../../shared/protocol/messages.ts";
+import { LINK_ABUSE_CLOSES, LINK_JOIN_BURST } from "../../server/sync/endpoint.ts";
 import { box } from "../fixtures/shapes.ts";
 import { connectStockClient, createPlan, eventually, withToken, useServer, addTerritories } from "./harness.ts";
 import { RawClient } from "./raw-client.ts";
@@ -102,6 +103,59 @@ describe("a refused update costs its own size, never the plan's", () => {
     expect(editors[0]?.refusals[0]?.message).toMatch(/a ring needs at least 4/);
     for (const e of editors) e.close();
     full?.close();
+  });
+});
+
+describe("a link whose sockets keep sending refused changes comes back slowly", () => {
+  /** A view socket from `from` that sends forbidden updates until the server closes it. */
+  async function floodUntilClosed(planId: string, from: string, forged: Uint8Array): Promise<void> {
+    const v = await RawClient.connect(`${server.wsUrl}/sync/${planId}`, "view", { lite: true, localAddress: from });
+    for (let i = 0; i < 11; i++) v.sendUpdate(forged);
+    await eventually(() => expect(v.closed?.code).toBe(CloseCode.tooManyRefusals));
+  }
+  const join = (planId: string, role: "view" | "edit", from: string) =>
+    RawClient.connect(`${server.wsUrl}/sync/${planId}`, role, { lite: true, localAddress: from }).then(
+      (c) => {
+        c.close();
+        return 101;
+      },
+      (e: { status?: number; body?: string }) => e.status ?? 0,
+    );
+
+  it("the address it was closed for waits 30 s with that link; other addresses and links join", async () => {
+    const planId = await largePlan(3);
+    const watcher = connectStockClient(server, planId);
+    await eventually(() => expect(territoriesMap(watcher.doc).size).toBe(3));
+    const forged = editOf(watcher.doc, (d) => territoriesMap(d).set("x", new Y.Map()));
+    await floodUntilClosed(planId, "127.0.3.1", forged);
+    const refused = await RawClient.connect(`${server.wsUrl}/sync/${planId}`, "view", {
+      localAddress: "127.0.3.1",
+    }).catch((e: { status: number; body: string }) => e);
+    expect((refused as { status: number }).status).toBe(429);
+    expect((refused as { body: string }).body).toMatch(/may reconnect in (29|30) s/);
+    expect(await join(planId, "view", "127.0.3.2")).toBe(101);
+    expect(await join(planId, "edit", "127.0.3.1")).toBe(101);
+    watcher.destroy();
+  });
+
+  it("closed from many addresses, the link lets one in a second for everyone; its plan's other links are untouched", async () => {
+    const planId = await largePlan(3);
+    const watcher = connectStockClient(server, planId);
+    await eventually(() => expect(territoriesMap(watcher.doc).size).toBe(3));
+    const forged = editOf(watcher.doc, (d) => territoriesMap(d).set("x", new Y.Map()));
+    // Before this, a new address per socket joined as fast as it liked, each join costing a plan-sized send.
+    for (let i = 1; i <= LINK_ABUSE_CLOSES; i++) await floodUntilClosed(planId, `127.0.4.${i}`, forged);
+    const joins = await Promise.all(
+      Array.from({ length: LINK_JOIN_BURST + 5 }, (_, i) => join(planId, "view", `127.0.5.${i + 1}`)),
+    );
+    expect(joins.filter((s) => s === 101).length).toBeLessThanOrEqual(LINK_JOIN_BURST + 1);
+    expect(joins.filter((s) => s === 429).length).toBeGreaterThanOrEqual(4);
+    const body = await RawClient.connect(`${server.wsUrl}/sync/${planId}`, "view", {
+      localAddress: "127.0.5.99",
+    }).catch((e: { body: string }) => e.body);
+    expect(body).toMatch(/lets one in a second for now/);
+    expect(await join(planId, "edit", "127.0.5.100")).toBe(101);
+    watcher.destroy();
   });
 });
 

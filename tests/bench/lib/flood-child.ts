@@ -6,7 +6,7 @@
  * from the bench's measuring clients so that their own CPU time never shows
  * up as latency in the measured edits or health checks.
  *
- * IPC: {type: "start", url, sockets, message (base64), localAddress?} → {type: "started"};
+ * IPC: {type: "start", url, sockets, message (base64), localAddress?, spread?} → {type: "started"};
  * {type: "stats"} → {type: "stats", stats}; {type: "stop"} → final stats, exit.
  */
 import WebSocket from "ws";
@@ -42,11 +42,20 @@ function refusalCode(data: Buffer): string {
 
 /** The attackers' own source address (a loopback alias), apart from the measuring clients' 127.0.0.1. */
 let localAddress: string | undefined;
+/** Each new socket from an address of its own (127.1.0.1, 127.1.0.2, …), as a botnet or an IPv6 /64 would. */
+let spread = false;
+let nextAddress = 0;
+
+function sourceAddress(): string | undefined {
+  if (!spread) return localAddress;
+  nextAddress++;
+  return `127.${1 + Math.floor(nextAddress / 65_025)}.${Math.floor(nextAddress / 255) % 255}.${1 + (nextAddress % 255)}`;
+}
 
 function attacker(url: string, message: Buffer): void {
   if (stopping) return;
   stats.connects++;
-  const ws = new WebSocket(url, { perMessageDeflate: false, localAddress });
+  const ws = new WebSocket(url, { perMessageDeflate: false, localAddress: sourceAddress() });
   sockets.add(ws);
   let opened = false;
   let timer: NodeJS.Timeout | NodeJS.Immediate | null = null;
@@ -91,6 +100,7 @@ process.on("message", (msg: ToFlood) => {
   if (msg.type === "start") {
     const message = Buffer.from(msg.message, "base64");
     localAddress = msg.localAddress;
+    spread = msg.spread === true;
     for (let i = 0; i < msg.sockets; i++) attacker(msg.url, message);
     process.send?.({ type: "started" });
   } else if (msg.type === "stats") {

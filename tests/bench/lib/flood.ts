@@ -19,7 +19,7 @@ export interface FloodStats {
 }
 
 export type ToFlood =
-  | { type: "start"; url: string; sockets: number; message: string; localAddress?: string }
+  | { type: "start"; url: string; sockets: number; message: string; localAddress?: string; spread?: boolean }
   | { type: "stats" }
   | { type: "stop" };
 
@@ -47,16 +47,23 @@ export class Flood {
   /**
    * `localAddress`: the attackers' source address. An attacker is someone
    * else: a loopback alias such as 127.0.0.2 keeps the server's per-address
-   * limits on them from also counting the bench's own clients.
+   * limits on them from also counting the bench's own clients. `spread`:
+   * every new socket from an address of its own (127.1.0.1, …), so no
+   * per-address limit ever holds them back.
    */
-  static async start(url: string, sockets: number, message: Uint8Array, localAddress?: string): Promise<Flood> {
+  static async start(
+    url: string,
+    sockets: number,
+    message: Uint8Array,
+    source: { localAddress?: string; spread?: boolean } = {},
+  ): Promise<Flood> {
     const proc = spawn(process.execPath, ["--import", "tsx", CHILD], {
       cwd: ROOT,
       stdio: ["ignore", "inherit", "inherit", "ipc"],
     });
     adoptChild(proc);
     const flood = new Flood(proc);
-    await flood.ask({ type: "start", url, sockets, message: Buffer.from(message).toString("base64"), localAddress });
+    await flood.ask({ type: "start", url, sockets, message: Buffer.from(message).toString("base64"), ...source });
     return flood;
   }
 
