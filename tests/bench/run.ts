@@ -19,7 +19,7 @@
  * Quick, profiled or filtered runs write to tests/bench/scratch/ (ignored by
  * git), so they never replace the committed full figures.
  *
- * Benchmarks report; they never assert a speed (PRODUCT.md, "Quality bars").
+ * Benchmarks report; they never assert a speed (tests/README.md and the README's "Benchmarks").
  */
 import fs from "node:fs/promises";
 import os from "node:os";

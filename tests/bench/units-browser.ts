@@ -34,7 +34,7 @@
  * of the first round goes to tests/bench/profiles/ (Chrome's format, which
  * lib/profile-summary.ts reads). BENCH_STATIC_DIR: the client build served
  * (default dist/; build one unminified to read profiles). Reports only,
- * asserts nothing (PRODUCT.md, "Quality bars").
+ * asserts nothing (tests/README.md and the README's "Benchmarks").
  */
 import fs from "node:fs/promises";
 import os from "node:os";

@@ -26,7 +26,7 @@
  *
  * Standalone: `BENCH_ONLY=units npm run bench` (BENCH_QUICK=1: resolution
  * 6, 5,000 accounts, fewer strokes). Reports only, asserts nothing
- * (PRODUCT.md, "Quality bars").
+ * (tests/README.md and the README's "Benchmarks").
  */
 import fs from "node:fs/promises";
 import os from "node:os";
