@@ -149,7 +149,7 @@ export function parseAdminUnits(input: unknown): ParsedAdminUnits {
     }
     const first = seen.get(id);
     if (first !== undefined) {
-      problem({ index, name, reason: `id "${id}" appears twice: also feature ${first}` });
+      problem({ index, name, reason: `id "${id}" appears twice: also feature ${first + 1} (index ${first})` });
       return;
     }
     seen.set(id, index);

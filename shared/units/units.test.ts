@@ -181,6 +181,14 @@ describe("admin areas from a real-looking file", () => {
     expect(layer.values.population?.[0]).toBeGreaterThan(0);
   });
 
+  it("names the first feature of a repeated id as the import shows it (from 1) and by its index", () => {
+    const feature = (id: string) => ({ type: "Feature", properties: { id }, geometry: box(106, -7, 106.1, -6.9) });
+    const parsed = parseAdminUnits({ type: "FeatureCollection", features: [feature("a"), feature("b"), feature("a")] });
+    expect(parsed.problems).toEqual([
+      expect.objectContaining({ index: 2, reason: 'id "a" appears twice: also feature 1 (index 0)' }),
+    ]);
+  });
+
   it("refuses a file in a projected coordinate system", () => {
     expect(() =>
       parseAdminUnits({ ...file, crs: { type: "name", properties: { name: "urn:ogc:def:crs:EPSG::32748" } } }),
