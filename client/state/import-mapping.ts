@@ -367,6 +367,22 @@ export function isTerritoriesFile(name: string): boolean {
   return /\.(geojson|json)$/i.test(name);
 }
 
+/** The files an import takes: what the picker offers, the types a refusal names, and the test of a dropped file's name. */
+export interface FileKind {
+  accept: string;
+  types: string;
+  isAccepted: (name: string) => boolean;
+}
+
+/** Accounts and competitors: tables or points. */
+export const POINT_FILES: FileKind = {
+  accept: ACCOUNT_FILES,
+  types: "CSV, TSV, TXT, GeoJSON",
+  isAccepted: isAccountsFile,
+};
+/** Territories and admin areas. */
+export const GEOJSON_FILES: FileKind = { accept: TERRITORY_FILES, types: "GeoJSON", isAccepted: isTerritoriesFile };
+
 /** A byte count for people: "812 B", "14.2 KB", "8.1 MB" (decimal units, locale digits). */
 export function formatBytes(bytes: number, locale: string): string {
   const fmt = (n: number, digits: number) =>

@@ -58,19 +58,34 @@ export async function firstChar(file: Blob): Promise<string> {
   }
 }
 
-/** What every import dialog shares: the file, its upload (cancellable, with progress), the phase, the failure. */
-export abstract class ImportFlow {
+/** A finished request the server accepted (2xx). */
+export function accepted(answer: UploadAnswer): boolean {
+  return answer.status >= 200 && answer.status < 300;
+}
+
+/**
+ * What every import dialog shares: the file, its upload (cancellable, with
+ * progress), the phase, the failure, the server's preview `P` of the file
+ * and the result `R` of the confirmed import.
+ */
+export abstract class ImportFlow<P, R> {
   phase = $state<ImportPhase>("pick");
   file = $state<File | null>(null);
   progress = $state<UploadProgress | null>(null);
   failure = $state<ImportFailure | null>(null);
-  protected contentType = "text/csv";
+  preview = $state<P | null>(null);
+  /** Import the rest when some rows (or features) are refused. */
+  skipInvalid = $state(false);
+  result = $state<R | null>(null);
+  #contentType = "text/csv";
   #request = 0;
   #abort: AbortController | null = null;
 
   constructor(
     readonly planId: string,
     readonly token: string | null,
+    /** The Content-Type of a flow that reads one format; null: told from the file's name and first character. */
+    private readonly fileType: string | null = null,
   ) {}
 
   /** Sends the file; answers of a request overtaken by a newer one resolve to null. */
@@ -85,7 +100,7 @@ export abstract class ImportFlow {
     try {
       const answer = await upload(url, file, {
         token: this.token,
-        contentType: this.contentType,
+        contentType: this.#contentType,
         signal: abort.signal,
         onProgress: (p) => {
           if (request === this.#request) this.progress = p;
@@ -103,10 +118,37 @@ export abstract class ImportFlow {
     }
   }
 
+  /** Sends the dry run; null when there is no answer to read (it failed on the way, `failure` says why, or was overtaken). */
+  protected async sendCheck(url: string): Promise<UploadAnswer | null> {
+    this.phase = "checking";
+    this.result = null;
+    try {
+      return await this.send(url);
+    } catch (e) {
+      this.failure = this.networkFailure(e);
+      // Keep the last preview usable (try again, change the mode) rather than a dead end.
+      this.phase = this.preview ? "preview" : "failed";
+      return null;
+    }
+  }
+
+  /** Sends the confirmed import; null as for `sendCheck` (the preview then stays). */
+  protected async sendImport(url: string): Promise<UploadAnswer | null> {
+    this.phase = "importing";
+    this.failure = null;
+    try {
+      return await this.send(url);
+    } catch (e) {
+      this.failure = this.networkFailure(e);
+      this.phase = "preview";
+      return null;
+    }
+  }
+
   async pick(file: File): Promise<void> {
     this.file = file;
     this.failure = null;
-    this.contentType = contentTypeFor(file.name, await firstChar(file));
+    this.#contentType = this.fileType ?? contentTypeFor(file.name, await firstChar(file));
     await this.check();
   }
 
@@ -122,10 +164,14 @@ export abstract class ImportFlow {
     this.file = null;
     this.failure = null;
     this.phase = "pick";
+    this.preview = null;
+    this.result = null;
+    this.skipInvalid = false;
     this.clear();
   }
 
-  protected abstract clear(): void;
+  /** Resets what a flow holds beyond the preview and the result. */
+  protected clear(): void {}
 
   /** Takes the import just made back; an error sentence when it cannot be (a newer one came). */
   protected async undoWith(what: UndoableImport): Promise<string | null> {
@@ -158,8 +204,7 @@ export interface AccountsResult {
  * which the server reads the same way (preview, mapping, Indonesian
  * formats, refusals). Only an accounts import can be taken back.
  */
-export class PointsImport extends ImportFlow {
-  preview = $state<AccountsPreview | null>(null);
+export class PointsImport extends ImportFlow<AccountsPreview, AccountsResult> {
   /** The mapping as the person has it now (the server's, then their corrections). */
   mapping = $state<ColumnMapping | null>(null);
   /**
@@ -168,8 +213,6 @@ export class PointsImport extends ImportFlow {
    * "Import 8 accounts"); with none there is nothing to choose.
    */
   mode = $state<"replace" | "append" | null>(null);
-  skipInvalid = $state(false);
-  result = $state<AccountsResult | null>(null);
   /** Set when a replace that drops most of the plan's accounts waits for a second yes. */
   askAgain = $state(false);
   /** Accounts (or competitors) in the plan before the import. */
@@ -216,11 +259,8 @@ export class PointsImport extends ImportFlow {
     return this.mode === "replace" && this.existing > 0 && this.importCount < this.existing / 2;
   }
 
-  protected clear(): void {
-    this.preview = null;
+  protected override clear(): void {
     this.mapping = null;
-    this.result = null;
-    this.skipInvalid = false;
     this.askAgain = false;
     this.mode = this.existing === 0 ? "replace" : null;
   }
@@ -231,24 +271,15 @@ export class PointsImport extends ImportFlow {
   }
 
   async check(): Promise<void> {
-    this.phase = "checking";
-    this.result = null;
-    let answer: UploadAnswer | null;
-    try {
-      answer = await this.send(
-        accountsImportUrl(
-          this.planId,
-          { dryRun: true, mode: this.mode ?? "replace", mapping: this.#override() },
-          this.kind,
-        ),
-      );
-    } catch (e) {
-      this.failure = this.networkFailure(e);
-      this.phase = this.preview ? "preview" : "failed";
-      return;
-    }
+    const answer = await this.sendCheck(
+      accountsImportUrl(
+        this.planId,
+        { dryRun: true, mode: this.mode ?? "replace", mapping: this.#override() },
+        this.kind,
+      ),
+    );
     if (!answer) return;
-    const ok = answer.status >= 200 && answer.status < 300;
+    const ok = accepted(answer);
     const preview = readPreview(answer.body, ok ? null : (answer.error ?? ""));
     if (!preview) {
       // Not even the columns could be read (an empty file, not CSV, over the size limit).
@@ -314,25 +345,15 @@ export class PointsImport extends ImportFlow {
       return;
     }
     this.askAgain = false;
-    const override = this.#override();
-    this.phase = "importing";
-    this.failure = null;
-    let answer: UploadAnswer | null;
-    try {
-      answer = await this.send(
-        accountsImportUrl(
-          this.planId,
-          { dryRun: false, mode: this.mode ?? "replace", skipInvalid: this.skipInvalid, mapping: override },
-          this.kind,
-        ),
-      );
-    } catch (e) {
-      this.failure = this.networkFailure(e);
-      this.phase = "preview";
-      return;
-    }
+    const answer = await this.sendImport(
+      accountsImportUrl(
+        this.planId,
+        { dryRun: false, mode: this.mode ?? "replace", skipInvalid: this.skipInvalid, mapping: this.#override() },
+        this.kind,
+      ),
+    );
     if (!answer) return;
-    if (answer.status >= 200 && answer.status < 300) {
+    if (accepted(answer)) {
       const b = (answer.body ?? {}) as { imported?: unknown; accounts?: unknown; version?: unknown };
       const imported = typeof b.imported === "number" ? b.imported : this.importCount;
       this.result = {
@@ -350,17 +371,15 @@ export class PointsImport extends ImportFlow {
   }
 }
 
-export class TerritoriesImport extends ImportFlow {
-  preview = $state<TerritoriesPreview | null>(null);
+export class TerritoriesImport extends ImportFlow<
+  TerritoriesPreview,
+  { imported: number; importId?: string; undone?: boolean }
+> {
   mode = $state<"add" | "replace">("add");
-  result = $state<{ imported: number; importId?: string; undone?: boolean } | null>(null);
 
   constructor(planId: string, token: string | null) {
-    super(planId, token);
-    this.contentType = "application/json";
+    super(planId, token, "application/json");
   }
-
-  skipInvalid = $state(false);
 
   /** Something to import; problem features only when skipped; no other refusal (too many territories). */
   get canConfirm(): boolean {
@@ -370,34 +389,11 @@ export class TerritoriesImport extends ImportFlow {
     return p.refused === null;
   }
 
-  protected clear(): void {
-    this.preview = null;
-    this.result = null;
-    this.skipInvalid = false;
-  }
-
-  override async pick(file: File): Promise<void> {
-    this.file = file;
-    this.failure = null;
-    await this.check();
-  }
-
   async check(): Promise<void> {
-    this.phase = "checking";
-    this.result = null;
-    let answer: UploadAnswer | null;
-    try {
-      answer = await this.send(territoriesImportUrl(this.planId, { dryRun: true, mode: this.mode }));
-    } catch (e) {
-      this.failure = this.networkFailure(e);
-      // Keep the last preview usable (try again, change the mode) rather than a dead end.
-      this.phase = this.preview ? "preview" : "failed";
-      return;
-    }
+    const answer = await this.sendCheck(territoriesImportUrl(this.planId, { dryRun: true, mode: this.mode }));
     if (!answer) return;
     const preview = readTerritoriesPreview(answer.body);
-    const ok = answer.status >= 200 && answer.status < 300;
-    if (!ok || !preview) {
+    if (!accepted(answer) || !preview) {
       this.failure = failureOf(answer);
       // A refused file may still name its problem features: show them.
       this.preview = preview;
@@ -426,20 +422,11 @@ export class TerritoriesImport extends ImportFlow {
 
   async confirm(): Promise<void> {
     if (!this.canConfirm) return;
-    this.phase = "importing";
-    this.failure = null;
-    let answer: UploadAnswer | null;
-    try {
-      answer = await this.send(
-        territoriesImportUrl(this.planId, { dryRun: false, mode: this.mode, skipInvalid: this.skipInvalid }),
-      );
-    } catch (e) {
-      this.failure = this.networkFailure(e);
-      this.phase = "preview";
-      return;
-    }
+    const answer = await this.sendImport(
+      territoriesImportUrl(this.planId, { dryRun: false, mode: this.mode, skipInvalid: this.skipInvalid }),
+    );
     if (!answer) return;
-    if (answer.status >= 200 && answer.status < 300) {
+    if (accepted(answer)) {
       const b = (answer.body ?? {}) as { imported?: unknown; importId?: unknown };
       const imported = typeof b.imported === "number" ? b.imported : (this.preview?.valid ?? 0);
       this.result = { imported, ...(typeof b.importId === "string" ? { importId: b.importId } : {}) };

@@ -11,7 +11,7 @@ import { ApiError, makeHexagons, removeUnits } from "../lib/api.ts";
 import { unitsUrl } from "../lib/data-urls.ts";
 import type { UploadAnswer } from "../lib/upload.ts";
 import type { TerritoryGeometry } from "../../shared/geometry/types.ts";
-import { failureOf, type ImportFailure, ImportFlow } from "./import.svelte.ts";
+import { accepted, failureOf, type ImportFailure, ImportFlow } from "./import.svelte.ts";
 import {
   type AreasPreview,
   type HexResolution,
@@ -64,13 +64,7 @@ export class HexagonsFlow {
   /** Picks a size and asks the server how many hexagons it makes. */
   async choose(resolution: HexResolution): Promise<void> {
     if (this.phase === "making") return;
-    this.resolution = resolution;
-    this.phase = "checking";
-    this.failure = null;
-    this.result = null;
-    this.count = null;
-    this.accounts = null;
-    const request = ++this.#request;
+    const request = this.#restart(resolution, "checking");
     const estimate = this.#estimate(resolution);
     try {
       const answer = (await makeHexagons(this.planId, this.token, resolution, true)) as { count?: unknown } | null;
@@ -123,13 +117,18 @@ export class HexagonsFlow {
 
   /** Back to choosing a size (what is on its way is ignored). */
   reset(): void {
-    this.#request++;
-    this.resolution = null;
-    this.phase = "choose";
+    this.#restart(null, "choose");
+  }
+
+  /** A new question (what is on its way is ignored): the size, the phase, nothing counted, failed or made yet. */
+  #restart(resolution: HexResolution | null, phase: HexPhase): number {
+    this.resolution = resolution;
+    this.phase = phase;
     this.count = null;
     this.accounts = null;
     this.failure = null;
     this.result = null;
+    return ++this.#request;
   }
 }
 
@@ -137,14 +136,9 @@ export class HexagonsFlow {
  * Admin areas from a GeoJSON file: the accounts import's file flow (upload
  * progress, a dry run, the confirmed import), with the units call's preview.
  */
-export class AreasImport extends ImportFlow {
-  preview = $state<AreasPreview | null>(null);
-  skipInvalid = $state(false);
-  result = $state<UnitsResult | null>(null);
-
+export class AreasImport extends ImportFlow<AreasPreview, UnitsResult> {
   constructor(planId: string, token: string | null) {
-    super(planId, token);
-    this.contentType = "application/json";
+    super(planId, token, "application/json");
   }
 
   /** Some areas to make units of; problem features only when skipped. */
@@ -154,36 +148,15 @@ export class AreasImport extends ImportFlow {
     return p.problemCount === 0 || this.skipInvalid;
   }
 
-  protected clear(): void {
-    this.preview = null;
-    this.result = null;
-    this.skipInvalid = false;
-  }
-
   /** A refusal in words: a file that is not a FeatureCollection of areas is said in ours, the rest in the server's. */
   #failure(answer: UploadAnswer): ImportFailure {
     return isNotAreasFile(answer.status, answer.error) ? { code: "notAreas" } : failureOf(answer);
   }
 
-  override async pick(file: File): Promise<void> {
-    this.file = file;
-    this.failure = null;
-    await this.check();
-  }
-
   async check(): Promise<void> {
-    this.phase = "checking";
-    this.result = null;
-    let answer: UploadAnswer | null;
-    try {
-      answer = await this.send(unitsUrl(this.planId, { dryRun: true }));
-    } catch (e) {
-      this.failure = this.networkFailure(e);
-      this.phase = this.preview ? "preview" : "failed";
-      return;
-    }
+    const answer = await this.sendCheck(unitsUrl(this.planId, { dryRun: true }));
     if (!answer) return;
-    const ok = answer.status >= 200 && answer.status < 300;
+    const ok = accepted(answer);
     const preview = ok ? readAreasPreview(answer.body) : null;
     if (!ok || !preview) {
       this.failure = this.#failure(answer);
@@ -198,18 +171,9 @@ export class AreasImport extends ImportFlow {
 
   async confirm(): Promise<void> {
     if (!this.canConfirm) return;
-    this.phase = "importing";
-    this.failure = null;
-    let answer: UploadAnswer | null;
-    try {
-      answer = await this.send(unitsUrl(this.planId, { dryRun: false, skipInvalid: this.skipInvalid }));
-    } catch (e) {
-      this.failure = this.networkFailure(e);
-      this.phase = "preview";
-      return;
-    }
+    const answer = await this.sendImport(unitsUrl(this.planId, { dryRun: false, skipInvalid: this.skipInvalid }));
     if (!answer) return;
-    if (answer.status >= 200 && answer.status < 300) {
+    if (accepted(answer)) {
       this.result = readUnitsResult(answer.body) ?? {
         kind: "admin",
         count: this.preview?.count ?? 0,
