@@ -1,23 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { mulberry32 } from "../scoring/synthetic.ts";
-import { toCsr } from "../units/layer.ts";
 import { movesToApply, type PendingMove } from "./accept.ts";
-
-/** A w × h grid (4-neighbour), unit = y * w + x. */
-function grid(w: number, h: number) {
-  const lists: number[][] = [];
-  for (let y = 0; y < h; y++) {
-    for (let x = 0; x < w; x++) {
-      const l: number[] = [];
-      if (x > 0) l.push(y * w + x - 1);
-      if (x < w - 1) l.push(y * w + x + 1);
-      if (y > 0) l.push((y - 1) * w + x);
-      if (y < h - 1) l.push((y + 1) * w + x);
-      lists.push(l);
-    }
-  }
-  return toCsr(lists);
-}
+import { grid } from "./testing.ts";
 
 /** A 4 × 3 grid: columns 0–1 "west", 2–3 "east". */
 const graph = grid(4, 3);

@@ -1,48 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { mulberry32 } from "../scoring/synthetic.ts";
-import { toCsr } from "../units/layer.ts";
 import { type BalanceProblem, balance } from "./optimizer.ts";
-
-/** A w × h grid of units (4-neighbour), unit index = y * w + x. */
-function grid(w: number, h: number): { offsets: Int32Array; targets: Int32Array } {
-  const lists: number[][] = [];
-  for (let y = 0; y < h; y++) {
-    for (let x = 0; x < w; x++) {
-      const l: number[] = [];
-      if (x > 0) l.push(y * w + x - 1);
-      if (x < w - 1) l.push(y * w + x + 1);
-      if (y > 0) l.push((y - 1) * w + x);
-      if (y < h - 1) l.push((y + 1) * w + x);
-      lists.push(l);
-    }
-  }
-  return toCsr(lists);
-}
+import { grid, isContiguous } from "./testing.ts";
 
 /** Whether every territory's units are one connected piece. */
 function contiguous(p: BalanceProblem, owner: Int32Array): boolean {
-  const { offsets, targets } = p.graph;
-  for (let t = 0; t < p.territories; t++) {
-    const members: number[] = [];
-    owner.forEach((o, u) => {
-      if (o === t) members.push(u);
-    });
-    if (members.length === 0) continue;
-    const seen = new Set([members[0] as number]);
-    const queue = [members[0] as number];
-    while (queue.length > 0) {
-      const u = queue.pop() as number;
-      for (let k = offsets[u] as number; k < (offsets[u + 1] as number); k++) {
-        const v = targets[k] as number;
-        if (owner[v] === t && !seen.has(v)) {
-          seen.add(v);
-          queue.push(v);
-        }
-      }
-    }
-    if (seen.size !== members.length) return false;
-  }
-  return true;
+  return isContiguous(p.graph, owner, p.territories);
 }
 
 describe("balance", () => {
@@ -128,6 +91,28 @@ describe("balance", () => {
       expect(moved).toBeLessThanOrEqual(Math.floor((p.maxMoved ?? 1) * assigned));
       expect(r.objective.end).toBeLessThanOrEqual(r.objective.start + 1e-12);
     }
+  });
+
+  it("gives a territory whose region holds nothing its share, where moving one unit at a time cannot", () => {
+    // A 40 × 4 strip in four bands of ten columns; all the revenue is in the last five columns.
+    const g = grid(40, 4);
+    const start = Int32Array.from({ length: 160 }, (_, u) => Math.floor((u % 40) / 10));
+    const values = Float64Array.from({ length: 160 }, (_, u) => (u % 40 >= 35 ? 1 : 0));
+    const run = (recombination: boolean) =>
+      balance({
+        graph: g,
+        start,
+        territories: 4,
+        metrics: [{ name: "revenue", weight: 1, values }],
+        steps: 200_000,
+        seed: 1,
+        recombination,
+      });
+    // The western bands must cross 10–30 empty columns to reach any revenue: no single move helps them.
+    expect(run(false).maxDeviation).toBe(1);
+    const r = run(true);
+    expect(r.maxDeviation).toBe(0);
+    expect(contiguous({ graph: g, start, territories: 4, metrics: [], steps: 0 }, r.assignment)).toBe(true);
   });
 
   it("says how close the heaviest unit lets it get", () => {
