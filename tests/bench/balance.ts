@@ -8,14 +8,17 @@
  *  - Java at H3 resolution 7 (~27,000 units) with 50,000 accounts and 100
  *    territories (a deliberately uneven start: each unit to the nearest of
  *    100 random seed units), a 30 s budget: within ±10 %;
- * beside two baselines in the same run: the start, and what a quick script
+ * beside three baselines in the same run: the start, what a quick script
  * gives (k-means on the accounts weighted by revenue, each unit to its
- * nearest centre). For each: max deviation, the plan's balance score (the
- * unit analyzer's, all metrics), mean Polsby–Popper, border, territories in
- * pieces, accounts moved.
+ * nearest centre), and the optimizer with boundary moves only (as it was
+ * before spanning-tree recombination, `recombination: false`). For each:
+ * max deviation, the plan's balance score (the unit analyzer's, all
+ * metrics), mean Polsby–Popper, border, territories in pieces, accounts
+ * moved.
  */
 import * as Y from "yjs";
 import { balance } from "../../shared/balance/optimizer.ts";
+import { STEPS_PER_SECOND } from "../../shared/balance/plan.ts";
 import { readUnitAssignment, territoryIds } from "../../shared/doc/schema.ts";
 import { mulberry32 } from "../../shared/scoring/synthetic.ts";
 import { type Account, AccountIndex } from "../../shared/scoring/accounts.ts";
@@ -50,6 +53,8 @@ interface Row {
   cut: number;
   pieces: number;
   moved: number;
+  /** The optimizer's granularity bound (half the heaviest unit over a goal), on its rows. */
+  granularity?: number;
 }
 
 const pct = (x: number) => `${(x * 100).toFixed(1)} %`;
@@ -194,10 +199,14 @@ async function javaCase(quick: boolean): Promise<Case> {
   });
   const layer = h3Layer(cells, resolution, 1);
   const n = layer.ids.length;
-  // An uneven start: each unit to the nearest of 100 random seed units.
+  // An uneven start: each unit to the nearest of 100 random seed units (distinct, so none is left empty).
   const rnd = mulberry32(5);
   const T = 100;
-  const seeds = Array.from({ length: T }, () => Math.floor(rnd() * n));
+  const seeds: number[] = [];
+  while (seeds.length < T) {
+    const s = Math.floor(rnd() * n);
+    if (!seeds.includes(s)) seeds.push(s);
+  }
   const start = Int32Array.from({ length: n }, (_, u) => {
     let best = 0;
     let bestD = Number.POSITIVE_INFINITY;
@@ -229,26 +238,33 @@ async function runCase(c: Case, log: (m: string) => void): Promise<Row[]> {
   let t = performance.now();
   const km = kMeans(c, 1);
   rows.push({ plan: c.name, answer: "k-means script", ms: performance.now() - t, ...measure(c, km, revenue, count) });
-  for (const seed of [1, 2, 3]) {
+  // Ours with three seeds, then boundary moves alone (the optimizer before recombination) as a baseline.
+  const runs = [
+    ...[1, 2, 3].map((seed) => ({ seed, recombination: true, answer: `optimizer, seed ${seed}` })),
+    { seed: 1, recombination: false, answer: "boundary moves only (before recombination), seed 1" },
+  ];
+  for (const { seed, recombination, answer } of runs) {
     t = performance.now();
     const r = balance({
       graph: contiguityGraph(c.layer),
       start: c.start,
       territories: c.territories,
       metrics: [{ name: "revenue", weight: 1, values: revenue }],
-      steps: c.seconds * 4_000_000,
+      steps: c.seconds * STEPS_PER_SECOND,
       timeMs: c.seconds * 1000,
       seed,
+      recombination,
     });
     const ms = performance.now() - t;
     log(
-      `${c.name}: seed ${seed}: ${Math.round(ms)} ms, ${r.steps.toLocaleString("en-US")} steps (${r.ended}), max deviation ${pct(r.maxDeviation)}, granularity ${pct(r.granularity[0] ?? 0)}`,
+      `${c.name}: ${answer}: ${Math.round(ms)} ms, ${r.steps.toLocaleString("en-US")} steps (${r.ended}), max deviation ${pct(r.maxDeviation)}, granularity ${pct(r.granularity[0] ?? 0)}`,
     );
     rows.push({
       plan: c.name,
-      answer: `optimizer, seed ${seed} (${r.ended})`,
+      answer: `${answer} (${r.ended})`,
       ms,
       ...measure(c, r.assignment, revenue, count),
+      granularity: r.granularity[0] ?? 0,
     });
   }
   return rows;
@@ -265,23 +281,23 @@ export const balanceBench: Benchmark = {
     for (const c of cases) {
       const start = rows.find((r) => r.plan === c.name && r.answer === "start") as Row;
       const ours = rows.filter((r) => r.plan === c.name && r.answer.startsWith("optimizer"));
-      const met = ours.every(
-        (r) =>
-          r.maxDeviation <= c.bar &&
-          r.pieces <= start.pieces &&
-          r.cut <= 1.5 * start.cut &&
-          r.meanPP >= start.meanPP - 1e-9,
-      );
+      const before = rows.find((r) => r.plan === c.name && r.answer.startsWith("boundary moves only"));
+      const shapes = (r: Row) =>
+        r.pieces <= start.pieces && r.cut <= 1.5 * start.cut && r.meanPP >= start.meanPP - 1e-9;
       const worst = Math.max(...ours.map((r) => r.maxDeviation));
+      // The bar, or the granularity bound where that is wider (issue 13): said apart, so a bar met outright reads so.
+      const bound = Math.max(...ours.map((r) => r.granularity ?? 0));
+      const met = ours.every((r) => shapes(r) && r.maxDeviation <= c.bar);
+      const metBound = !met && bound > c.bar && ours.every((r) => shapes(r) && r.maxDeviation <= bound);
       notes.push(
-        `${c.name}: bar ±${c.bar * 100} % in ≤ ${c.seconds} s with every territory whole, border ≤ 1.5× and mean Polsby–Popper no worse than the start: **${met ? "met" : "missed"}** (worst of three seeds ${pct(worst)}).`,
+        `${c.name}: bar ±${c.bar * 100} % (granularity bound ${pct(bound)}) in ≤ ${c.seconds} s with every territory whole, border ≤ 1.5× and mean Polsby–Popper no worse than the start: **${met ? "met" : metBound ? "met within the granularity bound" : "missed"}** (worst of three seeds ${pct(worst)}; boundary moves alone, as before recombination: ${before ? pct(before.maxDeviation) : "–"}).`,
       );
     }
     return {
       name: "balance",
       title: this.title,
       description:
-        "shared/balance/optimizer.ts in this process (tests/bench/balance.ts), balancing revenue with contiguity on and the default compactness (0.6), three seeds each; the start and a quick k-means script's answer as baselines, measured the same way (revenue deviation from an equal share; the plan's balance score and Polsby–Popper from shared/units/analyzer.ts over every metric; border = unit edges between territories; moved = accounts whose territory changed).",
+        "shared/balance/optimizer.ts in this process (tests/bench/balance.ts), balancing revenue with contiguity on and the default compactness (0.6), three seeds each, the server's step budget (4 million a second) and the time cap; the start, a quick k-means script's answer and the optimizer with boundary moves only (as it was before spanning-tree recombination) as baselines, measured the same way (revenue deviation from an equal share; the plan's balance score and Polsby–Popper from shared/units/analyzer.ts over every metric; border = unit edges between territories; moved = accounts whose territory changed).",
       tables: [
         {
           title: "Results",

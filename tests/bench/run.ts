@@ -2,7 +2,7 @@
  * `npm run bench`: runs the benchmarks in tests/bench/, prints a markdown
  * table per benchmark and writes tests/bench/results.json and RESULTS.md.
  *
- *   BENCH_ONLY=sync,throughput,storage,scoring,client,import,attack,units,units-browser   run a subset
+ *   BENCH_ONLY=sync,throughput,storage,scoring,client,import,attack,units,balance,balance-stall,units-browser   run a subset
  *                    (results of the others are kept from the last full run)
  *   BENCH_QUICK=1    small N, a smoke run
  *   BENCH_PROFILE=1  run the servers under `node --cpu-prof`; profiles go to
@@ -42,6 +42,7 @@ import { storageGrowth } from "./storage-growth.ts";
 import { syncLatency } from "./sync-latency.ts";
 import { throughput } from "./throughput.ts";
 import { balanceBench } from "./balance.ts";
+import { balanceStall } from "./balance-stall.ts";
 import { unitsBench } from "./units.ts";
 import { unitsBrowser } from "./units-browser.ts";
 
@@ -77,6 +78,7 @@ const ALL: Benchmark[] = [
   attack,
   unitsBench,
   balanceBench,
+  balanceStall,
   unitsBrowser,
 ];
 
