@@ -171,6 +171,16 @@ export function splitTerritory(
   return ok([id, second.value.id]);
 }
 
+/** The reps of two territories merged: the same person in both keeps one entry (and an email one of them had). */
+export function mergeReps(a: readonly Rep[], b: readonly Rep[]): Rep[] {
+  const byName = new Map<string, Rep>();
+  for (const rep of [...a, ...b]) {
+    const known = byName.get(rep.name);
+    byName.set(rep.name, known?.email ? known : { ...known, ...rep });
+  }
+  return [...byName.values()].slice(0, LIMITS.reps);
+}
+
 /** Merges `otherId` into `keepId`: union of shapes, reps of both, `keepId`'s name and colour. */
 export function mergeTerritories(doc: Y.Doc, keepId: string, otherId: string): EditResult<string> {
   const keep = readTerritory(doc, keepId);
@@ -180,13 +190,7 @@ export function mergeTerritories(doc: Y.Doc, keepId: string, otherId: string): E
   if (!r.ok) return err({ kind: "merge", reason: r.reason });
   const g = validateGeometry(r.value);
   if (!g.ok) return err({ kind: "geometry", detail: g.error });
-  // The same person in both keeps one entry (and an email one of them had).
-  const byName = new Map<string, Rep>();
-  for (const rep of [...keep.reps, ...other.reps]) {
-    const known = byName.get(rep.name);
-    byName.set(rep.name, known?.email ? known : { ...known, ...rep });
-  }
-  const reps = [...byName.values()].slice(0, LIMITS.reps);
+  const reps = mergeReps(keep.reps, other.reps);
   transact(doc, LOCAL_EDIT, () => {
     updateTerritory(doc, keepId, { geometry: g.value, reps });
     deleteTerritory(doc, otherId);

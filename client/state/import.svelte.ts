@@ -88,7 +88,11 @@ export abstract class ImportFlow<P, R> {
     private readonly fileType: string | null = null,
   ) {}
 
-  /** Sends the file; answers of a request overtaken by a newer one resolve to null. */
+  /**
+   * Sends the file; null when there is no answer to read: the request was
+   * overtaken by a newer one, or failed on the way (`failure` says why, and
+   * the preview stays when there is one).
+   */
   protected async send(url: string): Promise<UploadAnswer | null> {
     const file = this.file;
     if (!file) return null;
@@ -109,7 +113,10 @@ export abstract class ImportFlow<P, R> {
       return request === this.#request ? answer : null;
     } catch (e) {
       if (request !== this.#request || (e instanceof UploadFailed && e.aborted)) return null;
-      throw e;
+      this.failure = e instanceof UploadFailed ? { code: "network" } : { code: "unexpected" };
+      // Keep the last preview usable (try again, change the mode) rather than a dead end.
+      this.phase = this.preview ? "preview" : "failed";
+      return null;
     } finally {
       if (request === this.#request) {
         this.progress = null;
@@ -118,31 +125,18 @@ export abstract class ImportFlow<P, R> {
     }
   }
 
-  /** Sends the dry run; null when there is no answer to read (it failed on the way, `failure` says why, or was overtaken). */
-  protected async sendCheck(url: string): Promise<UploadAnswer | null> {
+  /** Sends the dry run (null as for `send`). */
+  protected sendCheck(url: string): Promise<UploadAnswer | null> {
     this.phase = "checking";
     this.result = null;
-    try {
-      return await this.send(url);
-    } catch (e) {
-      this.failure = this.networkFailure(e);
-      // Keep the last preview usable (try again, change the mode) rather than a dead end.
-      this.phase = this.preview ? "preview" : "failed";
-      return null;
-    }
+    return this.send(url);
   }
 
-  /** Sends the confirmed import; null as for `sendCheck` (the preview then stays). */
-  protected async sendImport(url: string): Promise<UploadAnswer | null> {
+  /** Sends the confirmed import (null as for `send`). */
+  protected sendImport(url: string): Promise<UploadAnswer | null> {
     this.phase = "importing";
     this.failure = null;
-    try {
-      return await this.send(url);
-    } catch (e) {
-      this.failure = this.networkFailure(e);
-      this.phase = "preview";
-      return null;
-    }
+    return this.send(url);
   }
 
   async pick(file: File): Promise<void> {
@@ -181,10 +175,6 @@ export abstract class ImportFlow<P, R> {
     } catch (e) {
       return (e as Error).message;
     }
-  }
-
-  protected networkFailure(e: unknown): ImportFailure {
-    return e instanceof UploadFailed ? { code: "network" } : { code: "unexpected" };
   }
 }
 

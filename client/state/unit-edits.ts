@@ -10,10 +10,10 @@ import {
   writeUnitAssignments,
   writeUnitTerritory,
 } from "../../shared/doc/schema.ts";
-import { LIMITS, type Rep, type TerritoryProps, validateTerritoryPatch } from "../../shared/doc/territory.ts";
+import { LIMITS, type TerritoryProps, validateTerritoryPatch } from "../../shared/doc/territory.ts";
 import { unitKey } from "../../shared/units/layer.ts";
 import { newId } from "../../shared/ids.ts";
-import { type EditResult, leastUsedColor } from "./edits.ts";
+import { type EditResult, leastUsedColor, mergeReps } from "./edits.ts";
 
 /**
  * The edits of a plan built from units (issue 12): a territory is the units
@@ -112,12 +112,7 @@ export function mergeUnitTerritories(doc: Y.Doc, keepId: string, otherId: string
   const keep = readTerritoryProps(doc, keepId);
   const other = readTerritoryProps(doc, otherId);
   if (!keep || !other) return { ok: false, error: { kind: "gone" } };
-  const byName = new Map<string, Rep>();
-  for (const rep of [...keep.reps, ...other.reps]) {
-    const known = byName.get(rep.name);
-    byName.set(rep.name, known?.email ? known : { ...known, ...rep });
-  }
-  const reps = [...byName.values()].slice(0, LIMITS.reps);
+  const reps = mergeReps(keep.reps, other.reps);
   transact(doc, LOCAL_EDIT, () => {
     const moves: [string, string][] = [];
     unitsMap(doc).forEach((t, key) => {

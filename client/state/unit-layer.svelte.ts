@@ -64,7 +64,10 @@ export class HexagonsFlow {
   /** Picks a size and asks the server how many hexagons it makes. */
   async choose(resolution: HexResolution): Promise<void> {
     if (this.phase === "making") return;
-    const request = this.#restart(resolution, "checking");
+    this.reset();
+    this.resolution = resolution;
+    this.phase = "checking";
+    const request = this.#request;
     const estimate = this.#estimate(resolution);
     try {
       const answer = (await makeHexagons(this.planId, this.token, resolution, true)) as { count?: unknown } | null;
@@ -117,18 +120,13 @@ export class HexagonsFlow {
 
   /** Back to choosing a size (what is on its way is ignored). */
   reset(): void {
-    this.#restart(null, "choose");
-  }
-
-  /** A new question (what is on its way is ignored): the size, the phase, nothing counted, failed or made yet. */
-  #restart(resolution: HexResolution | null, phase: HexPhase): number {
-    this.resolution = resolution;
-    this.phase = phase;
+    this.#request++;
+    this.resolution = null;
+    this.phase = "choose";
     this.count = null;
     this.accounts = null;
     this.failure = null;
     this.result = null;
-    return ++this.#request;
   }
 }
 
