@@ -3,6 +3,7 @@ import * as Y from "yjs";
 import { LOCAL_EDIT, transact } from "../../shared/doc/origins.ts";
 import { deleteTerritory, territoriesMap, updateTerritory, writeTerritory } from "../../shared/doc/schema.ts";
 import type { Territory } from "../../shared/doc/territory.ts";
+import { closed, polygon } from "../../tests/fixtures/shapes.ts";
 import { collectChanges, type TerritoryChanges } from "./changes.ts";
 
 const t = (id: string, name = id): Territory => ({
@@ -12,17 +13,7 @@ const t = (id: string, name = id): Territory => ({
   reps: [],
   targets: {},
   parent: null,
-  geometry: {
-    type: "Polygon",
-    coordinates: [
-      [
-        [0, 0],
-        [1, 0],
-        [1, 1],
-        [0, 0],
-      ],
-    ],
-  },
+  geometry: polygon(closed([0, 0], [1, 0], [1, 1])),
 });
 
 function record(doc: Y.Doc): TerritoryChanges[] {

@@ -20,7 +20,7 @@ import { MemoryStore } from "../persistence/memory-store.ts";
 import type { StoredDocument } from "../persistence/store.ts";
 import { Room, type RoomOptions, type RoomPeer } from "./room.ts";
 import { PRESENCE_DEFAULTS } from "./presence.ts";
-import { box } from "../../tests/fixtures/shapes.ts";
+import { box, closed, polygon } from "../../tests/fixtures/shapes.ts";
 
 // ── test doubles ─────────────────────────────────────────────────────────────
 
@@ -286,16 +286,7 @@ describe("Room.change", () => {
 
 // ── refusals ─────────────────────────────────────────────────────────────────
 
-const threePositions = encodeGeometry({
-  type: "Polygon",
-  coordinates: [
-    [
-      [0, 0],
-      [1, 0],
-      [0, 0],
-    ],
-  ],
-});
+const threePositions = encodeGeometry(polygon(closed([0, 0], [1, 0])));
 
 /** Bad edits a client can make on its copy, with the sentence the room must refuse them with. */
 const badEdits: [string, (doc: Y.Doc) => void, string][] = [

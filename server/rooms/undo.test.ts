@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it } from "vitest";
 import * as Y from "yjs";
-import { LOCAL_EDIT, type Origin, transact } from "../../shared/doc/origins.ts";
+import type { Origin } from "../../shared/doc/origins.ts";
 import { readPins, readUnitAssignment, unitsMap, writePin, writeUnitAssignments } from "../../shared/doc/schema.ts";
+import { strokeUpdate } from "../../tests/fixtures/remote-edit.ts";
 import { MemoryStore } from "../persistence/memory-store.ts";
 import { Room, type RoomOptions } from "./room.ts";
 
@@ -26,11 +27,7 @@ async function unitRoom(): Promise<Room> {
 
 /** An edit of someone else's, as a socket's update would apply. */
 function paint(room: Room, entries: [string, string | null][]): void {
-  const other = new Y.Doc();
-  Y.applyUpdate(other, Y.encodeStateAsUpdate(room.doc));
-  const sv = Y.encodeStateVector(other);
-  transact(other, LOCAL_EDIT, () => writeUnitAssignments(other, entries));
-  Y.applyUpdate(room.doc, Y.encodeStateAsUpdate(other, sv), { kind: "connection", connectionId: "c2" });
+  Y.applyUpdate(room.doc, strokeUpdate(room.doc, entries), { kind: "connection", connectionId: "c2" });
 }
 
 afterEach(async () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import * as Y from "yjs";
+import { remoteEdit } from "../../tests/fixtures/remote-edit.ts";
 import { degreeSquare } from "../../tests/fixtures/shapes.ts";
 import { encodeGeometry } from "../geometry/codec.ts";
 import { ID_PATTERN } from "../ids.ts";
@@ -36,15 +37,6 @@ function planDoc(): Y.Doc {
   commentsMap(doc);
   transact(doc, LOCAL_EDIT, () => writeTerritory(doc, territory("t1", "Bandung")));
   return doc;
-}
-
-/** The update a client holding a copy of `doc` sends after `fn`. */
-function remoteEdit(doc: Y.Doc, fn: (client: Y.Doc) => void): Uint8Array {
-  const client = new Y.Doc();
-  Y.applyUpdate(client, Y.encodeStateAsUpdate(doc));
-  const sv = Y.encodeStateVector(client);
-  fn(client);
-  return Y.encodeStateAsUpdate(client, sv);
 }
 
 /** checkUpdate's sentence for a remote edit, or null when accepted. */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import * as Y from "yjs";
 import { encodeGeometry } from "../geometry/codec.ts";
-import type { Position, Ring, TerritoryGeometry } from "../geometry/types.ts";
+import type { Ring, TerritoryGeometry } from "../geometry/types.ts";
 import { LOCAL_EDIT, transact } from "./origins.ts";
 import {
   deleteTerritory,
@@ -19,18 +19,10 @@ import {
   writeTerritory,
 } from "./schema.ts";
 import type { Territory } from "./territory.ts";
-import { box } from "../../tests/fixtures/shapes.ts";
+import { box, circleRing, closed, polygon } from "../../tests/fixtures/shapes.ts";
 
-/** A closed ring of `n` positions on a circle around (cx, cy). */
-function circle(n: number, cx: number, cy: number, r: number): TerritoryGeometry {
-  const ring: Ring = [];
-  for (let i = 0; i < n - 1; i++) {
-    const a = (2 * Math.PI * i) / (n - 1);
-    ring.push([cx + r * Math.cos(a), cy + r * Math.sin(a)]);
-  }
-  ring.push(ring[0] as Position);
-  return { type: "Polygon", coordinates: [ring] };
-}
+/** A Polygon of `n` positions on a circle around (cx, cy). */
+const circle = (n: number, cx: number, cy: number, r: number) => polygon(circleRing(n, cx, cy, r));
 
 function territory(id: string, name: string, geometry: TerritoryGeometry = box(106, -7, 107, -6)): Territory {
   return { id, name, color: "#1b9e77", reps: [{ name: "Budi" }], targets: { revenue: 100 }, parent: null, geometry };
@@ -255,16 +247,7 @@ describe("parseTerritory", () => {
       ok: false,
       error: "territory t has undecodable geometry: unknown geometry encoding 9",
     });
-    const threePositions = encodeGeometry({
-      type: "Polygon",
-      coordinates: [
-        [
-          [0, 0],
-          [1, 0],
-          [0, 0],
-        ],
-      ],
-    });
+    const threePositions = encodeGeometry(polygon(closed([0, 0], [1, 0])));
     expect(parseTerritory("t", rawTerritory({ ...validEntries(), geometry: threePositions }))).toEqual({
       ok: false,
       error:

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { COORD_SCALE, decodeGeometry, encodeGeometry, quantize } from "./codec.ts";
 import type { Position, Ring, TerritoryGeometry } from "./types.ts";
-import { boxRing } from "../../tests/fixtures/shapes.ts";
+import { boxRing, circleRing as circle } from "../../tests/fixtures/shapes.ts";
 
 const square = boxRing(106, -7, 107, -6);
 
@@ -15,17 +15,6 @@ function quantized(g: TerritoryGeometry): TerritoryGeometry {
   return g.type === "Polygon"
     ? { type: "Polygon", coordinates: g.coordinates.map(q) }
     : { type: "MultiPolygon", coordinates: g.coordinates.map((p) => p.map(q)) };
-}
-
-/** A closed ring of `n` positions in total on a circle; neighbours are `2πr/(n-1)` degrees apart. */
-function circle(n: number, cx: number, cy: number, r: number): Ring {
-  const ring: Ring = [];
-  for (let i = 0; i < n - 1; i++) {
-    const a = (2 * Math.PI * i) / (n - 1);
-    ring.push([cx + r * Math.cos(a), cy + r * Math.sin(a)]);
-  }
-  ring.push(ring[0] as Position);
-  return ring;
 }
 
 describe("encodeGeometry / decodeGeometry", () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { featuresOf, normalizeColor, parseTerritoryFeatures, TerritoryFileError } from "./import.ts";
-import { square } from "../../tests/fixtures/shapes.ts";
+import { openRing, polygon, square } from "../../tests/fixtures/shapes.ts";
 
 function counter() {
   let n = 0;
@@ -94,17 +94,7 @@ describe("parseTerritoryFeatures", () => {
         {
           type: "Feature",
           properties: { name: "open" },
-          geometry: {
-            type: "Polygon",
-            coordinates: [
-              [
-                [0, 0],
-                [1, 0],
-                [1, 1],
-                [0, 2],
-              ],
-            ],
-          },
+          geometry: polygon(openRing([0, 0], [1, 0], [1, 1], [0, 2])),
         },
         { type: "Feature", properties: { name: "bad target", targets: { revenue: -1 } }, geometry: square(0, 0) },
         { type: "Feature", properties: { name: "far", geometry: 1 }, geometry: square(200, 0) },

@@ -19,6 +19,7 @@ import os from "node:os";
 import * as Y from "yjs";
 import { TERRITORY_KEYS, territoriesMap, updateTerritory } from "../../shared/doc/schema.ts";
 import { encodeGeometry } from "../../shared/geometry/codec.ts";
+import { remoteEdit } from "../fixtures/remote-edit.ts";
 import { type FloodStats, Flood, floodDelta } from "./lib/flood.ts";
 import { blobRing, dragStep, type Pos, polygon } from "./lib/geometry.ts";
 import { censoredPercentile, HealthPoller, type Sample } from "./lib/health-poll.ts";
@@ -177,15 +178,6 @@ function badGeometry(): Uint8Array {
   });
 }
 
-/** The update a client with `doc`'s state sends after `fn` on its own copy. */
-function editOf(doc: Y.Doc, fn: (d: Y.Doc) => void): Uint8Array {
-  const copy = new Y.Doc();
-  Y.applyUpdate(copy, Y.encodeStateAsUpdate(doc));
-  const sv = Y.encodeStateVector(copy);
-  fn(copy);
-  return Y.encodeStateAsUpdate(copy, sv);
-}
-
 /** The wire message the attackers of `variant` repeat. */
 function attackMessage(variant: Variant, doc: Y.Doc): Uint8Array {
   if (variant.role === "view") {
@@ -195,7 +187,7 @@ function attackMessage(variant: Variant, doc: Y.Doc): Uint8Array {
     return updateMessage(Y.encodeStateAsUpdate(d));
   }
   const bad = badGeometry();
-  return updateMessage(editOf(doc, (d) => territoriesMap(d).get("t1")?.set(TERRITORY_KEYS.geometry, bad)));
+  return updateMessage(remoteEdit(doc, (d) => territoriesMap(d).get("t1")?.set(TERRITORY_KEYS.geometry, bad)));
 }
 
 interface Session {

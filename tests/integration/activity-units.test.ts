@@ -1,12 +1,18 @@
 import { cellToLatLng } from "h3-js";
 import { describe, expect, it } from "vitest";
-import * as Y from "yjs";
 import type { ActivityEntry, ActivityPage } from "../../shared/activity/activity.ts";
-import { LOCAL_EDIT, transact } from "../../shared/doc/origins.ts";
-import { readUnitAssignment, readUnitsVersion, writeUnitAssignments } from "../../shared/doc/schema.ts";
+import { readUnitAssignment, readUnitsVersion } from "../../shared/doc/schema.ts";
 import { unitIndex } from "../../shared/units/layer.ts";
-import { box } from "../fixtures/shapes.ts";
-import { type CreatedPlan, createPlanWithLinks, eventually, type LinkRole, useServer, peopleOn } from "./harness.ts";
+import { strokeUpdate } from "../fixtures/remote-edit.ts";
+import {
+  type CreatedPlan,
+  createPlanWithLinks,
+  eventually,
+  type LinkRole,
+  useServer,
+  peopleOn,
+  WEST_AND_EAST,
+} from "./harness.ts";
 import { RawClient } from "./raw-client.ts";
 
 /**
@@ -32,25 +38,14 @@ async function socketOf(plan: CreatedPlan, role: LinkRole, name: string): Promis
 
 /** One stroke: every write in one transaction, sent as one update, as the client's paint tool does. */
 function paint(client: RawClient, entries: [string, string | null][]): void {
-  const doc = new Y.Doc();
-  Y.applyUpdate(doc, Y.encodeStateAsUpdate(client.doc));
-  const sv = Y.encodeStateVector(doc);
-  transact(doc, LOCAL_EDIT, () => writeUnitAssignments(doc, entries));
-  client.sendUpdate(Y.encodeStateAsUpdate(doc, sv));
+  client.sendUpdate(strokeUpdate(client.doc, entries));
 }
 
 /** Two drawn territories near Bandung, West and East of 107.6°E, made into a plan of hexagons by Siti. */
 async function unitPlan() {
   const plan = await createPlanWithLinks(server, "Bandung units");
   const siti = as(plan, "edit", "Siti");
-  const fc = {
-    type: "FeatureCollection",
-    features: [
-      { type: "Feature", id: "west", properties: { name: "West" }, geometry: box(107.5, -7.0, 107.6, -6.9) },
-      { type: "Feature", id: "east", properties: { name: "East" }, geometry: box(107.6, -7.0, 107.7, -6.9) },
-    ],
-  };
-  expect((await siti("POST", "/territories", fc)).status).toBe(201);
+  expect((await siti("POST", "/territories", WEST_AND_EAST)).status).toBe(201);
   const rows = ["id,lat,lon,revenue"];
   for (let i = 0; i < 20; i++) rows.push(`a${i},${-6.99 + (i % 5) * 0.02},${107.51 + Math.floor(i / 5) * 0.05},10`);
   const csv = await fetch(`${server.url}/api/plans/${plan.id}/accounts`, {

@@ -11,7 +11,7 @@ import {
 } from "../../shared/doc/schema.ts";
 import { encodeGeometry } from "../../shared/geometry/codec.ts";
 import { CloseCode, MAX_FRAME_BYTES } from "../../shared/protocol/messages.ts";
-import { square } from "../fixtures/shapes.ts";
+import { openRing, polygon, square } from "../fixtures/shapes.ts";
 import { connectStockClient, createPlan, eventually, type StockClient, apiFetch, useServer } from "./harness.ts";
 import { RawClient } from "./raw-client.ts";
 
@@ -347,17 +347,7 @@ describe("bad input over REST", () => {
       "an open ring",
       {
         type: "Feature",
-        geometry: {
-          type: "Polygon",
-          coordinates: [
-            [
-              [0, 0],
-              [1, 0],
-              [1, 1],
-              [0, 1],
-            ],
-          ],
-        },
+        geometry: polygon(openRing([0, 0], [1, 0], [1, 1], [0, 1])),
       },
       /not closed/,
     ],

@@ -6,6 +6,7 @@ import { afterAll, afterEach, beforeAll } from "vitest";
 import WebSocket from "ws";
 import { WebsocketProvider } from "y-websocket";
 import * as Y from "yjs";
+import { box } from "../fixtures/shapes.ts";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
 
@@ -274,6 +275,15 @@ export async function addTerritories(server: { url: string }, planId: string, bo
   });
   if (res.status !== 201) throw new Error(`POST territories: ${res.status} ${await res.text()}`);
 }
+
+/** Two drawn territories near Bandung, West and East of 107.6°E, as a FeatureCollection to POST. */
+export const WEST_AND_EAST = {
+  type: "FeatureCollection",
+  features: [
+    { type: "Feature", id: "west", properties: { name: "West" }, geometry: box(107.5, -7.0, 107.6, -6.9) },
+    { type: "Feature", id: "east", properties: { name: "East" }, geometry: box(107.6, -7.0, 107.7, -6.9) },
+  ],
+};
 
 /** The plan's territories as the server has them: id → name. */
 export async function territoryNames(server: { url: string }, planId: string): Promise<Record<string, string>> {

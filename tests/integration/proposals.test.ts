@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
-import * as Y from "yjs";
+import type * as Y from "yjs";
 import type { ActivityEntry, ActivityPage } from "../../shared/activity/activity.ts";
 import type { Proposal } from "../../shared/balance/proposal.ts";
-import { LOCAL_EDIT, transact } from "../../shared/doc/origins.ts";
-import { readUnitAssignment, readUnitsVersion, writeUnitAssignments } from "../../shared/doc/schema.ts";
+import { readUnitAssignment, readUnitsVersion } from "../../shared/doc/schema.ts";
 import { unitKey } from "../../shared/units/layer.ts";
+import { strokeUpdate } from "../fixtures/remote-edit.ts";
 import { box } from "../fixtures/shapes.ts";
 import {
   type CreatedPlan,
@@ -14,6 +14,7 @@ import {
   type LinkRole,
   serversPerTest,
   useServer,
+  WEST_AND_EAST,
 } from "./harness.ts";
 import { RawClient } from "./raw-client.ts";
 
@@ -57,14 +58,7 @@ function as(plan: CreatedPlan, role: LinkRole, target: { url: string } = server)
 async function unitPlan(target: { url: string } = server) {
   const plan = await createPlanWithLinks(target, "Bandung balance");
   const siti = as(plan, "edit", target);
-  const fc = {
-    type: "FeatureCollection",
-    features: [
-      { type: "Feature", id: "west", properties: { name: "West" }, geometry: box(107.5, -7.0, 107.6, -6.9) },
-      { type: "Feature", id: "east", properties: { name: "East" }, geometry: box(107.6, -7.0, 107.7, -6.9) },
-    ],
-  };
-  expect((await siti("POST", "/territories", fc)).status).toBe(201);
+  expect((await siti("POST", "/territories", WEST_AND_EAST)).status).toBe(201);
   const rows = ["id,lat,lon,revenue"];
   for (let i = 0; i < 24; i++) rows.push(`w${i},${-6.99 + (i % 6) * 0.016},${107.505 + Math.floor(i / 6) * 0.024},10`);
   for (let i = 0; i < 4; i++) rows.push(`e${i},${-6.95 + i * 0.01},${107.65},10`);
@@ -99,11 +93,7 @@ async function socketOf(plan: CreatedPlan, role: LinkRole): Promise<RawClient> {
 
 /** One stroke from a socket, as the client's paint tool sends it. */
 function paint(client: RawClient, entries: [string, string | null][]): void {
-  const doc = new Y.Doc();
-  Y.applyUpdate(doc, Y.encodeStateAsUpdate(client.doc));
-  const sv = Y.encodeStateVector(doc);
-  transact(doc, LOCAL_EDIT, () => writeUnitAssignments(doc, entries));
-  client.sendUpdate(Y.encodeStateAsUpdate(doc, sv));
+  client.sendUpdate(strokeUpdate(client.doc, entries));
 }
 
 async function feed(plan: CreatedPlan): Promise<ActivityEntry[]> {

@@ -4,7 +4,7 @@ import * as Y from "yjs";
 import { updateTerritory, writeTerritory } from "../../shared/doc/schema.ts";
 import type { AnalysisMessage } from "../../shared/protocol/analysis.ts";
 import { MessageType } from "../../shared/protocol/messages.ts";
-import { square } from "../fixtures/shapes.ts";
+import { closed, polygon, square } from "../fixtures/shapes.ts";
 import { apiFetch, createPlan, eventually, useServer, addTerritories } from "./harness.ts";
 import { RawClient } from "./raw-client.ts";
 
@@ -224,18 +224,7 @@ describe("live analysis", () => {
           reps: [],
           targets: {},
           parent: null,
-          geometry: {
-            type: "Polygon",
-            coordinates: [
-              [
-                [106.1, -7.0],
-                [106.5, -6.6],
-                [106.5, -7.0],
-                [106.1, -6.6],
-                [106.1, -7.0],
-              ],
-            ],
-          },
+          geometry: polygon(closed([106.1, -7.0], [106.5, -6.6], [106.5, -7.0], [106.1, -6.6])),
         }),
       );
       await eventually(async () => {

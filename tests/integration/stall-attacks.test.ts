@@ -5,6 +5,7 @@ import { readTerritory, territoriesMap, updateTerritory } from "../../shared/doc
 import { encodeGeometry } from "../../shared/geometry/codec.ts";
 import { CloseCode } from "../../shared/protocol/messages.ts";
 import { LINK_ABUSE_CLOSES, LINK_JOIN_BURST } from "../../server/sync/endpoint.ts";
+import { remoteEdit } from "../fixtures/remote-edit.ts";
 import { box } from "../fixtures/shapes.ts";
 import { connectStockClient, createPlan, eventually, withToken, useServer, addTerritories } from "./harness.ts";
 import { RawClient } from "./raw-client.ts";
@@ -42,15 +43,6 @@ async function healthWithin(ms: number): Promise<number> {
   return res.status;
 }
 
-/** The update a client sends after `fn` on its copy of `doc`. */
-function editOf(doc: Y.Doc, fn: (d: Y.Doc) => void): Uint8Array {
-  const copy = new Y.Doc();
-  Y.applyUpdate(copy, Y.encodeStateAsUpdate(doc));
-  const sv = Y.encodeStateVector(copy);
-  fn(copy);
-  return Y.encodeStateAsUpdate(copy, sv);
-}
-
 async function connectMany(planId: string, n: number, role: "view" | "edit", lite = false): Promise<RawClient[]> {
   const clients = await Promise.all(
     Array.from({ length: n }, () => RawClient.connect(`${server.wsUrl}/sync/${planId}`, role, { lite })),
@@ -67,7 +59,7 @@ describe("a refused update costs its own size, never the plan's", () => {
     await eventually(() => expect(territoriesMap(watcher.doc).size).toBe(2000), 30_000);
     // Sockets that read nothing but refusals: the test process must not spend its time decoding 100 plans.
     const viewers = await connectMany(planId, 100, "view", true);
-    const forged = editOf(watcher.doc, (d) => territoriesMap(d).set("x", new Y.Map()));
+    const forged = remoteEdit(watcher.doc, (d) => territoriesMap(d).set("x", new Y.Map()));
     for (const v of viewers) for (let i = 0; i < 11; i++) v.sendUpdate(forged);
     // Before the fix every one of these 1,100 updates rebuilt the plan on the event loop (40 s).
     expect(await healthWithin(5000)).toBe(200);
@@ -96,7 +88,7 @@ describe("a refused update costs its own size, never the plan's", () => {
         ],
       ],
     });
-    const update = editOf((full as RawClient).doc, (d) => territoriesMap(d).get("t1")?.set("geometry", bad));
+    const update = remoteEdit((full as RawClient).doc, (d) => territoriesMap(d).get("t1")?.set("geometry", bad));
     for (const e of editors) for (let i = 0; i < 10; i++) e.sendUpdate(update);
     expect(await healthWithin(5000)).toBe(200);
     await eventually(() => expect(editors.every((e) => e.refusals.length > 0)).toBe(true));
@@ -126,7 +118,7 @@ describe("a link whose sockets keep sending refused changes comes back slowly", 
     const planId = await largePlan(3);
     const watcher = connectStockClient(server, planId);
     await eventually(() => expect(territoriesMap(watcher.doc).size).toBe(3));
-    const forged = editOf(watcher.doc, (d) => territoriesMap(d).set("x", new Y.Map()));
+    const forged = remoteEdit(watcher.doc, (d) => territoriesMap(d).set("x", new Y.Map()));
     await floodUntilClosed(planId, "127.0.3.1", forged);
     const refused = await RawClient.connect(`${server.wsUrl}/sync/${planId}`, "view", {
       localAddress: "127.0.3.1",
@@ -142,7 +134,7 @@ describe("a link whose sockets keep sending refused changes comes back slowly", 
     const planId = await largePlan(3);
     const watcher = connectStockClient(server, planId);
     await eventually(() => expect(territoriesMap(watcher.doc).size).toBe(3));
-    const forged = editOf(watcher.doc, (d) => territoriesMap(d).set("x", new Y.Map()));
+    const forged = remoteEdit(watcher.doc, (d) => territoriesMap(d).set("x", new Y.Map()));
     // Before this, a new address per socket joined as fast as it liked, each join costing a plan-sized send.
     for (let i = 1; i <= LINK_ABUSE_CLOSES; i++) await floodUntilClosed(planId, `127.0.4.${i}`, forged);
     const joins = await Promise.all(
