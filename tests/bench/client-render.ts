@@ -25,8 +25,10 @@ import fs from "node:fs/promises";
 import path from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { type BenchAccounts, type ImportedAccounts, importAccounts } from "./lib/accounts.ts";
+import type { FrameFigures } from "./lib/browser.ts";
+import { assertMapUncovered, CHROMIUM_SETUP, findBrowser, frameFigures, returningUser } from "./lib/browser.ts";
 import { JAVA, javaGrid } from "./lib/geometry.ts";
-import { type BenchContext, type BenchResult, type Benchmark, fmt, median, percentileSorted } from "./lib/report.ts";
+import { type BenchContext, type BenchResult, type Benchmark, fmt, median, skipped } from "./lib/report.ts";
 import { api, type CreatedPlan, createPlan, ROOT, type RunningServer, startOurServer, tempDir } from "./lib/servers.ts";
 
 const COLS = 50;
@@ -39,25 +41,11 @@ const ACCOUNTS: BenchAccounts = {
   towns: 60,
   seed: 5,
 };
-const CHROMIUM_ARGS = [
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
-const VIEWPORT = { width: 1280, height: 800 };
 const READY_TIMEOUT_MS = 60_000;
 /** How long after the territories the accounts may take to be drawn (or, without a count hook, fetched). */
 const ACCOUNTS_TIMEOUT_MS = 30_000;
 /** Longest a pan may take (4 drags normally take ~4–5 s); a slower map's pan is cut short and flagged, so the run stays within its time. */
 const PAN_BUDGET_MS = 10_000;
-/**
- * A returning user: the client asks a first-time visitor for a name in a
- * modal that would cover the map (client/state/identity.svelte.ts keeps it
- * in localStorage under this key).
- */
-const IDENTITY_SCRIPT = `try { localStorage.setItem("wilayah.user", JSON.stringify({ name: "Bench", color: "#0284c7", id: "benchuser0001" })); } catch {}`;
 
 /** The plans opened in each round: an empty plan (baseline), the territories without accounts, and the quality bar's plan. */
 type PlanKind = "empty" | "territories" | "big";
@@ -97,14 +85,8 @@ interface LoadFigures {
   pan: PanFigures;
 }
 
-interface PanFigures {
-  frames: number;
-  seconds: number;
-  medianMs: number;
-  p95Ms: number;
-  maxMs: number;
-  /** Frames longer than 33 ms (below 30 fps). */
-  dropped: number;
+/** The pan's frames; `seconds` is the pan's wall-clock time. */
+interface PanFigures extends FrameFigures {
   /** Share of the recorded time spent in those frames (0…1): how much of the pan was not smooth. */
   slowShare: number;
   /** The pan hit PAN_BUDGET_MS and stopped before its last drag (a map too slow to pan). */
@@ -112,7 +94,6 @@ interface PanFigures {
   /** Drags completed (of 2 quick, 4 full). */
   drags: number;
   longTasks: number;
-  longTaskMs: number;
 }
 
 async function postTerritories(
@@ -267,21 +248,6 @@ const FRAME_RECORDER = `(() => {
 
 const STOP_RECORDER = `(() => { window.__bench.running = false; return { deltas: window.__bench.deltas, longTasks: window.__bench.longTasks }; })()`;
 
-/** Fails when something (a dialog, a panel) covers the middle of the map, where the drag happens. */
-async function assertMapUncovered(page: Page): Promise<void> {
-  const box = await page.locator('[data-testid="map"]').boundingBox();
-  if (!box) throw new Error("the map element has no box");
-  const cover = await page.evaluate(
-    ([x, y]) => {
-      const el = document.elementFromPoint(x as number, y as number);
-      if (!el || el.closest('[data-testid="map"]')) return null;
-      return `${el.tagName.toLowerCase()}${el.className ? `.${String(el.className).split(" ").join(".")}` : ""}: "${(el.textContent ?? "").trim().slice(0, 80)}"`;
-    },
-    [box.x + box.width / 2, box.y + box.height / 2],
-  );
-  if (cover) throw new Error(`something covers the map where the bench would drag it: ${cover}`);
-}
-
 /** Drags the map with the mouse while the page records requestAnimationFrame deltas. */
 async function pan(page: Page, quick: boolean): Promise<PanFigures> {
   const box = await page.locator('[data-testid="map"]').boundingBox();
@@ -316,19 +282,14 @@ async function pan(page: Page, quick: boolean): Promise<PanFigures> {
   }
   const seconds = (performance.now() - t0) / 1000;
   const rec = (await page.evaluate(STOP_RECORDER)) as { deltas: number[]; longTasks: number[] };
-  const deltas = rec.deltas.slice(1).sort((a, b) => a - b);
+  const deltas = rec.deltas.slice(1);
   return {
-    frames: deltas.length,
+    ...frameFigures(deltas, rec.longTasks),
     seconds,
-    medianMs: percentileSorted(deltas, 50),
-    p95Ms: percentileSorted(deltas, 95),
-    maxMs: deltas[deltas.length - 1] ?? Number.NaN,
-    dropped: deltas.filter((d) => d > 33).length,
     slowShare: deltas.filter((d) => d > 33).reduce((a, d) => a + d, 0) / (deltas.reduce((a, d) => a + d, 0) || 1),
     cutShort,
     drags: done,
     longTasks: rec.longTasks.length,
-    longTaskMs: rec.longTasks.reduce((s, d) => s + d, 0),
   };
 }
 
@@ -340,9 +301,8 @@ async function oneLoad(
   expectedAccounts: number,
   quick: boolean,
 ): Promise<LoadFigures> {
-  const context = await browser.newContext({ viewport: VIEWPORT });
+  const context = await returningUser(browser);
   try {
-    await context.addInitScript(IDENTITY_SCRIPT);
     const page = await context.newPage();
     const errors: string[] = [];
     page.on("pageerror", (e) => errors.push(e.message));
@@ -400,11 +360,6 @@ async function oneLoad(
   }
 }
 
-function skipped(base: Omit<BenchResult, "tables" | "notes" | "data">, why: string): BenchResult {
-  console.error(`  ⚠ client benchmark skipped: ${why}`);
-  return { ...base, tables: [], notes: [], data: null, skipped: why };
-}
-
 const PLAN_LABEL: Record<PlanKind, string> = {
   empty: "empty plan (baseline)",
   territories: `${COLS * ROWS} territories, no accounts`,
@@ -436,25 +391,12 @@ async function run(ctx: BenchContext): Promise<BenchResult> {
   const base = {
     name: "client",
     title: `Client: open and pan a ${COLS * ROWS}-territory plan with ${ACCOUNTS.count.toLocaleString("en-US")} accounts`,
-    description: `Headless Chromium (${CHROMIUM_ARGS.join(" ")}; ${VIEWPORT.width}×${VIEWPORT.height}) opens the editor page /plan/<id> of a plan with ${COLS * ROWS} territories of ${PER_SIDE * 4} vertices tiling Java edge to edge (created with one REST POST) and ${ACCOUNTS.count.toLocaleString("en-US")} seeded accounts spread over them (clustered around ${ACCOUNTS.towns} towns; one CSV POST /api/plans/:id/accounts) as a returning user, waits for the map's readiness hook, for the accounts when the client reports drawing them, and two animation frames ("painted"), then drags the map with the mouse while recording requestAnimationFrame deltas. An empty plan and the same territories without accounts are opened in the same rounds as baselines. A pan is cut short (and flagged) after ${PAN_BUDGET_MS / 1000} s. Times from navigation start, in ms.`,
+    description: `Headless Chromium (${CHROMIUM_SETUP}) opens the editor page /plan/<id> of a plan with ${COLS * ROWS} territories of ${PER_SIDE * 4} vertices tiling Java edge to edge (created with one REST POST) and ${ACCOUNTS.count.toLocaleString("en-US")} seeded accounts spread over them (clustered around ${ACCOUNTS.towns} towns; one CSV POST /api/plans/:id/accounts) as a returning user, waits for the map's readiness hook, for the accounts when the client reports drawing them, and two animation frames ("painted"), then drags the map with the mouse while recording requestAnimationFrame deltas. An empty plan and the same territories without accounts are opened in the same rounds as baselines. A pan is cut short (and flagged) after ${PAN_BUDGET_MS / 1000} s. Times from navigation start, in ms.`,
   };
-  const staticDir = path.resolve(ROOT, process.env.BENCH_STATIC_DIR ?? "dist");
-  try {
-    await fs.access(path.join(staticDir, "index.html"));
-  } catch {
-    return skipped(
-      base,
-      `${path.relative(ROOT, staticDir) || staticDir}/ has no index.html: build the client first with \`npx vite build\`, then run \`BENCH_ONLY=client npm run bench\`.`,
-    );
-  }
-  const executablePath = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-  try {
-    await fs.access(executablePath);
-  } catch {
-    return skipped(base, `no Chromium at ${executablePath} (set CHROMIUM_PATH).`);
-  }
+  const found = await findBrowser("client");
+  if (found.missing !== undefined) return skipped(base, found.missing);
+  const { staticDir, launch } = found;
 
-  const { chromium } = await import("playwright-core");
   const dataDir = await tempDir("client");
   const server = await startOurServer({
     dataDir,
@@ -476,7 +418,7 @@ async function run(ctx: BenchContext): Promise<BenchResult> {
     ctx.log(
       `imported ${imported.count} accounts (${(imported.bytes / 1e6).toFixed(1)} MB CSV) in ${fmt(imported.ms)} ms`,
     );
-    browser = await chromium.launch({ executablePath, headless: true, args: CHROMIUM_ARGS });
+    browser = await launch();
     const loads: (LoadFigures & { round: number })[] = [];
     const rounds = ctx.quick ? 1 : 3;
     for (let round = 1; round <= rounds; round++) {

@@ -9,7 +9,7 @@ import path from "node:path";
 import * as Y from "yjs";
 import { readTerritory, updateTerritory, writeTerritory } from "../../shared/doc/schema.ts";
 import { encodeGeometry } from "../../shared/geometry/codec.ts";
-import { blobRing, dragStep, type Pos, polygon } from "./lib/geometry.ts";
+import { benchTerritory, blobRing, dragStep, type Pos, polygon } from "./lib/geometry.ts";
 import { type BenchContext, type BenchResult, type Benchmark, fmt, fmtBytes, waitFor } from "./lib/report.ts";
 import { api, createPlan, dirSize, planSyncUrl, type RunningServer, startOurServer, tempDir } from "./lib/servers.ts";
 import { captureEdit, SyncSocket, updateMessage } from "./lib/sync-socket.ts";
@@ -48,17 +48,7 @@ function inProcess(edits: number): { ours: number; oursWire: number; naive: numb
   ours.on("update", (u: Uint8Array) => {
     oursWire += u.length;
   });
-  ours.transact(() =>
-    writeTerritory(ours, {
-      id: TERRITORY_ID,
-      name: "Dragged",
-      color: "#7570b3",
-      reps: [],
-      targets: {},
-      parent: null,
-      geometry: polygon(ring),
-    }),
-  );
+  ours.transact(() => writeTerritory(ours, benchTerritory(TERRITORY_ID, "Dragged", "#7570b3", polygon(ring))));
   const oursRing = ring.map((p) => [...p] as Pos);
   for (let i = 0; i < edits; i++)
     ours.transact(() => updateTerritory(ours, TERRITORY_ID, { geometry: dragStep(oursRing, i) }));
@@ -133,15 +123,7 @@ async function run(ctx: BenchContext): Promise<BenchResult> {
 
     const ring = blobRing(CENTER, 0.3, 200, RING_SEED);
     const created = captureEdit(doc, () =>
-      writeTerritory(doc, {
-        id: TERRITORY_ID,
-        name: "Dragged",
-        color: "#7570b3",
-        reps: [],
-        targets: {},
-        parent: null,
-        geometry: polygon(ring),
-      }),
+      writeTerritory(doc, benchTerritory(TERRITORY_ID, "Dragged", "#7570b3", polygon(ring))),
     );
     if (!created) throw new Error("creating the territory made no update");
     writer.send(updateMessage(created.update));

@@ -13,7 +13,7 @@ import * as Y from "yjs";
 import { readTerritory, updateTerritory, writeTerritory } from "../../shared/doc/schema.ts";
 import { encodeGeometry } from "../../shared/geometry/codec.ts";
 import { type BenchAccounts, type ImportedAccounts, importAccounts } from "./lib/accounts.ts";
-import { blobRing, dragStep, type Pos, polygon } from "./lib/geometry.ts";
+import { benchTerritory, blobRing, dragStep, type Pos, polygon } from "./lib/geometry.ts";
 import {
   type BenchContext,
   type BenchResult,
@@ -172,15 +172,7 @@ async function oneRun(kind: Kind, n: number, pair: number, cfg: Config, ctx: Ben
 
     const ring = blobRing(CENTER, RADIUS_DEG, 200, 7);
     const created = captureEdit(doc, () =>
-      writeTerritory(doc, {
-        id: TERRITORY_ID,
-        name: "Bench",
-        color: "#1b9e77",
-        reps: [],
-        targets: {},
-        parent: null,
-        geometry: polygon(ring),
-      }),
+      writeTerritory(doc, benchTerritory(TERRITORY_ID, "Bench", "#1b9e77", polygon(ring))),
     );
     if (!created) throw new Error("creating the territory made no update");
     writer.send(updateMessage(created.update));

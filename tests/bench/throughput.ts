@@ -7,7 +7,7 @@
 import fs from "node:fs/promises";
 import * as Y from "yjs";
 import { updateTerritory, writeTerritory } from "../../shared/doc/schema.ts";
-import type { Pos, Polygon } from "./lib/geometry.ts";
+import { benchTerritory, type Pos, type Polygon } from "./lib/geometry.ts";
 import {
   type BenchContext,
   type BenchResult,
@@ -155,15 +155,7 @@ async function oneRun(kind: Kind, pair: number, cfg: Config, ctx: BenchContext):
     };
     for (const w of writers) {
       const c = captureEdit(w.doc, () =>
-        writeTerritory(w.doc, {
-          id: w.id,
-          name: `Writer ${w.id}`,
-          color: "#d95f02",
-          reps: [],
-          targets: {},
-          parent: null,
-          geometry: square(w.x, w.y, 0),
-        }),
+        writeTerritory(w.doc, benchTerritory(w.id, `Writer ${w.id}`, "#d95f02", square(w.x, w.y, 0))),
       );
       if (c) w.sock.send(updateMessage(c.update));
     }

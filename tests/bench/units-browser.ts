@@ -40,9 +40,11 @@ import fs from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import type { Browser, BrowserContext, CDPSession, Page } from "playwright-core";
-import { type BenchContext, type BenchResult, type Benchmark, fmt, median, percentileSorted } from "./lib/report.ts";
+import type { FrameFigures } from "./lib/browser.ts";
+import { assertMapUncovered, CHROMIUM_SETUP, findBrowser, frameFigures, returningUser } from "./lib/browser.ts";
+import { type BenchContext, type BenchResult, type Benchmark, fmt, median, skipped } from "./lib/report.ts";
 import { api, type CreatedPlan, createPlan, ROOT, type RunningServer, startOurServer, tempDir } from "./lib/servers.ts";
-import { inputs, postJson } from "./units.ts";
+import { inputs, postJson, postTerritories } from "./units.ts";
 
 interface Config {
   resolution: number;
@@ -54,16 +56,6 @@ interface Config {
 const FULL: Config = { resolution: 7, accounts: 50_000, rounds: 3, drags: 4 };
 const QUICK: Config = { resolution: 6, accounts: 5_000, rounds: 1, drags: 2 };
 
-const CHROMIUM_ARGS = [
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
-const VIEWPORT = { width: 1280, height: 800 };
-/** A returning user (no name prompt over the map): client/state/identity.svelte.ts's key. */
-const IDENTITY_SCRIPT = `try { localStorage.setItem("wilayah.user", JSON.stringify({ name: "Bench", color: "#0284c7", id: "benchuser0001" })); } catch {}`;
 const OPEN_TIMEOUT_MS = 90_000;
 /** Issue 12's bars. */
 const BAR_OPEN_MS = 2_000;
@@ -142,30 +134,6 @@ interface Recorded {
   frames: [number, number][];
   longTasks: number[];
   up: number | null;
-}
-
-interface FrameFigures {
-  frames: number;
-  seconds: number;
-  medianMs: number;
-  p95Ms: number;
-  maxMs: number;
-  /** Frames over 33 ms. */
-  dropped: number;
-  longTaskMs: number;
-}
-
-function frameFigures(deltas: number[], longTasks: number[] = []): FrameFigures {
-  const s = [...deltas].sort((a, b) => a - b);
-  return {
-    frames: s.length,
-    seconds: s.reduce((a, d) => a + d, 0) / 1000,
-    medianMs: percentileSorted(s, 50),
-    p95Ms: percentileSorted(s, 95),
-    maxMs: s[s.length - 1] ?? Number.NaN,
-    dropped: s.filter((d) => d > 33).length,
-    longTaskMs: longTasks.reduce((a, d) => a + d, 0),
-  };
 }
 
 interface PaintFigures {
@@ -255,21 +223,6 @@ async function fitTo(page: Page, box: [number, number, number, number]): Promise
       }),
     mercatorBox(box),
   );
-}
-
-/** Fails when something covers the middle of the map, where the drags happen. */
-async function assertMapUncovered(page: Page): Promise<void> {
-  const box = await page.locator('[data-testid="map"]').boundingBox();
-  if (!box) throw new Error("the map element has no box");
-  const cover = await page.evaluate(
-    ([x, y]) => {
-      const el = document.elementFromPoint(x as number, y as number);
-      if (!el || el.closest('[data-testid="map"]')) return null;
-      return `${el.tagName.toLowerCase()}: "${(el.textContent ?? "").trim().slice(0, 80)}"`;
-    },
-    [box.x + box.width / 2, box.y + box.height / 2],
-  );
-  if (cover) throw new Error(`something covers the map where the bench would drag it: ${cover}`);
 }
 
 /** Pans east across Java: `drags` mouse drags right to left over 60 % of the map, each released. */
@@ -432,17 +385,7 @@ interface Setup {
 async function setUp(server: RunningServer, cfg: Config, log: (m: string) => void): Promise<Setup> {
   const input = await inputs(cfg);
   const plan = await createPlan(server, "Units browser bench");
-  const fc = {
-    type: "FeatureCollection",
-    features: input.territories.map((t) => ({
-      type: "Feature",
-      id: t.id,
-      geometry: t.geometry,
-      properties: { name: t.name, color: t.color },
-    })),
-  };
-  const posted = await postJson(server, plan, "/territories", fc);
-  if (posted.status !== 201) throw new Error(`POST territories: ${posted.status} ${posted.text.slice(0, 300)}`);
+  await postTerritories(server, plan, input);
   const imported = await postJson(server, plan, "/accounts", input.csv, "csv");
   if (imported.status !== 201) throw new Error(`POST accounts: ${imported.status} ${imported.text.slice(0, 300)}`);
   const t = performance.now();
@@ -542,9 +485,8 @@ async function oneLoad(
   naiveDir: string,
   profileDir: string | null,
 ): Promise<LoadFigures> {
-  const context = await browser.newContext({ viewport: VIEWPORT });
+  const context = await returningUser(browser);
   try {
-    await context.addInitScript(IDENTITY_SCRIPT);
     await context.addInitScript(READY_RECORDER);
     if (variant === "naive") await routeNaive(context, server, naiveDir);
     if (variant === "before" && BEFORE_DIR) await routeBuild(context, server, BEFORE_DIR);
@@ -618,11 +560,6 @@ async function oneLoad(
   }
 }
 
-function skipped(base: Omit<BenchResult, "tables" | "notes" | "data">, why: string): BenchResult {
-  console.error(`  ⚠ units browser benchmark skipped: ${why}`);
-  return { ...base, tables: [], notes: [], data: null, skipped: why };
-}
-
 const ms = (v: number) => `${fmt(v, 1)} ms`;
 const verdict = (ok: boolean) => (ok ? "met" : "**missed**");
 
@@ -632,25 +569,12 @@ async function runBench(ctx: BenchContext): Promise<BenchResult> {
   const base = {
     name: "units-browser",
     title: `Units in the browser: Java at H3 resolution ${cfg.resolution}, ${n} accounts`,
-    description: `Our server (its own process) serves the client build and the plan: Java's ten demo territories, ${n} demo accounts, the unit layer made with POST …/units at resolution ${cfg.resolution} (as tests/bench/units.ts does). Headless Chromium (${CHROMIUM_ARGS.join(" ")}; ${VIEWPORT.width}×${VIEWPORT.height}, software rendering on a 2-core machine shared with the server) opens the edit link as a returning user, ${cfg.rounds} round(s); each round times navigation → data-ready with units (data-unit-count > 0) → two frames ("painted"), fits West Java in view and pans east across Java with ${cfg.drags} mouse drags of ${PAN_DRAG_MS} ms each (60 % of the map, released between drags), then selects ${PAINT_INTO} with a click, presses "p" and paints one stroke across Bandung Raya's units next to it (a move every ${STROKE_STEP_PX} px, ~8 ms apart), recording requestAnimationFrame deltas. The stock way, a page of one OpenLayers VectorLayer feature per unit (GeoJSON from GET …/units, style function, forEachFeatureAtPixel to paint; tests/bench/naive-units/), is opened and driven the same way in the same rounds. Times in ms from navigation start.`,
+    description: `Our server (its own process) serves the client build and the plan: Java's ten demo territories, ${n} demo accounts, the unit layer made with POST …/units at resolution ${cfg.resolution} (as tests/bench/units.ts does). Headless Chromium (${CHROMIUM_SETUP}, software rendering on a 2-core machine shared with the server) opens the edit link as a returning user, ${cfg.rounds} round(s); each round times navigation → data-ready with units (data-unit-count > 0) → two frames ("painted"), fits West Java in view and pans east across Java with ${cfg.drags} mouse drags of ${PAN_DRAG_MS} ms each (60 % of the map, released between drags), then selects ${PAINT_INTO} with a click, presses "p" and paints one stroke across Bandung Raya's units next to it (a move every ${STROKE_STEP_PX} px, ~8 ms apart), recording requestAnimationFrame deltas. The stock way, a page of one OpenLayers VectorLayer feature per unit (GeoJSON from GET …/units, style function, forEachFeatureAtPixel to paint; tests/bench/naive-units/), is opened and driven the same way in the same rounds. Times in ms from navigation start.`,
   };
-  const staticDir = path.resolve(ROOT, process.env.BENCH_STATIC_DIR ?? "dist");
-  try {
-    await fs.access(path.join(staticDir, "index.html"));
-  } catch {
-    return skipped(
-      base,
-      `${path.relative(ROOT, staticDir) || staticDir}/ has no index.html: build the client first (\`npx vite build\`), then run \`BENCH_ONLY=units-browser npm run bench\`.`,
-    );
-  }
-  const executablePath = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-  try {
-    await fs.access(executablePath);
-  } catch {
-    return skipped(base, `no Chromium at ${executablePath} (set CHROMIUM_PATH).`);
-  }
+  const found = await findBrowser("units-browser");
+  if (found.missing !== undefined) return skipped(base, found.missing);
+  const { staticDir, launch } = found;
   const naiveDir = await buildNaive();
-  const { chromium } = await import("playwright-core");
   const loadBefore = os.loadavg();
   const dataDir = await tempDir("units-browser");
   const server = await startOurServer({
@@ -665,8 +589,7 @@ async function runBench(ctx: BenchContext): Promise<BenchResult> {
     setup = await setUp(server, cfg, ctx.log);
     // A page whose files the bench serves (route.fulfill) has no address, and Chromium's local network
     // access checks then refuse its socket to 127.0.0.1: off when another build is served.
-    const args = BEFORE_DIR ? [...CHROMIUM_ARGS, "--disable-features=LocalNetworkAccessChecks"] : CHROMIUM_ARGS;
-    browser = await chromium.launch({ executablePath, headless: true, args });
+    browser = await launch(BEFORE_DIR ? ["--disable-features=LocalNetworkAccessChecks"] : []);
     for (let round = 1; round <= cfg.rounds; round++) {
       for (const variant of VARIANTS) {
         const f = await oneLoad(browser, server, setup, variant, round, cfg, naiveDir, ctx.profileDir);

@@ -365,18 +365,7 @@ function borderUnits(
     if (start >= 0) break;
   }
   if (start < 0) throw new Error(`no unit of ${from} borders ${to}`);
-  const out = [start];
-  const seen = new Set(out);
-  for (let i = 0; i < out.length && out.length < count; i++) {
-    const u = out[i] as number;
-    for (let k = layer.offsets[u] as number; k < (layer.offsets[u + 1] as number) && out.length < count; k++) {
-      const v = layer.targets[k] as number;
-      if (!seen.has(v) && owner.get(v) === from) {
-        seen.add(v);
-        out.push(v);
-      }
-    }
-  }
+  const out = grow(layer, start, count, (v) => owner.get(v) === from);
   if (out.length < count) throw new Error(`only ${out.length} contiguous units of ${from} near ${to}`);
   return out;
 }
@@ -392,13 +381,23 @@ function blob(layer: UnitLayer, centre: Position, count: number): number[] {
       start = u;
     }
   }
+  return grow(layer, start, count, () => true);
+}
+
+/** Up to `count` units reached from `start` by neighbour steps (nearest first), through the units `takes` accepts. */
+function grow(
+  layer: Pick<UnitLayer, "offsets" | "targets">,
+  start: number,
+  count: number,
+  takes: (u: number) => boolean,
+): number[] {
   const out = [start];
   const seen = new Set(out);
   for (let i = 0; i < out.length && out.length < count; i++) {
     const u = out[i] as number;
     for (let k = layer.offsets[u] as number; k < (layer.offsets[u + 1] as number) && out.length < count; k++) {
       const v = layer.targets[k] as number;
-      if (!seen.has(v)) {
+      if (!seen.has(v) && takes(v)) {
         seen.add(v);
         out.push(v);
       }
@@ -460,6 +459,21 @@ export async function postJson(server: RunningServer, plan: CreatedPlan, rest: s
   return { status: res.status, text };
 }
 
+/** Posts the demo's territories to the plan. */
+export async function postTerritories(server: RunningServer, plan: CreatedPlan, input: Inputs): Promise<void> {
+  const fc = {
+    type: "FeatureCollection",
+    features: input.territories.map((t) => ({
+      type: "Feature",
+      id: t.id,
+      geometry: t.geometry,
+      properties: { name: t.name, color: t.color },
+    })),
+  };
+  const posted = await postJson(server, plan, "/territories", fc);
+  if (posted.status !== 201) throw new Error(`POST territories: ${posted.status} ${posted.text.slice(0, 300)}`);
+}
+
 /** Entries of the units map alone, in a scratch document, with the given key per unit. */
 function entriesBytes(assignment: ReadonlyMap<number, string>, key: (u: number) => string): number {
   const doc = new Y.Doc();
@@ -482,17 +496,7 @@ async function layerRound(
   log: (m: string) => void,
 ): Promise<{ figures: LayerRound; live: Live }> {
   const plan = await createPlan(server, `Units bench ${round + 1}`);
-  const fc = {
-    type: "FeatureCollection",
-    features: input.territories.map((t) => ({
-      type: "Feature",
-      id: t.id,
-      geometry: t.geometry,
-      properties: { name: t.name, color: t.color },
-    })),
-  };
-  const posted = await postJson(server, plan, "/territories", fc);
-  if (posted.status !== 201) throw new Error(`POST territories: ${posted.status} ${posted.text.slice(0, 300)}`);
+  await postTerritories(server, plan, input);
   let t = performance.now();
   const imported = await postJson(server, plan, "/accounts", input.csv, "csv");
   const importMs = performance.now() - t;

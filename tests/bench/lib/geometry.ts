@@ -3,12 +3,18 @@
  * "drag" reshapes one vertex at a time, and a grid of edge-to-edge
  * territories over Java for the client.
  */
+import type { Territory } from "../../../shared/doc/territory.ts";
 import { mulberry32 } from "../../../shared/scoring/synthetic.ts";
 
 export type Pos = [number, number];
 export interface Polygon {
   type: "Polygon";
   coordinates: Pos[][];
+}
+
+/** A territory of this shape with a name and a colour, and nothing else set (no reps, targets or parent). */
+export function benchTerritory(id: string, name: string, color: string, geometry: Polygon): Territory {
+  return { id, name, color, reps: [], targets: {}, parent: null, geometry };
 }
 
 /** An irregular ring of `n` distinct vertices around a centre (plus the closing one). */

@@ -89,6 +89,12 @@ export function markdownTable(t: Table): string {
   return lines.join("\n");
 }
 
+/** A benchmark's result when it could not run (said on stderr too). */
+export function skipped(base: Omit<BenchResult, "tables" | "notes" | "data">, why: string): BenchResult {
+  console.error(`  ⚠ ${base.name} benchmark skipped: ${why}`);
+  return { ...base, tables: [], notes: [], data: null, skipped: why };
+}
+
 export function renderResult(r: BenchResult): string {
   const out = [`## ${r.title}`, "", r.description, ""];
   if (r.skipped) {

@@ -1,6 +1,6 @@
 import * as Y from "yjs";
 import { writeTerritory } from "../../../shared/doc/schema.ts";
-import { blobRing, polygon } from "./geometry.ts";
+import { benchTerritory, blobRing, polygon } from "./geometry.ts";
 import { sleep, waitFor } from "./report.ts";
 import { createPlan, cpuTimeMs, planSyncUrl, type RunningServer } from "./servers.ts";
 import { captureEdit, SyncSocket, updateMessage } from "./sync-socket.ts";
@@ -32,15 +32,7 @@ export async function warmUp(server: RunningServer): Promise<WarmUp> {
   const observer = await SyncSocket.connect(url);
   try {
     const edit = captureEdit(doc, () =>
-      writeTerritory(doc, {
-        id: "warm",
-        name: "Warm-up",
-        color: "#1b9e77",
-        reps: [],
-        targets: {},
-        parent: null,
-        geometry: polygon(blobRing([110, -7], 0.2, 200, 3)),
-      }),
+      writeTerritory(doc, benchTerritory("warm", "Warm-up", "#1b9e77", polygon(blobRing([110, -7], 0.2, 200, 3)))),
     );
     if (edit) sock.send(updateMessage(edit.update));
     await waitFor("the warm-up edit to be relayed", () => observer.updates.length >= 1, 30_000);
