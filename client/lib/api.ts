@@ -218,3 +218,52 @@ export function removeUnits(planId: string, token: string | null): Promise<{ ter
     token,
   });
 }
+
+// ——— auto-balance proposals (issue 13) ———
+
+function proposalsPath(planId: string, ...rest: string[]): string {
+  return [`/api/plans/${encodeURIComponent(planId)}/proposals`, ...rest.map(encodeURIComponent)].join("/");
+}
+
+/** Starts the optimizer (managers) → `202 {id, status: "running"}`; 409 on a plan without units or with one running. */
+export function startProposal(planId: string, token: string | null, body: object): Promise<{ id: string }> {
+  return request<{ id: string }>(proposalsPath(planId), { method: "POST", token, body: JSON.stringify(body) });
+}
+
+/** One proposal with its moves and its tables before and after (read it with balance/parse.ts). */
+export function getProposal(planId: string, token: string | null, id: string, signal?: AbortSignal): Promise<unknown> {
+  return request<unknown>(proposalsPath(planId, id), { token, signal });
+}
+
+/** Ends a running proposal now, keeping the best found so far (it can still be accepted). */
+export function stopProposal(planId: string, token: string | null, id: string): Promise<unknown> {
+  return request<unknown>(proposalsPath(planId, id, "stop"), { method: "POST", token, body: "{}" });
+}
+
+export function discardProposal(planId: string, token: string | null, id: string): Promise<unknown> {
+  return request<unknown>(proposalsPath(planId, id), { method: "DELETE", token });
+}
+
+/** What accepting did: how many units moved, and the moves it left out and why. */
+export interface AcceptAnswer {
+  applied: number;
+  skipped: { unit: string; reason: "stale" | "split" | "gone" }[];
+}
+
+/** Applies a ready or stopped proposal's moves in one change (managers). */
+export function acceptProposal(planId: string, token: string | null, id: string): Promise<AcceptAnswer> {
+  return request<AcceptAnswer>(proposalsPath(planId, id, "accept"), { method: "POST", token, body: "{}" });
+}
+
+/** Takes an accepted proposal back: `reverted` units returned, `kept` the ones others changed since. */
+export function undoProposal(
+  planId: string,
+  token: string | null,
+  id: string,
+): Promise<{ reverted: number; kept: string[] }> {
+  return request<{ reverted: number; kept: string[] }>(proposalsPath(planId, id, "undo"), {
+    method: "POST",
+    token,
+    body: "{}",
+  });
+}

@@ -6,9 +6,11 @@ import { LOCAL_EDIT } from "../../shared/doc/origins.ts";
 import { undoScope } from "../../shared/doc/schema.ts";
 import type { ActivityEntry } from "../../shared/activity/activity.ts";
 import type { AnalysisMessage } from "../../shared/protocol/analysis.ts";
+import type { ProposalSummary } from "../../shared/balance/proposal.ts";
 import { CloseCode, MessageType, type Refusal } from "../../shared/protocol/messages.ts";
 import { parseEntries } from "../activity/feed.ts";
 import { parseAnalysisMessage } from "../analysis/parse.ts";
+import { parseProposalsMessage } from "../balance/parse.ts";
 import { ApiError, getPlan, type PlanInfo } from "../lib/api.ts";
 
 /**
@@ -49,6 +51,13 @@ export interface PlanSessionEvents {
   analysis: (analysis: AnalysisMessage) => void;
   /** Activity feed entries added or updated (message 22); a known `seq` replaces the old entry. */
   activity: (entries: ActivityEntry[]) => void;
+  /**
+   * Auto-balance proposals started, progressing, ended or changed (message
+   * 23). `first`: the connection's first such message, which lists every
+   * proposal of the plan (the list starts again from it); later ones carry
+   * only the summaries that changed.
+   */
+  proposals: (proposals: ProposalSummary[], first: boolean) => void;
 }
 
 export interface PlanSessionOptions {
@@ -98,6 +107,7 @@ export class PlanSession {
     reset: new Set(),
     analysis: new Set(),
     activity: new Set(),
+    proposals: new Set(),
   };
   /** Query parameters of the sync socket: token, person, secret, name. Read on every (re)connect. */
   #params: Record<string, string> = {};
@@ -190,7 +200,22 @@ export class PlanSession {
       if (entries.length === 0 || p !== this.provider) return;
       this.#emit("activity", entries);
     };
+    // Auto-balance proposals (issue 13): summaries, written by the server only. The first
+    // message of each connection lists every proposal; the socket opening says a new one began.
+    let firstProposals = true;
+    provider.messageHandlers[MessageType.proposals] = (
+      _encoder: encoding.Encoder,
+      decoder: decoding.Decoder,
+      p: WebsocketProvider,
+    ) => {
+      const proposals = parseProposalsMessage(decoding.readVarString(decoder));
+      if (p !== this.provider) return;
+      const first = firstProposals;
+      firstProposals = false;
+      this.#emit("proposals", proposals, first);
+    };
     provider.on("status", ({ status }: { status: string }) => {
+      if (status === "connected") firstProposals = true;
       if (status === "disconnected") forgetPeerClocks(provider);
       if (provider === this.provider) this.#updateStatus();
     });
