@@ -33,6 +33,7 @@ import { TerritoryList } from "./territories.svelte.ts";
 import { createUnitTerritory, mergeUnitTerritories, paintUnits, splitUnitTerritory } from "./unit-edits.ts";
 import { UnitsState } from "./units.svelte.ts";
 import { CompetitorsState } from "./competitors.svelte.ts";
+import { ProposalsState } from "./proposals.svelte.ts";
 
 export type Tool = "select" | "draw" | "reshape" | "move" | "split" | "merge" | "paint" | "fill" | "comment";
 export const TOOLS: Tool[] = ["select", "draw", "reshape", "move", "split", "merge", "paint", "fill", "comment"];
@@ -91,6 +92,8 @@ export class EditorState {
   readonly units: UnitsState;
   /** The plan's competitors, drawn with their own symbol. */
   readonly competitors: CompetitorsState;
+  /** Auto-balance: the plan's proposals, live, the one selected, and a manager's actions on them. */
+  readonly proposals: ProposalsState;
   /** The person whose map view mine follows (follow mode), or null. */
   following = $state<string | null>(null);
 
@@ -99,7 +102,6 @@ export class EditorState {
   status = $state<ConnectionStatus>("connecting");
   /** The first sync of the current document is done (hides the loading overlay). */
   loaded = $state(false);
-  canUndo = $state(false);
   canRedo = $state(false);
   /** The account whose card is open on the map (clicked), by id; null when none. */
   account = $state<string | null>(null);
@@ -116,6 +118,14 @@ export class EditorState {
   /** This page is a wall screen (the wall view): others see it as one, not as a nameless guest. */
   #wall: boolean;
   #reshapedAt = new Map<string, number>();
+  /** The undo manager has a step of mine to take back. */
+  #localUndo = $state(false);
+  /**
+   * The proposal this page accepted, while that is my latest step: no edit of
+   * mine since (the undo manager, beside which it is kept, would have taken a
+   * step). Ctrl+Z then takes the accept back on the server (issue 13).
+   */
+  #acceptedStep = $state<string | null>(null);
   #unbind: (() => void) | null = null;
   #offs: (() => void)[] = [];
 
@@ -136,6 +146,11 @@ export class EditorState {
     this.activity = new ActivityFeed(this.session);
     this.units = new UnitsState(planId, token);
     this.competitors = new CompetitorsState(planId, token);
+    this.proposals = new ProposalsState(this.session, this.notices, {
+      accepted: (id) => {
+        this.#acceptedStep = id;
+      },
+    });
     this.status = this.session.status;
     this.#offs.push(
       this.session.on("status", (s) => {
@@ -227,16 +242,21 @@ export class EditorState {
     this.competitors.bind(doc);
     const undo = this.session.undo;
     const onStack = () => {
-      this.canUndo = undo.canUndo();
+      this.#localUndo = undo.canUndo();
       this.canRedo = undo.canRedo();
     };
-    undo.on("stack-item-added", onStack);
+    // An edit of mine after accepting a proposal: the accept is no longer my latest step.
+    const onAdded = (e: { type: "undo" | "redo" }) => {
+      if (e.type === "undo") this.#acceptedStep = null;
+      onStack();
+    };
+    undo.on("stack-item-added", onAdded);
     undo.on("stack-item-popped", onStack);
     undo.on("stack-cleared", onStack);
     onStack();
     this.#unbind = () => {
       map.unobserveDeep(observer);
-      undo.off("stack-item-added", onStack);
+      undo.off("stack-item-added", onAdded);
       undo.off("stack-item-popped", onStack);
       undo.off("stack-cleared", onStack);
     };
@@ -536,8 +556,27 @@ export class EditorState {
     this.map?.zoomToPlace(thread.at);
   }
 
+  /** Whether Undo has something to take back: a step of mine, or the proposal I accepted last. */
+  get canUndo(): boolean {
+    return this.#localUndo || this.undoableAccept !== null;
+  }
+
+  /** The proposal Undo would take back (I accepted it, nothing of mine since, nobody took it back yet), or null. */
+  get undoableAccept(): string | null {
+    const id = this.#acceptedStep;
+    const p = this.proposals.get(id);
+    return id && p?.status === "accepted" && !p.undone ? id : null;
+  }
+
   undo(): void {
-    if (this.canEdit) this.session.undo.undo();
+    if (!this.canEdit) return;
+    const accepted = this.undoableAccept;
+    if (accepted) {
+      this.#acceptedStep = null;
+      void this.proposals.undo(accepted);
+      return;
+    }
+    this.session.undo.undo();
   }
 
   redo(): void {
@@ -581,6 +620,7 @@ export class EditorState {
     this.comments.destroy();
     this.units.destroy();
     this.competitors.destroy();
+    this.proposals.destroy();
     this.presence.destroy();
     this.notices.clear();
     this.session.destroy();
