@@ -61,6 +61,8 @@ export class MapController implements MapApi {
   #units: UnitsLayer;
   /** The layer the territory outlines were last worked out from. */
   #unitsData: UnitsData | null = null;
+  /** The selected proposal's moves, drawn hatched over the units (issue 13). */
+  #proposalMoves: ReadonlyMap<number, string> | null = null;
   #accountIndex: { accounts: PlanAccounts; byId: Map<string, number> } | null = null;
   #territoryLayer: VectorImageLayer<VectorSource<TerritoryFeature>>;
   #labelLayer: VectorLayer<VectorSource<TerritoryFeature>>;
@@ -81,6 +83,7 @@ export class MapController implements MapApi {
     this.#territoryLayer = createTerritoryLayer(this.sync.source, this.#fill);
     const units = editor.units;
     const fill = this.#fill;
+    const self = this;
     this.#units = new UnitsLayer({
       get data() {
         return units.data;
@@ -90,6 +93,10 @@ export class MapController implements MapApi {
       },
       colorOf: (id) =>
         fill.mode === "balance" ? (fill.balance.get(id) ?? null) : (editor.territories.get(id)?.color ?? null),
+      get moves() {
+        return self.#proposalMoves;
+      },
+      territoryColor: (id) => editor.territories.get(id)?.color ?? null,
     });
     this.accounts = new AccountsLayer(detectPointsRenderer());
     this.#labelLayer = createLabelLayer(this.sync.source);
@@ -148,6 +155,7 @@ export class MapController implements MapApi {
       issue: this.#issue,
       overlaps: this.#overlaps,
       units: editor.units,
+      unitsLayer: this.#units,
       doc: () => editor.doc,
     });
     this.bindDoc();
@@ -203,6 +211,18 @@ export class MapController implements MapApi {
     units.dirty.clear();
     this.#units.refresh();
     el?.setAttribute("data-unit-count", String(active ? (units.data?.count ?? 0) : 0));
+  }
+
+  /**
+   * The selected auto-balance proposal's moves (unit index → the territory it
+   * would go to), drawn hatched over the units; null draws none. The map
+   * element's `data-proposal-moves` says how many it holds.
+   */
+  setProposalMoves(moves: ReadonlyMap<number, string> | null): void {
+    if (moves === this.#proposalMoves || (!moves?.size && !this.#proposalMoves?.size)) return;
+    this.#proposalMoves = moves && moves.size > 0 ? moves : null;
+    this.map.getTargetElement()?.setAttribute("data-proposal-moves", String(this.#proposalMoves?.size ?? 0));
+    this.#units.refresh();
   }
 
   /** The current view as a PNG (every layer composited, the sea underneath). */

@@ -12,6 +12,7 @@ import { Circle, Fill, Stroke, Style } from "ol/style.js";
 import type { Issue } from "../../shared/scoring/types.ts";
 import { LEVEL_COLORS } from "../analysis/colors.ts";
 import { geometryToOl } from "./convert.ts";
+import { hatchTile } from "./hatch.ts";
 
 /** Red of overlaps, on the map and in the legend. */
 export const OVERLAP_COLOR = "#dc2626";
@@ -25,30 +26,8 @@ let hatch: CanvasPattern | string | null = null;
  */
 export function hatchPattern(): CanvasPattern | string {
   if (hatch) return hatch;
-  const size = 9;
-  const canvas = document.createElement("canvas");
-  canvas.width = size;
-  canvas.height = size;
-  const ctx = canvas.getContext("2d");
-  if (!ctx) {
-    hatch = "rgba(220, 38, 38, 0.35)";
-    return hatch;
-  }
-  ctx.fillStyle = "rgba(220, 38, 38, 0.12)";
-  ctx.fillRect(0, 0, size, size);
-  ctx.strokeStyle = "rgba(185, 28, 28, 0.9)";
-  ctx.lineWidth = 2;
-  ctx.lineCap = "square";
-  ctx.beginPath();
-  // One diagonal plus the two corner pieces, so the tiles join into continuous stripes.
-  ctx.moveTo(0, size);
-  ctx.lineTo(size, 0);
-  ctx.moveTo(-1, 1);
-  ctx.lineTo(1, -1);
-  ctx.moveTo(size - 1, size + 1);
-  ctx.lineTo(size + 1, size - 1);
-  ctx.stroke();
-  hatch = ctx.createPattern(canvas, "repeat") ?? "rgba(220, 38, 38, 0.35)";
+  const tile = hatchTile(9, "rgba(220, 38, 38, 0.12)", "rgba(185, 28, 28, 0.9)", 2);
+  hatch = tile.getContext("2d")?.createPattern(tile, "repeat") ?? "rgba(220, 38, 38, 0.35)";
   return hatch;
 }
 

@@ -9,6 +9,7 @@ import type { CommentLayer } from "./comment-layer.ts";
 import { olToGeometry } from "./convert.ts";
 import type { IssueHighlightLayer, OverlapLayer } from "./issue-layers.ts";
 import type { TerritorySync } from "./territory-sync.ts";
+import type { UnitsLayer } from "./units-layer.ts";
 
 /** What the handle reads from. */
 export interface HandleSources {
@@ -19,6 +20,7 @@ export interface HandleSources {
   issue: IssueHighlightLayer;
   overlaps: OverlapLayer;
   units: UnitsState;
+  unitsLayer: UnitsLayer;
   doc: () => Y.Doc;
 }
 
@@ -50,6 +52,8 @@ export function installTestHandle(target: HTMLElement, s: HandleSources): void {
       return d && u >= 0 && u < d.count ? [d.lon[u], d.lat[u]] : null;
     },
     unitsOf: (territoryId: string) => units.unitsOf(territoryId),
+    /** The selected proposal's moved units drawn hatched by the units layer's last draw (those in view). */
+    proposalMovesDrawn: () => s.unitsLayer.movesDrawn,
     /** Comment pins shown: thread id, lon/lat, open / resolved, selected. */
     commentPins: () => s.comments.pins(),
     /** The basemap's land outlines for the current zoom are loaded (screenshots wait for it). */

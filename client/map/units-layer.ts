@@ -2,7 +2,8 @@ import ImageLayer from "ol/layer/Image.js";
 import { getTransform } from "ol/proj.js";
 import ImageCanvasSource from "ol/source/ImageCanvas.js";
 import type { UnitsData } from "../../shared/units/compact.ts";
-import { hexToRgba } from "./styles.ts";
+import { hatchTile } from "./hatch.ts";
+import { darken, hexToRgba } from "./styles.ts";
 
 const toMercator = getTransform("EPSG:4326", "EPSG:3857") as NonNullable<ReturnType<typeof getTransform>>;
 
@@ -10,10 +11,17 @@ const toMercator = getTransform("EPSG:4326", "EPSG:3857") as NonNullable<ReturnT
 export interface UnitsView {
   data: UnitsData | null;
   owner: readonly (string | null)[];
+  /** The colour a territory's units are filled with (its own, or its balance colour). */
   colorOf(territoryId: string): string | null;
+  /** The selected auto-balance proposal's moves, unit index → the territory it would go to (issue 13); null: none. */
+  moves: ReadonlyMap<number, string> | null;
+  /** A territory's own colour (a move is hatched in its new territory's). */
+  territoryColor(territoryId: string): string | null;
 }
 
 const BORDER = "#1f2937";
+/** Hatching of a move into a territory that has no colour (deleted since). */
+const MOVE_FALLBACK = "#475569";
 const UNASSIGNED_WITH_ACCOUNTS = "rgba(245, 158, 11, 0.28)";
 
 /**
@@ -32,6 +40,10 @@ export class UnitsLayer {
   private merc: Float64Array = new Float64Array(0);
   private boxes: Float64Array = new Float64Array(0);
   private data: UnitsData | null = null;
+  /** Moved units drawn by the last draw (those in view): tests and the console read it. */
+  movesDrawn = 0;
+  /** Hatch patterns by colour and pixel ratio. */
+  private readonly hatches = new Map<string, CanvasPattern | string>();
 
   constructor(private readonly view: UnitsView) {
     this.source = new ImageCanvasSource({
@@ -172,7 +184,76 @@ export class UnitsLayer {
     ctx.lineWidth = 1.6 * pixelRatio;
     ctx.lineCap = "round";
     ctx.stroke();
+    this.movesDrawn = this.drawMoves(ctx, d, visible, pixelRatio, px, py);
     return canvas;
+  }
+
+  /**
+   * A proposal's moves over the units: each moved unit hatched in the colour
+   * of the territory it would go to, and each group of units going to one
+   * territory outlined with a dashed line (the edges whose unit across is not
+   * going there too). Returns how many moved units it drew.
+   */
+  private drawMoves(
+    ctx: CanvasRenderingContext2D,
+    d: UnitsData,
+    visible: readonly number[],
+    pixelRatio: number,
+    px: (x: number) => number,
+    py: (y: number) => number,
+  ): number {
+    const moves = this.view.moves;
+    if (!moves || moves.size === 0) return 0;
+    const byTarget = new Map<string, number[]>();
+    for (const u of visible) {
+      const to = moves.get(u);
+      if (to === undefined) continue;
+      const list = byTarget.get(to);
+      if (list) list.push(u);
+      else byTarget.set(to, [u]);
+    }
+    let drawn = 0;
+    for (const [to, units] of byTarget) {
+      const color = this.view.territoryColor(to) ?? MOVE_FALLBACK;
+      ctx.beginPath();
+      for (const u of units) this.trace(ctx, d, u, px, py);
+      ctx.fillStyle = this.hatch(ctx, color, pixelRatio);
+      ctx.fill("evenodd");
+      ctx.beginPath();
+      for (const u of units) {
+        for (let r = d.unitRings[u] as number; r < (d.unitRings[u + 1] as number); r++) {
+          const a = d.ringStart[r] as number;
+          const b = d.ringStart[r + 1] as number;
+          for (let i = a; i < b; i++) {
+            const other = d.across[i] as number;
+            if (other >= 0 && moves.get(other) === to) continue;
+            const j = i + 1 < b ? i + 1 : a;
+            ctx.moveTo(px(this.merc[2 * i] as number), py(this.merc[2 * i + 1] as number));
+            ctx.lineTo(px(this.merc[2 * j] as number), py(this.merc[2 * j + 1] as number));
+          }
+        }
+      }
+      ctx.setLineDash([5 * pixelRatio, 3.5 * pixelRatio]);
+      ctx.strokeStyle = darken(color, 0.55);
+      ctx.lineWidth = 1.8 * pixelRatio;
+      ctx.lineCap = "butt";
+      ctx.stroke();
+      ctx.setLineDash([]);
+      drawn += units.length;
+    }
+    return drawn;
+  }
+
+  /** Stripes of a territory's colour over a pale wash, so the unit's present colour shows through. */
+  private hatch(ctx: CanvasRenderingContext2D, color: string, pixelRatio: number): CanvasPattern | string {
+    const key = `${color}|${pixelRatio}`;
+    let pattern = this.hatches.get(key);
+    if (pattern === undefined) {
+      const tile = hatchTile(Math.round(8 * pixelRatio), "rgba(255, 255, 255, 0.45)", color, 2.6 * pixelRatio);
+      pattern = ctx.createPattern(tile, "repeat") ?? hexToRgba(color, 0.6);
+      this.hatches.set(key, pattern);
+    }
+    return pattern;
   }
 
   private trace(
