@@ -1,6 +1,8 @@
-import type { Page, TestInfo } from "@playwright/test";
+import type { Page } from "@playwright/test";
 import { addTerritories, createPlanWithLinks, importAccounts, rectangle, territories } from "./fixtures/api.ts";
 import { expect, test } from "./fixtures/cast.ts";
+import type { Planner } from "./fixtures/planner.ts";
+import { keepScreenshot } from "./fixtures/screenshots.ts";
 
 /**
  * The unit layer through the Data menu (issue 12): a manager makes
@@ -48,22 +50,15 @@ function kecamatanFile(): string {
   });
 }
 
-async function keepScreenshot(page: Page, testInfo: TestInfo, name: string): Promise<void> {
-  const path = testInfo.outputPath(name);
-  await page.screenshot({ path });
-  await testInfo.attach(name, { path, contentType: "image/png" });
-}
-
 async function units(page: Page, planId: string, token: string): Promise<UnitsAnswer> {
   const res = await page.request.get(`/api/plans/${planId}/units`, { headers: { authorization: `Bearer ${token}` } });
   expect(res.status()).toBe(200);
   return (await res.json()) as UnitsAnswer;
 }
 
-async function openUnits(page: Page): Promise<void> {
-  await page.getByTestId("data-menu").click();
-  await page.getByTestId("data-units").click();
-  await expect(page.getByTestId("units-dialog")).toBeVisible();
+async function openUnits(manager: Planner): Promise<void> {
+  await manager.openData("data-units");
+  await expect(manager.page.getByTestId("units-dialog")).toBeVisible();
 }
 
 test("a kecamatan file becomes the plan's units after a preview naming its bad feature; removing the layer keeps the territory", async ({
@@ -86,7 +81,7 @@ test("a kecamatan file becomes the plan's units after a preview naming its bad f
   });
 
   await test.step("the manager opens Units and picks admin areas: a file drop", async () => {
-    await openUnits(page);
+    await openUnits(manager);
     await expect(page.getByTestId("units-body")).toHaveAttribute("data-unit-plan", "false");
     await keepScreenshot(page, testInfo, "units-hexagons-choose.png");
     await dialog.locator("label", { has: page.getByTestId("units-source-areas") }).click();
@@ -95,11 +90,7 @@ test("a kecamatan file becomes the plan's units after a preview naming its bad f
   });
 
   await test.step("the preview counts the areas and names the bad feature by its number", async () => {
-    await dialog.getByTestId("import-file-input").setInputFiles({
-      name: "kecamatan-bogor.geojson",
-      mimeType: "application/geo+json",
-      buffer: Buffer.from(kecamatanFile(), "utf8"),
-    });
+    await manager.pickFile("kecamatan-bogor.geojson", kecamatanFile());
     const preview = page.getByTestId("units-areas-preview");
     await expect(preview).toHaveAttribute("data-phase", "preview");
     await expect(preview.getByTestId("import-valid")).toHaveText("3");
@@ -133,7 +124,7 @@ test("a kecamatan file becomes the plan's units after a preview naming its bad f
   });
 
   await test.step("in a unit plan the dialog says what the plan is built from, and removes it after asking", async () => {
-    await openUnits(page);
+    await openUnits(manager);
     await expect(page.getByTestId("units-current")).toContainText("This plan is built from 3 admin areas");
     await page.getByTestId("units-remove").click();
     await expect(page.getByTestId("units-remove-ask")).toContainText("Remove the unit layer?");
@@ -161,7 +152,7 @@ test("hexagons from a fresh plan's drawn territory: the dry run's count first, t
   const dialog = page.getByTestId("units-dialog");
 
   await test.step("with no territory there is nothing to cover", async () => {
-    await openUnits(page);
+    await openUnits(manager);
     await expect(page.getByTestId("units-hex-note")).toContainText("Draw or import territories first");
     await page.keyboard.press("Escape");
     await expect(dialog).toBeHidden();
@@ -193,7 +184,7 @@ test("hexagons from a fresh plan's drawn territory: the dry run's count first, t
   });
 
   await test.step("too fine a size for so large an area: the server's sentence says what to do", async () => {
-    await openUnits(page);
+    await openUnits(manager);
     await expect(page.getByTestId("hex-res-8")).toBeVisible();
     await expect(dialog.getByTestId("import-confirm")).toHaveCount(0);
     await dialog.locator("label", { has: page.getByTestId("hex-res-8") }).click();
@@ -248,7 +239,7 @@ test("hexagons from a fresh plan's drawn territory: the dry run's count first, t
 
   await test.step("the unit plan's dialog offers no second cover, and removes the layer", async () => {
     await dialog.getByRole("button", { name: "Done" }).click();
-    await openUnits(page);
+    await openUnits(manager);
     await expect(page.getByTestId("units-current")).toContainText("hexagons (resolution 5, about 250 km² each)");
     await dialog.locator("label", { has: page.getByTestId("units-source-hexagons") }).click();
     await expect(page.getByTestId("units-hex-note")).toContainText("remove the unit layer first");

@@ -1,6 +1,6 @@
-import type { Page, TestInfo } from "@playwright/test";
 import { addTerritories, createPlanWithLinks, rectangle } from "./fixtures/api.ts";
 import { expect, test } from "./fixtures/cast.ts";
+import { keepScreenshot } from "./fixtures/screenshots.ts";
 
 /**
  * Competitors through the Data menu (issue 12): the accounts import's
@@ -19,12 +19,6 @@ const COMPETITORS_CSV = [
   "K05;Toko Seberang;-6,9500;107,6600;1.410.000",
 ].join("\r\n");
 
-async function keepScreenshot(page: Page, testInfo: TestInfo, name: string): Promise<void> {
-  const path = testInfo.outputPath(name);
-  await page.screenshot({ path });
-  await testInfo.attach(name, { path, contentType: "image/png" });
-}
-
 test("a manager imports competitors through the accounts' dialog; the server holds them", async ({
   request,
   ani,
@@ -36,8 +30,7 @@ test("a manager imports competitors through the accounts' dialog; the server hol
   const dialog = page.getByTestId("import-dialog");
 
   await test.step("Competitors in the Data menu opens the import, in competitors' words", async () => {
-    await page.getByTestId("data-menu").click();
-    await page.getByTestId("import-competitors").click();
+    await manager.openData("import-competitors");
     await expect(dialog).toBeVisible();
     await expect(dialog.getByRole("heading", { name: "Import competitors" })).toBeVisible();
     await expect(dialog).toContainText("Drop a CSV or GeoJSON file of competitors here");
@@ -45,11 +38,7 @@ test("a manager imports competitors through the accounts' dialog; the server hol
   });
 
   await test.step("the file's preview reads the Indonesian numbers and names the bad line", async () => {
-    await page.getByTestId("import-file-input").setInputFiles({
-      name: "pesaing-bandung.csv",
-      mimeType: "text/csv",
-      buffer: Buffer.from(COMPETITORS_CSV, "utf8"),
-    });
+    await manager.pickFile("pesaing-bandung.csv", COMPETITORS_CSV);
     await expect(page.getByTestId("import-preview")).toHaveAttribute("data-kind", "competitors");
     await expect(page.getByTestId("import-preview")).toHaveAttribute("data-phase", "preview");
     await expect(page.getByTestId("mapping-lat")).toHaveValue("Lintang");
@@ -92,11 +81,7 @@ test("a manager imports competitors through the accounts' dialog; the server hol
 
   await test.step("a second file is not allowed to replace them without asking", async () => {
     await page.getByRole("button", { name: "Import another file" }).click();
-    await page.getByTestId("import-file-input").setInputFiles({
-      name: "satu.csv",
-      mimeType: "text/csv",
-      buffer: Buffer.from("id;lat;lon\nK09;-6,93;107,61", "utf8"),
-    });
+    await manager.pickFile("satu.csv", "id;lat;lon\nK09;-6,93;107,61");
     await expect(page.getByTestId("import-valid")).toHaveText("1");
     await expect(page.getByTestId("import-confirm")).toHaveText(/Choose: replace or add/);
     await page.locator("label", { has: page.getByTestId("import-mode-append") }).click();

@@ -17,14 +17,9 @@ test("replacing 50 accounts with 8 is an explicit choice, asked twice, and can b
   await expect(manager.map).toHaveAttribute("data-account-count", "50");
 
   await test.step("she picks an 8-row file: nothing is chosen for her", async () => {
-    await page.getByTestId("data-menu").click();
-    await page.getByTestId("import-accounts").click();
+    await manager.openData("import-accounts");
     const eight = ["id,lat,lon", ...Array.from({ length: 8 }, (_, i) => `e${i},-6.95,107.${i + 1}`)].join("\n");
-    await page.getByTestId("import-file-input").setInputFiles({
-      name: "eight.csv",
-      mimeType: "text/csv",
-      buffer: Buffer.from(eight, "utf8"),
-    });
+    await manager.pickFile("eight.csv", eight);
     await expect(page.getByTestId("import-valid")).toHaveText("8");
     await expect(page.getByTestId("import-confirm")).toBeDisabled();
     await expect(page.getByTestId("import-confirm")).toHaveText(/Choose: replace or add/);

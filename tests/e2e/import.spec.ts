@@ -1,7 +1,7 @@
 import { readFile } from "node:fs/promises";
-import type { Page, TestInfo } from "@playwright/test";
 import { addTerritories, createPlanWithLinks, rectangle } from "./fixtures/api.ts";
 import { expect, test } from "./fixtures/cast.ts";
+import { keepScreenshot } from "./fixtures/screenshots.ts";
 
 /**
  * Data in and out through the UI (issue 5): a manager uploads a CSV whose
@@ -21,13 +21,6 @@ const OUTLETS_CSV = [
   "B06;Toko Berkah;-6,9500;107,6600;1.410.000;Bandung",
 ].join("\r\n");
 
-/** Keeps a screenshot beside the test's results (E2E_OUTPUT) and in the report. */
-async function keepScreenshot(page: Page, testInfo: TestInfo, name: string): Promise<void> {
-  const path = testInfo.outputPath(name);
-  await page.screenshot({ path });
-  await testInfo.attach(name, { path, contentType: "image/png" });
-}
-
 test("a manager imports accounts with a corrected mapping; the leader sees them; the map saves as PNG", async ({
   request,
   ani,
@@ -44,14 +37,9 @@ test("a manager imports accounts with a corrected mapping; the leader sees them;
   const dialog = page.getByTestId("import-dialog");
 
   await test.step("the manager picks the file: its coordinates are not found, the mapping step says so", async () => {
-    await page.getByTestId("data-menu").click();
-    await page.getByTestId("import-accounts").click();
+    await manager.openData("import-accounts");
     await expect(dialog).toBeVisible();
-    await page.getByTestId("import-file-input").setInputFiles({
-      name: "outlets-bandung.csv",
-      mimeType: "text/csv",
-      buffer: Buffer.from(OUTLETS_CSV, "utf8"),
-    });
+    await manager.pickFile("outlets-bandung.csv", OUTLETS_CSV);
     await expect(page.getByTestId("import-preview")).toBeVisible();
     await expect(page.getByTestId("import-error")).toContainText("latitude");
     await expect(page.getByTestId("mapping-id")).toHaveValue("Kode");
@@ -161,13 +149,8 @@ test("a manager adds territories from a GeoJSON file after a preview that names 
     ],
   };
   const page = manager.page;
-  await page.getByTestId("data-menu").click();
-  await page.getByTestId("import-territories").click();
-  await page.getByTestId("import-file-input").setInputFiles({
-    name: "wilayah-baru.geojson",
-    mimeType: "application/geo+json",
-    buffer: Buffer.from(JSON.stringify(file), "utf8"),
-  });
+  await manager.openData("import-territories");
+  await manager.pickFile("wilayah-baru.geojson", JSON.stringify(file));
   await expect(page.getByTestId("import-preview")).toHaveAttribute("data-phase", "preview");
   await expect(page.getByTestId("import-valid")).toHaveText("2");
   await expect(page.getByTestId("import-territory-names")).toContainText("Cirebon");

@@ -1,6 +1,7 @@
-import type { APIRequestContext, Page, TestInfo } from "@playwright/test";
+import type { APIRequestContext } from "@playwright/test";
 import { addTerritories, createPlanWithLinks, importAccounts, rectangle, territories } from "./fixtures/api.ts";
 import { expect, test } from "./fixtures/cast.ts";
+import { keepScreenshot } from "./fixtures/screenshots.ts";
 
 /**
  * Numbers read the way a person typed them (issue 10): an Indonesian team
@@ -24,12 +25,6 @@ async function storedTarget(request: APIRequestContext, planId: string): Promise
   return (priangan?.properties as { targets?: Record<string, number> } | undefined)?.targets?.revenue;
 }
 
-async function attach(page: Page, testInfo: TestInfo, name: string): Promise<void> {
-  const path = testInfo.outputPath(`${name}.png`);
-  await page.screenshot({ path });
-  await testInfo.attach(name, { path, contentType: "image/png" });
-}
-
 test("a target that reads two ways is shown both ways and saved only as the manager means it, in English and Indonesian", async ({
   request,
   ani,
@@ -51,7 +46,7 @@ test("a target that reads two ways is shown both ways and saved only as the mana
     await expect(reading.getByTestId("target-reading-decimal")).toHaveText("= 60");
     await expect(reading.getByTestId("target-reading-decimal")).toHaveAttribute("aria-pressed", "true");
     await expect(reading.getByTestId("target-reading-grouped")).toHaveText("= 60 thousand");
-    await attach(page, testInfo, "target-reading-en");
+    await keepScreenshot(page, testInfo, "target-reading-en.png");
   });
 
   await test.step("leaving the field saves nothing: the choice is still asked", async () => {
@@ -74,7 +69,7 @@ test("a target that reads two ways is shown both ways and saved only as the mana
     await input.press("Enter");
     const confirm = page.getByTestId("target-confirm-revenue");
     await expect(confirm).toContainText("60 is 1/20,833 of the actual 1,250,000. Is that right?");
-    await attach(page, testInfo, "target-confirm-en");
+    await keepScreenshot(page, testInfo, "target-confirm-en.png");
     expect(await storedTarget(request, plan.id)).toBe(60_000);
     await confirm.getByTestId("target-confirm-edit").click();
     await expect(input).toBeFocused();
@@ -92,7 +87,7 @@ test("a target that reads two ways is shown both ways and saved only as the mana
     await expect(reading).toHaveAttribute("data-as", "grouped");
     await expect(reading.getByTestId("target-reading-grouped")).toHaveText("= 60 ribu");
     await expect(reading.getByTestId("target-reading-decimal")).toHaveText("= 60");
-    await attach(page, testInfo, "target-reading-id");
+    await keepScreenshot(page, testInfo, "target-reading-id.png");
     await input.press("Enter");
     await expect(input).toHaveValue("60.000");
     await expect.poll(() => storedTarget(request, plan.id)).toBe(60_000);
