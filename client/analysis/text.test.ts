@@ -65,4 +65,12 @@ describe("metric labels", () => {
     expect(metricLabel("store_size", "en")).toBe("Store size");
     expect(metricLabel("monthlyOrders", "id")).toBe("Monthly orders");
   });
+
+  it("names competitors, population and competitor columns in both languages", () => {
+    expect(metricLabel("competitors", "id")).toBe("Pesaing");
+    expect(metricLabel("population", "id")).toBe("Penduduk");
+    expect(metricLabel("competitor_outlets", "en")).toBe("Competitors: Outlets");
+    expect(metricLabel("competitor_outlets", "id")).toBe("Pesaing: Outlets");
+    expect(metricLabel("competitor_", "en")).toBe("Competitor");
+  });
 });

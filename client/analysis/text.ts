@@ -17,7 +17,18 @@ function tr(locale: Locale, key: MessageKey, params?: Record<string, string | nu
   return format(DICTIONARIES[locale][key] ?? en[key], params);
 }
 
-const KNOWN_METRICS = new Set(["accounts", "revenue", "potential", "visits", "areaKm2", "compactness"]);
+const KNOWN_METRICS = new Set([
+  "accounts",
+  "revenue",
+  "potential",
+  "visits",
+  "areaKm2",
+  "compactness",
+  "competitors",
+  "population",
+]);
+/** A competitor column's sum is named `competitor_<column>` (shared/balance/proposal.ts metricValue). */
+const COMPETITOR_PREFIX = "competitor_";
 
 /**
  * A metric's display name: the known ones translated, an imported column's
@@ -25,6 +36,10 @@ const KNOWN_METRICS = new Set(["accounts", "revenue", "potential", "visits", "ar
  */
 export function metricLabel(metric: string, locale: Locale): string {
   if (KNOWN_METRICS.has(metric)) return tr(locale, `metric.${metric}` as MessageKey);
+  if (metric.startsWith(COMPETITOR_PREFIX) && metric.length > COMPETITOR_PREFIX.length) {
+    const column = metricLabel(metric.slice(COMPETITOR_PREFIX.length), locale);
+    return tr(locale, "metric.competitorColumn", { column });
+  }
   const words = metric
     .replace(/[_-]+/g, " ")
     .replace(/([a-z])([A-Z])/g, "$1 $2")

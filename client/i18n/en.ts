@@ -291,6 +291,9 @@ export const en = {
   "metric.visits": "Visits",
   "metric.areaKm2": "Area",
   "metric.compactness": "Compactness",
+  "metric.competitors": "Competitors",
+  "metric.population": "Population",
+  "metric.competitorColumn": "Competitors: {column}",
 
   "sidebar.dashboard": "Targets",
   "sidebar.dashboard.title": "Target achievement per territory: dashboard",

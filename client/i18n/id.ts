@@ -299,6 +299,9 @@ export const id: Record<MessageKey, string> = {
   "metric.visits": "Kunjungan",
   "metric.areaKm2": "Luas",
   "metric.compactness": "Kekompakan",
+  "metric.competitors": "Pesaing",
+  "metric.population": "Penduduk",
+  "metric.competitorColumn": "Pesaing: {column}",
 
   "sidebar.dashboard": "Target",
   "sidebar.dashboard.title": "Pencapaian target per wilayah: dasbor",
