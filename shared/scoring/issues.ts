@@ -132,6 +132,34 @@ export function unassignedIssue(
 }
 
 /**
+ * Of the points `indices` (positions in `lon`/`lat`), the first one nearest
+ * (x, y) in plain degrees, undefined when none is: where an issue's marker
+ * goes, on a real point near the middle of many.
+ *
+ * ```ts
+ * nearestOf([0, 2], [106, 107, 108], [-6, -6, -6], 107.9, -6); // 2
+ * ```
+ */
+export function nearestOf(
+  indices: Iterable<number>,
+  lon: ArrayLike<number>,
+  lat: ArrayLike<number>,
+  x: number,
+  y: number,
+): number | undefined {
+  let best: number | undefined;
+  let bestD = Number.POSITIVE_INFINITY;
+  for (const i of indices) {
+    const d = ((lon[i] as number) - x) ** 2 + ((lat[i] as number) - y) ** 2;
+    if (d < bestD) {
+      bestD = d;
+      best = i;
+    }
+  }
+  return best;
+}
+
+/**
  * The unassigned-accounts issue for accounts `unassigned` (indices into
  * `accounts`): a box around them all, and a marker on the real account
  * nearest their mean position.
@@ -156,15 +184,7 @@ export function unassignedIssueOf(accounts: AccountIndex, unassigned: readonly n
   }
   const mx = sx / unassigned.length;
   const my = sy / unassigned.length;
-  let best = unassigned[0] as number;
-  let bestD = Number.POSITIVE_INFINITY;
-  for (const a of unassigned) {
-    const d = ((lon[a] as number) - mx) ** 2 + ((lat[a] as number) - my) ** 2;
-    if (d < bestD) {
-      bestD = d;
-      best = a;
-    }
-  }
+  const best = nearestOf(unassigned, lon, lat, mx, my) ?? (unassigned[0] as number);
   return unassignedIssue(
     unassigned.slice(0, ACCOUNT_ID_CAP).map((a) => ids[a] as string),
     unassigned.length,

@@ -1,8 +1,8 @@
 import { polsbyPopper } from "../geometry/area.ts";
-import type { Position, TerritoryGeometry } from "../geometry/types.ts";
+import { bboxOf, type Position, type TerritoryGeometry } from "../geometry/types.ts";
 import type { AccountIndex } from "../scoring/accounts.ts";
 import { type BalanceRow, type Coverage, computeBalance } from "../scoring/balance.ts";
-import { compareIssues, deviationIssues, disconnectedIssue, unassignedIssueOf } from "../scoring/issues.ts";
+import { compareIssues, deviationIssues, disconnectedIssue, nearestOf, unassignedIssueOf } from "../scoring/issues.ts";
 import type { Analysis, AnalysisSettings, BBox, Issue, MetricName, TerritoryMetrics } from "../scoring/types.ts";
 import { contiguityGraph, type UnitLayer } from "./layer.ts";
 import { locatePoints } from "./locate.ts";
@@ -519,15 +519,7 @@ export class UnitAnalyzer {
     mx /= Math.max(1, largest.length);
     my /= Math.max(1, largest.length);
     largest.sort((a, b) => a - b);
-    let best = largest[0];
-    let bestD = Number.POSITIVE_INFINITY;
-    for (const u of largest) {
-      const d = ((lon[u] as number) - mx) ** 2 + ((lat[u] as number) - my) ** 2;
-      if (d < bestD) {
-        bestD = d;
-        best = u;
-      }
-    }
+    const best = nearestOf(largest, lon, lat, mx, my) ?? largest[0];
     s.at = best === undefined ? [0, 0] : [lon[best] as number, lat[best] as number];
     const b: BBox = [
       Number.POSITIVE_INFINITY,
@@ -639,20 +631,7 @@ function addInto(target: Float64Array, add: Float64Array): void {
 function unitBoxes(geometries: readonly TerritoryGeometry[]): Float64Array {
   const out = new Float64Array(geometries.length * 4);
   geometries.forEach((g, u) => {
-    let minX = Number.POSITIVE_INFINITY;
-    let minY = Number.POSITIVE_INFINITY;
-    let maxX = Number.NEGATIVE_INFINITY;
-    let maxY = Number.NEGATIVE_INFINITY;
-    const polys = g.type === "Polygon" ? [g.coordinates] : g.coordinates;
-    for (const poly of polys) {
-      for (const [x, y] of poly[0] ?? []) {
-        if (x < minX) minX = x;
-        if (x > maxX) maxX = x;
-        if (y < minY) minY = y;
-        if (y > maxY) maxY = y;
-      }
-    }
-    out.set([minX, minY, maxX, maxY], u * 4);
+    out.set(bboxOf(g), u * 4);
   });
   return out;
 }

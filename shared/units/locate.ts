@@ -1,7 +1,7 @@
 import { latLngToCell } from "h3-js";
 import { EdgeIndex } from "../geometry/edge-index.ts";
 import { flatten } from "../geometry/flat.ts";
-import type { TerritoryGeometry } from "../geometry/types.ts";
+import { bboxOf, type TerritoryGeometry } from "../geometry/types.ts";
 import type { UnitLayer } from "./layer.ts";
 
 /**
@@ -49,21 +49,9 @@ class AreaGrid {
     // About as many grid cells as areas: mean box side as the cell size.
     let side = 0;
     const boxes = geometries.map((g) => {
-      const polys = g.type === "Polygon" ? [g.coordinates] : g.coordinates;
-      let minX = Number.POSITIVE_INFINITY;
-      let minY = Number.POSITIVE_INFINITY;
-      let maxX = Number.NEGATIVE_INFINITY;
-      let maxY = Number.NEGATIVE_INFINITY;
-      for (const poly of polys) {
-        for (const [x, y] of poly[0] ?? []) {
-          if (x < minX) minX = x;
-          if (x > maxX) maxX = x;
-          if (y < minY) minY = y;
-          if (y > maxY) maxY = y;
-        }
-      }
-      side += Math.max(maxX - minX, maxY - minY);
-      return [minX, minY, maxX, maxY] as const;
+      const box = bboxOf(g);
+      side += Math.max(box[2] - box[0], box[3] - box[1]);
+      return box;
     });
     this.size = Math.max(1e-3, side / Math.max(1, geometries.length));
     boxes.forEach(([minX, minY, maxX, maxY], u) => {

@@ -40,6 +40,7 @@ import type { Position, TerritoryGeometry } from "../../shared/geometry/types.ts
 import { MessageType } from "../../shared/protocol/messages.ts";
 import type { AnalysisMessage } from "../../shared/protocol/analysis.ts";
 import { type Account, AccountIndex } from "../../shared/scoring/accounts.ts";
+import { nearestOf } from "../../shared/scoring/issues.ts";
 import { UnitAnalyzer } from "../../shared/units/analyzer.ts";
 import { fromCompact, type UnitsCompactJson } from "../../shared/units/compact.ts";
 import { assignByCentre } from "../../shared/units/convert.ts";
@@ -372,15 +373,7 @@ function borderUnits(
 
 /** The `count` units nearest (by neighbour steps) the unit whose centre is nearest `centre`. */
 function blob(layer: UnitLayer, centre: Position, count: number): number[] {
-  let start = 0;
-  let best = Number.POSITIVE_INFINITY;
-  for (let u = 0; u < layer.ids.length; u++) {
-    const d = ((layer.lon[u] as number) - centre[0]) ** 2 + ((layer.lat[u] as number) - centre[1]) ** 2;
-    if (d < best) {
-      best = d;
-      start = u;
-    }
-  }
+  const start = nearestOf(layer.ids.keys(), layer.lon, layer.lat, centre[0], centre[1]) ?? 0;
   return grow(layer, start, count, () => true);
 }
 
