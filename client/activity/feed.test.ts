@@ -1,23 +1,9 @@
 import { describe, expect, it } from "vitest";
 import type { ActivityEntry } from "../../shared/activity/activity.ts";
+import { activityEntry, budi, sari } from "../../tests/fixtures/activity.ts";
 import { type Actor, actorsOf, applyLive, filterPeople, noteActors, parseEntries, upsertEntries } from "./feed.ts";
 
-const budi = { id: "p-budi", name: "Budi", role: "edit" as const };
-const sari = { id: "p-sari", name: "Sari", role: "comment" as const };
-
-function entry(seq: number, patch: Partial<ActivityEntry> = {}): ActivityEntry {
-  return {
-    seq,
-    kind: "territory-reshaped",
-    actor: budi,
-    at: "2025-01-01T10:00:00Z",
-    lastAt: "2025-01-01T10:00:00Z",
-    count: 1,
-    territoryId: "t1",
-    territoryName: "Jakarta Utara",
-    ...patch,
-  };
-}
+const entry = (seq: number, patch: Partial<ActivityEntry> = {}) => activityEntry({ seq, ...patch });
 
 describe("feed list", () => {
   it("adds new entries newest first", () => {

@@ -1,23 +1,6 @@
 import { describe, expect, it } from "vitest";
-import type { ActivityEntry } from "../../shared/activity/activity.ts";
+import { activityEntry as entry, sari } from "../../tests/fixtures/activity.ts";
 import { activitySentence, activityText, metricChange, relativeTime } from "./text.ts";
-
-const budi = { id: "p-budi", name: "Budi", role: "edit" as const };
-const sari = { id: "p-sari", name: "Sari", role: "comment" as const };
-
-function entry(patch: Partial<ActivityEntry>): ActivityEntry {
-  return {
-    seq: 1,
-    kind: "territory-reshaped",
-    actor: budi,
-    at: "2025-01-01T10:00:00Z",
-    lastAt: "2025-01-01T10:00:00Z",
-    count: 1,
-    territoryId: "t1",
-    territoryName: "Jakarta Utara",
-    ...patch,
-  };
-}
 
 const reshape = entry({
   details: {

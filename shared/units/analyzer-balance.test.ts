@@ -1,31 +1,14 @@
-import { cellToLatLng, gridDisk, latLngToCell } from "h3-js";
 import { describe, expect, it } from "vitest";
 import { type Account, AccountIndex } from "../scoring/accounts.ts";
 import { analysisToJSON } from "../scoring/json.ts";
 import { UnitAnalyzer } from "./analyzer.ts";
-import { h3Layer } from "./h3-layer.ts";
 import type { UnitLayer } from "./layer.ts";
+import { accountsIn as accountsInUnits, bandungHexagons as layer } from "../../tests/fixtures/bandung-hexagons.ts";
 
 /** What auto-balance (issue 13) reads of a unit plan's analyzer: per-unit amounts, pins, the graph, a what-if. */
 
-const CENTRE = latLngToCell(-6.9, 107.6, 7);
-
-/** 37 hexagons around Bandung, each with a population of 100 × its index. */
-function layer(): UnitLayer {
-  const ids = [...gridDisk(CENTRE, 3)].sort();
-  const l = h3Layer(ids, 7, 1);
-  l.attributes = ["population"];
-  l.values = { population: Float64Array.from(ids, (_, i) => 100 * i) };
-  return l;
-}
-
 /** One account at the centre of each of the first `n` units, revenue 10 + its index. */
-function accountsIn(l: UnitLayer, n: number): Account[] {
-  return l.ids.slice(0, n).map((id, i) => {
-    const [lat, lon] = cellToLatLng(id);
-    return { id: `a${i}`, name: `A${i}`, lon, lat, attrs: { revenue: 10 + i } };
-  });
-}
+const accountsIn = (l: UnitLayer, n: number) => accountsInUnits(l, n, (i) => 10 + i);
 
 function twoTerritories(l: UnitLayer, accounts: Account[], competitors: Account[] | null = null): UnitAnalyzer {
   const a = new UnitAnalyzer(l, new AccountIndex(accounts), competitors ? new AccountIndex(competitors) : null);

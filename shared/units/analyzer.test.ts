@@ -1,32 +1,12 @@
-import { cellToLatLng, gridDisk, latLngToCell } from "h3-js";
+import { gridDisk } from "h3-js";
 import { describe, expect, it } from "vitest";
 import { perimeterM } from "../geometry/area.ts";
 import { flatten } from "../geometry/flat.ts";
-import { type Account, AccountIndex } from "../scoring/accounts.ts";
+import { AccountIndex } from "../scoring/accounts.ts";
 import { analysisToJSON } from "../scoring/json.ts";
 import { mulberry32 } from "../scoring/synthetic.ts";
 import { UnitAnalyzer } from "./analyzer.ts";
-import { h3Layer } from "./h3-layer.ts";
-import type { UnitLayer } from "./layer.ts";
-
-const CENTRE = latLngToCell(-6.9, 107.6, 7);
-
-/** 37 hexagons around Bandung, each with a population of 100 × its index. */
-function layer(): UnitLayer {
-  const ids = [...gridDisk(CENTRE, 3)].sort();
-  const l = h3Layer(ids, 7, 1);
-  l.attributes = ["population"];
-  l.values = { population: Float64Array.from(ids, (_, i) => 100 * i) };
-  return l;
-}
-
-/** One account at the centre of each of the first `n` units, revenue 10 each. */
-function accountsIn(l: UnitLayer, n: number): Account[] {
-  return l.ids.slice(0, n).map((id, i) => {
-    const [lat, lon] = cellToLatLng(id);
-    return { id: `a${i}`, name: `A${i}`, lon, lat, attrs: { revenue: 10 } };
-  });
-}
+import { accountsIn, bandungHexagons as layer, CENTRE } from "../../tests/fixtures/bandung-hexagons.ts";
 
 describe("UnitAnalyzer", () => {
   it("sums accounts, their columns and the units' attributes per territory, and counts units", () => {

@@ -6,6 +6,7 @@
 import { describe, expect, it } from "vitest";
 import type { ActivityPage } from "../../shared/activity/activity.ts";
 import { readCsv } from "../../shared/accounts/csv.ts";
+import { ASSIGNMENT_HEADER } from "../../shared/export/tables.ts";
 import { apiFetch, type CreatedPlan, createPlanWithLinks, useServer } from "./harness.ts";
 import { box } from "../fixtures/shapes.ts";
 
@@ -35,20 +36,23 @@ async function json(res: Response): Promise<Json> {
 
 /** A rectangle with corners given to 7 decimals, as GIS tools write them. */
 
+/** Every attribute a territory can have, as the first territory below is posted (and comes back). */
+const BOGOR = {
+  id: "bogor",
+  name: "Bogor",
+  color: "#1b9e77",
+  reps: [{ name: "Budi", email: "budi@example.com" }, { name: "Sari" }],
+  targets: { revenue: 3000 },
+  parent: "jabar",
+};
+
 /** Three territories over west Java with 7-decimal coordinates and every attribute. */
 const TERRITORIES = {
   type: "FeatureCollection",
   features: [
     {
       type: "Feature",
-      properties: {
-        id: "bogor",
-        name: "Bogor",
-        color: "#1b9e77",
-        reps: [{ name: "Budi", email: "budi@example.com" }, { name: "Sari" }],
-        targets: { revenue: 3000 },
-        parent: "jabar",
-      },
+      properties: BOGOR,
       geometry: box(106.6000001, -6.8123457, 106.8000001, -6.5987654),
     },
     {
@@ -121,14 +125,7 @@ describe("territories from GeoJSON and back", () => {
       // Down to the text: 106.8000001, never 106.80000010000001.
       expect(JSON.stringify(back?.geometry)).toBe(JSON.stringify(f.geometry));
     }
-    expect(byId.get("bogor")?.properties).toMatchObject({
-      id: "bogor",
-      name: "Bogor",
-      color: "#1b9e77",
-      reps: [{ name: "Budi", email: "budi@example.com" }, { name: "Sari" }],
-      targets: { revenue: 3000 },
-      parent: "jabar",
-    });
+    expect(byId.get("bogor")?.properties).toMatchObject(BOGOR);
     expect(byId.get("depok")?.properties).toMatchObject({
       name: 'Depok, "Kota"',
       color: "#d95f02",
@@ -263,15 +260,8 @@ describe("assignments and metrics as CSV", () => {
     const text = await res.text();
     expect(text.charCodeAt(0)).not.toBe(0xfeff);
     const csv = readCsv(text, { delimiter: "," });
-    expect(csv.headers).toEqual([
-      "account_id",
-      "account_name",
-      "territory_id",
-      "territory_name",
-      "status",
-      "rep_names",
-      "rep_emails",
-    ]);
+    // The columns tables.test.ts spells out.
+    expect(csv.headers).toEqual(ASSIGNMENT_HEADER);
     // The reps are what a CRM owner update reads.
     expect(csv.rows).toEqual([
       ["A1", "Toko Maju", "bogor", "Bogor", "inside", "Budi; Sari", "budi@example.com"],
