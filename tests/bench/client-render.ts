@@ -29,7 +29,8 @@ import type { FrameFigures } from "./lib/browser.ts";
 import { assertMapUncovered, CHROMIUM_SETUP, findBrowser, frameFigures, returningUser } from "./lib/browser.ts";
 import { JAVA, javaGrid } from "./lib/geometry.ts";
 import { type BenchContext, type BenchResult, type Benchmark, fmt, median, skipped } from "./lib/report.ts";
-import { api, type CreatedPlan, createPlan, ROOT, type RunningServer, startOurServer, tempDir } from "./lib/servers.ts";
+import type { CreatedPlan, RunningServer } from "./lib/servers.ts";
+import { createPlan, postJson, ROOT, startOurServer, tempDir } from "./lib/servers.ts";
 
 const COLS = 50;
 const ROWS = 10;
@@ -108,15 +109,8 @@ async function postTerritories(
     properties: { name: `Territory ${i + 1}` },
   }));
   const body = JSON.stringify({ type: "FeatureCollection", features });
-  const t0 = performance.now();
-  const res = await api(server, plan, `/api/plans/${plan.id}/territories`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body,
-  });
-  const ms = performance.now() - t0;
-  if (res.status !== 201) throw new Error(`POST territories: ${res.status} ${(await res.text()).slice(0, 300)}`);
-  await res.arrayBuffer();
+  const { status, text, ms } = await postJson(server, plan, "/territories", body);
+  if (status !== 201) throw new Error(`POST territories: ${status} ${text.slice(0, 300)}`);
   const vertices = polys.reduce((s, p) => s + (p.coordinates[0]?.length ?? 0) - 1, 0);
   return { ms, bytes: Buffer.byteLength(body), vertices };
 }

@@ -43,8 +43,9 @@ import type { Browser, BrowserContext, CDPSession, Page } from "playwright-core"
 import type { FrameFigures } from "./lib/browser.ts";
 import { assertMapUncovered, CHROMIUM_SETUP, findBrowser, frameFigures, returningUser } from "./lib/browser.ts";
 import { type BenchContext, type BenchResult, type Benchmark, fmt, median, skipped } from "./lib/report.ts";
-import { api, type CreatedPlan, createPlan, ROOT, type RunningServer, startOurServer, tempDir } from "./lib/servers.ts";
-import { inputs, postJson, postTerritories } from "./units.ts";
+import type { CreatedPlan, RunningServer } from "./lib/servers.ts";
+import { api, createPlan, postJson, ROOT, startOurServer, tempDir } from "./lib/servers.ts";
+import { inputs, postTerritories } from "./units.ts";
 
 interface Config {
   resolution: number;

@@ -67,6 +67,7 @@ import {
   cpuTimeMs,
   createPlan,
   planSyncUrl,
+  postJson,
   type RunningServer,
   startOurServer,
   tempDir,
@@ -440,16 +441,6 @@ interface Live {
   writer: SyncSocket;
   doc: Y.Doc;
   ids: string[];
-}
-
-export async function postJson(server: RunningServer, plan: CreatedPlan, rest: string, body: unknown, type = "json") {
-  const res = await api(server, plan, `/api/plans/${plan.id}${rest}`, {
-    method: "POST",
-    headers: { "content-type": type === "json" ? "application/json" : "text/csv" },
-    body: typeof body === "string" ? body : JSON.stringify(body),
-  });
-  const text = await res.text();
-  return { status: res.status, text };
 }
 
 /** Posts the demo's territories to the plan. */

@@ -11,8 +11,16 @@ import {
 } from "../../shared/doc/schema.ts";
 import { encodeGeometry } from "../../shared/geometry/codec.ts";
 import { CloseCode, MAX_FRAME_BYTES } from "../../shared/protocol/messages.ts";
-import { openRing, polygon, square } from "../fixtures/shapes.ts";
-import { connectStockClient, createPlan, eventually, type StockClient, apiFetch, useServer } from "./harness.ts";
+import { closed, openRing, polygon, square } from "../fixtures/shapes.ts";
+import {
+  addAccounts,
+  apiFetch,
+  connectStockClient,
+  createPlan,
+  eventually,
+  type StockClient,
+  useServer,
+} from "./harness.ts";
 import { RawClient } from "./raw-client.ts";
 
 const server = useServer();
@@ -57,68 +65,31 @@ function updateFrom(fn: (doc: Y.Doc) => void): Uint8Array {
   return Y.encodeStateAsUpdate(doc);
 }
 
+/** The update that writes territory `id` field by field, as a client skipping the schema's checks could. */
+function rawTerritory(id: string, name: unknown, geometry: unknown): Uint8Array {
+  return updateFrom((doc) => {
+    const t = new Y.Map<unknown>();
+    territoriesMap(doc).set(id, t);
+    t.set("name", name);
+    t.set("color", "#ff0000");
+    t.set("geometry", geometry);
+  });
+}
+
 describe("bad input over the sync socket", () => {
   const invalidUpdates: [string, () => Uint8Array, RegExp][] = [
     [
       "a ring of three positions",
-      () =>
-        updateFrom((doc) => {
-          const t = new Y.Map<unknown>();
-          territoriesMap(doc).set("bad", t);
-          t.set("name", "Bad");
-          t.set("color", "#ff0000");
-          t.set(
-            "geometry",
-            encodeGeometry({
-              type: "Polygon",
-              coordinates: [
-                [
-                  [0, 0],
-                  [1, 0],
-                  [0, 0],
-                ],
-              ],
-            }),
-          );
-        }),
+      () => rawTerritory("bad", "Bad", encodeGeometry(polygon(closed([0, 0], [1, 0])))),
       /at least 4/,
     ],
     [
       "geometry that is not binary",
-      () =>
-        updateFrom((doc) => {
-          const t = new Y.Map<unknown>();
-          territoriesMap(doc).set("bad", t);
-          t.set("name", "Bad");
-          t.set("color", "#ff0000");
-          t.set("geometry", { type: "Polygon", coordinates: [] });
-        }),
+      () => rawTerritory("bad", "Bad", { type: "Polygon", coordinates: [] }),
       /no geometry/,
     ],
-    [
-      "a latitude out of range",
-      () =>
-        updateFrom((doc) => {
-          const t = new Y.Map<unknown>();
-          territoriesMap(doc).set("bad", t);
-          t.set("name", "Bad");
-          t.set("color", "#ff0000");
-          t.set("geometry", encodeGeometry(square(10, 95)));
-        }),
-      /latitude/,
-    ],
-    [
-      "a name that is a number",
-      () =>
-        updateFrom((doc) => {
-          const t = new Y.Map<unknown>();
-          territoriesMap(doc).set("bad", t);
-          t.set("name", 42);
-          t.set("color", "#ff0000");
-          t.set("geometry", encodeGeometry(square(106, -7)));
-        }),
-      /name must be text/,
-    ],
+    ["a latitude out of range", () => rawTerritory("bad", "Bad", encodeGeometry(square(10, 95))), /latitude/],
+    ["a name that is a number", () => rawTerritory("bad", 42, encodeGeometry(square(106, -7))), /name must be text/],
     [
       "a map outside the schema",
       () => updateFrom((doc) => doc.getMap("evil").set("x", 1)),
@@ -133,27 +104,13 @@ describe("bad input over the sync socket", () => {
     ...["../../etc/passwd", "<img src=x onerror=alert(1)>", "x".repeat(100_000), "", "__proto__ x"].map(
       (id): [string, () => Uint8Array, RegExp] => [
         `a territory id REST would refuse (${JSON.stringify(id.slice(0, 20))})`,
-        () =>
-          updateFrom((doc) => {
-            const t = new Y.Map<unknown>();
-            territoriesMap(doc).set(id, t);
-            t.set("name", "Bad id");
-            t.set("color", "#ff0000");
-            t.set("geometry", encodeGeometry(square(106, -7)));
-          }),
+        () => rawTerritory(id, "Bad id", encodeGeometry(square(106, -7))),
         /territory id must be/,
       ],
     ),
     [
       "a name padded with a megabyte of spaces",
-      () =>
-        updateFrom((doc) => {
-          const t = new Y.Map<unknown>();
-          territoriesMap(doc).set("padded", t);
-          t.set("name", `a${" ".repeat(1024 * 1024)}`);
-          t.set("color", "#ff0000");
-          t.set("geometry", encodeGeometry(square(106, -7)));
-        }),
+      () => rawTerritory("padded", `a${" ".repeat(1024 * 1024)}`, encodeGeometry(square(106, -7))),
       /name/,
     ],
   ];
@@ -181,13 +138,7 @@ describe("bad input over the sync socket", () => {
 
   it("refuses a pin of an account the plan does not have, and takes one it has", async () => {
     const { planId, b, c, done } = await planWithTwoClients();
-    const csv = "id,lat,lon\nacc-1,-6.95,106.05\n";
-    const imported = await apiFetch(`${server.url}/api/plans/${planId}/accounts`, {
-      method: "POST",
-      headers: { "content-type": "text/csv" },
-      body: csv,
-    });
-    expect(imported.status).toBe(201);
+    await addAccounts(server, planId, "id,lat,lon\nacc-1,-6.95,106.05\n");
     const raw = await RawClient.connect(`${server.wsUrl}/sync/${planId}`);
     try {
       await eventually(() => expect(readTerritory(raw.doc, "good")).not.toBeNull());

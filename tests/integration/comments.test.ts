@@ -6,17 +6,14 @@ import { LOCAL_EDIT, transact } from "../../shared/doc/origins.ts";
 import { readThreads, updateTerritory } from "../../shared/doc/schema.ts";
 import { square } from "../fixtures/shapes.ts";
 import {
-  apiFetch,
   type CreatedPlan,
   createPlanWithLinks,
   eventually,
-  type LinkRole,
-  newPerson,
-  type Person,
   startServerProcess,
   useServer,
   peopleOn,
   addTerritories,
+  addAccounts,
 } from "./harness.ts";
 import { RawClient } from "./raw-client.ts";
 
@@ -38,12 +35,7 @@ async function plan(): Promise<CreatedPlan> {
     "a2,Toko B,-6.5,107.2,50",
     "a3,Toko C,-6.5,107.95,25",
   ];
-  const imported = await apiFetch(`${server.url}/api/plans/${p.id}/accounts`, {
-    method: "POST",
-    headers: { "content-type": "text/csv" },
-    body: csv.join("\n"),
-  });
-  expect(imported.status).toBe(201);
+  await addAccounts(server, p.id, csv.join("\n"));
   return p;
 }
 
@@ -189,25 +181,11 @@ describe("activity feed", () => {
     const own = await startServerProcess();
     try {
       const p = await createPlanWithLinks(own, "Feed");
-      const call =
-        (role: LinkRole, person: Person, name: string) => async (method: string, path: string, body?: unknown) => {
-          const res = await fetch(`${own.url}/api/plans/${p.id}${path}`, {
-            method,
-            headers: {
-              authorization: `Bearer ${p.tokens[role]}`,
-              "x-wilayah-person": person.id,
-              "x-wilayah-person-secret": person.secret,
-              "x-wilayah-name": name,
-              "content-type": "application/json",
-            },
-            body: body === undefined ? undefined : JSON.stringify(body),
-          });
-          const text = await res.text();
-          return (text ? JSON.parse(text) : {}) as Record<string, unknown>;
-        };
-      const budiPerson = await newPerson(own);
-      const ani = call("edit", await newPerson(own), "Ani");
-      const budi = call("edit", budiPerson, "Budi");
+      const { personNamed, as } = peopleOn(own);
+      const budiPerson = await personNamed("Budi");
+      const ani = as(p, "edit", "Ani");
+      const budi = as(p, "edit", "Budi");
+      const page = async (path: string) => (await ani("GET", path)).body as unknown as ActivityPage;
       await ani("POST", "/territories", {
         type: "Feature",
         id: "t1",
@@ -223,16 +201,16 @@ describe("activity feed", () => {
       await ani("PUT", "/territories/t2", { type: "Feature", properties: { name: "Two renamed" } });
       await budi("DELETE", "/territories/t1");
 
-      const first = (await ani("GET", "/activity?limit=2")) as unknown as ActivityPage;
+      const first = await page("/activity?limit=2");
       expect(first.entries.map((e) => e.kind)).toEqual(["territory-deleted", "territory-renamed"]);
       expect(first.entries[0]).toMatchObject({ actor: { name: "Budi" }, territoryName: "One" });
       expect(first.entries[1]?.details).toMatchObject({ from: "Two", to: "Two renamed" });
-      const second = (await ani("GET", `/activity?limit=2&before=${first.next}`)) as unknown as ActivityPage;
+      const second = await page(`/activity?limit=2&before=${first.next}`);
       expect(second.entries.map((e) => e.kind)).toEqual(["territory-created", "territory-created"]);
       expect(second.next).toBeNull();
-      const byBudi = (await ani("GET", `/activity?person=${budiPerson.id}`)) as unknown as ActivityPage;
+      const byBudi = await page(`/activity?person=${budiPerson.id}`);
       expect(byBudi.entries.map((e) => e.kind)).toEqual(["territory-deleted", "territory-created"]);
-      const onT2 = (await ani("GET", "/activity?territory=t2")) as unknown as ActivityPage;
+      const onT2 = await page("/activity?territory=t2");
       expect(onT2.entries.map((e) => e.kind)).toEqual(["territory-renamed", "territory-created"]);
       expect((await fetch(`${own.url}/api/plans/${p.id}/activity?limit=x&token=${p.tokens.view}`)).status).toBe(400);
 

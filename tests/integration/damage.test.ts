@@ -15,6 +15,7 @@ import {
   withToken,
   serversPerTest,
   addTerritories,
+  addAccounts,
   territoryNames,
 } from "./harness.ts";
 import { RawClient } from "./raw-client.ts";
@@ -148,12 +149,7 @@ describe("damage on disk", () => {
     const planId = await createPlan(server);
     await addTerritory(server, planId, "a");
     const csv = "id,name,lat,lon,revenue\nx1,Toko Satu,-6.95,106.05,1250000\nx2,Toko Dua,-6.95,106.05,7\n";
-    const imported = await apiFetch(`${server.url}/api/plans/${planId}/accounts`, {
-      method: "POST",
-      headers: { "content-type": "text/csv" },
-      body: csv,
-    });
-    expect(imported.status).toBe(201);
+    await addAccounts(server, planId, csv);
     await server.kill("SIGTERM");
     const file = path.join(planDir(server, planId), "accounts.json");
     const text = await fs.readFile(file, "utf8");

@@ -276,6 +276,16 @@ export async function addTerritories(server: { url: string }, planId: string, bo
   if (res.status !== 201) throw new Error(`POST territories: ${res.status} ${await res.text()}`);
 }
 
+/** Imports accounts from CSV over REST with the edit link (replacing any), as setup: throws unless stored. */
+export async function addAccounts(server: { url: string }, planId: string, csv: string): Promise<void> {
+  const res = await apiFetch(`${server.url}/api/plans/${planId}/accounts`, {
+    method: "POST",
+    headers: { "content-type": "text/csv" },
+    body: csv,
+  });
+  if (res.status !== 201) throw new Error(`POST accounts: ${res.status} ${await res.text()}`);
+}
+
 /** Two drawn territories near Bandung, West and East of 107.6°E, as a FeatureCollection to POST. */
 export const WEST_AND_EAST = {
   type: "FeatureCollection",

@@ -5,7 +5,7 @@
  */
 import type { Account } from "../../../shared/scoring/accounts.ts";
 import { syntheticAccounts } from "../../../shared/scoring/synthetic.ts";
-import { api, type CreatedPlan, type RunningServer } from "./servers.ts";
+import { type CreatedPlan, postJson, type RunningServer } from "./servers.ts";
 
 export interface BenchAccounts {
   count: number;
@@ -40,15 +40,8 @@ export async function importAccounts(
 ): Promise<ImportedAccounts> {
   const accounts = syntheticAccounts({ count: opts.count, bbox: opts.bbox, towns: opts.towns, seed: opts.seed });
   const body = accountsCsv(accounts);
-  const t0 = performance.now();
-  const res = await api(server, plan, `/api/plans/${plan.id}/accounts`, {
-    method: "POST",
-    headers: { "content-type": "text/csv" },
-    body,
-  });
-  const ms = performance.now() - t0;
-  const text = await res.text();
-  if (res.status !== 201) throw new Error(`POST accounts: ${res.status} ${text.slice(0, 300)}`);
+  const { status, text, ms } = await postJson(server, plan, "/accounts", body, "csv");
+  if (status !== 201) throw new Error(`POST accounts: ${status} ${text.slice(0, 300)}`);
   const imported = (JSON.parse(text) as { imported?: number }).imported;
   if (imported !== accounts.length) throw new Error(`POST accounts imported ${imported} of ${accounts.length}`);
   return { count: accounts.length, bytes: Buffer.byteLength(body), ms };

@@ -283,6 +283,29 @@ export function api(
   return fetch(`${server.url}${pathAndQuery}`, { ...init, headers });
 }
 
+/**
+ * POSTs `body` (JSON, or CSV with `type` "csv"; a string is sent as it is)
+ * to `rest` under the plan: the status, the answer's text, and the
+ * milliseconds until the answer's head arrived.
+ */
+export async function postJson(
+  server: RunningServer,
+  plan: CreatedPlan,
+  rest: string,
+  body: unknown,
+  type: "json" | "csv" = "json",
+): Promise<{ status: number; text: string; ms: number }> {
+  const t0 = performance.now();
+  const res = await api(server, plan, `/api/plans/${plan.id}${rest}`, {
+    method: "POST",
+    headers: { "content-type": type === "json" ? "application/json" : "text/csv" },
+    body: typeof body === "string" ? body : JSON.stringify(body),
+  });
+  const ms = performance.now() - t0;
+  const text = await res.text();
+  return { status: res.status, text, ms };
+}
+
 /** Total bytes of every file under `dir` (recursively), and how many files. */
 export async function dirSize(dir: string): Promise<{ bytes: number; files: { name: string; bytes: number }[] }> {
   const files: { name: string; bytes: number }[] = [];
