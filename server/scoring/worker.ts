@@ -4,6 +4,7 @@ import { sideOf } from "../../shared/balance/proposal.ts";
 import { decodeGeometry } from "../../shared/geometry/codec.ts";
 import { AccountIndex } from "../../shared/scoring/accounts.ts";
 import { Analyzer } from "../../shared/scoring/analyzer.ts";
+import { withCompetitorCounts } from "../../shared/scoring/competitors.ts";
 import { UnitAnalyzer } from "../../shared/units/analyzer.ts";
 import { layerFromJson } from "../../shared/units/serialize.ts";
 import type { FromWorker, ToWorker, WorkerTerritory } from "./protocol.ts";
@@ -24,14 +25,7 @@ const competitorCounts = new Map<string, Analyzer>();
 
 function withCompetitors(planId: string, analysis: ReturnType<Analyzer["analyze"]>): ReturnType<Analyzer["analyze"]> {
   const c = competitorCounts.get(planId);
-  if (!c) return analysis;
-  const counted = new Map(c.analyze().territories.map((t) => [t.id, t]));
-  for (const t of analysis.territories) {
-    const m = counted.get(t.id);
-    t.competitors = m?.accounts ?? 0;
-    t.competitorSums = { ...(m?.sums ?? {}) };
-  }
-  return analysis;
+  return c ? withCompetitorCounts(analysis, c.analyze()) : analysis;
 }
 
 /** Gives a territory to either analyzer: with its geometry for drawn plans, without for unit plans. */
