@@ -1,10 +1,23 @@
 import { afterEach, describe, expect, it } from "vitest";
 import * as Y from "yjs";
 import type { Origin } from "../../shared/doc/origins.ts";
-import { readPins, readUnitAssignment, unitsMap, writePin, writeUnitAssignments } from "../../shared/doc/schema.ts";
+import { encodeValue } from "../../shared/doc/entries.ts";
+import {
+  readPins,
+  readTerritory,
+  readUnitAssignment,
+  territoriesMap,
+  unitsMap,
+  writePin,
+  writeUnitAssignments,
+} from "../../shared/doc/schema.ts";
+import { encodeGeometry } from "../../shared/geometry/codec.ts";
+import { planDoc } from "../../shared/versions/testing.ts";
+import { box } from "../../tests/fixtures/shapes.ts";
 import { strokeUpdate } from "../../tests/fixtures/remote-edit.ts";
 import { MemoryStore } from "../persistence/memory-store.ts";
 import { Room, type RoomOptions } from "./room.ts";
+import type { EntryWrite } from "./undo.ts";
 
 const OPTS: RoomOptions = { compactLogBytes: Number.POSITIVE_INFINITY, compactWaitMs: 10, compactMaxWaitMs: 50 };
 const STEP: Origin = { kind: "system", reason: "a proposal accepted" };
@@ -86,5 +99,90 @@ describe("ServerUndo", () => {
     expect(room.undo.has("p-3")).toBe(true);
     await room.undo.revert("p-3", STEP);
     expect(readPins(room.doc).get("acc-1")).toBe("east");
+  });
+});
+
+describe("ServerUndo on territories (a restored version, issue 14)", () => {
+  /** A drawn plan: West and East, and the writes that delete East and create North whole. */
+  async function drawnRoom(): Promise<Room> {
+    const room = await unitRoom();
+    const sketch = planDoc({
+      territories: [
+        { id: "west", name: "West", geometry: box(106, -7, 107, -6) },
+        { id: "east", name: "East", geometry: box(107, -7, 108, -6) },
+      ],
+    });
+    await room.change(STEP, (doc) => {
+      Y.applyUpdate(doc, Y.encodeStateAsUpdate(sketch));
+      unitsMap(doc).clear();
+    });
+    return room;
+  }
+  const north = (id = "north"): EntryWrite[] => [
+    { map: "territories", key: id, field: "name", value: encodeValue("North") },
+    { map: "territories", key: id, field: "color", value: encodeValue("#d95f02") },
+    { map: "territories", key: id, field: "reps", value: encodeValue([]) },
+    { map: "territories", key: id, field: "targets", value: encodeValue({}) },
+    { map: "territories", key: id, field: "parent", value: encodeValue(null) },
+    { map: "territories", key: id, field: "geometry", value: encodeValue(encodeGeometry(box(106, -6, 108, -5))) },
+  ];
+  const gone = (room: Room, id: string): EntryWrite[] =>
+    [...(territoriesMap(room.doc).get(id)?.keys() ?? [])].map((field) => ({
+      map: "territories",
+      key: id,
+      field,
+      value: null,
+    }));
+
+  it("brings back a territory the step deleted and removes one it created, whole", async () => {
+    const room = await drawnRoom();
+    await room.undo.apply("r-1", STEP, [...gone(room, "east"), ...north()]);
+    expect(readTerritory(room.doc, "north")?.name).toBe("North");
+    expect(territoriesMap(room.doc).has("east")).toBe(false);
+    const result = await room.undo.revert("r-1", STEP);
+    expect(result?.kept).toEqual([]);
+    expect(territoriesMap(room.doc).has("north")).toBe(false);
+    expect(readTerritory(room.doc, "east")?.name).toBe("East");
+  });
+
+  it("keeps a territory it created whole when someone changed a field of it, or painted a unit into it, since", async () => {
+    const room = await drawnRoom();
+    await room.undo.apply("r-2", STEP, [...north("north"), ...north("south")]);
+    await room.change({ kind: "connection", connectionId: "c2" }, (doc) => {
+      territoriesMap(doc).get("north")?.set("name", "Utara");
+      unitsMap(doc).set("5", "south");
+    });
+    const result = await room.undo.revert("r-2", STEP);
+    expect(result?.reverted).toEqual([]);
+    expect(result?.kept).toHaveLength(12);
+    expect(readTerritory(room.doc, "north")?.name).toBe("Utara");
+    expect(readTerritory(room.doc, "south")?.name).toBe("North");
+  });
+
+  it("puts back fields of a territory that still exists, and leaves those of one deleted since", async () => {
+    const room = await drawnRoom();
+    await room.undo.apply("r-3", STEP, [
+      { map: "territories", key: "west", field: "name", value: encodeValue("Barat") },
+      { map: "territories", key: "east", field: "name", value: encodeValue("Timur") },
+    ]);
+    await room.change({ kind: "connection", connectionId: "c2" }, (doc) => territoriesMap(doc).delete("east"));
+    const result = await room.undo.revert("r-3", STEP);
+    expect(result?.reverted.map((c) => c.key)).toEqual(["west"]);
+    expect(readTerritory(room.doc, "west")?.name).toBe("West");
+    expect(territoriesMap(room.doc).has("east")).toBe(false);
+  });
+
+  it("gives a unit back to a territory only when that territory is there once the step is taken back", async () => {
+    const room = await drawnRoom();
+    await room.change(STEP, (doc) => unitsMap(doc).set("1", "east"));
+    await room.undo.apply("r-4", STEP, [...gone(room, "east"), { map: "units", key: "1", value: null }]);
+    const result = await room.undo.revert(
+      "r-4",
+      STEP,
+      (c, exists) => c.before === null || c.map !== "units" || exists(c.before),
+    );
+    expect(result?.kept).toEqual([]);
+    expect(unitsMap(room.doc).get("1")).toBe("east");
+    expect(territoriesMap(room.doc).has("east")).toBe(true);
   });
 });
