@@ -113,28 +113,33 @@ export function encodeJsonFile(data: unknown): string {
 
 /** Reads a file's bytes as DurableJSONFile writes them (or as plain JSON, as files from before the checksum are). */
 export function parseJsonFile<T>(bytes: Buffer, file: string, check?: (value: unknown) => string | null): T {
-  if (bytes.length === 0) throw new DamagedFileError(file, "it is empty");
-  let value: unknown;
-  const head = bytes.subarray(0, PREFIX_LENGTH).toString("latin1");
-  if (head.startsWith('{"crc32":')) {
-    const m = PREFIX.exec(head);
-    if (!m || head.length !== PREFIX_LENGTH || bytes[bytes.length - 1] !== 0x7d) {
-      throw new DamagedFileError(file, "its checksum header or its end is damaged");
-    }
-    const body = bytes.subarray(PREFIX_LENGTH, bytes.length - 1);
-    if (crc32(body) !== Number.parseInt(m[1] as string, 16)) {
-      throw new DamagedFileError(file, "it fails its checksum");
-    }
-    value = parse(body.toString("utf8"), file);
-  } else {
-    value = parse(bytes.toString("utf8"), file);
-  }
+  const value = parse(verifiedJsonBody(bytes, file).toString("utf8"), file);
   const problem = check?.(value) ?? null;
   if (problem !== null) throw new DamagedFileError(file, problem);
   return value as T;
 }
 
-function parse(text: string, file: string): unknown {
+/**
+ * The JSON a file's bytes hold, checked against their checksum but not
+ * parsed (a worker may parse it): the part after the checksum header, or the
+ * whole file for plain JSON from before checksums. Throws a DamagedFileError.
+ */
+export function verifiedJsonBody(bytes: Buffer, file: string): Buffer {
+  if (bytes.length === 0) throw new DamagedFileError(file, "it is empty");
+  const head = bytes.subarray(0, PREFIX_LENGTH).toString("latin1");
+  if (!head.startsWith('{"crc32":')) return bytes;
+  const m = PREFIX.exec(head);
+  if (!m || head.length !== PREFIX_LENGTH || bytes[bytes.length - 1] !== 0x7d) {
+    throw new DamagedFileError(file, "its checksum header or its end is damaged");
+  }
+  const body = bytes.subarray(PREFIX_LENGTH, bytes.length - 1);
+  if (crc32(body) !== Number.parseInt(m[1] as string, 16)) {
+    throw new DamagedFileError(file, "it fails its checksum");
+  }
+  return body;
+}
+
+export function parse(text: string, file: string): unknown {
   try {
     return JSON.parse(text);
   } catch (e) {
@@ -152,12 +157,12 @@ function tempName(filename: string): string {
  * failure the temporary file is removed and a full or read-only disk is
  * reported as a StorageWriteError.
  */
-export async function writeDurably(filename: string, text: string): Promise<void> {
+export async function writeDurably(filename: string, text: string | Uint8Array): Promise<void> {
   const tmp = tempName(filename);
   try {
     const fh = await fs.open(tmp, "wx");
     try {
-      await fh.writeFile(text, "utf8");
+      await fh.writeFile(text);
       await fh.sync();
     } finally {
       await fh.close();

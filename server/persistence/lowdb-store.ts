@@ -5,12 +5,14 @@ import { Low } from "lowdb";
 import type { ActivityEntry } from "../../shared/activity/activity.ts";
 import { ID_PATTERN } from "../../shared/ids.ts";
 import type { Part } from "../../shared/protocol/rooms.ts";
-import type { Account } from "../../shared/scoring/accounts.ts";
+import { type AccountsFile, accountsFileProblem, fromAccountsFile, toAccountsFile } from "./accounts-file.ts";
 import { DurableJSONFile, fsyncDir, removeTempFiles, TEMP_FILE } from "./durable-json-file.ts";
 import { asWriteError, DamagedFileError } from "./fs-errors.ts";
 import {
   type PlanData,
   DamagedError,
+  type KeptKind,
+  type StoredVersion,
   type PlanMeta,
   type PlanStore,
   type StoredAccounts,
@@ -18,6 +20,9 @@ import {
   StorageWriteError,
 } from "./store.ts";
 import { UpdateLog } from "./update-log.ts";
+import { VersionFiles } from "./version-files.ts";
+import type { VersionContent } from "../../shared/versions/content.ts";
+import type { VersionEntry } from "../../shared/versions/entry.ts";
 
 /**
  * One folder per plan (lowdb rewrites its whole file on every write, so one
@@ -29,6 +34,7 @@ import { UpdateLog } from "./update-log.ts";
  * DATA_DIR/plans/<planId>/<doc>.<gen>.log  update log since the snapshot of that generation (update-log.ts)
  * DATA_DIR/plans/<planId>/accounts.json    the accounts and their version
  * DATA_DIR/plans/<planId>/activity.json    the activity feed
+ * DATA_DIR/plans/<planId>/versions/        versions and the data they refer to (version-files.ts)
  * DATA_DIR/plans/<planId>/damaged-<time>/  copies of files found damaged, for the operator
  * ```
  *
@@ -61,14 +67,6 @@ interface SnapshotEntry {
 interface PlanFile {
   meta: PlanMeta;
   documents: Record<string, SnapshotEntry>;
-}
-
-interface AccountsFile {
-  version: number;
-  importedAt: string;
-  metrics: string[];
-  /** id, name, lon, lat, then one value per metric: null where the account has none (a blank cell). */
-  rows: [string, string, number, number, ...(number | null)[]][];
 }
 
 /** Reference data files: `data-<kind>.json` (see PlanData). */
@@ -105,6 +103,8 @@ export class LowdbStore implements PlanStore {
   private readonly loading = new Map<string, Promise<PlanRecord | null>>();
   /** One writer per feed file, so its writes are chained in order. */
   private readonly activityFiles = new Map<string, Low<{ entries: ActivityEntry[] }>>();
+  /** Each open plan's versions (issue 14). */
+  private readonly versionFiles = new Map<string, VersionFiles>();
   /** Plans refused for damage, with the state of their files then: refused until those files change. */
   private readonly refused = new Map<string, { error: DamagedError; files: string }>();
   /** Leftovers of interrupted plan creations removed (startup). */
@@ -134,6 +134,7 @@ export class LowdbStore implements PlanStore {
     this.refused.delete(planId);
     this.plans.delete(planId);
     this.activityFiles.delete(planId);
+    this.versionFiles.delete(planId);
     console.log(`[store] plan ${planId}: its files have changed since they were found damaged; reading them again`);
   }
 
@@ -169,6 +170,7 @@ export class LowdbStore implements PlanStore {
       await fs.mkdir(aside, { recursive: true });
       for (const file of files) {
         try {
+          await fs.mkdir(path.dirname(path.join(aside, file)), { recursive: true });
           await fs.copyFile(path.join(dir, file), path.join(aside, file));
           copied++;
         } catch (e) {
@@ -377,6 +379,7 @@ export class LowdbStore implements PlanStore {
     }
     this.plans.delete(id);
     this.activityFiles.delete(id);
+    this.versionFiles.delete(id);
     this.refused.delete(id);
     await fsyncDir(this.root);
     await fs.rm(trash, { recursive: true, force: true });
@@ -457,16 +460,7 @@ export class LowdbStore implements PlanStore {
     });
     const { data, damage } = await readDamageable(file);
     if (damage !== null) throw await this.refuse(planId, ACCOUNTS_FILE, damage);
-    if (!data) return null;
-    const accounts: Account[] = data.rows.map(([id, name, lon, lat, ...values]) => {
-      const attrs: Record<string, number> = {};
-      data.metrics.forEach((m, i) => {
-        const v = values[i];
-        if (typeof v === "number") attrs[m] = v;
-      });
-      return { id, name, lon, lat, attrs };
-    });
-    return { version: data.version, importedAt: data.importedAt, accounts };
+    return data ? fromAccountsFile(data) : null;
   }
 
   /**
@@ -500,14 +494,7 @@ export class LowdbStore implements PlanStore {
   /** One atomic replace of accounts.json: the accounts and their version land together or not at all. */
   async putAccounts(planId: string, stored: StoredAccounts): Promise<void> {
     if (!(await this.record(planId))) throw new Error(`plan ${planId} does not exist`);
-    const metrics = [...new Set(stored.accounts.flatMap((a) => Object.keys(a.attrs)))].sort();
-    const data: AccountsFile = {
-      version: stored.version,
-      importedAt: stored.importedAt,
-      metrics,
-      rows: stored.accounts.map((a) => [a.id, a.name, a.lon, a.lat, ...metrics.map((m) => a.attrs[m] ?? null)]),
-    };
-    await new DurableJSONFile<AccountsFile>(path.join(this.dir(planId), ACCOUNTS_FILE)).write(data);
+    await new DurableJSONFile<AccountsFile>(path.join(this.dir(planId), ACCOUNTS_FILE)).write(toAccountsFile(stored));
   }
 
   /** Reference data (units, competitors, what an import replaced): one checksummed file per kind. */
@@ -557,8 +544,78 @@ export class LowdbStore implements PlanStore {
     await db.write();
   }
 
+  // ── versions (issue 14) ─────────────────────────────────────────────────
+
+  private async versionsOf(planId: string): Promise<VersionFiles> {
+    await this.guard(planId);
+    if (!(await this.record(planId))) throw new Error(`plan ${planId} does not exist`);
+    let files = this.versionFiles.get(planId);
+    if (!files) {
+      const dir = this.dir(planId);
+      const live: Record<KeptKind, string> = {
+        accounts: ACCOUNTS_FILE,
+        competitors: dataFile("competitors"),
+        units: dataFile("units"),
+      };
+      files = new VersionFiles(
+        planId,
+        dir,
+        (kind) => path.join(dir, live[kind]),
+        (names) => this.copyAside(planId, names),
+      );
+      this.versionFiles.set(planId, files);
+    }
+    return files;
+  }
+
+  async getVersions(planId: string): Promise<StoredVersion[]> {
+    return (await this.versionsOf(planId)).list();
+  }
+
+  async putVersion(planId: string, entry: VersionEntry, content: VersionContent): Promise<number> {
+    return (await this.versionsOf(planId)).put(entry, content);
+  }
+
+  async getVersionBody(planId: string, id: string): Promise<string | null> {
+    return (await this.versionsOf(planId)).body(id);
+  }
+
+  async deleteVersions(planId: string, ids: readonly string[]): Promise<void> {
+    await (await this.versionsOf(planId)).remove(ids);
+  }
+
+  /** A damaged current file of the plan (its accounts, say) refuses the plan, as reading it would. */
+  async keepData(planId: string, kind: KeptKind): Promise<number> {
+    const files = await this.versionsOf(planId);
+    try {
+      return await files.keep(kind);
+    } catch (e) {
+      if (e instanceof DamagedFileError) throw await this.refuse(planId, e.file, e.damage);
+      throw asWriteError(e);
+    }
+  }
+
+  async getKeptData(planId: string, kind: KeptKind, version: number): Promise<string | null> {
+    const files = await this.versionsOf(planId);
+    try {
+      return await files.kept(kind, version);
+    } catch (e) {
+      if (e instanceof DamagedFileError) throw await this.refuse(planId, e.file, e.damage);
+      throw e;
+    }
+  }
+
+  async keptVersions(planId: string, kind: KeptKind): Promise<number[]> {
+    return (await this.versionsOf(planId)).keptVersions(kind);
+  }
+
+  async dropKeptData(planId: string, kind: KeptKind, version: number): Promise<void> {
+    await (await this.versionsOf(planId)).drop(kind, version);
+  }
+
   async close(): Promise<void> {
     this.plans.clear();
+    this.versionFiles.clear();
   }
 }
 
@@ -667,13 +724,6 @@ function planFileProblem(v: unknown): string | null {
     if (!isObject(e) || typeof e.snapshot !== "string" || !Number.isInteger(e.logGen)) {
       return `its entry for document "${name}" is not a snapshot`;
     }
-  }
-  return null;
-}
-
-function accountsFileProblem(v: unknown): string | null {
-  if (!isObject(v) || typeof v.version !== "number" || !Array.isArray(v.metrics) || !Array.isArray(v.rows)) {
-    return "it does not hold accounts (version, metrics and rows)";
   }
   return null;
 }

@@ -1,6 +1,17 @@
 import type { ActivityEntry } from "../../shared/activity/activity.ts";
 import type { Part } from "../../shared/protocol/rooms.ts";
-import type { PlanData, PlanMeta, PlanStore, StoredAccounts, StoredDocument } from "./store.ts";
+import type { VersionContent } from "../../shared/versions/content.ts";
+import type { VersionEntry } from "../../shared/versions/entry.ts";
+import { toAccountsFile } from "./accounts-file.ts";
+import type {
+  KeptKind,
+  PlanData,
+  PlanMeta,
+  PlanStore,
+  StoredAccounts,
+  StoredDocument,
+  StoredVersion,
+} from "./store.ts";
 
 /** Keeps everything in memory: for unit tests of room logic. Not durable. */
 export class MemoryStore implements PlanStore {
@@ -9,6 +20,72 @@ export class MemoryStore implements PlanStore {
   private readonly accounts = new Map<string, StoredAccounts>();
   private readonly activity = new Map<string, ActivityEntry[]>();
   private readonly data = new Map<string, unknown>();
+  private readonly versions = new Map<string, { entry: VersionEntry; body: string }[]>();
+  /** Kept data as stored JSON, by `<plan>/<kind>/<version>`. */
+  private readonly kept = new Map<string, string>();
+
+  async getVersions(planId: string): Promise<StoredVersion[]> {
+    return (this.versions.get(planId) ?? []).map((v) => ({ ...v.entry }));
+  }
+
+  async putVersion(planId: string, entry: VersionEntry, content: VersionContent): Promise<number> {
+    if (!this.plans.has(planId)) throw new Error(`plan ${planId} does not exist`);
+    const body = JSON.stringify({ entry, content });
+    const list = this.versions.get(planId) ?? [];
+    list.push({ entry: { ...entry, bytes: body.length }, body });
+    this.versions.set(planId, list);
+    return body.length;
+  }
+
+  async getVersionBody(planId: string, id: string): Promise<string | null> {
+    return this.versions.get(planId)?.find((v) => v.entry.id === id)?.body ?? null;
+  }
+
+  async deleteVersions(planId: string, ids: readonly string[]): Promise<void> {
+    const list = this.versions.get(planId);
+    if (list)
+      this.versions.set(
+        planId,
+        list.filter((v) => !ids.includes(v.entry.id)),
+      );
+  }
+
+  /** The current data of a kind as the lowdb store would keep it (the accounts as rows). */
+  private liveData(planId: string, kind: KeptKind): { version: number; json: string } | null {
+    const value =
+      kind === "accounts"
+        ? this.accounts.get(planId)
+        : (this.data.get(`${planId}/${kind}`) as { version: number } | undefined);
+    if (!value) return null;
+    const json = JSON.stringify(kind === "accounts" ? toAccountsFile(value as StoredAccounts) : value);
+    return { version: value.version, json };
+  }
+
+  async keepData(planId: string, kind: KeptKind): Promise<number> {
+    const live = this.liveData(planId, kind);
+    if (!live || live.version === 0) return 0;
+    this.kept.set(`${planId}/${kind}/${live.version}`, live.json);
+    return live.version;
+  }
+
+  async getKeptData(planId: string, kind: KeptKind, version: number): Promise<string | null> {
+    const kept = this.kept.get(`${planId}/${kind}/${version}`);
+    if (kept !== undefined) return kept;
+    const live = this.liveData(planId, kind);
+    return live?.version === version ? live.json : null;
+  }
+
+  async keptVersions(planId: string, kind: KeptKind): Promise<number[]> {
+    const prefix = `${planId}/${kind}/`;
+    return [...this.kept.keys()]
+      .filter((k) => k.startsWith(prefix))
+      .map((k) => Number(k.slice(prefix.length)))
+      .sort((a, b) => a - b);
+  }
+
+  async dropKeptData(planId: string, kind: KeptKind, version: number): Promise<void> {
+    this.kept.delete(`${planId}/${kind}/${version}`);
+  }
 
   async getData<K extends keyof PlanData>(planId: string, kind: K): Promise<PlanData[K] | null> {
     return (this.data.get(`${planId}/${kind}`) as PlanData[K] | undefined) ?? null;
@@ -57,6 +134,8 @@ export class MemoryStore implements PlanStore {
     this.activity.delete(id);
     for (const key of [...this.docs.keys()]) if (key.startsWith(`${id}/`)) this.docs.delete(key);
     for (const key of [...this.data.keys()]) if (key.startsWith(`${id}/`)) this.data.delete(key);
+    for (const key of [...this.kept.keys()]) if (key.startsWith(`${id}/`)) this.kept.delete(key);
+    this.versions.delete(id);
     return true;
   }
 

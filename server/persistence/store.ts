@@ -1,11 +1,14 @@
 import type { ActivityEntry } from "../../shared/activity/activity.ts";
 import type { Role } from "../../shared/access/roles.ts";
+import type { Author } from "../../shared/comments/comments.ts";
 import type { PlanAccess } from "../access/tokens.ts";
 import type { Part } from "../../shared/protocol/rooms.ts";
 import type { Account } from "../../shared/scoring/accounts.ts";
 import type { UnitLayerJson } from "../../shared/units/serialize.ts";
 import type { Proposal } from "../../shared/balance/proposal.ts";
 import type { EntryChange } from "../rooms/undo.ts";
+import type { VersionContent } from "../../shared/versions/content.ts";
+import type { VersionEntry } from "../../shared/versions/entry.ts";
 
 /** What the server keeps about a plan besides its documents. */
 export interface PlanMeta {
@@ -46,6 +49,26 @@ export class DamagedError extends Error {
       `This plan's stored data is damaged (${file}: ${damage}) and no complete copy is left to recover it from, so the server refuses the plan until an administrator restores it. Nothing has been written over it.`,
     );
     this.name = "DamagedError";
+  }
+}
+
+/**
+ * A version of a plan (issue 14), or the accounts, competitors or unit layer
+ * it refers to, is damaged. Only what needs that file is refused (503, the
+ * sentence saying which); the plan and its other versions serve on. The
+ * damaged file is copied aside and left where it is, for an operator.
+ */
+export class DamagedVersionError extends Error {
+  constructor(
+    readonly planId: string,
+    /** The file in the plan's folder, e.g. "versions/v-3kx9a.json.gz". */
+    readonly file: string,
+    readonly damage: string,
+  ) {
+    super(
+      `This version's stored data is damaged (${file}: ${damage}), so it cannot be read; the plan and its other versions are fine. An administrator can restore the file from a backup.`,
+    );
+    this.name = "DamagedVersionError";
   }
 }
 
@@ -108,6 +131,33 @@ export interface PlanStore {
   getData<K extends keyof PlanData>(planId: string, kind: K): Promise<PlanData[K] | null>;
   /** Replaces one kind of reference data in one atomic step (null removes it); resolves once on disk. */
   putData<K extends keyof PlanData>(planId: string, kind: K, value: PlanData[K] | null): Promise<void>;
+  /**
+   * The plan's versions (issue 14), oldest first. A version whose file is
+   * missing is listed with `damaged` saying so, never left out.
+   */
+  getVersions(planId: string): Promise<StoredVersion[]>;
+  /** Stores a version: its content, then the list naming it; resolves with its size on disk once both are. */
+  putVersion(planId: string, entry: VersionEntry, content: VersionContent): Promise<number>;
+  /** A version's stored JSON (`{entry, content}`), checked but not parsed; DamagedVersionError when damaged, null when unknown. */
+  getVersionBody(planId: string, id: string): Promise<string | null>;
+  /** Removes versions: first from the list, then their files. */
+  deleteVersions(planId: string, ids: readonly string[]): Promise<void>;
+  /**
+   * Keeps the plan's current accounts (competitors, unit layer) for the
+   * versions that refer to them, once per import: resolves with the version
+   * kept (0 when there are none), at once when it is kept already.
+   */
+  keepData(planId: string, kind: KeptKind): Promise<number>;
+  /**
+   * The stored JSON of one version of the accounts (competitors, unit
+   * layer), checked but not parsed (see keptData in accounts-file.ts), from
+   * what is kept or from the current file; null when neither holds it.
+   */
+  getKeptData(planId: string, kind: KeptKind, version: number): Promise<string | null>;
+  /** The versions of a kind kept. */
+  keptVersions(planId: string, kind: KeptKind): Promise<number[]>;
+  /** Lets a kept version go (no version refers to it any more). */
+  dropKeptData(planId: string, kind: KeptKind, version: number): Promise<void>;
   /** The plan's activity feed, oldest first ([] when nothing happened yet). */
   getActivity(planId: string): Promise<ActivityEntry[]>;
   /** Replaces the stored feed; resolves once it is on disk. */
@@ -143,6 +193,38 @@ export interface PlanData {
   "undo-territories": TerritoriesUndo;
   /** Auto-balance's proposals (issue 13), so a restart keeps those that finished. */
   proposals: StoredProposals;
+  /** Restores of versions (issue 14) that can still be taken back, with their inverse. */
+  restores: StoredRestores;
+}
+
+/** A restore of a version kept so that it can be taken back (server/versions/). */
+export interface StoredRestore {
+  /** The restore's id (also its step id in room.undo). */
+  id: string;
+  /** The version restored. */
+  versionId: string;
+  at: string;
+  by: Author;
+  /** The document entries it wrote, before and after. */
+  changes: EntryChange[];
+  /** Data versions it changed, before → after (the accounts when asked for, the unit layer when it differed). */
+  data: Partial<Record<KeptKind, { before: number; after: number }>>;
+  /** The checkpoints taken before and after it. */
+  checkpoints: { before: string | null; after: string | null };
+  /** When it changed the unit layer: a digest of which unit was whose right after it (undo needs it unchanged). */
+  unitsDigest?: string;
+}
+
+export interface StoredRestores {
+  restores: StoredRestore[];
+}
+
+/** Data a version refers to rather than holds: each kind kept once per import. */
+export type KeptKind = "accounts" | "competitors" | "units";
+
+/** A version as listed: its entry, and what is wrong with its file when it is damaged or missing. */
+export interface StoredVersion extends VersionEntry {
+  damaged?: string;
 }
 
 /** A plan's proposals, oldest first. */
@@ -160,8 +242,14 @@ export interface AccountsUndo {
   /** The accounts version the import made: it can be undone only while that is still the plan's. */
   version: number;
   at: string;
-  /** The accounts before it (null: the plan had none). */
-  previous: StoredAccounts | null;
+  /**
+   * The accounts version before it (0: the plan had none), kept with the
+   * plan's versions (keepData: the checkpoint before the import refers to
+   * it), so the accounts are stored once, not again for the undo.
+   */
+  previousVersion?: number;
+  /** Files written before issue 14 hold the accounts before it themselves (null: the plan had none). */
+  previous?: StoredAccounts | null;
 }
 
 /** What a territories import in replace mode took away, kept until the next territories import. */
