@@ -16,6 +16,7 @@ import { serveStatic } from "./static.ts";
 import { Activity } from "./activity/activity.ts";
 import { Proposals } from "./balance/proposals.ts";
 import { BalanceRunner } from "./balance/runner.ts";
+import { Versions } from "./versions/versions.ts";
 import { clientAddress } from "./access/client-address.ts";
 import { PersonKey } from "./access/people.ts";
 import { RateLimiter } from "./access/rate-limit.ts";
@@ -45,12 +46,22 @@ export async function startServer(
   const activity = new Activity(store, config.scoring ? scoring : null, units);
   const jobs = new Jobs();
   const balanceRunner = new BalanceRunner(config.balanceMaxRuns);
+  const versions = new Versions({
+    store,
+    jobs,
+    units,
+    activity,
+    scoring: config.scoring ? scoring : null,
+    checkpointEveryMs: config.versionCheckpointMs,
+  });
   const proposals = new Proposals({
     store,
     scoring: config.scoring ? scoring : null,
     units,
     runner: balanceRunner,
     activity,
+    // The checkpoint before an accepted proposal (issue 14): restoring it takes the proposal back.
+    beforeAccept: (room, actor) => versions.checkpoint(room, "proposal-accept", actor),
     // A run holds its room; when it ends the room may unload like after any other use.
     release: (room) => rooms.release(room),
   });
@@ -99,7 +110,9 @@ export async function startServer(
     },
     // In this order (server/rooms/extension.ts): scoring before the feed, which
     // reads its analyses to show what a reshape changed; proposals after both
-    // (they measure with the one and write to the other); the accounts'
+    // (they measure with the one and write to the other); versions after them
+    // (they read the unit layer and write to the feed; closing, they take the
+    // session's last checkpoint before the others let go); the accounts'
     // reconcile last, once everything has been read: the only step that may write.
     [
       {
@@ -113,6 +126,7 @@ export async function startServer(
       ...(config.scoring ? [scoring] : []),
       activity,
       proposals,
+      versions,
       {
         name: "accounts",
         onLoad: async (room: Room): Promise<void> => {
@@ -132,6 +146,7 @@ export async function startServer(
     units,
     jobs,
     proposals,
+    versions,
     people,
     demo: config.seedDemo ? demo : null,
     deletePlan: (planId) => deletePlan(planId),

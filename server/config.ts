@@ -38,6 +38,8 @@ export interface ServerConfig {
   maxTerritories: number;
   /** Auto-balance runs at once on this server (each holds a core while it runs; issue 13). */
   balanceMaxRuns: number;
+  /** At most one automatic checkpoint per this many ms while people edit a plan (issue 14). */
+  versionCheckpointMs: number;
   /** Document updates one socket may send per second on average (0: no limit)… */
   syncUpdatesPerSec: number;
   /** …and in a burst. */
@@ -123,6 +125,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfi
     maxConnectionsPerPlan: int(env.MAX_CONNECTIONS_PER_PLAN, 250),
     maxTerritories: int(env.MAX_TERRITORIES, 5000),
     balanceMaxRuns: Math.max(1, int(env.BALANCE_MAX_RUNS, 1)),
+    versionCheckpointMs: int(env.VERSION_CHECKPOINT_MS, 5 * 60_000),
     syncUpdatesPerSec: int(env.SYNC_UPDATES_PER_SEC, 50),
     syncUpdateBurst: int(env.SYNC_UPDATE_BURST, 200),
     syncMaxBufferedBytes: int(env.SYNC_MAX_BUFFERED_BYTES, 32 * 1024 * 1024),

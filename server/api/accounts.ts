@@ -19,7 +19,8 @@ import {
 } from "../../shared/doc/schema.ts";
 import { bboxOf } from "../../shared/geometry/types.ts";
 import type { Account } from "../../shared/scoring/accounts.ts";
-import type { PlanStore, StoredAccounts } from "../persistence/store.ts";
+import { type AccountsFile, fromAccountsFile } from "../persistence/accounts-file.ts";
+import type { AccountsUndo, PlanStore, StoredAccounts } from "../persistence/store.ts";
 import type { Room } from "../rooms/room.ts";
 import { crashPoint } from "../util/crash-point.ts";
 import { HttpError, readBody } from "./http.ts";
@@ -125,8 +126,14 @@ function parse(upload: Upload, opts: ImportOptions, area: BBox | null): ParsedAc
  * and the scoring reloads; a crash in between is repaired when the plan
  * next loads (`reconcileAccountsVersion`). Both are done before it resolves.
  */
-export function importAccounts(store: PlanStore, room: Room, upload: Upload, opts: ImportOptions) {
-  return importPoints(accountsTarget(store), store, room, upload, opts);
+export function importAccounts(
+  store: PlanStore,
+  room: Room,
+  upload: Upload,
+  opts: ImportOptions,
+  beforeStore?: () => Promise<unknown>,
+) {
+  return importPoints(accountsTarget(store), store, room, upload, opts, beforeStore);
 }
 
 /**
@@ -166,7 +173,19 @@ export function competitorsTarget(store: PlanStore): PointTarget {
   };
 }
 
-export function importPoints(target: PointTarget, store: PlanStore, room: Room, upload: Upload, opts: ImportOptions) {
+/**
+ * `beforeStore` runs once the import is known to land, right before
+ * anything is stored (the checkpoint before an import, issue 14); when it
+ * fails, nothing is imported.
+ */
+export function importPoints(
+  target: PointTarget,
+  store: PlanStore,
+  room: Room,
+  upload: Upload,
+  opts: ImportOptions,
+  beforeStore?: () => Promise<unknown>,
+) {
   const planId = room.address.planId;
   const run = async () => {
     const parsed = parse(upload, opts, planArea(room.doc));
@@ -228,12 +247,15 @@ export function importPoints(target: PointTarget, store: PlanStore, room: Room, 
     }
     if (opts.dryRun) return { dryRun: true, ...summary, refused: refused?.message ?? null };
     if (refused) throw refused;
+    await beforeStore?.();
     const stored = await target.get(planId);
     const version = Math.max(stored?.version ?? 0, target.readVersion(room.doc)) + 1;
     const all = [...existing, ...accounts];
-    // What this import replaces is kept first, so it can be brought back (issue 10) once it has landed.
+    // What this import replaces is kept first, so it can be brought back (issue 10) once it has landed:
+    // kept once with the plan's versions (the checkpoint before the import refers to it too), named here.
     if (target.keepUndo) {
-      await store.putData(planId, "undo-accounts", { version, at: new Date().toISOString(), previous: stored });
+      const previousVersion = await store.keepData(planId, "accounts");
+      await store.putData(planId, "undo-accounts", { version, at: new Date().toISOString(), previousVersion });
     }
     await target.put(planId, { version, importedAt: new Date().toISOString(), accounts: all });
     // The import has landed: from here on, the stored file is what the plan holds.
@@ -254,8 +276,12 @@ export function importPoints(target: PointTarget, store: PlanStore, room: Room, 
   return queued(planId, run);
 }
 
-/** Runs the plan's account changes one after another (imports and undos never interleave). */
-function queued<T>(planId: string, run: () => Promise<T>): Promise<T> {
+/**
+ * Runs the plan's account changes one after another (imports, undos and
+ * restores of versions with their accounts never interleave). Whoever also
+ * needs the plan's versions (server/versions/) takes this queue first.
+ */
+export function queued<T>(planId: string, run: () => Promise<T>): Promise<T> {
   const previous = importing.get(planId) ?? Promise.resolve();
   const next = previous.catch(() => {}).then(run);
   importing.set(planId, next);
@@ -287,7 +313,7 @@ export function undoAccountsImport(store: PlanStore, room: Room, version: number
     if ((stored?.version ?? 0) !== version) {
       throw new HttpError(409, "This import can no longer be undone: a newer import has replaced its accounts since.");
     }
-    const back = undo.previous?.accounts ?? [];
+    const back = await accountsBefore(store, planId, undo);
     const next = Math.max(version, readAccountsVersion(room.doc)) + 1;
     await store.putAccounts(planId, { version: next, importedAt: new Date().toISOString(), accounts: back });
     await store.putData(planId, "undo-accounts", null);
@@ -296,6 +322,17 @@ export function undoAccountsImport(store: PlanStore, room: Room, version: number
     );
     return { accounts: back.length, version: next };
   });
+}
+
+/** The accounts an import replaced: kept with the plan's versions, or (files from before issue 14) in the undo itself. */
+async function accountsBefore(store: PlanStore, planId: string, undo: AccountsUndo): Promise<Account[]> {
+  if (undo.previous !== undefined) return undo.previous?.accounts ?? [];
+  if (!undo.previousVersion) return [];
+  const text = await store.getKeptData(planId, "accounts", undo.previousVersion);
+  if (text === null) {
+    throw new HttpError(409, "This import can no longer be undone: the accounts it replaced are no longer kept.");
+  }
+  return fromAccountsFile(JSON.parse(text) as AccountsFile).accounts;
 }
 
 /**

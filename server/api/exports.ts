@@ -1,7 +1,7 @@
 import type { ServerResponse } from "node:http";
 import { readPins, readPlanName, readTerritories, readTerritoryList } from "../../shared/doc/schema.ts";
 import { toCsv } from "../../shared/export/csv.ts";
-import { achievementOf, assignmentTable, metricsTable, type Table } from "../../shared/export/tables.ts";
+import { assignmentTable, metricsTable, type Table } from "../../shared/export/tables.ts";
 import { territoryAt } from "../../shared/geometry/locate.ts";
 import type { AnalysisMessage } from "../../shared/protocol/analysis.ts";
 import type { Account } from "../../shared/scoring/accounts.ts";
@@ -10,7 +10,7 @@ import type { Room } from "../rooms/room.ts";
 import type { PlanApi } from "./context.ts";
 import { HttpError, sendLargeJson } from "./http.ts";
 import type { Router } from "./router.ts";
-import { planFeatureCollection } from "./territories.ts";
+import { addMetrics, planFeatureCollection } from "./territories.ts";
 
 /** How long an export waits for the analysis to catch up with an accounts import in flight. */
 const CONSISTENT_WITHIN_MS = 10_000;
@@ -36,22 +36,7 @@ export function exportRoutes(router: Router, api: PlanApi): void {
         return plan.outlines(ids);
       });
       const analysis = plan ? await plan.current().catch(() => null) : null;
-      const metrics = new Map((analysis?.territories ?? []).map((t) => [t.id, t]));
-      for (const f of fc.features) {
-        const m = metrics.get(f.id);
-        if (!m) continue;
-        const props = f.properties as Record<string, unknown>;
-        props.metrics = {
-          accounts: m.accounts,
-          ...m.sums,
-          ...(m.competitors !== undefined ? { competitors: m.competitors } : {}),
-          areaKm2: m.areaKm2,
-          compactness: m.compactness,
-          parts: m.parts,
-        };
-        if (m.units !== undefined) props.units = m.units;
-        props.achievement = achievementOf(m, f.properties.targets);
-      }
+      addMetrics(fc.features, analysis?.territories ?? []);
       return { body: fc, name: planFileName(room, caller) };
     });
     if (flag(url, "download")) attachment(res, `${name}-territories.geojson`);

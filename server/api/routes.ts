@@ -30,6 +30,7 @@ import { HttpError, readJson, sendJson } from "./http.ts";
 import { VersionedJsonCache } from "./json-cache.ts";
 import { planRoutes } from "./plans.ts";
 import { proposalRoutes } from "./proposals.ts";
+import { versionRoutes } from "./versions.ts";
 import { Router } from "./router.ts";
 import { territoryImportRoutes } from "./territory-import.ts";
 import { outlinesOf, unitRoutes } from "./units.ts";
@@ -65,6 +66,7 @@ export function apiRouter(ctx: ApiContext): Router {
   territoryImportRoutes(router, api);
   unitRoutes(router, api, ctx.units, ctx.jobs);
   proposalRoutes(router, api, ctx.proposals);
+  versionRoutes(router, api, ctx.versions);
 
   router.on("GET", "/api/plans/:id/analysis", async (req, res, { id }, url) => {
     await api.authorize(req, url, id as string);
@@ -99,7 +101,11 @@ export function apiRouter(ctx: ApiContext): Router {
     const caller = await api.authorize(req, url, id as string, "edit-plan", "import accounts");
     const opts = importOptions(url);
     const parsed = await parseUpload(req, ctx.config.maxBodyBytes);
-    const result = await api.withRoom(id as string, (room) => importAccounts(ctx.store, room, parsed, opts));
+    const result = await api.withRoom(id as string, (room) =>
+      importAccounts(ctx.store, room, parsed, opts, () =>
+        ctx.versions.checkpoint(room, "accounts-import", caller.actor),
+      ),
+    );
     if (!opts.dryRun) {
       const { imported = 0, version } = result as { imported?: number; version?: number };
       ctx.activity.get(id as string)?.record({
@@ -117,7 +123,9 @@ export function apiRouter(ctx: ApiContext): Router {
     const opts = importOptions(url);
     const parsed = await parseUpload(req, ctx.config.maxBodyBytes);
     const result = await api.withRoom(id as string, (room) =>
-      importPoints(competitorsTarget(ctx.store), ctx.store, room, parsed, opts),
+      importPoints(competitorsTarget(ctx.store), ctx.store, room, parsed, opts, () =>
+        ctx.versions.checkpoint(room, "competitors-import", caller.actor),
+      ),
     );
     if (!opts.dryRun) {
       const { imported = 0 } = result as { imported?: number };

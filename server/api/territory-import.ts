@@ -80,6 +80,8 @@ export function territoryImportRoutes(router: Router, api: PlanApi): void {
       }
       if (opts.dryRun) return { ...summary, refused: refused?.message ?? null };
       if (refused) throw refused;
+      // The checkpoint before a replace (issue 14): restoring it brings the territories back.
+      if (opts.mode === "replace") await ctx.versions.checkpoint(room, "territories-replace", caller.actor);
       // A replace keeps what it takes away, so a manager can bring it back (issue 10);
       // any import makes an older one's undo stale.
       const importId = newId(12);

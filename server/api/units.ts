@@ -84,6 +84,8 @@ export function unitRoutes(router: Router, api: PlanApi, units: Units, jobs: Job
           summary,
         );
       }
+      // The checkpoint before a layer change (issue 14): restoring it brings the old layer back.
+      await ctx.versions.checkpoint(room, "units-change", caller.actor);
       const { assigned, unassigned } = await units.install(room, result.layer, restOrigin(req, caller));
       ctx.activity.get(id as string)?.record({
         kind: "units-created",
@@ -217,6 +219,7 @@ export function unitRoutes(router: Router, api: PlanApi, units: Units, jobs: Job
     const answer = await api.withRoom(id as string, async (room) => {
       if (!isUnitPlan(room.doc)) throw new HttpError(409, "This plan has no unit layer to remove.");
       const outlines = await outlinesOf(api, room);
+      await ctx.versions.checkpoint(room, "units-change", caller.actor);
       const kept = await units.remove(room, outlines, restOrigin(req, caller));
       ctx.activity
         .get(id as string)

@@ -39,6 +39,8 @@ export interface ProposalsDeps {
   activity: Activity;
   /** Lets go of a room a run held (Rooms.release): it unloads once nobody uses it. */
   release(room: Room): void;
+  /** Runs before an accepted proposal's moves are written (the checkpoint before it, issue 14); a failure refuses the accept. */
+  beforeAccept?(room: Room, actor: Author): Promise<unknown>;
 }
 
 interface Run {
@@ -448,6 +450,7 @@ export class Proposals implements RoomExtension {
     const scoring = this.scoringOf(room);
     plan.busy.add(id);
     try {
+      await this.deps.beforeAccept?.(room, actor);
       const graph = await this.graphOf(plan, scoring, layer);
       const before = (await scoring.current()).balance.score;
       this.refuseUnlessAcceptable(p);

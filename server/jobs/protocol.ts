@@ -2,6 +2,8 @@ import type { TerritoryGeometry } from "../../shared/geometry/types.ts";
 import type { AdminProblem } from "../../shared/units/admin.ts";
 import type { UnitLayerJson } from "../../shared/units/serialize.ts";
 import type { DemoTemplate } from "../demo/seed.ts";
+import type { Comparison } from "../../shared/versions/compare.ts";
+import type { VersionSide, VersionView } from "../versions/jobs.ts";
 
 /**
  * Heavy work a request can start (building a unit layer, optimising a
@@ -39,6 +41,10 @@ export interface JobTypes {
   };
   /** The demo plan every visitor's copy starts from (server/demo/seed.ts). */
   demo: { input: Record<string, never>; output: DemoTemplate };
+  /** A version opened (issue 14): its territories' shapes and its analysis, scored as the live plan is. */
+  "version-view": { input: VersionSide; output: VersionView };
+  /** Two versions (or one and the plan now) compared. */
+  "version-compare": { input: { from: VersionSide; to: VersionSide }; output: Comparison };
 }
 
 export type JobKind = keyof JobTypes;

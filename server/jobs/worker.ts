@@ -6,6 +6,7 @@ import { layerToJson } from "../../shared/units/serialize.ts";
 import type { Position } from "../../shared/geometry/types.ts";
 import { buildDemoTemplate } from "../demo/seed.ts";
 import { naturalEarthLand } from "../units/land.ts";
+import { compareSides, viewVersion } from "../versions/jobs.ts";
 import type { JobKind, JobReply, JobRequest, JobTypes } from "./protocol.ts";
 
 /**
@@ -71,6 +72,14 @@ const handlers: { [K in JobKind]: Handler<K> } = {
 
   async demo() {
     return buildDemoTemplate(await naturalEarthLand());
+  },
+
+  async "version-view"(input) {
+    return viewVersion(input);
+  },
+
+  async "version-compare"(input) {
+    return compareSides(input.from, input.to);
   },
 };
 

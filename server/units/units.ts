@@ -142,10 +142,12 @@ export class Units implements RoomExtension {
     return [...assignByCentre(layer.lon, layer.lat, [{ id: "x", geometry: area }]).keys()];
   }
 
-  /** The next layer version for a plan. */
+  /** The next layer version for a plan: never one a stored or kept layer has. */
   async nextVersion(room: Room): Promise<number> {
     const stored = this.layers.get(room.address.planId)?.version ?? 0;
-    return Math.max(stored, readUnitsVersion(room.doc)) + 1;
+    // Past the layers kept for versions too (issue 14): a number names one layer, even after the plan went back to drawn.
+    const kept = await this.store.keptVersions(room.address.planId, "units");
+    return Math.max(stored, readUnitsVersion(room.doc), ...kept) + 1;
   }
 
   /**
@@ -201,6 +203,34 @@ export class Units implements RoomExtension {
     this.layers.delete(room.address.planId);
     await this.store.putData(room.address.planId, "units", null);
     return kept;
+  }
+
+  /**
+   * A restored version's unit layer (issue 14), stored and indexed before
+   * the change that writes its version into the document (as `install`
+   * does, so a restart finishes what a crash interrupted); the change gives
+   * the units their territories itself. Call `settleLayer` after it.
+   */
+  async prepareLayer(room: Room, layer: UnitLayerJson): Promise<void> {
+    await this.store.putData(room.address.planId, "units", layer);
+    const index = indexOf(layer);
+    this.layers.set(room.address.planId, index);
+    room.unitCount = Math.max(room.unitCount, index.ids.length);
+  }
+
+  /** After the change that wrote a prepared layer's version: the socket check takes its units. */
+  settleLayer(room: Room): void {
+    room.unitCount = this.layers.get(room.address.planId)?.ids.length ?? 0;
+  }
+
+  /**
+   * After a change that took the plan back to drawn territories (a restored
+   * version): the layer goes, the document no longer needs it.
+   */
+  async dropLayer(room: Room): Promise<void> {
+    room.unitCount = 0;
+    this.layers.delete(room.address.planId);
+    await this.store.putData(room.address.planId, "units", null);
   }
 
   /** Each unit to the territory holding its centre, from the document's drawn shapes. */

@@ -39,7 +39,16 @@ export type ActivityKind =
    */
   | "proposal-accepted"
   /** An accepted proposal taken back (details.count: units put back, details.kept: units left as others changed them, details.score). */
-  | "proposal-undone";
+  | "proposal-undone"
+  /** A version saved with a name (issue 14; details.versionId, details.versionName). Automatic checkpoints are not activity. */
+  | "version-saved"
+  /**
+   * A version brought back as a new change (details.versionId, details.versionName,
+   * details.count: entries written, details.fields: ["accounts"] when the accounts came back too, details.score).
+   */
+  | "version-restored"
+  /** A restore taken back (details.versionId, details.count: entries put back, details.kept: left as others changed them, details.score). */
+  | "version-restore-undone";
 
 /** A territory's headline metrics, to show how an edit moved them. */
 export interface MetricSnapshot {
@@ -103,7 +112,10 @@ export interface ActivityDetails {
   skipped?: number;
   /** proposal-undone: units left as they are because someone changed them since. */
   kept?: number;
-  /** proposal-accepted / -undone: the plan's balance score (0–100) before and after. */
+  /** version-saved / -restored / -restore-undone: which version (GET …/versions/:vid/territories) and its name. */
+  versionId?: string;
+  versionName?: string;
+  /** proposal-accepted / -undone, version-restored / -restore-undone: the plan's balance score (0–100) before and after. */
   score?: { before: number | null; after: number | null };
 }
 
