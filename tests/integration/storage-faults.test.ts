@@ -77,18 +77,16 @@ function call(plan: { id: string; token: string }, method: string, rest: string,
 
 const feature = { type: "Feature", geometry: square(106, -7), properties: { id: "a", name: "A" } };
 
+/** The edit each fault is met with: territory a renamed B. */
+const renameA = (plan: { id: string; token: string }) =>
+  call(plan, "PUT", "/territories/a", { type: "Feature", properties: { name: "B" } }, "application/json");
+
 describe("a full disk", () => {
   it("answers 503 'the disk is full' to an edit, not 500", async () => {
     const plan = await createPlan();
     expect((await call(plan, "POST", "/territories", feature, "application/json")).status).toBe(201);
     failWrites("ENOSPC", (f) => f.endsWith(".log"));
-    const res = await call(
-      plan,
-      "PUT",
-      "/territories/a",
-      { type: "Feature", properties: { name: "B" } },
-      "application/json",
-    );
+    const res = await renameA(plan);
     expect(res.status).toBe(503);
     expect(((await res.json()) as { error: string }).error).toMatch(/^The server's disk is full; nothing was saved/);
   });
@@ -150,13 +148,7 @@ describe("a read-only data folder", () => {
     const read = await call(plan, "GET", "/territories");
     expect(read.status).toBe(200);
     expect(((await read.json()) as { features: unknown[] }).features).toHaveLength(1);
-    const write = await call(
-      plan,
-      "PUT",
-      "/territories/a",
-      { type: "Feature", properties: { name: "B" } },
-      "application/json",
-    );
+    const write = await renameA(plan);
     expect(write.status).toBe(503);
     expect(((await write.json()) as { error: string }).error).toMatch(
       /^The server cannot write to its data folder \(it is read-only\); nothing was saved/,
