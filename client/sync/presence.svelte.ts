@@ -7,6 +7,7 @@ import {
 } from "../../shared/protocol/presence.ts";
 import { t } from "../i18n/i18n.svelte.ts";
 import type { PlanSession } from "./provider.ts";
+import { Throttled } from "./throttled.ts";
 
 /** Another person's client in this plan (one per tab). */
 export interface Peer extends PresenceState {
@@ -33,12 +34,8 @@ export class Presence {
   #user: PresenceUser;
   #selection: string[] = [];
   #painting = false;
-  #cursor: [number, number] | null = null;
-  #lastCursorSent = 0;
-  #cursorTimer: ReturnType<typeof setTimeout> | null = null;
-  #view: PresenceView | null = null;
-  #lastViewSent = 0;
-  #viewTimer: ReturnType<typeof setTimeout> | null = null;
+  #cursor = new Throttled<[number, number]>(CURSOR_INTERVAL_MS, (c) => this.#awareness.setLocalStateField("cursor", c));
+  #view = new Throttled<PresenceView>(VIEW_INTERVAL_MS, (v) => this.#awareness.setLocalStateField("view", v));
   #unbind: (() => void) | null = null;
   #offReset: () => void;
 
@@ -58,9 +55,9 @@ export class Presence {
     const awareness = this.#awareness;
     const state: PresenceState = {
       user: this.#user,
-      cursor: this.#cursor,
+      cursor: this.#cursor.value,
       selection: this.#selection,
-      view: this.#view,
+      view: this.#view.value,
       ...(this.#painting ? { painting: true } : {}),
     };
     awareness.setLocalState(state);
@@ -156,21 +153,7 @@ export class Presence {
 
   /** Throttled to ~20 updates a second, trailing edge kept so the last position always arrives. */
   setCursor(cursor: [number, number] | null): void {
-    this.#cursor = cursor ? [Math.round(cursor[0] * 1e6) / 1e6, Math.round(cursor[1] * 1e6) / 1e6] : null;
-    const now = performance.now();
-    const wait = CURSOR_INTERVAL_MS - (now - this.#lastCursorSent);
-    if (cursor === null || wait <= 0) {
-      this.#flushCursor();
-    } else if (this.#cursorTimer === null) {
-      this.#cursorTimer = setTimeout(() => this.#flushCursor(), wait);
-    }
-  }
-
-  #flushCursor(): void {
-    if (this.#cursorTimer !== null) clearTimeout(this.#cursorTimer);
-    this.#cursorTimer = null;
-    this.#lastCursorSent = performance.now();
-    this.#awareness.setLocalStateField("cursor", this.#cursor);
+    this.#cursor.set(cursor ? [Math.round(cursor[0] * 1e6) / 1e6, Math.round(cursor[1] * 1e6) / 1e6] : null);
   }
 
   /**
@@ -178,25 +161,14 @@ export class Presence {
    * second, trailing edge kept so followers end where I stopped.
    */
   setView(view: PresenceView | null): void {
-    this.#view = view
-      ? {
-          center: [Math.round(view.center[0] * 1e6) / 1e6, Math.round(view.center[1] * 1e6) / 1e6],
-          zoom: Math.round(view.zoom * 1000) / 1000,
-        }
-      : null;
-    const wait = VIEW_INTERVAL_MS - (performance.now() - this.#lastViewSent);
-    if (view === null || wait <= 0) {
-      this.#flushView();
-    } else if (this.#viewTimer === null) {
-      this.#viewTimer = setTimeout(() => this.#flushView(), wait);
-    }
-  }
-
-  #flushView(): void {
-    if (this.#viewTimer !== null) clearTimeout(this.#viewTimer);
-    this.#viewTimer = null;
-    this.#lastViewSent = performance.now();
-    this.#awareness.setLocalStateField("view", this.#view);
+    this.#view.set(
+      view
+        ? {
+            center: [Math.round(view.center[0] * 1e6) / 1e6, Math.round(view.center[1] * 1e6) / 1e6],
+            zoom: Math.round(view.zoom * 1000) / 1000,
+          }
+        : null,
+    );
   }
 
   /** The view of the person with this id (their first tab that has one), or null. */
@@ -206,8 +178,8 @@ export class Presence {
   }
 
   destroy(): void {
-    if (this.#viewTimer !== null) clearTimeout(this.#viewTimer);
-    if (this.#cursorTimer !== null) clearTimeout(this.#cursorTimer);
+    this.#view.cancel();
+    this.#cursor.cancel();
     this.#unbind?.();
     this.#offReset();
   }

@@ -148,10 +148,15 @@ export function unitsMap(doc: Y.Doc): Y.Map<string> {
   return doc.getMap<string>(ROOTS.units);
 }
 
+/** A version counter in the plan map; 0 while it was never written. */
+function readCounter(doc: Y.Doc, key: string): number {
+  const v = planMap(doc).get(key);
+  return typeof v === "number" ? v : 0;
+}
+
 /** Version of the plan's competitors; 0 when none were imported. */
 export function readCompetitorsVersion(doc: Y.Doc): number {
-  const v = planMap(doc).get(PLAN_KEYS.competitorsVersion);
-  return typeof v === "number" ? v : 0;
+  return readCounter(doc, PLAN_KEYS.competitorsVersion);
 }
 
 /** Server only: the competitors changed, so clients refetch them and the scoring reloads. */
@@ -161,8 +166,7 @@ export function writeCompetitorsVersion(doc: Y.Doc, version: number): void {
 
 /** Version of the plan's unit layer; 0 in a drawn plan. */
 export function readUnitsVersion(doc: Y.Doc): number {
-  const v = planMap(doc).get(PLAN_KEYS.unitsVersion);
-  return typeof v === "number" ? v : 0;
+  return readCounter(doc, PLAN_KEYS.unitsVersion);
 }
 
 /** Whether the plan's territories are built from units. */
@@ -214,8 +218,7 @@ export function undoScope(doc: Y.Doc): (Y.Map<TerritoryMap> | Y.Map<string>)[] {
 
 /** Version of the plan's accounts; 0 when none were imported. */
 export function readAccountsVersion(doc: Y.Doc): number {
-  const v = planMap(doc).get(PLAN_KEYS.accountsVersion);
-  return typeof v === "number" ? v : 0;
+  return readCounter(doc, PLAN_KEYS.accountsVersion);
 }
 
 /** Server only: records that the accounts changed, so clients refetch them. */
