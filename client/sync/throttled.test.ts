@@ -1,16 +1,21 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { Throttled } from "./throttled.ts";
 
+/** A Throttled of 50 ms on fake timers, on a page open for a while, and what it sent. */
+function throttled(): { t: Throttled<number>; sent: (number | null)[] } {
+  vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "performance"] });
+  vi.advanceTimersByTime(1000);
+  const sent: (number | null)[] = [];
+  return { t: new Throttled<number>(50, (v) => sent.push(v)), sent };
+}
+
 describe("Throttled", () => {
   afterEach(() => {
     vi.useRealTimers();
   });
 
   it("sends the first value at once and the last of a burst after the interval", () => {
-    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "performance"] });
-    const sent: (number | null)[] = [];
-    const t = new Throttled<number>(50, (v) => sent.push(v));
-    vi.advanceTimersByTime(1000); // a page open for a while
+    const { t, sent } = throttled();
     t.set(1);
     t.set(2);
     t.set(3);
@@ -20,10 +25,7 @@ describe("Throttled", () => {
   });
 
   it("sends null at once, and a cancelled send never goes", () => {
-    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "performance"] });
-    const sent: (number | null)[] = [];
-    const t = new Throttled<number>(50, (v) => sent.push(v));
-    vi.advanceTimersByTime(1000); // a page open for a while
+    const { t, sent } = throttled();
     t.set(1);
     t.set(2);
     t.set(null);
