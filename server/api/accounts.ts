@@ -271,6 +271,11 @@ export function importPoints(
         `[${target.kind}] plan ${planId}: version ${version} is stored; the document will say so when the plan next loads (${(e as Error).message})`,
       );
     }
+    // Kept for the versions that will refer to them (issue 14) now, in the import's time rather than in
+    // the next save's: keeping 50,000 accounts takes about as long as a save may. Should it fail, that save keeps them.
+    await store
+      .keepData(planId, target.kind)
+      .catch((e: Error) => console.error(`[${target.kind}] plan ${planId}: keeping version ${version}: ${e.message}`));
     return { dryRun: false, ...summary, imported: accounts.length, accounts: all.length, version };
   };
   return queued(planId, run);

@@ -1,6 +1,7 @@
 import type { ServerResponse } from "node:http";
 import { readPins, readPlanName, readTerritories, readTerritoryList } from "../../shared/doc/schema.ts";
 import { toCsv } from "../../shared/export/csv.ts";
+import { addMetrics } from "../../shared/export/features.ts";
 import { assignmentTable, metricsTable, type Table } from "../../shared/export/tables.ts";
 import { territoryAt } from "../../shared/geometry/locate.ts";
 import type { AnalysisMessage } from "../../shared/protocol/analysis.ts";
@@ -10,7 +11,7 @@ import type { Room } from "../rooms/room.ts";
 import type { PlanApi } from "./context.ts";
 import { HttpError, sendLargeJson } from "./http.ts";
 import type { Router } from "./router.ts";
-import { addMetrics, planFeatureCollection } from "./territories.ts";
+import { planFeatureCollection } from "./territories.ts";
 
 /** How long an export waits for the analysis to catch up with an accounts import in flight. */
 const CONSISTENT_WITHIN_MS = 10_000;

@@ -18,7 +18,10 @@ export class HttpError extends Error {
 }
 
 export function sendJson(res: ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
+  sendJsonText(res, status, JSON.stringify(body));
+}
+
+function sendJsonText(res: ServerResponse, status: number, text: string): void {
   res.writeHead(status, {
     "content-type": "application/json; charset=utf-8",
     "content-length": Buffer.byteLength(text),
@@ -38,10 +41,19 @@ export async function sendLargeJson(
   status: number,
   body: unknown,
 ): Promise<void> {
-  const text = JSON.stringify(body);
+  await sendLargeJsonText(req, res, status, JSON.stringify(body));
+}
+
+/** sendLargeJson for JSON already serialised (by a worker: the event loop only sends it). */
+export async function sendLargeJsonText(
+  req: IncomingMessage,
+  res: ServerResponse,
+  status: number,
+  text: string,
+): Promise<void> {
   const accepts = /\bgzip\b/.test(String(req.headers["accept-encoding"] ?? ""));
   if (!accepts || text.length < COMPRESS_FROM_BYTES) {
-    sendJson(res, status, body);
+    sendJsonText(res, status, text);
     return;
   }
   const zipped = await gzipAsync(text, { level: 6 });

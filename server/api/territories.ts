@@ -16,9 +16,7 @@ import {
   validateTerritoryId,
   validateTerritoryPatch,
 } from "../../shared/doc/territory.ts";
-import { achievementOf } from "../../shared/export/tables.ts";
 import { validateGeometry } from "../../shared/geometry/validate.ts";
-import type { TerritoryMetrics } from "../../shared/scoring/types.ts";
 import { newId } from "../../shared/ids.ts";
 import { HttpError } from "./http.ts";
 
@@ -66,30 +64,6 @@ export async function planFeatureCollection(
       (t): TerritoryFeature => ({ type: "Feature", id: t.id, geometry: shapes[t.id] ?? null, properties: { ...t } }),
     ),
   };
-}
-
-/**
- * Each feature's metrics (accounts, sums, competitors, area, compactness,
- * parts), units and achievement from an analysis, as `GET …/territories`
- * answers them (a version's territories too).
- */
-export function addMetrics(features: TerritoryFeature[], analysed: readonly TerritoryMetrics[]): void {
-  const metrics = new Map(analysed.map((t) => [t.id, t]));
-  for (const f of features) {
-    const m = metrics.get(f.id);
-    if (!m) continue;
-    const props = f.properties as Record<string, unknown>;
-    props.metrics = {
-      accounts: m.accounts,
-      ...m.sums,
-      ...(m.competitors !== undefined ? { competitors: m.competitors } : {}),
-      areaKm2: m.areaKm2,
-      compactness: m.compactness,
-      parts: m.parts,
-    };
-    if (m.units !== undefined) props.units = m.units;
-    props.achievement = achievementOf(m, f.properties.targets);
-  }
 }
 
 /**

@@ -87,6 +87,10 @@ export function unitRoutes(router: Router, api: PlanApi, units: Units, jobs: Job
       // The checkpoint before a layer change (issue 14): restoring it brings the old layer back.
       await ctx.versions.checkpoint(room, "units-change", caller.actor);
       const { assigned, unassigned } = await units.install(room, result.layer, restOrigin(req, caller));
+      // Kept for the versions that will refer to it now, not in the next save (as an accounts import does).
+      await ctx.store
+        .keepData(id as string, "units")
+        .catch((e: Error) => console.error(`[units] plan ${id}: keeping layer ${result.layer?.version}: ${e.message}`));
       ctx.activity.get(id as string)?.record({
         kind: "units-created",
         actor: caller.actor,

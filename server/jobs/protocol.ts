@@ -2,7 +2,6 @@ import type { TerritoryGeometry } from "../../shared/geometry/types.ts";
 import type { AdminProblem } from "../../shared/units/admin.ts";
 import type { UnitLayerJson } from "../../shared/units/serialize.ts";
 import type { DemoTemplate } from "../demo/seed.ts";
-import type { Comparison } from "../../shared/versions/compare.ts";
 import type { VersionSide, VersionView } from "../versions/jobs.ts";
 
 /**
@@ -44,7 +43,7 @@ export interface JobTypes {
   /** A version opened (issue 14): its territories' shapes and its analysis, scored as the live plan is. */
   "version-view": { input: VersionSide; output: VersionView };
   /** Two versions (or one and the plan now) compared. */
-  "version-compare": { input: { from: VersionSide; to: VersionSide }; output: Comparison };
+  "version-compare": { input: { from: VersionSide; to: VersionSide }; output: string };
 }
 
 export type JobKind = keyof JobTypes;

@@ -1,12 +1,11 @@
-import type { TerritoryGeometry } from "../../shared/geometry/types.ts";
 import { AccountIndex } from "../../shared/scoring/accounts.ts";
-import type { Analysis } from "../../shared/scoring/types.ts";
 import type { UnitLayerJson } from "../../shared/units/serialize.ts";
 import { layerFromJson } from "../../shared/units/serialize.ts";
 import type { UnitLayer } from "../../shared/units/layer.ts";
-import { analyzeVersion, type VersionData } from "../../shared/versions/analyze.ts";
-import { type Comparison, compareVersions } from "../../shared/versions/compare.ts";
-import { parseContent, type VersionContent, type VersionTerritory } from "../../shared/versions/content.ts";
+import { type VersionData, VersionScorer } from "../../shared/versions/analyze.ts";
+import { addMetrics } from "../../shared/export/features.ts";
+import { compareVersions } from "../../shared/versions/compare.ts";
+import { parseContent, type VersionContent } from "../../shared/versions/content.ts";
 import { type AccountsFile, accountsFileProblem, fromAccountsFile } from "../persistence/accounts-file.ts";
 import type { StoredAccounts } from "../persistence/store.ts";
 
@@ -31,20 +30,18 @@ export interface KeyedText {
 }
 
 /**
- * What opening a version answers: its territories as `GET …/territories`
- * has them (by name; a unit plan's as the outline of their units, null
- * without units) and the analysis (without the per-account array).
+ * What opening a version answers, serialised in the worker (a plan of
+ * 100,000 vertices is megabytes of JSON: building and copying it as objects
+ * held the event loop for 80 ms): its territories as `GET …/territories`
+ * has them (by name, with their metrics; a unit plan's as the outline of
+ * their units, null without units) and its analysis without the
+ * per-account array.
  */
 export interface VersionView {
-  features: VersionFeature[];
-  analysis: Omit<Analysis, "accountTerritory">;
-}
-
-export interface VersionFeature {
-  type: "Feature";
-  id: string;
-  geometry: TerritoryGeometry | null;
-  properties: Omit<VersionTerritory, "geometry">;
+  /** The features, a JSON array. */
+  features: string;
+  /** The analysis, a JSON object. */
+  analysis: string;
 }
 
 /** Parsed kept data by key, the most recent few (a plan's accounts are tens of megabytes once parsed). */
@@ -66,7 +63,29 @@ function cached<T extends AccountIndex | UnitLayer | null>(key: string, make: ()
 
 const EMPTY = new AccountIndex([]);
 
-function readSide(side: VersionSide): { content: VersionContent; data: VersionData; accounts: AccountIndex } {
+/**
+ * Scorers by the data they score on, the most recent few: one version after
+ * another of the same plan is scored incrementally (shared/versions/analyze.ts).
+ */
+const scorers = new Map<string, VersionScorer>();
+const KEEP_SCORERS = 2;
+
+function scorerFor(side: VersionSide, data: VersionData): VersionScorer {
+  const key = [side.accounts?.key, side.competitors?.key, side.layer?.key].join("|");
+  let scorer = scorers.get(key);
+  if (scorer) scorers.delete(key);
+  else scorer = new VersionScorer(data);
+  scorers.set(key, scorer);
+  while (scorers.size > KEEP_SCORERS) scorers.delete(scorers.keys().next().value as string);
+  return scorer;
+}
+
+function readSide(side: VersionSide): {
+  content: VersionContent;
+  data: VersionData;
+  accounts: AccountIndex;
+  scorer: VersionScorer;
+} {
   const raw = JSON.parse(side.body) as { content?: unknown };
   const content = parseContent(raw.content ?? raw);
   const accounts = side.accounts
@@ -86,37 +105,37 @@ function readSide(side: VersionSide): { content: VersionContent; data: VersionDa
   const layer = side.layer
     ? cached(side.layer.key, () => layerFromJson(JSON.parse((side.layer as KeyedText).text) as UnitLayerJson))
     : null;
-  return { content, data: { accounts, competitors, layer }, accounts };
+  const data = { accounts, competitors, layer };
+  return { content, data, accounts, scorer: scorerFor(side, data) };
 }
 
 /** Scores a version and draws its territories (the jobs worker's "version-view"). */
 export function viewVersion(side: VersionSide): VersionView {
-  const { content, data } = readSide(side);
-  const scored = analyzeVersion(content, data);
+  const { content, scorer } = readSide(side);
+  const scored = scorer.score(content);
   const features = [...content.territories]
     .sort((a, b) => a.name.localeCompare(b.name) || a.id.localeCompare(b.id))
-    .map(
-      ({ geometry: _bytes, ...properties }): VersionFeature => ({
-        type: "Feature",
-        id: properties.id,
-        geometry: scored.outline(properties.id),
-        properties,
-      }),
-    );
+    .map(({ geometry: _bytes, ...properties }) => ({
+      type: "Feature" as const,
+      id: properties.id,
+      geometry: scored.outline(properties.id),
+      properties,
+    }));
+  addMetrics(features, scored.analysis.territories);
   const { accountTerritory: _perAccount, ...analysis } = scored.analysis;
-  return { features, analysis };
+  return { features: JSON.stringify(features), analysis: JSON.stringify(analysis) };
 }
 
-/** Compares two versions (the jobs worker's "version-compare"). */
-export function compareSides(from: VersionSide, to: VersionSide): Comparison {
+/** Compares two versions (the jobs worker's "version-compare"), as JSON (tens of thousands of accounts may have moved). */
+export function compareSides(from: VersionSide, to: VersionSide): string {
   const side = (s: VersionSide) => {
-    const { content, data, accounts } = readSide(s);
+    const { content, data, accounts, scorer } = readSide(s);
     return {
       content,
-      scored: analyzeVersion(content, data),
+      scored: scorer.score(content),
       accounts,
       unitIds: data.layer && content.unitsVersion > 0 ? data.layer.ids : null,
     };
   };
-  return compareVersions(side(from), side(to));
+  return JSON.stringify(compareVersions(side(from), side(to)));
 }

@@ -5,7 +5,6 @@ import { isOrigin } from "../../shared/doc/origins.ts";
 import { isUnitPlan, readCompetitorsVersion } from "../../shared/doc/schema.ts";
 import { LIMITS } from "../../shared/doc/territory.ts";
 import { newId } from "../../shared/ids.ts";
-import type { Comparison } from "../../shared/versions/compare.ts";
 import { contentOf, parseContent, type DataVersions, type VersionContent } from "../../shared/versions/content.ts";
 import {
   type CheckpointReason,
@@ -59,7 +58,7 @@ const CHECKPOINT_NAMES: Record<CheckpointReason, string> = {
 };
 
 /** Opened versions kept ready (their territories and analysis), for a person opening one then its analysis. */
-const VIEWS_KEPT = 8;
+const VIEWS_KEPT = 4;
 /** A version job's budget in the jobs worker. */
 const JOB_TIMEOUT_MS = 60_000;
 
@@ -290,8 +289,8 @@ export class Versions implements RoomExtension {
     return { entry, view: await view };
   }
 
-  /** Two versions, or a version and the plan now (`"current"`), compared in the jobs worker. */
-  async compare(room: Room, from: string, to: string): Promise<Comparison> {
+  /** Two versions, or a version and the plan now (`"current"`), compared in the jobs worker (its answer as JSON). */
+  async compare(room: Room, from: string, to: string): Promise<string> {
     const plan = this.planOf(room);
     for (const id of [from, to]) {
       if (id === "current") continue;

@@ -11,7 +11,7 @@ import type { TerritoryGeometry } from "../geometry/types.ts";
 import { type Account, AccountIndex } from "../scoring/accounts.ts";
 import { h3Layer } from "../units/h3-layer.ts";
 import type { UnitLayer } from "../units/layer.ts";
-import { analyzeVersion } from "./analyze.ts";
+import { analyzeVersion, VersionScorer } from "./analyze.ts";
 import { compareVersions } from "./compare.ts";
 import { contentOf, type VersionContent } from "./content.ts";
 import { restoreWrites } from "./restore.ts";
@@ -171,6 +171,32 @@ describe("restoring a golden pair", () => {
       };
       expect(contentOf(doc, refs)).toEqual(from.content);
       expect(restoreWrites(doc, from.content)).toEqual([]);
+    });
+  }
+});
+
+describe("scoring a golden pair incrementally", () => {
+  const inputs = fs.readdirSync(path.join(FIXTURES, "in")).filter((f) => f.endsWith(".geojson"));
+  for (const file of inputs) {
+    it(`${file}: "to" scored after "from" on one scorer equals "to" scored afresh, and back`, () => {
+      const b = build(JSON.parse(fs.readFileSync(path.join(FIXTURES, "in", file), "utf8")) as Pair);
+      const from = b.side("from");
+      const to = b.side("to");
+      if (from.accounts.size !== to.accounts.size) return;
+      const data = { accounts: to.accounts, competitors: null, layer: b.layer };
+      const scorer = new VersionScorer(data);
+      const first = scorer.score(from.content);
+      const moved = Array.from(first.analysis.accountTerritory, (_, i) => first.territoryOf(i));
+      const fresh = analyzeVersion(to.content, data).analysis;
+      expect(JSON.parse(JSON.stringify(scorer.score(to.content).analysis, round))).toEqual(
+        JSON.parse(JSON.stringify(fresh, round)),
+      );
+      // And back: "from" again equals "from" afresh (a scorer keeps a drawn plan's and a unit plan's analyzer apart).
+      expect(JSON.parse(JSON.stringify(scorer.score(from.content).analysis, round))).toEqual(
+        JSON.parse(JSON.stringify(analyzeVersion(from.content, data).analysis, round)),
+      );
+      // The first result still says where each account was.
+      expect(Array.from(first.analysis.accountTerritory, (_, i) => first.territoryOf(i))).toEqual(moved);
     });
   }
 });
