@@ -533,10 +533,8 @@ export class Analyzer {
       parts: shape.parts,
       vertices: shape.vertices,
       valid: shape.topology.valid,
-      deviations: rb.deviations,
-      references: rb.references,
-      referenceSources: rb.referenceSources,
-      levels: rb.levels,
+      // The balance figures (deviations, references and their sources, levels).
+      ...rb,
       at: [...shape.at] as Position,
       bbox: [...shape.bbox] as BBox,
     };

@@ -445,10 +445,8 @@ export class UnitAnalyzer {
         parts: s.parts,
         vertices: 0,
         valid: true,
-        deviations: rb.deviations,
-        references: rb.references,
-        referenceSources: rb.referenceSources,
-        levels: rb.levels,
+        // The balance figures (deviations, references and their sources, levels).
+        ...rb,
         at: [...s.at] as Position,
         bbox: [...s.bbox] as BBox,
         units: s.units.size,
