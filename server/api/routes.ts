@@ -1,4 +1,5 @@
 import { toAccountColumns } from "../../shared/accounts/columns.ts";
+import type { StoredAccounts } from "../persistence/store.ts";
 import {
   deleteTerritory,
   isUnitPlan,
@@ -52,6 +53,23 @@ function pickOutlines(
   return Object.fromEntries(ids.map((id) => [id, all[id] ?? null]));
 }
 
+/** `?format=` of a points answer (accounts, competitors): GeoJSON, the default, or columns. */
+function pointsFormat(url: URL): "geojson" | "columns" {
+  const format = url.searchParams.get("format") ?? "geojson";
+  if (format !== "geojson" && format !== "columns") {
+    throw new HttpError(400, "format must be geojson (the default) or columns.");
+  }
+  return format;
+}
+
+/** Stored points (none: an empty answer of version 0) in the asked format. */
+function pointsAnswer(stored: StoredAccounts | null, format: "geojson" | "columns") {
+  const points = stored?.accounts ?? [];
+  return format === "columns"
+    ? toAccountColumns(points, stored?.version ?? 0)
+    : accountsGeoJson(points, stored?.version ?? 0);
+}
+
 /**
  * The REST API (documented in server/README.md). Every plan endpoint starts
  * with `api.authorize`: no valid token for the plan, no answer (401); a role
@@ -84,17 +102,10 @@ export function apiRouter(ctx: ApiContext): Router {
     await api.authorize(req, url, id as string);
     // The document holds the accounts' version, which moves on with every import.
     const version = await api.withRoom(id as string, async (room) => readAccountsVersion(room.doc));
-    const format = url.searchParams.get("format") ?? "geojson";
-    if (format !== "geojson" && format !== "columns") {
-      throw new HttpError(400, "format must be geojson (the default) or columns.");
-    }
-    await accountsJson.send(req, res, `${id}:${format}`, version, async () => {
-      const stored = await ctx.store.getAccounts(id as string);
-      const accounts = stored?.accounts ?? [];
-      return format === "columns"
-        ? toAccountColumns(accounts, stored?.version ?? 0)
-        : accountsGeoJson(accounts, stored?.version ?? 0);
-    });
+    const format = pointsFormat(url);
+    await accountsJson.send(req, res, `${id}:${format}`, version, async () =>
+      pointsAnswer(await ctx.store.getAccounts(id as string), format),
+    );
   });
 
   router.on("POST", "/api/plans/:id/accounts", async (req, res, { id }, url) => {
@@ -139,17 +150,10 @@ export function apiRouter(ctx: ApiContext): Router {
   router.on("GET", "/api/plans/:id/competitors", async (req, res, { id }, url) => {
     await api.authorize(req, url, id as string);
     const version = await api.withRoom(id as string, async (room) => readCompetitorsVersion(room.doc));
-    const format = url.searchParams.get("format") ?? "geojson";
-    if (format !== "geojson" && format !== "columns") {
-      throw new HttpError(400, "format must be geojson (the default) or columns.");
-    }
-    await accountsJson.send(req, res, `${id}:competitors:${format}`, version, async () => {
-      const stored = await ctx.store.getData(id as string, "competitors");
-      const points = stored?.accounts ?? [];
-      return format === "columns"
-        ? toAccountColumns(points, stored?.version ?? 0)
-        : accountsGeoJson(points, stored?.version ?? 0);
-    });
+    const format = pointsFormat(url);
+    await accountsJson.send(req, res, `${id}:competitors:${format}`, version, async () =>
+      pointsAnswer(await ctx.store.getData(id as string, "competitors"), format),
+    );
   });
 
   router.on("POST", "/api/plans/:id/accounts/undo", async (req, res, { id }, url) => {
