@@ -23,7 +23,7 @@ import { type AccountsFile, fromAccountsFile } from "../persistence/accounts-fil
 import type { AccountsUndo, PlanStore, StoredAccounts } from "../persistence/store.ts";
 import type { Room } from "../rooms/room.ts";
 import { crashPoint } from "../util/crash-point.ts";
-import { HttpError, readBody } from "./http.ts";
+import { HttpError, queryFlag, readBody } from "./http.ts";
 
 /** Imports of one plan run one at a time (a second waits), so versions never collide. */
 const importing = new Map<string, Promise<unknown>>();
@@ -49,13 +49,7 @@ export interface ImportOptions {
 export function importOptions(url: URL): ImportOptions {
   const mode = url.searchParams.get("mode") ?? "replace";
   if (mode !== "replace" && mode !== "append") throw new HttpError(400, 'mode must be "replace" or "append".');
-  const flag = (name: string) => {
-    const v = url.searchParams.get(name);
-    if (v === null || v === "false" || v === "0") return false;
-    if (v === "" || v === "true" || v === "1") return true;
-    throw new HttpError(400, `${name} must be true or false.`);
-  };
-  const opts: ImportOptions = { mode, dryRun: flag("dryRun"), skipInvalid: flag("skipInvalid") };
+  const opts: ImportOptions = { mode, dryRun: queryFlag(url, "dryRun"), skipInvalid: queryFlag(url, "skipInvalid") };
   const mapping = url.searchParams.get("mapping");
   if (mapping !== null && mapping.trim() !== "") {
     let value: unknown;

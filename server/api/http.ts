@@ -107,6 +107,17 @@ export async function readJson(req: IncomingMessage, limit: number): Promise<unk
   }
 }
 
+/**
+ * A yes/no query parameter, strictly: absent, `false` or `0` is no; `true`,
+ * `1` or empty (`?dryRun`) is yes; anything else is a 400 naming it.
+ */
+export function queryFlag(url: URL, name: string): boolean {
+  const v = url.searchParams.get(name);
+  if (v === null || v === "false" || v === "0") return false;
+  if (v === "" || v === "true" || v === "1") return true;
+  throw new HttpError(400, `${name} must be true or false.`);
+}
+
 function formatBytes(n: number): string {
   return n >= 1024 * 1024 ? `${Math.round(n / 1024 / 1024)} MB` : `${Math.round(n / 1024)} KB`;
 }

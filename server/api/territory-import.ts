@@ -7,7 +7,7 @@ import {
   TerritoryFileError,
 } from "../../shared/territories/import.ts";
 import type { PlanApi } from "./context.ts";
-import { HttpError, readJson, sendJson } from "./http.ts";
+import { HttpError, queryFlag, readJson, sendJson } from "./http.ts";
 import type { Router } from "./router.ts";
 import { createTerritories, toFeatureCollection } from "./territories.ts";
 
@@ -20,13 +20,7 @@ interface TerritoryImportOptions {
 function options(url: URL): TerritoryImportOptions {
   const mode = url.searchParams.get("mode") ?? "add";
   if (mode !== "add" && mode !== "replace") throw new HttpError(400, 'mode must be "add" or "replace".');
-  const flag = (name: string) => {
-    const v = url.searchParams.get(name);
-    if (v === null || v === "false" || v === "0") return false;
-    if (v === "" || v === "true" || v === "1") return true;
-    throw new HttpError(400, `${name} must be true or false.`);
-  };
-  return { mode, dryRun: flag("dryRun"), skipInvalid: flag("skipInvalid") };
+  return { mode, dryRun: queryFlag(url, "dryRun"), skipInvalid: queryFlag(url, "skipInvalid") };
 }
 
 /**
