@@ -160,12 +160,7 @@ test("hexagons from a fresh plan's drawn territory: the dry run's count first, t
 
   let territoryId = "";
   await test.step("she draws a territory; accounts are imported inside and outside it", async () => {
-    await manager.drawPolygon([
-      [0.35, 0.35],
-      [0.55, 0.35],
-      [0.55, 0.6],
-      [0.35, 0.6],
-    ]);
+    await manager.drawBox(0.35, 0.35, 0.55, 0.6);
     await expect(manager.territoryItems).toHaveCount(1);
     await page.keyboard.press("Escape");
     const [drawn] = await territories(request, plan.id);

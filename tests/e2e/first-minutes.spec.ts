@@ -44,21 +44,11 @@ test("a drawn territory's name box starts from that territory's name, even when 
   await ani.open(plan.id, { viewport: LAPTOP });
   const box = ani.page.getByTestId("rename-prompt");
 
-  await ani.drawPolygon([
-    [0.15, 0.35],
-    [0.35, 0.35],
-    [0.35, 0.6],
-    [0.15, 0.6],
-  ]);
+  await ani.drawBox(0.15, 0.35, 0.35, 0.6);
   await expect(ani.page.getByTestId("rename-input")).toHaveValue("Territory 1");
 
   // Ani ignores the box and draws a second territory.
-  await ani.drawPolygon([
-    [0.5, 0.35],
-    [0.7, 0.35],
-    [0.7, 0.6],
-    [0.5, 0.6],
-  ]);
+  await ani.drawBox(0.5, 0.35, 0.7, 0.6);
   await expect(ani.territoryItems).toHaveCount(2);
   await expect(box.getByTestId("rename-skip")).toHaveText("Keep “Territory 2”");
   await expect(ani.page.getByTestId("rename-input")).toHaveValue("Territory 2");
