@@ -1,15 +1,19 @@
 import { parentPort } from "node:worker_threads";
 import { balance } from "../../shared/balance/optimizer.ts";
+import { yieldThisThread } from "./priority.ts";
 import type { RunReply, RunRequest } from "./protocol.ts";
 
 /** Progress goes out at most this often: enough for a progress bar, little for a hundred watchers. */
 const PROGRESS_EVERY_MS = 250;
 
+// The lowest priority there is, so the session's threads always come first (priority.ts).
+yieldThisThread();
+
 /**
  * A balance worker: runs the optimizer (shared/balance/optimizer.ts), one
- * run at a time, a whole core while it runs. Progress is posted from inside
- * the run (postMessage does not need this thread's event loop); the stop
- * flag is read at each progress call, every few thousand steps.
+ * run at a time, on a whole core when one is idle. Progress is posted from
+ * inside the run (postMessage does not need this thread's event loop); the
+ * stop flag is read at each progress call, every few thousand steps.
  */
 parentPort?.on("message", (req: RunRequest) => {
   const reply = (r: RunReply, transfer: ArrayBuffer[] = []) => parentPort?.postMessage(r, transfer);

@@ -33,6 +33,7 @@ import {
   cpuTimeMs,
   planSyncUrl,
   type RunningServer,
+  schedStat,
   startOurServer,
   tempDir,
 } from "./lib/servers.ts";
@@ -90,6 +91,8 @@ interface PhaseFigures {
   edits: number;
   /** Server CPU (all threads) over the timed window, % of one core. */
   serverCpuPct: number;
+  /** The server's main thread (its event loop) runnable but waiting for a CPU, % of the window (NaN where the kernel does not say). */
+  loopWaitPct: number;
   /** Running phase: message 23 frames each watcher got during the window (fewest over the watchers). */
   progressFrames?: number;
   /** Running phase: the run's end: its status, how long it took, the best max deviation it reported. */
@@ -196,6 +199,7 @@ async function paint(
 ): Promise<Omit<PhaseFigures, "pair" | "phase" | "loadAverage"> & { lastSend: number; t0: number; edits: number }> {
   for (const w of s.watchers) w.updates.length = 0;
   const cpu0 = await cpuTimeMs(s.server.pid);
+  const sched0 = await schedStat(s.server.pid);
   const t0 = performance.now();
   const sends: number[] = [];
   const byClock = new Map<number, number>();
@@ -216,6 +220,7 @@ async function paint(
   const total = sends.length;
   const lastSend = sends[total - 1] as number;
   const cpu1 = await cpuTimeMs(s.server.pid);
+  const sched1 = await schedStat(s.server.pid);
   const windowMs = performance.now() - t0;
   const deadline = performance.now() + 20_000;
   while (!s.watchers.every((w) => w.updates.length >= total) && performance.now() < deadline) await sleep(10);
@@ -243,6 +248,7 @@ async function paint(
     samples: samples.filter((x) => !x.censored).length,
     late: samples.filter((x) => x.censored).length,
     serverCpuPct: ((cpu1 - cpu0) / windowMs) * 100,
+    loopWaitPct: sched0 && sched1 ? ((sched1.waitMs - sched0.waitMs) / windowMs) * 100 : Number.NaN,
   };
 }
 
@@ -309,7 +315,7 @@ export const balanceStall: Benchmark = {
           edits = f.edits;
           phases.push({ pair, phase, loadAverage, ...f });
           ctx.log(
-            `pair ${pair} ${phase}: p50 ${show(f.p50)} ms, p99 ${show(f.p99)} ms, ${f.late} late, server CPU ${fmt(f.serverCpuPct)} %${f.run ? `, run ${f.run.status} in ${fmt(f.run.seconds)} s, ${f.progressFrames} progress frames a watcher meanwhile` : ""}`,
+            `pair ${pair} ${phase}: p50 ${show(f.p50)} ms, p99 ${show(f.p99)} ms, ${f.late} late, server CPU ${fmt(f.serverCpuPct)} %, loop waiting ${fmt(f.loopWaitPct)} %${f.run ? `, run ${f.run.status} in ${fmt(f.run.seconds)} s, ${f.progressFrames} progress frames a watcher meanwhile` : ""}`,
           );
         }
       }
@@ -353,6 +359,7 @@ export const balanceStall: Benchmark = {
             "samples",
             "late",
             "server CPU",
+            "event loop waiting for a CPU",
             "progress frames a watcher",
             "run",
             "load",
@@ -367,6 +374,7 @@ export const balanceStall: Benchmark = {
             p.samples.toLocaleString("en-US"),
             p.late,
             `${fmt(p.serverCpuPct)} %`,
+            `${fmt(p.loopWaitPct)} %`,
             p.progressFrames ?? "–",
             p.run
               ? `${p.run.status} in ${fmt(p.run.seconds)} s, max deviation ${p.run.maxDeviation === null ? "–" : `${(p.run.maxDeviation * 100).toFixed(1)} %`}, ${p.run.moves.toLocaleString("en-US")} units move`
