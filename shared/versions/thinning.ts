@@ -21,7 +21,7 @@ const DAY = 24 * HOUR;
  * - named versions are never thinned.
  *
  * So a year of daily two-hour sessions with a checkpoint every five minutes
- * keeps about 24 + 6 × 2 + 358 checkpoints, not 8,760.
+ * keeps about 350 versions, not 6,000 (tests/bench/versions.ts).
  */
 export const THINNING = { keepAllMs: DAY, hourlyMs: 7 * DAY } as const;
 
