@@ -35,10 +35,11 @@ export { cutWeight, MOVE_WEIGHT } from "./partition.ts";
  * that may change territory are respected by both.
  *
  * The temperature falls from the typical size of a boundary move's change
- * to a thousandth of it over the budget: the step budget, or the time
- * budget when that runs out first (then the run is no longer
- * reproducible). So it is deterministic for a seed and a step budget that
- * finishes in time.
+ * to a thousandth of it over the budget: at each moment it follows
+ * whichever of the step budget and the time budget is further spent. So a
+ * run is deterministic for a seed and a step budget without a time cap;
+ * with one, the schedule (and so the answer) also depends on how fast the
+ * machine goes, even when the steps run out first.
  */
 export interface BalanceProblem {
   /** Unit adjacency (with the island bridges), as CSR. */

@@ -31,8 +31,11 @@ import {
   api,
   type CreatedPlan,
   cpuTimeMs,
+  commitOf,
   planSyncUrl,
+  ROOT,
   type RunningServer,
+  SERVER_DIR,
   schedStat,
   startOurServer,
   tempDir,
@@ -300,6 +303,8 @@ export const balanceStall: Benchmark = {
   name: "balance-stall",
   title: "Auto-balance never stalls the session: edit → 100 clients while a proposal runs",
   async run(ctx: BenchContext): Promise<BenchResult> {
+    // Another checkout's server (BENCH_SERVER_DIR, a before/after pair) is named in the title.
+    const elsewhere = SERVER_DIR !== ROOT;
     const cfg = ctx.quick ? QUICK : FULL;
     const dataDir = await tempDir("balance-stall");
     const phases: PhaseFigures[] = [];
@@ -344,7 +349,7 @@ export const balanceStall: Benchmark = {
     ];
     return {
       name: "balance-stall",
-      title: this.title,
+      title: `${this.title}${elsewhere ? ` — server at ${commitOf(SERVER_DIR) ?? SERVER_DIR}` : ""}`,
       description: `Our server (its own process, lowdb, scoring and balance workers) with a copy of the demo plan (GET /api/demo: 10 territories, 3,832 units, 6,000 accounts); ${cfg.watchers} view sockets watching, one edit socket painting one unit every ${cfg.spacingMs} ms (${cfg.warmupEdits} untimed first); edit → arrival at each watcher. Phases alternate: while POST …/proposals {"metrics":{"revenue":1},"seconds":${cfg.seconds}} runs (from its first progress frame until its end frame), then as many edits with no run; ${cfg.pairs} pairs (tests/bench/balance-stall.ts).`,
       tables: [
         {
