@@ -1,5 +1,6 @@
 import * as Y from "yjs";
 import { decodeGeometry } from "../geometry/codec.ts";
+import type { TerritoryGeometry } from "../geometry/types.ts";
 import { validateGeometry } from "../geometry/validate.ts";
 import { ID_PATTERN } from "../ids.ts";
 import {
@@ -82,8 +83,49 @@ export type UpdateVerdict =
       news: boolean;
       /** Ids of the territories the update writes or deletes. */
       territories: Set<string>;
+      /** What else it writes, by part: what a scoped edit link is checked on (shared/access/scope.ts). */
+      footprint: UpdateFootprint;
     }
   | { ok: false; problem: string; code: "invalid-update" | "malformed" };
+
+/**
+ * Everything an accepted update writes or deletes, worked out while checking
+ * it (no extra pass over the update, nothing read from the document beyond
+ * what the check reads), so a scoped edit link's update can be judged
+ * without applying it.
+ */
+export interface UpdateFootprint {
+  /** Territory maps the update writes under the territories root (a new territory, or one replaced whole). */
+  created: Set<string>;
+  /** Territories the update deletes. */
+  deleted: Set<string>;
+  /** Fields written or deleted, per territory. */
+  fields: Map<string, Set<string>>;
+  /** Each geometry written, decoded (a territory may get several in one update; the last wins). */
+  geometries: Map<string, TerritoryGeometry[]>;
+  /** `parent` values written. */
+  parents: Map<string, unknown>;
+  /** Pins written (account id → territory id) or removed (null). */
+  pins: Map<string, string | null>;
+  /** Units given to a territory, or taken out of one (null). */
+  units: Map<string, string | null>;
+  /** Plan settings written or deleted. */
+  plan: Set<string>;
+}
+
+/** An empty footprint. */
+export function emptyFootprint(): UpdateFootprint {
+  return {
+    created: new Set(),
+    deleted: new Set(),
+    fields: new Map(),
+    geometries: new Map(),
+    parents: new Map(),
+    pins: new Map(),
+    units: new Map(),
+    plan: new Set(),
+  };
+}
 
 /** Deleted items walked in one update at most (a deletion of everything in a 100,000-unit plan fits). */
 export const MAX_DELETE_WALK = 1_000_000;
@@ -148,6 +190,7 @@ class UpdateCheck {
   private readonly unitPlan: boolean;
   /** Territory ids the update creates (units may be given to them in the same update). */
   private readonly created = new Set<string>();
+  private readonly footprint = emptyFootprint();
 
   constructor(
     private readonly doc: Y.Doc,
@@ -191,7 +234,8 @@ class UpdateCheck {
     const removed = this.walkDeletions();
     this.checkRequiredFields(writes, removed);
     this.checkCounts(writes, removed);
-    return { ok: true, news: this.news, territories: this.touched };
+    for (const id of this.created) this.footprint.created.add(id);
+    return { ok: true, news: this.news, territories: this.touched, footprint: this.footprint };
   }
 
   // ── structs ──────────────────────────────────────────────────────────────
@@ -361,6 +405,7 @@ class UpdateCheck {
       if (!KNOWN_FIELDS.has(key)) {
         throw new Refused(`territory ${place.territory} has unknown field "${String(key).slice(0, 40)}"`);
       }
+      this.noteField(place.territory, key);
       if (key === TERRITORY_KEYS.geometry) {
         if (this.unitPlan) {
           throw new Refused(`this plan is built from units: paint them to change territory ${place.territory}'s shape`);
@@ -374,12 +419,16 @@ class UpdateCheck {
         }
         const g = validateGeometry(decoded);
         if (!g.ok) throw new Refused(`territory ${place.territory}: ${g.error}`);
+        const list = this.footprint.geometries.get(place.territory) ?? [];
+        list.push(decoded as TerritoryGeometry);
+        this.footprint.geometries.set(place.territory, list);
         return;
       }
       // A nested type is never a field's value (fields are plain values).
       const value = content instanceof Y.ContentType ? NOT_A_VALUE : singleValue(content);
       const problem = checkStoredTerritoryField(key, value);
       if (problem) throw new Refused(`territory ${place.territory}: ${problem}`);
+      if (key === TERRITORY_KEYS.parent) this.footprint.parents.set(place.territory, value);
       return;
     }
     switch (place.root) {
@@ -395,6 +444,7 @@ class UpdateCheck {
         if (key === null) throw new Refused("plan settings must be a map");
         const problem = checkPlanSetting(key, singleValue(content));
         if (problem) throw new Refused(problem);
+        this.footprint.plan.add(key);
         return;
       }
       case ROOTS.pins: {
@@ -407,6 +457,7 @@ class UpdateCheck {
         if (this.limits.accountExists && !this.limits.accountExists(key)) {
           throw new Refused(`there is no account ${key} to pin`);
         }
+        this.footprint.pins.set(key, value);
         return;
       }
       case ROOTS.comments:
@@ -424,6 +475,7 @@ class UpdateCheck {
         if (!territoriesMap(this.doc).has(value) && !this.created.has(value)) {
           throw new Refused(`unit ${key} is given to territory ${value}, which does not exist`);
         }
+        this.footprint.units.set(key, value);
         return;
       }
     }
@@ -463,10 +515,22 @@ class UpdateCheck {
     removed.add(item);
     this.news = true;
     const place = this.placeOfExisting(item);
-    if (place.kind === "territory") this.touched.add(place.territory);
-    else if (place.kind === "root") {
+    const key = item.parentSub;
+    if (place.kind === "territory") {
+      this.touched.add(place.territory);
+      if (key !== null) this.noteField(place.territory, key);
+    } else if (place.kind === "root") {
       if (place.root === ROOTS.comments) throw new Refused(COMMENTS);
-      if (place.root === ROOTS.territories && item.parentSub) this.touched.add(item.parentSub);
+      if (place.root === ROOTS.territories && key) {
+        this.touched.add(key);
+        this.footprint.deleted.add(key);
+      }
+      // A removed value the update also rewrites is an overwrite: the write says where it goes.
+      if (place.root === ROOTS.pins && key !== null && !this.footprint.pins.has(key))
+        this.footprint.pins.set(key, null);
+      if (place.root === ROOTS.units && key !== null && !this.footprint.units.has(key))
+        this.footprint.units.set(key, null);
+      if (place.root === ROOTS.plan && key !== null) this.footprint.plan.add(key);
       if (
         place.root === ROOTS.plan &&
         (item.parentSub === PLAN_KEYS.accountsVersion ||
@@ -476,6 +540,12 @@ class UpdateCheck {
         throw new Refused(checkPlanSetting(item.parentSub, undefined) as string);
       }
     }
+  }
+
+  private noteField(territory: string, key: string): void {
+    const set = this.footprint.fields.get(territory) ?? new Set<string>();
+    set.add(key);
+    this.footprint.fields.set(territory, set);
   }
 
   /** Whether the update deletes its own new item (an overwrite within one transaction). */
