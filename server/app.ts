@@ -17,6 +17,7 @@ import { Activity } from "./activity/activity.ts";
 import { Proposals } from "./balance/proposals.ts";
 import { BalanceRunner } from "./balance/runner.ts";
 import { Versions } from "./versions/versions.ts";
+import { ScoreTrail } from "./history/scores.ts";
 import { clientAddress } from "./access/client-address.ts";
 import { PersonKey } from "./access/people.ts";
 import { RateLimiter } from "./access/rate-limit.ts";
@@ -123,7 +124,7 @@ export async function startServer(
       },
       // The unit layer before the scoring, which scores the plan it finds.
       units,
-      ...(config.scoring ? [scoring] : []),
+      ...(config.scoring ? [scoring, new ScoreTrail(store, scoring)] : []),
       activity,
       proposals,
       versions,

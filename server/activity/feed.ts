@@ -139,6 +139,14 @@ export class PlanFeed {
     this.broadcast(entries);
   };
 
+  /** Entries that started in `(after, to]` (epoch ms), oldest first: a replay's page of the feed (issue 14). */
+  between(after: number, to: number): ActivityEntry[] {
+    return this.entries.filter((e) => {
+      const at = Date.parse(e.at);
+      return at > after && at <= to;
+    });
+  }
+
   /** A page, newest first, of entries older than `before` that pass the filter. */
   page(opts: { before?: number; limit?: number } & ActivityFilter = {}): ActivityPage {
     const limit = Math.max(1, Math.min(PAGE_MAX, opts.limit ?? PAGE_DEFAULT));

@@ -32,6 +32,7 @@ import { VersionedJsonCache } from "./json-cache.ts";
 import { planRoutes } from "./plans.ts";
 import { proposalRoutes } from "./proposals.ts";
 import { versionRoutes } from "./versions.ts";
+import { historyRoutes } from "./history.ts";
 import { Router } from "./router.ts";
 import { territoryImportRoutes } from "./territory-import.ts";
 import { outlinesOf, unitRoutes } from "./units.ts";
@@ -85,6 +86,7 @@ export function apiRouter(ctx: ApiContext): Router {
   unitRoutes(router, api, ctx.units, ctx.jobs);
   proposalRoutes(router, api, ctx.proposals);
   versionRoutes(router, api, ctx.versions);
+  historyRoutes(router, api);
 
   router.on("GET", "/api/plans/:id/analysis", async (req, res, { id }, url) => {
     await api.authorize(req, url, id as string);

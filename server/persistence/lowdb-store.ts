@@ -19,7 +19,9 @@ import {
   type StoredDocument,
   StorageWriteError,
 } from "./store.ts";
-import { UpdateLog } from "./update-log.ts";
+import { HistoryFiles, type RawHistoryPage, type ScorePoint } from "./history-files.ts";
+import { UpdateLog, type UpdateMeta } from "./update-log.ts";
+import type { HistoryQuery } from "../../shared/history/history.ts";
 import { VersionFiles } from "./version-files.ts";
 import type { VersionContent } from "../../shared/versions/content.ts";
 import type { VersionEntry } from "../../shared/versions/entry.ts";
@@ -35,6 +37,7 @@ import type { VersionEntry } from "../../shared/versions/entry.ts";
  * DATA_DIR/plans/<planId>/accounts.json    the accounts and their version
  * DATA_DIR/plans/<planId>/activity.json    the activity feed
  * DATA_DIR/plans/<planId>/versions/        versions and the data they refer to (version-files.ts)
+ * DATA_DIR/plans/<planId>/history/         sealed logs and snapshots for replay, scores (history-files.ts)
  * DATA_DIR/plans/<planId>/damaged-<time>/  copies of files found damaged, for the operator
  * ```
  *
@@ -105,6 +108,8 @@ export class LowdbStore implements PlanStore {
   private readonly activityFiles = new Map<string, Low<{ entries: ActivityEntry[] }>>();
   /** Each open plan's versions (issue 14). */
   private readonly versionFiles = new Map<string, VersionFiles>();
+  /** Each open plan's history for replay (issue 14). */
+  private readonly histories = new Map<string, HistoryFiles>();
   /** Plans refused for damage, with the state of their files then: refused until those files change. */
   private readonly refused = new Map<string, { error: DamagedError; files: string }>();
   /** Leftovers of interrupted plan creations removed (startup). */
@@ -380,6 +385,11 @@ export class LowdbStore implements PlanStore {
     this.plans.delete(id);
     this.activityFiles.delete(id);
     this.versionFiles.delete(id);
+    await this.histories
+      .get(id)
+      ?.close()
+      .catch(() => {});
+    this.histories.delete(id);
     this.refused.delete(id);
     await fsyncDir(this.root);
     await fs.rm(trash, { recursive: true, force: true });
@@ -439,9 +449,20 @@ export class LowdbStore implements PlanStore {
         `[store] plan ${planId}: ${torn.file} ends with ${torn.what} that a crash left mid-write (never acknowledged); it is cut before the next append`,
       );
     }
+    // Logs sealed before a crash kept history from linking them: history takes them first.
+    const history = this.historyOf(planId);
+    const sealedGens = ((await logGens(dir)).get(name) ?? []).filter((g) => g < loaded.lastGen);
+    await history
+      .sealStale(name, sealedGens, (gen) => logPath(dir, name, gen))
+      .catch((e: Error) => {
+        console.error(
+          `[store] plan ${planId}: history could not take the logs of "${name}" before ${loaded.lastGen}: ${e.message}`,
+        );
+      });
     // Logs in both copies' snapshots are no longer needed (a crash may have left them).
     await removeLogsBefore(dir, name, record.keepFrom(name));
-    return new LowdbDocument(this, record, planId, dir, name, loaded.lastGen, loaded.updates, loaded.lastLog);
+    const lastAt = loaded.lastAt;
+    return new LowdbDocument(this, record, planId, dir, name, loaded.lastGen, loaded.updates, loaded.lastLog, lastAt);
   }
 
   // ── accounts and activity ────────────────────────────────────────────────
@@ -544,6 +565,36 @@ export class LowdbStore implements PlanStore {
     await db.write();
   }
 
+  // ── history (issue 14, replay) ───────────────────────────────────────────
+
+  /** The plan's history files (one per plan, so its steps are chained). */
+  historyOf(planId: string): HistoryFiles {
+    let h = this.histories.get(planId);
+    if (!h) {
+      h = new HistoryFiles(this.dir(planId));
+      this.histories.set(planId, h);
+    }
+    return h;
+  }
+
+  async getHistory(planId: string, part: Part, query: HistoryQuery, maxBytes: number): Promise<RawHistoryPage> {
+    if (!(await this.record(planId))) throw new Error(`plan ${planId} does not exist`);
+    const dir = this.dir(planId);
+    const name = part === "" ? "main" : part;
+    const live = ((await logGens(dir)).get(name) ?? []).map((gen) => ({ gen, file: logPath(dir, name, gen) }));
+    return this.historyOf(planId).page(name, query, live, maxBytes);
+  }
+
+  async appendScores(planId: string, points: readonly ScorePoint[]): Promise<void> {
+    if (!(await this.record(planId))) throw new Error(`plan ${planId} does not exist`);
+    await this.historyOf(planId).appendScores(points);
+  }
+
+  async getScores(planId: string, from: number, to: number): Promise<ScorePoint[]> {
+    if (!(await this.record(planId))) throw new Error(`plan ${planId} does not exist`);
+    return this.historyOf(planId).scoresBetween(from, to);
+  }
+
   // ── versions (issue 14) ─────────────────────────────────────────────────
 
   private async versionsOf(planId: string): Promise<VersionFiles> {
@@ -614,6 +665,8 @@ export class LowdbStore implements PlanStore {
   }
 
   async close(): Promise<void> {
+    for (const h of this.histories.values()) await h.close().catch(() => {});
+    this.histories.clear();
     this.plans.clear();
     this.versionFiles.clear();
   }
@@ -660,6 +713,8 @@ interface LoadedDocument {
   lastLog: { size: number; cutTail: boolean };
   torn: { file: string; what: string }[];
   problem: { file: string; damage: string } | null;
+  /** Time of the newest update with one (epoch ms), null when none has. */
+  lastAt: number | null;
 }
 
 /** A document from a snapshot entry and every log from its generation on, with the first damage found. */
@@ -670,6 +725,7 @@ async function readDocument(dir: string, name: string, entry: SnapshotEntry | un
     lastLog: { size: 0, cutTail: false },
     torn: [],
     problem: null,
+    lastAt: null,
   };
   if (entry) {
     const bytes = new Uint8Array(Buffer.from(entry.snapshot, "base64"));
@@ -685,6 +741,7 @@ async function readDocument(dir: string, name: string, entry: SnapshotEntry | un
     try {
       const log = await UpdateLog.read(logPath(dir, name, gen));
       loaded.updates.push(...log.records);
+      for (const m of log.metas) if (m) loaded.lastAt = m.at;
       if (log.torn) loaded.torn.push({ file, what: log.torn });
       loaded.lastGen = gen;
       loaded.lastLog = { size: log.size, cutTail: log.droppedBytes > 0 };
@@ -747,6 +804,8 @@ class LowdbDocument implements StoredDocument {
     gen: number,
     updates: Uint8Array[],
     last: { size: number; cutTail: boolean },
+    /** Time of the newest update stored (a snapshot's time in history). */
+    private lastAt: number | null = null,
   ) {
     this.gen = gen;
     this.updates = updates;
@@ -757,11 +816,12 @@ class LowdbDocument implements StoredDocument {
     return this.log.size;
   }
 
-  append(update: Uint8Array): Promise<void> {
+  append(update: Uint8Array, meta?: UpdateMeta): Promise<void> {
     // A plan refused for damage found elsewhere (its accounts, say) takes no more writes.
     const refusal = this.store.refusal(this.planId);
     if (refusal) return Promise.reject(refusal);
-    return this.log.append(update);
+    if (meta) this.lastAt = meta.at;
+    return this.log.append(update, meta);
   }
 
   compact(state: Uint8Array): Promise<void> {
@@ -770,10 +830,19 @@ class LowdbDocument implements StoredDocument {
     const old = this.log;
     const gen = ++this.gen;
     this.log = new UpdateLog(logPath(this.dir, this.name, gen));
+    const at = this.lastAt ?? Date.now();
     const run = async () => {
       await old.close();
       const refusal = this.store.refusal(this.planId);
       if (refusal) throw refusal;
+      // History takes the sealed log (and maybe this state) before anything can remove it; it
+      // never fails the compaction: without it replay has a gap, without the compaction the log grows.
+      await this.store
+        .historyOf(this.planId)
+        .onCompaction(this.name, gen, state, at, old.path)
+        .catch((e: Error) =>
+          console.error(`[store] plan ${this.planId}: history of "${this.name}" at ${gen}: ${e.message}`),
+        );
       this.record.db.data.documents[this.name] = {
         snapshot: Buffer.from(state).toString("base64"),
         crc32: crc32(state),

@@ -3,7 +3,12 @@ import type { Part } from "../../shared/protocol/rooms.ts";
 import type { VersionContent } from "../../shared/versions/content.ts";
 import type { VersionEntry } from "../../shared/versions/entry.ts";
 import { toAccountsFile } from "./accounts-file.ts";
+import type { HistoryQuery } from "../../shared/history/history.ts";
 import type {
+  RawHistoryEntry,
+  RawHistoryPage,
+  ScorePoint,
+  UpdateMeta,
   KeptKind,
   PlanData,
   PlanMeta,
@@ -17,6 +22,9 @@ import type {
 export class MemoryStore implements PlanStore {
   private readonly plans = new Map<string, PlanMeta>();
   private readonly docs = new Map<string, Uint8Array[]>();
+  /** Every update appended to a document, with its meta: the history (never compacted here). */
+  private readonly histories = new Map<string, { update: Uint8Array; meta: UpdateMeta | null }[]>();
+  private readonly scores = new Map<string, ScorePoint[]>();
   private readonly accounts = new Map<string, StoredAccounts>();
   private readonly activity = new Map<string, ActivityEntry[]>();
   private readonly data = new Map<string, unknown>();
@@ -133,6 +141,8 @@ export class MemoryStore implements PlanStore {
     this.accounts.delete(id);
     this.activity.delete(id);
     for (const key of [...this.docs.keys()]) if (key.startsWith(`${id}/`)) this.docs.delete(key);
+    for (const key of [...this.histories.keys()]) if (key.startsWith(`${id}/`)) this.histories.delete(key);
+    this.scores.delete(id);
     for (const key of [...this.data.keys()]) if (key.startsWith(`${id}/`)) this.data.delete(key);
     for (const key of [...this.kept.keys()]) if (key.startsWith(`${id}/`)) this.kept.delete(key);
     this.versions.delete(id);
@@ -152,19 +162,52 @@ export class MemoryStore implements PlanStore {
     const key = `${planId}/${part}`;
     const list = this.docs.get(key) ?? [];
     this.docs.set(key, list);
+    const history = this.histories.get(key) ?? [];
+    this.histories.set(key, history);
     return {
       updates: [...list],
       get logBytes() {
         return list.reduce((n, u) => n + u.length, 0);
       },
-      async append(update) {
+      async append(update, meta) {
         list.push(update);
+        history.push({ update, meta: meta ?? null });
       },
       async compact(state) {
         list.splice(0, list.length, state);
       },
       async close() {},
     };
+  }
+
+  /** History from the document's start (no snapshots: nothing is compacted away here), paged by index. */
+  async getHistory(planId: string, part: Part, query: HistoryQuery, maxBytes: number): Promise<RawHistoryPage> {
+    if (!this.plans.has(planId)) throw new Error(`plan ${planId} does not exist`);
+    const history = this.histories.get(`${planId}/${part}`) ?? [];
+    const entries: RawHistoryEntry[] = [];
+    let bytes = 0;
+    let lastAt = 0;
+    for (let i = query.cursor?.index ?? 0; i < history.length; i++) {
+      const h = history[i] as { update: Uint8Array; meta: UpdateMeta | null };
+      const at = h.meta?.at ?? lastAt;
+      if (at > query.to) break;
+      if (bytes >= maxBytes && entries.length > 0) return { entries, next: { gen: 0, index: i, after: lastAt } };
+      entries.push({ kind: "update", at, by: h.meta?.by ?? null, bytes: h.update });
+      bytes += h.update.length;
+      lastAt = at;
+    }
+    return { entries, next: null };
+  }
+
+  async appendScores(planId: string, points: readonly ScorePoint[]): Promise<void> {
+    this.scores.set(planId, [...(this.scores.get(planId) ?? []), ...points]);
+  }
+
+  async getScores(planId: string, from: number, to: number): Promise<ScorePoint[]> {
+    const all = this.scores.get(planId) ?? [];
+    const before = all.filter((p) => p.at < from).at(-1);
+    const inside = all.filter((p) => p.at >= from && p.at <= to);
+    return before ? [before, ...inside] : inside;
   }
 
   async close(): Promise<void> {}

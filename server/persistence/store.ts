@@ -9,6 +9,12 @@ import type { Proposal } from "../../shared/balance/proposal.ts";
 import type { EntryChange } from "../rooms/undo.ts";
 import type { VersionContent } from "../../shared/versions/content.ts";
 import type { VersionEntry } from "../../shared/versions/entry.ts";
+import type { HistoryQuery } from "../../shared/history/history.ts";
+import type { RawHistoryPage, ScorePoint } from "./history-files.ts";
+import type { UpdateMeta } from "./update-log.ts";
+
+export type { RawHistoryEntry, RawHistoryPage, ScorePoint } from "./history-files.ts";
+export type { UpdateMeta } from "./update-log.ts";
 
 /** What the server keeps about a plan besides its documents. */
 export interface PlanMeta {
@@ -158,6 +164,17 @@ export interface PlanStore {
   keptVersions(planId: string, kind: KeptKind): Promise<number[]>;
   /** Lets a kept version go (no version refers to it any more). */
   dropKeptData(planId: string, kind: KeptKind, version: number): Promise<void>;
+  /**
+   * One page of a document's history for replay (issue 14): the state at or
+   * before `query.from` (none when the document started empty) and the
+   * updates after it with their times and authors, up to `query.to`, about
+   * `maxBytes` of them; `next` continues the page. Stored bytes, not decoded.
+   */
+  getHistory(planId: string, part: Part, query: HistoryQuery, maxBytes: number): Promise<RawHistoryPage>;
+  /** Records balance scores with their times (the replay's score curve). */
+  appendScores(planId: string, points: readonly ScorePoint[]): Promise<void>;
+  /** The scores recorded between two times, plus the last one before `from`. */
+  getScores(planId: string, from: number, to: number): Promise<ScorePoint[]>;
   /** The plan's activity feed, oldest first ([] when nothing happened yet). */
   getActivity(planId: string): Promise<ActivityEntry[]>;
   /** Replaces the stored feed; resolves once it is on disk. */
@@ -267,8 +284,12 @@ export interface StoredDocument {
   readonly updates: readonly Uint8Array[];
   /** Bytes in the update log since the last compaction. */
   readonly logBytes: number;
-  /** Appends an update; resolves once it is on disk (group commit, fdatasync). */
-  append(update: Uint8Array): Promise<void>;
+  /**
+   * Appends an update, with when and by whom when known (kept in the same
+   * record, for history and replay); resolves once it is on disk (group
+   * commit, fdatasync).
+   */
+  append(update: Uint8Array, meta?: UpdateMeta): Promise<void>;
   /**
    * Replaces snapshot and log with `state`, which must contain every update
    * appended before this call. Updates appended meanwhile are kept.

@@ -35,7 +35,12 @@ async function writeLog(file: string, payloads: Uint8Array[]): Promise<void> {
 
 describe("UpdateLog", () => {
   it("reads nothing from a file that does not exist", async () => {
-    expect(await UpdateLog.read(path.join(dir, "none.log"))).toEqual({ records: [], size: 0, droppedBytes: 0 });
+    expect(await UpdateLog.read(path.join(dir, "none.log"))).toEqual({
+      records: [],
+      metas: [],
+      size: 0,
+      droppedBytes: 0,
+    });
   });
 
   it("returns all of many concurrent appends, in the order they were made", async () => {
@@ -321,5 +326,48 @@ describe("UpdateLog", () => {
     await expect(second).rejects.toThrow();
     await expect(log.append(payload(3))).rejects.toThrow();
     await log.close();
+  });
+});
+
+describe("UpdateLog metas (issue 14: each update's time and author)", () => {
+  const by = { id: "p-ana", name: "Ana", role: "edit" as const };
+
+  it("keeps each update's time and author, in single and batch records alike", async () => {
+    const file = path.join(dir, "meta.log");
+    const log = new UpdateLog(file);
+    await log.append(payload(1), { at: 1000, by });
+    // Appended together: one batch record mixing updates with and without a meta.
+    await Promise.all([
+      log.append(payload(2), { at: 2000, by: null }),
+      log.append(payload(3)),
+      log.append(payload(4), { at: 4000, by }),
+    ]);
+    await log.close();
+    const read = await UpdateLog.read(file);
+    expect(read.records).toEqual([payload(1), payload(2), payload(3), payload(4)]);
+    expect(read.metas).toEqual([{ at: 1000, by }, { at: 2000, by: null }, null, { at: 4000, by }]);
+    expect(read.size).toBe((await fs.stat(file)).size);
+  });
+
+  it("reads a log written before metas as updates without one", async () => {
+    const file = path.join(dir, "old.log");
+    await writeLog(file, [payload(5), payload(6)]);
+    const read = await UpdateLog.read(file);
+    expect(read.records).toEqual([payload(5), payload(6)]);
+    expect(read.metas).toEqual([null, null]);
+  });
+
+  it("cuts a torn last record that carries a meta like any other", async () => {
+    const file = path.join(dir, "torn.log");
+    const log = new UpdateLog(file);
+    await log.append(payload(7), { at: 7, by });
+    await log.append(payload(8), { at: 8, by });
+    await log.close();
+    const whole = await fs.readFile(file);
+    await fs.writeFile(file, whole.subarray(0, whole.length - 3));
+    const read = await UpdateLog.read(file);
+    expect(read.records).toEqual([payload(7)]);
+    expect(read.metas).toEqual([{ at: 7, by }]);
+    expect(read.droppedBytes).toBeGreaterThan(0);
   });
 });

@@ -1,17 +1,36 @@
 import fs from "node:fs/promises";
 import { crc32 } from "node:zlib";
+import type { Author } from "../../shared/comments/comments.ts";
 import { asWriteError, DamagedFileError } from "./fs-errors.ts";
 
 /** Record header: u32 length word (LE) · u32 CRC-32 of the payload (LE). */
 const HEADER = 8;
-/** Set in the length word when the payload holds several updates, each as u32 length (LE) · bytes. */
+/** Set in the length word when the payload holds several updates, each as u32 length word (LE) · bytes. */
 const BATCH = 0x80000000;
-const LENGTH = 0x7fffffff;
+/**
+ * Set in an update's length word (a record's, or one inside a batch) when
+ * the update carries who made it and when (issue 14, replay): its bytes are
+ * u16 meta length (LE) · meta JSON (UTF-8) · the update. Logs written before
+ * never set it (no update comes near 1 GiB), so they read as they were,
+ * their updates without a meta.
+ */
+const META = 0x40000000;
+const LENGTH = 0x3fffffff;
+
+/** When an update was accepted and whose it was, kept with it in the log for history and replay. */
+export interface UpdateMeta {
+  /** Epoch milliseconds. */
+  at: number;
+  /** Who made it (a connection's link and name, a REST caller); null for the server's own changes. */
+  by: Author | null;
+}
 
 /** What `UpdateLog.read` found in a log. */
 export interface LogContents {
   /** Every update, in the order appended. */
   records: Uint8Array[];
+  /** Each record's meta (same index), null for updates written without one (before issue 14). */
+  metas: (UpdateMeta | null)[];
   /** Bytes of intact records: where appends continue. */
   size: number;
   /** Bytes after them that a crash left (a torn last write); cut before the next append. */
@@ -40,7 +59,8 @@ export interface LogContents {
 export class UpdateLog {
   readonly path: string;
   private handle: fs.FileHandle | null = null;
-  private queue: { payload: Uint8Array; resolve: () => void; reject: (e: unknown) => void }[] = [];
+  private queue: { payload: Uint8Array; meta: Uint8Array | null; resolve: () => void; reject: (e: unknown) => void }[] =
+    [];
   private flushing: Promise<void> | null = null;
   private failed: unknown = null;
   /** Cut the file back to this many bytes before the first append (a torn tail that `read` found). */
@@ -59,12 +79,14 @@ export class UpdateLog {
     this.cutTo = cutTail ? size : null;
   }
 
-  append(payload: Uint8Array): Promise<void> {
+  /** Appends an update, with `meta` when given; resolves once it is on disk. */
+  append(payload: Uint8Array, meta?: UpdateMeta): Promise<void> {
     if (this.failed) return Promise.reject(this.failed);
     if (payload.length === 0) return Promise.reject(new Error("an update log record cannot be empty"));
-    this.size += HEADER + payload.length;
+    const metaBytes = meta ? encodeMeta(meta) : null;
+    this.size += HEADER + recordBytes(payload, metaBytes);
     return new Promise((resolve, reject) => {
-      this.queue.push({ payload, resolve, reject });
+      this.queue.push({ payload, meta: metaBytes, resolve, reject });
       if (!this.flushing) this.flushing = this.flushLoop();
     });
   }
@@ -75,8 +97,8 @@ export class UpdateLog {
         const batch = this.queue;
         this.queue = [];
         try {
-          const bytes = encodeRecord(batch.map((b) => b.payload));
-          this.size += bytes.length - batch.reduce((n, b) => n + HEADER + b.payload.length, 0);
+          const bytes = encodeRecord(batch);
+          this.size += bytes.length - batch.reduce((n, b) => n + HEADER + recordBytes(b.payload, b.meta), 0);
           const handle = await this.open();
           let offset = 0;
           while (offset < bytes.length) {
@@ -134,7 +156,7 @@ export class UpdateLog {
     try {
       buf = await fs.readFile(path);
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === "ENOENT") return { records: [], size: 0, droppedBytes: 0 };
+      if ((e as NodeJS.ErrnoException).code === "ENOENT") return { records: [], metas: [], size: 0, droppedBytes: 0 };
       throw e;
     }
     return UpdateLog.parse(buf, path);
@@ -143,68 +165,117 @@ export class UpdateLog {
   /** `read` on bytes already in memory. */
   static parse(buf: Buffer, file: string): LogContents {
     const records: Uint8Array[] = [];
+    const metas: (UpdateMeta | null)[] = [];
     let offset = 0;
     let index = 0;
     while (offset < buf.length) {
       if (!intactAt(buf, offset)) {
         const bad = classifyBadRecord(buf, offset, index + 1);
         if (bad.kind === "damage") throw new DamagedFileError(file, bad.damage);
-        return { records, size: offset, droppedBytes: buf.length - offset, torn: bad.torn };
+        return { records, metas, size: offset, droppedBytes: buf.length - offset, torn: bad.torn };
       }
       const word = buf.readUInt32LE(offset);
       const end = offset + HEADER + (word & LENGTH);
       const payload = buf.subarray(offset + HEADER, end);
       index++;
-      if (word & BATCH) {
-        const updates = splitBatch(payload);
-        if (!updates) {
-          throw new DamagedFileError(
-            file,
-            `record ${index} (at byte ${offset}) passes its checksum but its updates do not add up`,
-          );
-        }
-        records.push(...updates);
-      } else {
-        records.push(new Uint8Array(payload));
+      const updates = word & BATCH ? splitBatch(payload) : [readUpdate(payload, (word & META) !== 0)];
+      if (!updates || updates.includes(null)) {
+        throw new DamagedFileError(
+          file,
+          `record ${index} (at byte ${offset}) passes its checksum but its ${word & BATCH ? "updates do not add up" : "meta does not read"}`,
+        );
+      }
+      for (const u of updates as { update: Uint8Array; meta: UpdateMeta | null }[]) {
+        records.push(u.update);
+        metas.push(u.meta);
       }
       offset = end;
     }
-    return { records, size: offset, droppedBytes: 0 };
+    return { records, metas, size: offset, droppedBytes: 0 };
   }
 }
 
-/** One record holding `payloads`: a plain record for one, a batch record for several. */
-function encodeRecord(payloads: Uint8Array[]): Buffer {
-  if (payloads.length === 1) {
-    const payload = payloads[0] as Uint8Array;
-    const record = Buffer.allocUnsafe(HEADER + payload.length);
-    record.writeUInt32LE(payload.length, 0);
-    record.writeUInt32LE(crc32(payload), 4);
-    record.set(payload, HEADER);
+/** The meta as stored: compact JSON, `{"at":…,"by":{id,name,role}|null}`. */
+function encodeMeta(meta: UpdateMeta): Uint8Array {
+  const by = meta.by ? { id: meta.by.id, name: meta.by.name, role: meta.by.role } : null;
+  const bytes = Buffer.from(JSON.stringify({ at: meta.at, by }));
+  if (bytes.length > 0xffff) throw new Error("an update's meta cannot exceed 64 KiB");
+  return bytes;
+}
+
+/** Bytes an update takes in a record's payload (not counting a batch's length word). */
+function recordBytes(payload: Uint8Array, meta: Uint8Array | null): number {
+  return meta ? 2 + meta.length + payload.length : payload.length;
+}
+
+/** Writes one update (with its meta when it has one) at `at`; returns its length word. */
+function writeUpdate(record: Buffer, at: number, payload: Uint8Array, meta: Uint8Array | null): number {
+  if (!meta) {
+    record.set(payload, at);
+    return payload.length;
+  }
+  record.writeUInt16LE(meta.length, at);
+  record.set(meta, at + 2);
+  record.set(payload, at + 2 + meta.length);
+  return (recordBytes(payload, meta) | META) >>> 0;
+}
+
+/** One record holding the queued updates: a plain record for one, a batch record for several. */
+function encodeRecord(items: { payload: Uint8Array; meta: Uint8Array | null }[]): Buffer {
+  if (items.length === 1) {
+    const { payload, meta } = items[0] as { payload: Uint8Array; meta: Uint8Array | null };
+    const record = Buffer.allocUnsafe(HEADER + recordBytes(payload, meta));
+    const word = writeUpdate(record, HEADER, payload, meta);
+    record.writeUInt32LE(word, 0);
+    record.writeUInt32LE(crc32(record.subarray(HEADER)), 4);
     return record;
   }
-  const length = payloads.reduce((n, p) => n + 4 + p.length, 0);
-  if (length > LENGTH) throw new Error("a group commit of more than 2 GiB cannot be one record");
+  const length = items.reduce((n, p) => n + 4 + recordBytes(p.payload, p.meta), 0);
+  if (length > LENGTH) throw new Error("a group commit of more than 1 GiB cannot be one record");
   const record = Buffer.allocUnsafe(HEADER + length);
   let at = HEADER;
-  for (const p of payloads) {
-    record.writeUInt32LE(p.length, at);
-    record.set(p, at + 4);
-    at += 4 + p.length;
+  for (const p of items) {
+    const word = writeUpdate(record, at + 4, p.payload, p.meta);
+    record.writeUInt32LE(word, at);
+    at += 4 + (word & LENGTH);
   }
   record.writeUInt32LE((length | BATCH) >>> 0, 0);
   record.writeUInt32LE(crc32(record.subarray(HEADER)), 4);
   return record;
 }
 
-function splitBatch(payload: Buffer): Uint8Array[] | null {
-  const out: Uint8Array[] = [];
+/** An update as stored (with its meta when `hasMeta`); null when the bytes do not read. */
+function readUpdate(bytes: Buffer, hasMeta: boolean): { update: Uint8Array; meta: UpdateMeta | null } | null {
+  if (!hasMeta) return { update: new Uint8Array(bytes), meta: null };
+  if (bytes.length < 2) return null;
+  const n = bytes.readUInt16LE(0);
+  if (2 + n >= bytes.length) return null;
+  const meta = decodeMeta(bytes.subarray(2, 2 + n));
+  return meta ? { update: new Uint8Array(bytes.subarray(2 + n)), meta } : null;
+}
+
+function decodeMeta(bytes: Buffer): UpdateMeta | null {
+  try {
+    const v = JSON.parse(bytes.toString("utf8")) as { at?: unknown; by?: unknown };
+    if (typeof v.at !== "number" || !Number.isFinite(v.at)) return null;
+    const by = v.by as Author | null;
+    if (by !== null && (typeof by !== "object" || typeof by.id !== "string" || typeof by.name !== "string"))
+      return null;
+    return { at: v.at, by };
+  } catch {
+    return null;
+  }
+}
+
+function splitBatch(payload: Buffer): ({ update: Uint8Array; meta: UpdateMeta | null } | null)[] | null {
+  const out: ({ update: Uint8Array; meta: UpdateMeta | null } | null)[] = [];
   let at = 0;
   while (at < payload.length) {
     if (at + 4 > payload.length) return null;
-    const n = payload.readUInt32LE(at);
+    const word = payload.readUInt32LE(at);
+    const n = word & LENGTH;
     if (n === 0 || at + 4 + n > payload.length) return null;
-    out.push(new Uint8Array(payload.subarray(at + 4, at + 4 + n)));
+    out.push(readUpdate(payload.subarray(at + 4, at + 4 + n), (word & META) !== 0));
     at += 4 + n;
   }
   return out.length > 0 ? out : null;

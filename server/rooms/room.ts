@@ -143,7 +143,7 @@ export class Room {
     // Start the disk write with the client's own bytes (checked, and
     // idempotent to replay), so the document's apply and re-encoding
     // overlap the fdatasync instead of preceding it.
-    this.appending = this.stored.append(update);
+    this.appending = this.stored.append(update, { at: Date.now(), by: peer.actor });
     try {
       Y.applyUpdate(this.doc, update, { kind: "connection", connectionId: peer.id } satisfies Origin);
     } finally {
@@ -186,7 +186,8 @@ export class Room {
     this.dirtySinceCompaction = true;
     const fromPeer = isOrigin(origin) && origin.kind === "connection";
     const sender = fromPeer ? origin.connectionId : null;
-    const durable = fromPeer && this.appending ? this.appending : this.stored.append(update);
+    const durable =
+      fromPeer && this.appending ? this.appending : this.stored.append(update, { at: Date.now(), by: actorOf(origin) });
     durable.then(
       () => {
         this.durableSeq = seq;
@@ -306,6 +307,14 @@ export class Room {
       this.doc.destroy();
     }
   }
+}
+
+/** Who a server-side change is by, for its history (issue 14): the REST caller or the person a step is for. */
+function actorOf(origin: unknown): Author | null {
+  if (!isOrigin(origin)) return null;
+  if (origin.kind === "rest") return origin.actor ?? null;
+  if (origin.kind === "step") return origin.actor;
+  return null;
 }
 
 /** Creates the root types before any update is applied, so they are typed maps. */
