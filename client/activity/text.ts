@@ -34,10 +34,15 @@ const FIELDS = new Set(["name", "color", "reps", "targets", "parent"]);
 
 /**
  * The sentence for a feed entry, in parts so the UI can set the name apart.
+ * `versionName` names a version the entry gives only by id (a restore taken back).
  *
  * @example activityText(reshape, "en") // { actor: "Budi", action: "reshaped Jakarta Utara", detail: "accounts 120 → 134, revenue +4.2%", quote: null }
  */
-export function activityText(entry: ActivityEntry, locale: Locale): ActivityText {
+export function activityText(
+  entry: ActivityEntry,
+  locale: Locale,
+  versionName?: (id: string) => string | undefined,
+): ActivityText {
   const d = entry.details ?? {};
   const territory = entry.territoryName?.trim() || tr(locale, "activity.aTerritory");
   const place = entry.territoryName?.trim() || (entry.territoryId ? territory : tr(locale, "activity.theMap"));
@@ -93,17 +98,29 @@ export function activityText(entry: ActivityEntry, locale: Locale): ActivityText
     case "proposal-accepted":
     case "proposal-undone":
       action = plural(locale, `activity.kind.${entry.kind}`, d.count ?? 0);
-      if (d.score && d.score.before !== null && d.score.after !== null) {
-        details.push(
-          tr(locale, "activity.detail.score", {
-            from: fmtInt(Math.round(d.score.before), locale),
-            to: fmtInt(Math.round(d.score.after), locale),
-          }),
-        );
-      }
+      scoreDetail(d, locale, details);
       if (d.skipped) details.push(plural(locale, "activity.detail.skipped", d.skipped));
       if (d.kept) details.push(plural(locale, "activity.detail.kept", d.kept));
       break;
+    case "version-saved":
+    case "version-restored": {
+      const name = d.versionName?.trim() || tr(locale, "activity.aVersion");
+      const withAccounts = entry.kind === "version-restored" && d.fields?.includes("accounts");
+      action = tr(locale, withAccounts ? "activity.kind.version-restored.accounts" : `activity.kind.${entry.kind}`, {
+        name,
+      });
+      if (entry.kind === "version-restored") versionDetails(d, locale, details);
+      break;
+    }
+    case "version-restore-undone": {
+      const name = (d.versionId && versionName?.(d.versionId)?.trim()) || d.versionName?.trim();
+      action = name
+        ? tr(locale, "activity.kind.version-restore-undone", { name })
+        : tr(locale, "activity.kind.version-restore-undone.unnamed");
+      versionDetails(d, locale, details);
+      if (d.kept) details.push(plural(locale, "activity.detail.keptChanges", d.kept));
+      break;
+    }
     case "link-rotated": {
       const role: Role = isRole(d.role) ? d.role : "view";
       action = tr(locale, "activity.kind.link-rotated", { link: tr(locale, `share.link.${role}`).toLowerCase() });
@@ -135,6 +152,24 @@ export function activityText(entry: ActivityEntry, locale: Locale): ActivityText
   if (entry.count > 1) details.push(plural(locale, "activity.count", entry.count));
   const quote = d.excerpt?.trim() ? d.excerpt.trim() : null;
   return { actor: entry.actor.name || "?", action, detail: details.length ? details.join(" · ") : null, quote };
+}
+
+/** A restore's (or its undo's) changes and the score before → after. */
+function versionDetails(d: ActivityDetails, locale: Locale, out: string[]): void {
+  if (d.count !== undefined) out.push(plural(locale, "activity.detail.changes", d.count));
+  scoreDetail(d, locale, out);
+}
+
+/** "balance score 47 → 71", when the step knows both. */
+function scoreDetail(d: ActivityDetails, locale: Locale, out: string[]): void {
+  if (d.score && d.score.before !== null && d.score.after !== null) {
+    out.push(
+      tr(locale, "activity.detail.score", {
+        from: fmtInt(Math.round(d.score.before), locale),
+        to: fmtInt(Math.round(d.score.after), locale),
+      }),
+    );
+  }
 }
 
 /**

@@ -33,6 +33,7 @@ import type { FillState } from "./styles.ts";
 import { TerritorySync } from "./territory-sync.ts";
 import { ViewMoves } from "./view-moves.ts";
 import { UnitsLayer } from "./units-layer.ts";
+import { VersionLayer, type VersionMapInput } from "./version-layer.ts";
 import type { UnitsData } from "../../shared/units/compact.ts";
 
 /** Java and its neighbours: the view while the plan loads. */
@@ -63,6 +64,12 @@ export class MapController implements MapApi {
   #unitsData: UnitsData | null = null;
   /** The selected proposal's moves, drawn hatched over the units (issue 13). */
   #proposalMoves: ReadonlyMap<number, string> | null = null;
+  /** A version opened or two compared (issue 14), drawn while the plan now is hidden. */
+  readonly version = new VersionLayer();
+  #showingVersion = false;
+  /** Whether the map display asks for accounts and competitors (hidden while a version is shown). */
+  #accountsOn = true;
+  #competitorsOn = false;
   #accountIndex: { accounts: PlanAccounts; byId: Map<string, number> } | null = null;
   #territoryLayer: VectorImageLayer<VectorSource<TerritoryFeature>>;
   #labelLayer: VectorLayer<VectorSource<TerritoryFeature>>;
@@ -111,6 +118,7 @@ export class MapController implements MapApi {
         ...basemap.layers,
         this.#territoryLayer,
         this.#units.layer,
+        this.version.layer,
         this.#overlaps.layer,
         this.#selectionLayers.outlines,
         this.#selectionLayers.lifted,
@@ -119,6 +127,7 @@ export class MapController implements MapApi {
         this.competitors.layer,
         this.#issue.layer,
         this.#labelLayer,
+        this.version.labels,
         // Pins above the labels: a comment is what the person came to see or write.
         this.comments.layer,
         this.#peers.layer,
@@ -199,7 +208,7 @@ export class MapController implements MapApi {
     const units = this.#editor.units;
     const active = units.active && units.data !== null;
     const el = this.map.getTargetElement();
-    this.#territoryLayer.setVisible(!active);
+    this.#territoryLayer.setVisible(!active && !this.#showingVersion);
     if (active !== (this.sync.outlineOf !== null) || units.data !== this.#unitsData) {
       this.#unitsData = units.data;
       this.sync.outlineOf = active ? (id) => units.outline(id) : null;
@@ -223,6 +232,38 @@ export class MapController implements MapApi {
     this.#proposalMoves = moves && moves.size > 0 ? moves : null;
     this.map.getTargetElement()?.setAttribute("data-proposal-moves", String(this.#proposalMoves?.size ?? 0));
     this.#units.refresh();
+  }
+
+  /**
+   * Shows a version, or a comparison, instead of the plan now (null: the
+   * plan now again). The live layers are hidden, not unbound: edits keep
+   * arriving underneath and show again on "Back to now". The map element's
+   * `data-version` says what is shown (`view` / `compare`).
+   */
+  showVersion(input: VersionMapInput | null): void {
+    const on = input !== null;
+    this.#showingVersion = on;
+    this.version.show(input);
+    const live = !on;
+    const units = this.#editor.units;
+    this.#territoryLayer.setVisible(live && !(units.active && units.data !== null));
+    for (const layer of [
+      this.#units.layer,
+      this.#labelLayer,
+      this.#overlaps.layer,
+      this.#issue.layer,
+      this.#selectionLayers.outlines,
+      this.#selectionLayers.lifted,
+      this.comments.layer,
+    ]) {
+      layer.setVisible(live);
+    }
+    this.accounts.setVisible(live && this.#accountsOn);
+    this.competitors.setVisible(live && this.#competitorsOn);
+    const el = this.map.getTargetElement();
+    if (input) el?.setAttribute("data-version", input.kind);
+    else el?.removeAttribute("data-version");
+    el?.setAttribute("data-version-drawn", JSON.stringify(this.version.drawn));
   }
 
   /** The current view as a PNG (every layer composited, the sea underneath). */
@@ -286,12 +327,14 @@ export class MapController implements MapApi {
   /** The plan's competitors, shown or not. */
   setCompetitors(points: PlanAccounts, visible: boolean): void {
     this.competitors.set(points);
-    this.competitors.setVisible(visible);
+    this.#competitorsOn = visible;
+    this.competitors.setVisible(visible && !this.#showingVersion);
     this.map.getTargetElement()?.setAttribute("data-competitor-count", String(visible ? this.competitors.count : 0));
   }
 
   setAccountsVisible(on: boolean): void {
-    this.accounts.setVisible(on);
+    this.#accountsOn = on;
+    this.accounts.setVisible(on && !this.#showingVersion);
   }
 
   /** Hatches every overlap of the latest analysis. */
@@ -407,6 +450,8 @@ export class MapController implements MapApi {
     const editor = this.#editor;
     const tool = this.#handle;
     if (tool?.captures) return;
+    // A version shown is read-only: nothing of the plan now to select under it.
+    if (this.#showingVersion) return;
     const pin = this.#hits.pinAt(e.pixel);
     if (pin) {
       editor.comments.open(pin);

@@ -34,6 +34,7 @@ import { createUnitTerritory, mergeUnitTerritories, paintUnits, splitUnitTerrito
 import { UnitsState } from "./units.svelte.ts";
 import { CompetitorsState } from "./competitors.svelte.ts";
 import { ProposalsState } from "./proposals.svelte.ts";
+import { VersionsState } from "./versions.svelte.ts";
 
 export type Tool = "select" | "draw" | "reshape" | "move" | "split" | "merge" | "paint" | "fill" | "comment";
 export const TOOLS: Tool[] = ["select", "draw", "reshape", "move", "split", "merge", "paint", "fill", "comment"];
@@ -94,6 +95,8 @@ export class EditorState {
   readonly competitors: CompetitorsState;
   /** Auto-balance: the plan's proposals, live, the one selected, and a manager's actions on them. */
   readonly proposals: ProposalsState;
+  /** Versions and checkpoints (issue 14): the list, a manager's actions, and the version or comparison the map shows. */
+  readonly versions: VersionsState;
   /** The person whose map view mine follows (follow mode), or null. */
   following = $state<string | null>(null);
 
@@ -151,6 +154,7 @@ export class EditorState {
         this.#acceptedStep = id;
       },
     });
+    this.versions = new VersionsState(this.session, this.notices, () => this.role);
     this.status = this.session.status;
     this.#offs.push(
       this.session.on("status", (s) => {
@@ -217,8 +221,16 @@ export class EditorState {
     return this.session.doc;
   }
 
-  /** Whether this page's link may change territories (managers). */
+  /**
+   * Whether this page may change territories now: a manager's link, and the
+   * map shows the plan now (a version opened or a comparison is read-only).
+   */
   get canEdit(): boolean {
+    return this.isManager && this.versions.showing === null;
+  }
+
+  /** Whether this page's link is a manager's (edit) link, whatever the map shows. */
+  get isManager(): boolean {
     return can(this.role, "edit-plan");
   }
 
@@ -317,6 +329,8 @@ export class EditorState {
   }
 
   setTool(tool: Tool): void {
+    // A version opened or compared is read-only: nothing to draw on, nothing to comment on.
+    if (this.versions.showing && tool !== "select") return;
     if (tool === "comment" && !can(this.role, "comment")) return;
     // Comment and view links get no editing tools (the server would refuse the edit anyway).
     if (tool !== "select" && tool !== "comment" && !this.canEdit) return;
@@ -621,6 +635,7 @@ export class EditorState {
     this.units.destroy();
     this.competitors.destroy();
     this.proposals.destroy();
+    this.versions.destroy();
     this.presence.destroy();
     this.notices.clear();
     this.session.destroy();
