@@ -15,6 +15,7 @@ import { Scoring } from "./scoring/scoring.ts";
 import { serveStatic } from "./static.ts";
 import { Activity } from "./activity/activity.ts";
 import { Proposals } from "./balance/proposals.ts";
+import { Suggestions } from "./suggestions/suggestions.ts";
 import { BalanceRunner } from "./balance/runner.ts";
 import { Versions } from "./versions/versions.ts";
 import { ScoreTrail } from "./history/scores.ts";
@@ -66,6 +67,7 @@ export async function startServer(
     // A run holds its room; when it ends the room may unload like after any other use.
     release: (room) => rooms.release(room),
   });
+  const suggestions = new Suggestions({ store, scoring: config.scoring ? scoring : null, units, activity });
   /** Plans being deleted: every call and upgrade for them answers 404 meanwhile. */
   const deleting = new Set<string>();
   const inUse = (planId: string): boolean => sync.hasSockets(planId) || rooms.isLoaded({ planId, part: "" });
@@ -127,6 +129,8 @@ export async function startServer(
       ...(config.scoring ? [scoring, new ScoreTrail(store, scoring)] : []),
       activity,
       proposals,
+      // After the scoring (effects) and the feed; marks suggestions outdated after any change.
+      suggestions,
       versions,
       {
         name: "accounts",
@@ -147,6 +151,7 @@ export async function startServer(
     units,
     jobs,
     proposals,
+    suggestions,
     versions,
     people,
     demo: config.seedDemo ? demo : null,

@@ -7,6 +7,7 @@ import { hashToken, tokenProblemMessage } from "../access/tokens.ts";
 import type { PersonKey } from "../access/people.ts";
 import type { Activity } from "../activity/activity.ts";
 import type { Proposals } from "../balance/proposals.ts";
+import type { Suggestions } from "../suggestions/suggestions.ts";
 import type { Versions } from "../versions/versions.ts";
 import type { DemoCopies } from "../demo/copies.ts";
 import type { ServerConfig } from "../config.ts";
@@ -31,6 +32,8 @@ export interface ApiContext {
   jobs: Jobs;
   /** Auto-balance's proposals (issue 13). */
   proposals: Proposals;
+  /** Suggestions (issue 15). */
+  suggestions: Suggestions;
   /** Versions and checkpoints (issue 14). */
   versions: Versions;
   /** Closes every open socket of a plan opened with this token hash; returns how many. */

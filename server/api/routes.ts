@@ -31,6 +31,7 @@ import { HttpError, readJson, sendJson } from "./http.ts";
 import { VersionedJsonCache } from "./json-cache.ts";
 import { planRoutes } from "./plans.ts";
 import { proposalRoutes } from "./proposals.ts";
+import { suggestionRoutes } from "./suggestions.ts";
 import { versionRoutes } from "./versions.ts";
 import { historyRoutes } from "./history.ts";
 import { Router } from "./router.ts";
@@ -85,6 +86,7 @@ export function apiRouter(ctx: ApiContext): Router {
   territoryImportRoutes(router, api);
   unitRoutes(router, api, ctx.units, ctx.jobs);
   proposalRoutes(router, api, ctx.proposals);
+  suggestionRoutes(router, api, ctx.suggestions);
   versionRoutes(router, api, ctx.versions);
   historyRoutes(router, api);
 

@@ -4,6 +4,7 @@ import type { Author } from "../../shared/comments/comments.ts";
 import type { PlanAccess } from "../access/tokens.ts";
 import type { Part } from "../../shared/protocol/rooms.ts";
 import type { Account } from "../../shared/scoring/accounts.ts";
+import type { StoredSuggestionStep } from "../suggestions/suggestions.ts";
 import type { UnitLayerJson } from "../../shared/units/serialize.ts";
 import type { Proposal } from "../../shared/balance/proposal.ts";
 import type { EntryChange } from "../rooms/undo.ts";
@@ -212,6 +213,8 @@ export interface PlanData {
   proposals: StoredProposals;
   /** Restores of versions (issue 14) that can still be taken back, with their inverse. */
   restores: StoredRestores;
+  /** Accepted suggestions (issue 15) that can still be taken back, with their inverse. */
+  suggestions: { steps: StoredSuggestionStep[] };
 }
 
 /** A restore of a version kept so that it can be taken back (server/versions/). */

@@ -2,7 +2,7 @@ import * as Y from "yjs";
 import { changesOf, isEmpty } from "../../shared/doc/changes.ts";
 import { checkUpdate } from "../../shared/doc/check-update.ts";
 import { isOrigin, type Origin, STORAGE, transact } from "../../shared/doc/origins.ts";
-import { commentsMap, pinsMap, planMap, territoriesMap } from "../../shared/doc/schema.ts";
+import { commentsMap, pinsMap, planMap, suggestionsMap, territoriesMap } from "../../shared/doc/schema.ts";
 import type { Refusal } from "../../shared/protocol/messages.ts";
 import { can, forbiddenMessage, type Role } from "../../shared/access/roles.ts";
 import type { Author } from "../../shared/comments/comments.ts";
@@ -323,4 +323,5 @@ function defineRoots(doc: Y.Doc): void {
   territoriesMap(doc);
   pinsMap(doc);
   commentsMap(doc);
+  suggestionsMap(doc);
 }

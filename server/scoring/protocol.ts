@@ -3,6 +3,7 @@ import type { ProposalSide } from "../../shared/balance/proposal.ts";
 import type { TerritoryGeometry } from "../../shared/geometry/types.ts";
 import type { AccountColumns } from "../../shared/scoring/accounts.ts";
 import type { Analysis, AnalysisSettings } from "../../shared/scoring/types.ts";
+import type { SuggestionEffect } from "../../shared/suggestions/effect.ts";
 import type { UnitLayerJson } from "../../shared/units/serialize.ts";
 
 /**
@@ -67,6 +68,20 @@ export type ToWorker =
       moves: [number, string | null, string][];
       metrics: string[];
     }
+  /**
+   * A suggestion's effect (issue 15): the analysis now and with the change
+   * applied as accepting applies it (a drawn territory's new shape, or unit
+   * moves), the analyzers left as they were.
+   */
+  | {
+      type: "suggestion-effect";
+      planId: string;
+      requestId: number;
+      /** Drawn plans: the territory as the worker holds it, and its proposed shape (codec bytes). */
+      shape?: { territory: WorkerTerritory; geometry: Uint8Array };
+      /** Unit plans: unit index → territory id (null: none), and the territories the suggestion names. */
+      units?: { moves: [number, string | null][]; focus: string[] };
+    }
   | { type: "unload"; planId: string };
 
 /** Scoring worker → main thread. */
@@ -100,4 +115,5 @@ export type FromWorker =
       /** Units (indices) left out because their territory is no longer the move's `from`. */
       stale: number[];
       error?: string;
-    };
+    }
+  | { type: "suggestion-effect"; planId: string; requestId: number; effect: SuggestionEffect | null; error?: string };

@@ -13,6 +13,7 @@ import {
 } from "../../shared/doc/schema.ts";
 import type { PlanBalanceInput } from "../../shared/balance/plan.ts";
 import type { ProposalSide } from "../../shared/balance/proposal.ts";
+import type { SuggestionEffect } from "../../shared/suggestions/effect.ts";
 import type { TerritoryGeometry } from "../../shared/geometry/types.ts";
 import { unitIndex } from "../../shared/units/layer.ts";
 import type { UnitLayerJson } from "../../shared/units/serialize.ts";
@@ -26,6 +27,9 @@ import type { RoomExtension } from "../rooms/extension.ts";
 import type { Room, RoomPeer } from "../rooms/room.ts";
 import { Debouncer } from "../util/debounce.ts";
 import type { FromWorker, ToWorker, WorkerTerritory } from "./protocol.ts";
+
+/** The worker's answers to the questions auto-balance and suggestions ask. */
+type WorkerAnswer = Extract<FromWorker, { type: "balance-input" | "what-if" | "suggestion-effect" }>;
 
 /** Quiet time before a recompute, and the longest a change waits for one. */
 const DEBOUNCE_MS = 30;
@@ -166,7 +170,7 @@ export class PlanScoring {
   /** Auto-balance's questions waiting for the worker (request id → answer). */
   private readonly balanceWaiters = new Map<
     number,
-    { resolve: (m: Extract<FromWorker, { type: "balance-input" | "what-if" }>) => void; reject: (e: Error) => void }
+    { resolve: (m: WorkerAnswer) => void; reject: (e: Error) => void }
   >();
   /** The unit layer the worker holds (its unit count indexes the document's unit keys). */
   private unitCount = 0;
@@ -385,14 +389,37 @@ export class PlanScoring {
     return { side: reply.side, stale: reply.stale };
   }
 
-  private async askBalance(
-    message: (requestId: number) => ToWorker,
-  ): Promise<Extract<FromWorker, { type: "balance-input" | "what-if" }>> {
+  /**
+   * A suggestion's effect (issue 15), worked out in the worker on the plan
+   * as the document has it now: a drawn territory given `geometry` (the
+   * codec's bytes, as accepting writes them), or units given to other
+   * territories (unit index → territory id or null).
+   */
+  async suggestionEffect(
+    change: { territoryId: string; geometry: Uint8Array } | { moves: [number, string | null][]; focus: string[] },
+  ): Promise<SuggestionEffect> {
+    let shape: { territory: WorkerTerritory; geometry: Uint8Array } | undefined;
+    if ("geometry" in change) {
+      const territory = this.workerTerritory(change.territoryId);
+      if (!territory?.geometry) throw new Error(`territory ${change.territoryId} has no shape`);
+      shape = { territory, geometry: change.geometry };
+    }
+    const reply = await this.askBalance((requestId) => ({
+      type: "suggestion-effect",
+      planId: this.planId,
+      requestId,
+      ...(shape ? { shape } : { units: change as { moves: [number, string | null][]; focus: string[] } }),
+    }));
+    if (reply.type !== "suggestion-effect" || !reply.effect) throw new Error("the scoring worker answered another question");
+    return reply.effect;
+  }
+
+  private async askBalance(message: (requestId: number) => ToWorker): Promise<WorkerAnswer> {
     while (this.loading) await this.loading;
     // Every change made so far reaches the worker first: it answers for the plan as the document has it now.
     this.flush();
     const requestId = this.nextOutlineRequest++;
-    const reply = await new Promise<Extract<FromWorker, { type: "balance-input" | "what-if" }>>((resolve, reject) => {
+    const reply = await new Promise<WorkerAnswer>((resolve, reject) => {
       this.balanceWaiters.set(requestId, { resolve, reject });
       this.scoring.post(message(requestId));
     });
@@ -423,7 +450,7 @@ export class PlanScoring {
       else waiter?.resolve(msg.outlines);
       return;
     }
-    if (msg.type === "balance-input" || msg.type === "what-if") {
+    if (msg.type === "balance-input" || msg.type === "what-if" || msg.type === "suggestion-effect") {
       const waiter = this.balanceWaiters.get(msg.requestId);
       this.balanceWaiters.delete(msg.requestId);
       waiter?.resolve(msg);

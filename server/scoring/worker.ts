@@ -7,6 +7,8 @@ import { Analyzer } from "../../shared/scoring/analyzer.ts";
 import { withCompetitorCounts } from "../../shared/scoring/competitors.ts";
 import { UnitAnalyzer } from "../../shared/units/analyzer.ts";
 import { layerFromJson } from "../../shared/units/serialize.ts";
+import type { SuggestionEffect } from "../../shared/suggestions/effect.ts";
+import { shapeEffect, unitsEffect } from "../../shared/suggestions/what-if.ts";
 import type { FromWorker, ToWorker, WorkerTerritory } from "./protocol.ts";
 
 /**
@@ -79,6 +81,10 @@ parentPort?.on("message", (msg: ToWorker) => {
     answerBalance(msg);
     return;
   }
+  if (msg.type === "suggestion-effect") {
+    answerSuggestion(msg);
+    return;
+  }
   try {
     const started = performance.now();
     let analyzer = analyzers.get(msg.planId);
@@ -120,6 +126,34 @@ parentPort?.on("message", (msg: ToWorker) => {
     post({ type: "error", planId: msg.planId, seq: msg.seq, message: (e as Error).message });
   }
 });
+
+/**
+ * A suggestion's effect (issue 15), from the plan's live analyzers, so it
+ * is what accepting the suggestion gives.
+ */
+function answerSuggestion(msg: Extract<ToWorker, { type: "suggestion-effect" }>): void {
+  const { planId, requestId } = msg;
+  const analyzer = analyzers.get(planId);
+  try {
+    let effect: SuggestionEffect;
+    if (msg.shape) {
+      if (!(analyzer instanceof Analyzer)) throw new Error(`plan ${planId} is not a drawn plan in the scoring worker`);
+      const t = msg.shape.territory;
+      if (!t.geometry) throw new Error(`territory ${t.id} has no shape`);
+      const current = { id: t.id, name: t.name, targets: t.targets, geometry: decodeGeometry(t.geometry) };
+      effect = shapeEffect(analyzer, competitorCounts.get(planId) ?? null, current, decodeGeometry(msg.shape.geometry));
+    } else if (msg.units) {
+      if (!(analyzer instanceof UnitAnalyzer)) throw new Error(`plan ${planId} is not a unit plan in the scoring worker`);
+      effect = unitsEffect(analyzer, msg.units.moves, msg.units.focus);
+    } else {
+      throw new Error("a suggestion needs a shape or units");
+    }
+    parentPort?.postMessage({ type: "suggestion-effect", planId, requestId, effect } satisfies FromWorker);
+  } catch (e) {
+    const error = (e as Error).message;
+    parentPort?.postMessage({ type: "suggestion-effect", planId, requestId, effect: null, error } satisfies FromWorker);
+  }
+}
 
 /**
  * Auto-balance's questions (issue 13), answered from the plan's live

@@ -48,7 +48,16 @@ export type ActivityKind =
    */
   | "version-restored"
   /** A restore taken back (details.versionId, details.count: entries put back, details.kept: left as others changed them, details.score). */
-  | "version-restore-undone";
+  | "version-restore-undone"
+  /**
+   * A suggestion (issue 15) accepted: applied as one step (details.suggestionId,
+   * details.suggestedBy: whose it was, details.score before → after; commentId: its thread).
+   */
+  | "suggestion-accepted"
+  /** A suggestion declined, with the reply (details.suggestionId, details.suggestedBy, details.excerpt). */
+  | "suggestion-declined"
+  /** An accepted suggestion taken back (details.suggestionId, details.suggestedBy, details.kept, details.score). */
+  | "suggestion-undone";
 
 /** A territory's headline metrics, to show how an edit moved them. */
 export interface MetricSnapshot {
@@ -115,6 +124,9 @@ export interface ActivityDetails {
   /** version-saved / -restored / -restore-undone: which version (GET …/versions/:vid/territories) and its name. */
   versionId?: string;
   versionName?: string;
+  /** suggestion-accepted / -declined / -undone: which suggestion (GET …/suggestions/:sid), and whose it was. */
+  suggestionId?: string;
+  suggestedBy?: string;
   /** proposal-accepted / -undone, version-restored / -restore-undone: the plan's balance score (0–100) before and after. */
   score?: { before: number | null; after: number | null };
 }

@@ -39,7 +39,26 @@ export interface CommentReply {
   createdAt: string;
   /** ISO 8601, set when the text was edited. */
   editedAt: string | null;
+  /**
+   * What happened to the thread's suggestion (issue 15), when this reply
+   * says it: written by the server with the person who did it as author
+   * (the server's own name for an outdated one), so the rep is told in the
+   * thread; `text` says it in English, a client may say it in its words.
+   */
+  event?: ThreadEvent;
 }
+
+/** A reply that reports what became of a suggestion. */
+export interface ThreadEvent {
+  kind: "suggestion-accepted" | "suggestion-declined" | "suggestion-outdated" | "suggestion-undone" | "suggestion-redrawn";
+  suggestionId: string;
+  /** suggestion-outdated: what changed (shared/suggestions/suggestion.ts, OutdatedInfo.what) and who changed it. */
+  what?: string;
+  by?: Author | null;
+}
+
+/** The author of the replies the server writes itself (a suggestion gone out of date). */
+export const SERVER_AUTHOR: Author = { id: "wilayah", name: "Wilayah", role: "view" };
 
 export interface CommentThread {
   id: string;

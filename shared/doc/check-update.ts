@@ -11,6 +11,7 @@ import {
   planMap,
   readUnitsVersion,
   ROOTS,
+  suggestionsMap,
   TERRITORY_KEYS,
   territoriesMap,
   unitsMap,
@@ -206,6 +207,8 @@ class UpdateCheck {
       [this.territoriesRoot, ROOTS.territories],
       [pinsMap(doc) as AnyType, ROOTS.pins],
       [commentsMap(doc) as AnyType, ROOTS.comments],
+      // A suggestion is a comment thread with a change attached: server-written like the comments.
+      [suggestionsMap(doc) as AnyType, ROOTS.comments],
       [unitsMap(doc) as AnyType, ROOTS.units],
     ]);
     this.unitPlan = readUnitsVersion(doc) > 0;

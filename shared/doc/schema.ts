@@ -1,4 +1,5 @@
 import { type CommentThread, parseThread } from "../comments/comments.ts";
+import { parseSuggestion, type StoredSuggestion } from "../suggestions/suggestion.ts";
 import * as Y from "yjs";
 import { decodeGeometry, encodeGeometry } from "../geometry/codec.ts";
 import { validateGeometry, type Checked, fail } from "../geometry/validate.ts";
@@ -15,7 +16,8 @@ import { type Territory, type TerritoryProps, validateTerritoryPatch } from "./t
  * │    └─ Y.Map               name, color, reps, targets, parent, geometry
  * ├─ "pins": Y.Map            account id → territory id (manual assignments)
  * ├─ "units": Y.Map           unit key → territory id (unit plans: which unit is whose)
- * └─ "comments": Y.Map        thread id → thread (plain JSON; written by the server only)
+ * ├─ "comments": Y.Map        thread id → thread (plain JSON; written by the server only)
+ * └─ "suggestions": Y.Map     suggestion id → suggestion (plain JSON; written by the server only)
  * ```
  *
  * Why a Y.Map per territory, one key per field: two people renaming and
@@ -52,6 +54,15 @@ export const ROOTS = {
    * the document.
    */
   units: "units",
+  /**
+   * Suggestion id → the whole suggestion as one plain JSON value
+   * (shared/suggestions/suggestion.ts; its proposed shape as the codec's
+   * bytes). Written only by the server, like the comments (a suggestion is
+   * a comment thread with a change attached): kept apart from the thread so
+   * a reply does not rewrite the shape. Clients' updates touching it are
+   * refused.
+   */
+  suggestions: "suggestions",
 } as const;
 
 /** Keys of a territory's Y.Map. */
@@ -123,6 +134,29 @@ export function writePlanName(doc: Y.Doc, name: string): void {
 
 export function commentsMap(doc: Y.Doc): Y.Map<unknown> {
   return doc.getMap<unknown>(ROOTS.comments);
+}
+
+export function suggestionsMap(doc: Y.Doc): Y.Map<unknown> {
+  return doc.getMap<unknown>(ROOTS.suggestions);
+}
+
+/** Every suggestion, oldest first. */
+export function readSuggestions(doc: Y.Doc): StoredSuggestion[] {
+  const out: StoredSuggestion[] = [];
+  for (const value of suggestionsMap(doc).values()) {
+    const s = parseSuggestion(value);
+    if (s) out.push(s);
+  }
+  return out.sort((a, b) => (a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : a.id.localeCompare(b.id)));
+}
+
+export function readSuggestion(doc: Y.Doc, id: string): StoredSuggestion | null {
+  return parseSuggestion(suggestionsMap(doc).get(id));
+}
+
+/** Server only: stores a suggestion whole (see {@link ROOTS.suggestions}). */
+export function writeSuggestion(doc: Y.Doc, suggestion: StoredSuggestion): void {
+  suggestionsMap(doc).set(suggestion.id, suggestion);
 }
 
 /** Every comment thread, oldest first. */
