@@ -664,6 +664,16 @@ export class LowdbStore implements PlanStore {
     await (await this.versionsOf(planId)).drop(kind, version);
   }
 
+  async shareData(from: string, to: string, kind: KeptKind, version: number): Promise<boolean> {
+    const files = await this.versionsOf(from);
+    try {
+      return await files.shareInto(kind, version, await this.versionsOf(to));
+    } catch (e) {
+      if (e instanceof DamagedFileError) throw await this.refuse(from, e.file, e.damage);
+      throw e;
+    }
+  }
+
   async close(): Promise<void> {
     for (const h of this.histories.values()) await h.close().catch(() => {});
     this.histories.clear();

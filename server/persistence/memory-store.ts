@@ -2,7 +2,7 @@ import type { ActivityEntry } from "../../shared/activity/activity.ts";
 import type { Part } from "../../shared/protocol/rooms.ts";
 import type { VersionContent } from "../../shared/versions/content.ts";
 import type { VersionEntry } from "../../shared/versions/entry.ts";
-import { toAccountsFile } from "./accounts-file.ts";
+import { type AccountsFile, fromAccountsFile, toAccountsFile } from "./accounts-file.ts";
 import type { HistoryQuery } from "../../shared/history/history.ts";
 import type {
   RawHistoryEntry,
@@ -93,6 +93,24 @@ export class MemoryStore implements PlanStore {
 
   async dropKeptData(planId: string, kind: KeptKind, version: number): Promise<void> {
     this.kept.delete(`${planId}/${kind}/${version}`);
+  }
+
+  /** Shares the stored value itself (never changed in place: every write replaces it). */
+  async shareData(from: string, to: string, kind: KeptKind, version: number): Promise<boolean> {
+    const live =
+      kind === "accounts" ? this.accounts.get(from) : (this.data.get(`${from}/${kind}`) as { version: number });
+    if (live?.version === version) {
+      if (kind === "accounts") this.accounts.set(to, live as StoredAccounts);
+      else this.data.set(`${to}/${kind}`, live);
+      return true;
+    }
+    const kept = this.kept.get(`${from}/${kind}/${version}`);
+    if (kept === undefined) return false;
+    const value = JSON.parse(kept) as unknown;
+    if (kind === "accounts") this.accounts.set(to, fromAccountsFile(value as AccountsFile));
+    else this.data.set(`${to}/${kind}`, value);
+    this.kept.set(`${to}/${kind}/${version}`, kept);
+    return true;
   }
 
   async getData<K extends keyof PlanData>(planId: string, kind: K): Promise<PlanData[K] | null> {

@@ -10,6 +10,7 @@ import type { Proposal } from "../../shared/balance/proposal.ts";
 import type { EntryChange } from "../rooms/undo.ts";
 import type { VersionContent } from "../../shared/versions/content.ts";
 import type { VersionEntry } from "../../shared/versions/entry.ts";
+import type { ScenarioEntry, ScenarioOrigin } from "../../shared/scenarios/scenario.ts";
 import type { HistoryQuery } from "../../shared/history/history.ts";
 import type { RawHistoryPage, ScorePoint } from "./history-files.ts";
 import type { UpdateMeta } from "./update-log.ts";
@@ -34,6 +35,8 @@ export interface PlanMeta {
   publicTokens?: Partial<Record<Role, string>>;
   /** Set on a copy of the demo (GET /api/demo): when it was made. Idle copies are deleted (server/demo/copies.ts). */
   demoCopy?: { createdAt: string };
+  /** Set on a scenario (issue 14): the plan (and version) it was forked from. The origin's links open it too. */
+  origin?: ScenarioOrigin;
 }
 
 /**
@@ -166,6 +169,15 @@ export interface PlanStore {
   /** Lets a kept version go (no version refers to it any more). */
   dropKeptData(planId: string, kind: KeptKind, version: number): Promise<void>;
   /**
+   * Gives plan `to` the accounts (competitors, unit layer) of plan `from`
+   * at `version` as its own current data of that version (a new scenario,
+   * issue 14): the same stored file by reference where the store can (the
+   * lowdb store hard-links it: files are only ever replaced, never written
+   * in place), else a copy. Resolves once on disk; false when `from` holds
+   * no such version.
+   */
+  shareData(from: string, to: string, kind: KeptKind, version: number): Promise<boolean>;
+  /**
    * One page of a document's history for replay (issue 14): the state at or
    * before `query.from` (none when the document started empty) and the
    * updates after it with their times and authors, up to `query.to`, about
@@ -215,6 +227,10 @@ export interface PlanData {
   restores: StoredRestores;
   /** Accepted suggestions (issue 15) that can still be taken back, with their inverse. */
   suggestions: { steps: StoredSuggestionStep[] };
+  /** A plan's scenarios (issue 14), oldest first. */
+  scenarios: { scenarios: ScenarioEntry[] };
+  /** A scenario's fork base (issue 14): the content it was made from, which promoting compares against. */
+  "scenario-base": { base: VersionContent };
 }
 
 /** A restore of a version kept so that it can be taken back (server/versions/). */
@@ -233,6 +249,8 @@ export interface StoredRestore {
   checkpoints: { before: string | null; after: string | null };
   /** When it changed the unit layer: a digest of which unit was whose right after it (undo needs it unchanged). */
   unitsDigest?: string;
+  /** Not a restore but a scenario promoted into this plan (issue 14), kept the same way; `versionId` is the checkpoint after it. */
+  promoted?: { scenario: string; name: string };
 }
 
 export interface StoredRestores {

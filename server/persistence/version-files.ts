@@ -13,7 +13,7 @@ import {
   verifiedJsonBody,
   writeDurably,
 } from "./durable-json-file.ts";
-import { DamagedFileError } from "./fs-errors.ts";
+import { asWriteError, DamagedFileError } from "./fs-errors.ts";
 import { DamagedVersionError, type KeptKind, type StoredVersion } from "./store.ts";
 
 const gzip = promisify(gzipCb);
@@ -150,6 +150,46 @@ export class VersionFiles {
     }
     const body = verifiedJsonBody(bytes, path.basename(this.liveFile(kind)));
     return versionOf(body) === version ? body.toString("utf8") : null;
+  }
+
+  /**
+   * Makes `version` of a kind the current data of another plan (a new
+   * scenario, issue 14) without copying it where the file system allows:
+   * the current file when it is that version, hard-linked under the other
+   * plan's name (files here are only ever replaced by a rename, never
+   * written in place, so two names of one file never see each other's
+   * later writes), and the copy kept for versions linked beside the other
+   * plan's versions, so its first checkpoint keeps nothing again. When the
+   * current file has moved on, the kept copy is unpacked as the other
+   * plan's current file (a copy: one is gzipped, the other is not). False
+   * when neither holds that version.
+   */
+  async shareInto(kind: KeptKind, version: number, to: VersionFiles): Promise<boolean> {
+    let shared = false;
+    const live = this.liveFile(kind);
+    try {
+      const bytes = await fs.readFile(live);
+      if (versionOf(verifiedJsonBody(bytes, path.basename(live))) === version) {
+        await linkOrCopy(live, to.liveFile(kind));
+        shared = true;
+      }
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== "ENOENT") throw e;
+    }
+    const name = keptFile(kind, version);
+    if (await exists(path.join(this.dir, name))) {
+      if (!shared) {
+        const text = (await this.readGz(name, false)) as string;
+        await writeDurably(
+          to.liveFile(kind),
+          `{"crc32":"${crc32(text).toString(16).padStart(8, "0")}","data":${text}}`,
+        );
+        shared = true;
+      }
+      await fs.mkdir(to.dir, { recursive: true });
+      await linkOrCopy(path.join(this.dir, name), path.join(to.dir, name));
+    }
+    return shared;
   }
 
   async keptVersions(kind: KeptKind): Promise<number[]> {
@@ -344,6 +384,33 @@ function versionOf(body: Buffer): number {
   if (m) return Number(m[1]);
   const v = (parse(body.toString("utf8"), "a stored file") as { version?: unknown }).version;
   return typeof v === "number" ? v : 0;
+}
+
+/** Puts `source` at `target` as the same file (a hard link), or a durable copy where links are not possible; atomically, durably. */
+async function linkOrCopy(source: string, target: string): Promise<void> {
+  const tmp = path.join(
+    path.dirname(target),
+    `.${path.basename(target)}.${process.pid}-${Date.now().toString(36)}.tmp`,
+  );
+  try {
+    try {
+      await fs.link(source, tmp);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === "ENOENT") throw e;
+      await fs.copyFile(source, tmp);
+      const fh = await fs.open(tmp, "r");
+      try {
+        await fh.sync();
+      } finally {
+        await fh.close();
+      }
+    }
+    await fs.rename(tmp, target);
+    await fsyncDir(path.dirname(target));
+  } catch (e) {
+    await fs.rm(tmp, { force: true }).catch(() => {});
+    throw asWriteError(e);
+  }
 }
 
 async function exists(file: string): Promise<boolean> {
