@@ -20,6 +20,7 @@ import { BalanceRunner } from "./balance/runner.ts";
 import { Versions } from "./versions/versions.ts";
 import { ScoreTrail } from "./history/scores.ts";
 import { clientAddress } from "./access/client-address.ts";
+import { LinkScopes } from "./access/scopes.ts";
 import { PersonKey } from "./access/people.ts";
 import { RateLimiter } from "./access/rate-limit.ts";
 import { DemoCopies } from "./demo/copies.ts";
@@ -45,6 +46,8 @@ export async function startServer(
   if (config.scoring) scoring.warm();
   const people = await PersonKey.load(config.dataDir, config.personKey);
   const units = new Units(store);
+  /** Scoped links' live scopes and the territory boxes their checks read (issue 15). */
+  const scopes = new LinkScopes(store);
   const activity = new Activity(store, config.scoring ? scoring : null, units);
   const jobs = new Jobs();
   const balanceRunner = new BalanceRunner(config.balanceMaxRuns);
@@ -87,6 +90,7 @@ export async function startServer(
       await activity.saved(planId);
       const deleted = await store.deletePlan(planId);
       demo.forget(planId);
+      scopes.forget(planId);
       return deleted;
     } finally {
       deleting.delete(planId);
@@ -132,6 +136,7 @@ export async function startServer(
       // After the scoring (effects) and the feed; marks suggestions outdated after any change.
       suggestions,
       versions,
+      scopes,
       {
         name: "accounts",
         onLoad: async (room: Room): Promise<void> => {
@@ -158,6 +163,7 @@ export async function startServer(
     deletePlan: (planId) => deletePlan(planId),
     isDeleting: (planId) => deleting.has(planId),
     cutOff: (planId, tokenHash) => sync.cutOff(planId, tokenHash),
+    scopes,
   });
 
   const guarded = createGuardedServer(config, (req, res) => {
@@ -195,6 +201,7 @@ export async function startServer(
     limiter,
     guarded,
     isDeleting: (planId) => deleting.has(planId),
+    scopes,
   });
   server.on("upgrade", sync.onUpgrade);
 

@@ -3,7 +3,8 @@ import { can, forbiddenMessage, type Permission, type Role } from "../../shared/
 import { anonymousId, type Author } from "../../shared/comments/comments.ts";
 import { ID_PATTERN } from "../../shared/ids.ts";
 import type { PlanMeta, PlanStore } from "../persistence/store.ts";
-import { checkToken, newAccess, type TokenProblem } from "./tokens.ts";
+import type { ScopeTest } from "../../shared/access/scope.ts";
+import { checkToken, type LabelledLink, newAccess, type TokenProblem } from "./tokens.ts";
 
 /** Who is calling: the plan, the role their link gives, and the name and id they sent. */
 export interface Caller {
@@ -11,10 +12,14 @@ export interface Caller {
   role: Role;
   actor: Author;
   tokenHash: string;
+  /** The labelled link the caller holds (null: one of the three role links). */
+  link: LabelledLink | null;
+  /** A scoped edit link's live scope (issue 15); null: the whole plan. */
+  scope: ScopeTest | null;
 }
 
 export type AccessResult =
-  | { ok: true; meta: PlanMeta; role: Role }
+  | { ok: true; meta: PlanMeta; role: Role; link: LabelledLink | null }
   | { ok: false; status: 401 | 404 | 500; reason?: TokenProblem; error?: unknown };
 
 /** The token of a request: `Authorization: Bearer …`, else `?token=…`. */
@@ -76,7 +81,7 @@ export async function checkAccess(store: PlanStore, planId: string, token: strin
   if (!meta.access) meta = await giveLinks(store, meta);
   const check = checkToken(meta.access as NonNullable<PlanMeta["access"]>, token);
   if (!check.ok) return { ok: false, status: 401, reason: check.reason };
-  return { ok: true, meta, role: check.role };
+  return { ok: true, meta, role: check.role, link: check.link };
 }
 
 async function giveLinks(store: PlanStore, meta: PlanMeta): Promise<PlanMeta> {

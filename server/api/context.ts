@@ -5,6 +5,7 @@ import type { AnalysisMessage } from "../../shared/protocol/analysis.ts";
 import { actorOf, type Caller, checkAccess, headerValue, permissionProblem, tokenOf } from "../access/access.ts";
 import { hashToken, tokenProblemMessage } from "../access/tokens.ts";
 import type { PersonKey } from "../access/people.ts";
+import type { LinkScopes } from "../access/scopes.ts";
 import type { Activity } from "../activity/activity.ts";
 import type { Proposals } from "../balance/proposals.ts";
 import type { Suggestions } from "../suggestions/suggestions.ts";
@@ -38,6 +39,8 @@ export interface ApiContext {
   versions: Versions;
   /** Closes every open socket of a plan opened with this token hash; returns how many. */
   cutOff(planId: string, tokenHash: string): number;
+  /** Scoped links' live scopes (issue 15). */
+  scopes: LinkScopes;
   /** Checks person secrets (`X-Wilayah-Person-Secret`). */
   people: PersonKey;
   /** Copies of the demo; null when the server has no demo (SEED_DEMO=0). */
@@ -57,6 +60,12 @@ export class PlanApi {
    * without a valid token for it (body `reason`: missing, invalid or
    * revoked, so a UI can tell a replaced link from a wrong one), 403 when the
    * link's role may not do `permission`.
+   *
+   * A scoped edit link (issue 15) may do nothing that needs a permission
+   * beyond commenting (`403 {error, planWide: true}`: imports, versions,
+   * links, plan settings…) unless the endpoint says it checks the scope
+   * itself (`scoped: true`, with `caller.scope`): an endpoint that does not
+   * know about scopes is plan-wide by default.
    */
   async authorize(
     req: IncomingMessage,
@@ -64,6 +73,7 @@ export class PlanApi {
     planId: string,
     permission?: Permission,
     action = "do this",
+    opts: { scoped?: boolean } = {},
   ): Promise<Caller> {
     const token = tokenOf(req, url);
     const access = this.ctx.isDeleting(planId)
@@ -79,6 +89,14 @@ export class PlanApi {
       const problem = permissionProblem(access.role, permission, action);
       if (problem) throw new HttpError(403, problem, { role: access.role });
     }
+    const scope = this.ctx.scopes.testOf(planId, access.link);
+    if (scope && permission && permission !== "comment" && permission !== "moderate-comments" && !opts.scoped) {
+      throw new HttpError(
+        403,
+        `Your link edits only some territories (${access.link?.label}), so you cannot ${action}: that changes the whole plan. Ask a manager with a full edit link.`,
+        { role: access.role, planWide: true },
+      );
+    }
     return {
       meta: access.meta,
       role: access.role,
@@ -89,6 +107,8 @@ export class PlanApi {
         headerValue(req, "x-wilayah-name"),
       ),
       tokenHash: hashToken(token ?? ""),
+      link: access.link,
+      scope,
     };
   }
 

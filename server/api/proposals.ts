@@ -1,5 +1,7 @@
 import type { ServerResponse } from "node:http";
 import { ProposalError, type Proposals } from "../balance/proposals.ts";
+import { inScope, outsideScope } from "../../shared/access/scope.ts";
+import { territoriesMap } from "../../shared/doc/schema.ts";
 import type { PlanApi } from "./context.ts";
 import { HttpError, readJson, sendJson } from "./http.ts";
 import type { Router } from "./router.ts";
@@ -14,11 +16,23 @@ export function proposalRoutes(router: Router, api: PlanApi, proposals: Proposal
   const base = "/api/plans/:id/proposals";
 
   router.on("POST", base, async (req, res, { id }, url) => {
-    const caller = await api.authorize(req, url, id as string, "edit-plan", "start an auto-balance");
+    const caller = await api.authorize(req, url, id as string, "edit-plan", "start an auto-balance", {
+      scoped: true,
+    });
     const body = await readJson(req, ctx.config.maxBodyBytes);
-    const p = await api.withRoom(id as string, (room) =>
-      refusals(res, () => proposals.start(room, caller.actor, body)),
-    );
+    const p = await api.withRoom(id as string, (room) => {
+      // A scoped link balances its own territories: every other one is locked (issue 15).
+      const scope = caller.scope;
+      if (scope && typeof body === "object" && body !== null && !Array.isArray(body)) {
+        const b = body as { locked?: unknown };
+        const outside: string[] = [];
+        territoriesMap(room.doc).forEach((_, t) => {
+          if (!inScope(scope, room.doc, t)) outside.push(t);
+        });
+        b.locked = [...new Set([...(Array.isArray(b.locked) ? b.locked : []), ...outside])];
+      }
+      return refusals(res, () => proposals.start(room, caller.actor, body));
+    });
     sendJson(res, 202, { id: p.id, status: p.status });
   });
 
@@ -49,10 +63,25 @@ export function proposalRoutes(router: Router, api: PlanApi, proposals: Proposal
   });
 
   router.on("POST", `${base}/:pid/accept`, async (req, res, { id, pid }, url) => {
-    const caller = await api.authorize(req, url, id as string, "edit-plan", "accept a proposal");
-    const answer = await api.withRoom(id as string, (room) =>
-      refusals(res, () => proposals.accept(room, pid as string, caller.actor)),
-    );
+    const caller = await api.authorize(req, url, id as string, "edit-plan", "accept a proposal", { scoped: true });
+    const answer = await api.withRoom(id as string, async (room) => {
+      const scope = caller.scope;
+      if (scope) {
+        // A scoped link accepts only a proposal whose every move stays inside its scope.
+        const p = await refusals(res, async () => proposals.get(room, pid as string));
+        const touched = new Set<string>();
+        for (const m of p.moves ?? []) for (const t of [m.from, m.to]) if (t) touched.add(t);
+        const outside = outsideScope(scope, touched, room.doc);
+        if (outside.length > 0) {
+          throw new HttpError(
+            403,
+            `Refused: this proposal moves units of ${outside.slice(0, 5).join(", ")}, outside the territories your link may edit; ask a manager with a full edit link.`,
+            { territories: outside, reason: "outside" },
+          );
+        }
+      }
+      return refusals(res, () => proposals.accept(room, pid as string, caller.actor));
+    });
     sendJson(res, 200, answer);
   });
 

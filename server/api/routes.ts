@@ -29,10 +29,12 @@ import { type ApiContext, PlanApi, restOrigin } from "./context.ts";
 import { exportRoutes } from "./exports.ts";
 import { HttpError, readJson, sendJson } from "./http.ts";
 import { VersionedJsonCache } from "./json-cache.ts";
+import { linkRoutes } from "./links.ts";
 import { planRoutes } from "./plans.ts";
 import { proposalRoutes } from "./proposals.ts";
 import { suggestionRoutes } from "./suggestions.ts";
 import { versionRoutes } from "./versions.ts";
+import { ALL_FIELDS, enforceScope, restFootprint } from "./scope-check.ts";
 import { historyRoutes } from "./history.ts";
 import { Router } from "./router.ts";
 import { territoryImportRoutes } from "./territory-import.ts";
@@ -80,6 +82,8 @@ function pointsAnswer(stored: StoredAccounts | null, format: "geojson" | "column
 export function apiRouter(ctx: ApiContext): Router {
   const router = new Router();
   const api = new PlanApi(ctx);
+  // Before planRoutes: its older role-link rotation is the same path, and this one handles both.
+  linkRoutes(router, api);
   planRoutes(router, api);
   commentRoutes(router, api);
   exportRoutes(router, api);
@@ -177,7 +181,7 @@ export function apiRouter(ctx: ApiContext): Router {
   });
 
   router.on("POST", "/api/plans/:id/territories", async (req, res, { id }, url) => {
-    const caller = await api.authorize(req, url, id as string, "edit-plan", "add territories");
+    const caller = await api.authorize(req, url, id as string, "edit-plan", "add territories", { scoped: true });
     const body = await readJson(req, ctx.config.maxBodyBytes);
     const created = await api.withRoom(id as string, async (room) => {
       const list = parseNewTerritories(body, room.doc);
@@ -186,9 +190,22 @@ export function apiRouter(ctx: ApiContext): Router {
       if (have + list.length > max) {
         throw new HttpError(413, `A plan holds at most ${max} territories; this would make ${have + list.length}.`);
       }
-      if (isUnitPlan(room.doc)) {
-        // A unit plan: each new territory takes the units whose centre lies in its shape (Fill).
-        const fills = list.map((t) => ctx.units.unitsInside(room, t.geometry));
+      const unitPlan = isUnitPlan(room.doc);
+      // A unit plan: each new territory takes the units whose centre lies in its shape (Fill).
+      const fills = unitPlan ? list.map((t) => ctx.units.unitsInside(room, t.geometry)) : [];
+      const adopt = enforceScope(
+        api,
+        caller,
+        room,
+        restFootprint({
+          created: new Set(list.map((t) => t.id)),
+          fields: new Map(list.map((t) => [t.id, new Set<string>(ALL_FIELDS)])),
+          parents: new Map(list.map((t) => [t.id, t.parent])),
+          geometries: unitPlan ? new Map() : new Map(list.map((t) => [t.id, [t.geometry]])),
+          units: new Map(list.flatMap((t, i) => (fills[i] ?? []).map((u) => [unitKey(u), t.id] as const))),
+        }),
+      );
+      if (unitPlan) {
         await room.change(restOrigin(req, caller), (doc) => {
           list.forEach((t, i) => {
             writeUnitTerritory(doc, t);
@@ -198,12 +215,14 @@ export function apiRouter(ctx: ApiContext): Router {
             );
           });
         });
+        adopt();
         const fc = await planFeatureCollection(room.doc, (ids) =>
           outlinesOf(api, room).then((o) => pickOutlines(o, ids)),
         );
         return fc.features.filter((f) => list.some((t) => t.id === f.id));
       }
       await room.change(restOrigin(req, caller), (doc) => createTerritories(doc, list));
+      adopt();
       return list.map(toFeature);
     });
     sendJson(res, 201, { type: "FeatureCollection", features: created });
@@ -229,9 +248,22 @@ export function apiRouter(ctx: ApiContext): Router {
   });
 
   router.on("PUT", "/api/plans/:id/territories/:territoryId", async (req, res, { id, territoryId }, url) => {
-    const caller = await api.authorize(req, url, id as string, "edit-plan", "change territories");
+    const caller = await api.authorize(req, url, id as string, "edit-plan", "change territories", { scoped: true });
     const put = parseTerritoryPut(await readJson(req, ctx.config.maxBodyBytes));
     const feature = await api.withRoom(id as string, async (room) => {
+      const tid = territoryId as string;
+      if (territoriesMap(room.doc).has(tid)) {
+        enforceScope(
+          api,
+          caller,
+          room,
+          restFootprint({
+            fields: new Map([[tid, new Set([...Object.keys(put.patch), ...(put.geometry ? ["geometry"] : [])])]]),
+            parents: put.patch.parent !== undefined ? new Map([[tid, put.patch.parent]]) : new Map(),
+            geometries: put.geometry && !isUnitPlan(room.doc) ? new Map([[tid, [put.geometry]]]) : new Map(),
+          }),
+        );
+      }
       if (isUnitPlan(room.doc)) {
         if (put.geometry) {
           throw new HttpError(
@@ -257,14 +289,18 @@ export function apiRouter(ctx: ApiContext): Router {
   });
 
   router.on("DELETE", "/api/plans/:id/territories/:territoryId", async (req, res, { id, territoryId }, url) => {
-    const caller = await api.authorize(req, url, id as string, "edit-plan", "delete territories");
-    const deleted = await api.withRoom(id as string, (room) =>
-      room.change(restOrigin(req, caller), (doc) => {
+    const caller = await api.authorize(req, url, id as string, "edit-plan", "delete territories", { scoped: true });
+    const deleted = await api.withRoom(id as string, (room) => {
+      const tid = territoryId as string;
+      if (territoriesMap(room.doc).has(tid)) {
+        enforceScope(api, caller, room, restFootprint({ deleted: new Set([tid]) }));
+      }
+      return room.change(restOrigin(req, caller), (doc) => {
         // Its units become unassigned with it.
         for (const [key, t] of readUnitAssignment(doc)) if (t === territoryId) unitsMap(doc).delete(key);
         return deleteTerritory(doc, territoryId as string);
-      }),
-    );
+      });
+    });
     if (!deleted)
       throw new HttpError(404, `There is no territory "${(territoryId as string).slice(0, 64)}" in this plan.`);
     res.writeHead(204).end();

@@ -21,6 +21,7 @@ import type { PlanStore } from "../persistence/store.ts";
 import type { Room } from "../rooms/room.ts";
 import type { Units } from "../units/units.ts";
 import { type PlanApi, restOrigin } from "./context.ts";
+import { enforceScope, restFootprint } from "./scope-check.ts";
 import { HttpError, readBody, sendJson, sendLargeJson } from "./http.ts";
 import { VersionedJsonCache } from "./json-cache.ts";
 import type { Router } from "./router.ts";
@@ -173,7 +174,7 @@ export function unitRoutes(router: Router, api: PlanApi, units: Units, jobs: Job
   });
 
   router.on("PATCH", "/api/plans/:id/units", async (req, res, { id }, url) => {
-    const caller = await api.authorize(req, url, id as string, "edit-plan", "paint units");
+    const caller = await api.authorize(req, url, id as string, "edit-plan", "paint units", { scoped: true });
     const body = (await readJsonBody(req, ctx.config.maxBodyBytes)) as { assign?: unknown } | null;
     const assign = body?.assign;
     if (typeof assign !== "object" || assign === null || Array.isArray(assign)) {
@@ -209,6 +210,7 @@ export function unitRoutes(router: Router, api: PlanApi, units: Units, jobs: Job
           { units: unknownUnits, territories: unknownTerritories },
         );
       }
+      enforceScope(api, caller, room, restFootprint({ units: new Map(entries) }));
       await room.change(restOrigin(req, caller), (doc) => writeUnitAssignments(doc, entries));
       return {
         assigned: entries.filter(([, t]) => t !== null).length,

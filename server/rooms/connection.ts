@@ -8,7 +8,7 @@ import type { Role } from "../../shared/access/roles.ts";
 import type { Author } from "../../shared/comments/comments.ts";
 import { newId } from "../../shared/ids.ts";
 import { CloseCode, MessageType, type Refusal } from "../../shared/protocol/messages.ts";
-import type { Room, RoomPeer } from "./room.ts";
+import type { PeerScope, Room, RoomPeer } from "./room.ts";
 
 /** Refusals allowed in a minute before the server gives up on a connection. */
 const MAX_REFUSALS_PER_MINUTE = 10;
@@ -120,6 +120,8 @@ export interface ConnectionIdentity {
   name: string;
   /** The hash of the token the socket was opened with: rotating that link closes it. */
   tokenHash: string;
+  /** A scoped edit link's scope (issue 15); absent: the whole plan. */
+  scope?: PeerScope | null;
 }
 
 /** One WebSocket in one room. */
@@ -127,6 +129,7 @@ export class Connection implements RoomPeer {
   readonly id = newId(12);
   readonly role: Role;
   readonly tokenHash: string;
+  readonly scope: PeerScope | null;
   private name: string;
   private readonly personId: string;
   private alive = true;
@@ -147,6 +150,7 @@ export class Connection implements RoomPeer {
     this.updateTokens = limits.updateBurst;
     this.role = identity.role;
     this.tokenHash = identity.tokenHash;
+    this.scope = identity.scope ?? null;
     this.personId = identity.personId;
     this.name = identity.name;
     ws.binaryType = "nodebuffer";

@@ -1,10 +1,11 @@
 import * as Y from "yjs";
 import { changesOf, isEmpty } from "../../shared/doc/changes.ts";
-import { checkUpdate } from "../../shared/doc/check-update.ts";
+import { checkUpdate, type UpdateFootprint } from "../../shared/doc/check-update.ts";
 import { isOrigin, type Origin, STORAGE, transact } from "../../shared/doc/origins.ts";
 import { commentsMap, pinsMap, planMap, suggestionsMap, territoriesMap } from "../../shared/doc/schema.ts";
 import type { Refusal } from "../../shared/protocol/messages.ts";
 import { can, forbiddenMessage, type Role } from "../../shared/access/roles.ts";
+import type { ScopeVerdict } from "../../shared/access/scope.ts";
 import type { Author } from "../../shared/comments/comments.ts";
 import type { RoomAddress } from "../../shared/protocol/rooms.ts";
 import type { StoredDocument } from "../persistence/store.ts";
@@ -13,11 +14,23 @@ import type { RoomExtension } from "./extension.ts";
 import { Presence, type PresenceOptions } from "./presence.ts";
 import { ServerUndo } from "./undo.ts";
 
+/**
+ * A scoped edit link's reach (issue 15; server/access/scopes.ts): asked
+ * before a change is applied, told once it was.
+ */
+export interface PeerScope {
+  check(footprint: UpdateFootprint): ScopeVerdict;
+  /** The change was accepted: territories it created join a scope by ids. */
+  accepted(verdict: ScopeVerdict): void;
+}
+
 /** What a room needs from a connection: an id to tag origins and a way to send. */
 export interface RoomPeer {
   readonly id: string;
   /** The link's role: only "edit" may change the document. */
   readonly role: Role;
+  /** A scoped edit link's scope; absent or null: the whole plan. */
+  readonly scope?: PeerScope | null;
   /** Who is behind the connection, for the activity feed and presence. */
   readonly actor: Author;
   sendUpdate(update: Uint8Array): void;
@@ -140,6 +153,21 @@ export class Room {
     }
     // Nothing the room lacks (a resent update, a handshake): nothing to store or relay.
     if (!verdict.news) return;
+    if (peer.scope) {
+      // A scoped link: what the update touches must lie inside its scope (shared/access/scope.ts).
+      const judged = peer.scope.check(verdict.footprint);
+      if (!judged.ok) {
+        peer.refuse({
+          code: "out-of-scope",
+          message: `Your change was refused: ${judged.problem}.`,
+          reset: true,
+          reason: judged.reason,
+          territories: judged.territories,
+        });
+        return;
+      }
+      peer.scope.accepted(judged);
+    }
     // Start the disk write with the client's own bytes (checked, and
     // idempotent to replay), so the document's apply and re-encoding
     // overlap the fdatasync instead of preceding it.

@@ -16,6 +16,7 @@ import type { PlanStore } from "../persistence/store.ts";
 import { Connection } from "../rooms/connection.ts";
 import type { Room } from "../rooms/room.ts";
 import type { Rooms } from "../rooms/rooms.ts";
+import type { LinkScopes } from "../access/scopes.ts";
 
 /** How long a link that was closed for too many refused changes must wait before it may reconnect. */
 export const PENALTY_MS = 30_000;
@@ -66,6 +67,8 @@ export class SyncEndpoint {
       limiter: RateLimiter;
       guarded: GuardedServer;
       isDeleting: (planId: string) => boolean;
+      /** Scoped links' live scopes (issue 15). */
+      scopes: LinkScopes;
     },
   ) {}
 
@@ -74,12 +77,12 @@ export class SyncEndpoint {
     return this.sockets.has(planId);
   }
 
-  /** Closes every socket of a plan opened with `tokenHash` (a replaced link); returns how many. */
+  /** Closes every socket of a plan opened with `tokenHash` (a replaced or stopped link); returns how many. */
   cutOff(planId: string, tokenHash: string): number {
     let n = 0;
-    for (const conn of this.sockets.get(planId) ?? []) {
+    for (const conn of [...(this.sockets.get(planId) ?? [])]) {
       if (conn.tokenHash !== tokenHash) continue;
-      conn.close(CloseCode.linkRevoked, "This link was replaced by a manager");
+      conn.close(CloseCode.linkRevoked, "This link was replaced or stopped by a manager");
       n++;
     }
     return n;
@@ -188,7 +191,13 @@ export class SyncEndpoint {
       const conn = new Connection(
         ws,
         room,
-        { role: access.role, personId: actor.id, name: actor.name, tokenHash },
+        {
+          role: access.role,
+          personId: actor.id,
+          name: actor.name,
+          tokenHash,
+          scope: access.link ? this.deps.scopes.guard(room, access.link) : null,
+        },
         (closed) => {
           const mine = this.sockets.get(address.planId);
           mine?.delete(closed);

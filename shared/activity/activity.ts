@@ -105,6 +105,8 @@ export interface ActivityDetails {
   excerpt?: string;
   /** The rotated link's role. */
   role?: string;
+  /** link-rotated of a labelled link (issue 15): its label. */
+  label?: string;
   /** An accounts import: the accounts version it made (it can be undone while that is still the plan's). */
   version?: number;
   /** A territories import in replace mode: its id, to undo it while it is the latest. */

@@ -49,7 +49,9 @@ export type RefusalCode =
   /** The role of the link does not allow this write (issue: roles). */
   | "forbidden"
   /** The socket sent more than its share of updates; this one was dropped. */
-  | "rate-limited";
+  | "rate-limited"
+  /** A scoped edit link's change reaches outside its scope (issue 15): `territories` names what it may not touch. */
+  | "out-of-scope";
 
 export interface Refusal {
   code: RefusalCode;
@@ -57,6 +59,10 @@ export interface Refusal {
   message: string;
   /** Drop local state and resync: the refused change stays in the sender's document otherwise. */
   reset: boolean;
+  /** out-of-scope: why (shared/access/scope.ts `ScopeReason`), so a client can say it in its own language. */
+  reason?: string;
+  /** out-of-scope: the territories outside the scope that the change touched. */
+  territories?: string[];
 }
 
 /** Close codes the server uses; 4000–4999 are free for applications (RFC 6455 §7.4.2). */
