@@ -7,6 +7,7 @@ import type { ServerConfig } from "./config.ts";
 import { LowdbStore } from "./persistence/lowdb-store.ts";
 import type { PlanStore } from "./persistence/store.ts";
 import type { Room } from "./rooms/room.ts";
+import type { RoomAddress } from "../shared/protocol/rooms.ts";
 import { Rooms } from "./rooms/rooms.ts";
 import { Jobs } from "./jobs/jobs.ts";
 import { Units } from "./units/units.ts";
@@ -18,6 +19,7 @@ import { Proposals } from "./balance/proposals.ts";
 import { Suggestions } from "./suggestions/suggestions.ts";
 import { BalanceRunner } from "./balance/runner.ts";
 import { Versions } from "./versions/versions.ts";
+import { Scenarios } from "./scenarios/scenarios.ts";
 import { ScoreTrail } from "./history/scores.ts";
 import { clientAddress } from "./access/client-address.ts";
 import { LinkScopes } from "./access/scopes.ts";
@@ -58,6 +60,15 @@ export async function startServer(
     activity,
     scoring: config.scoring ? scoring : null,
     checkpointEveryMs: config.versionCheckpointMs,
+  });
+  // Scenarios (issue 14): plans forked from a plan or a version, promoted back into it.
+  const scenarios = new Scenarios({
+    store,
+    rooms: { with: <T>(address: RoomAddress, fn: (room: Room) => Promise<T>): Promise<T> => rooms.with(address, fn) },
+    versions,
+    jobs,
+    activity,
+    scoring: config.scoring ? scoring : null,
   });
   const proposals = new Proposals({
     store,
@@ -136,6 +147,7 @@ export async function startServer(
       // After the scoring (effects) and the feed; marks suggestions outdated after any change.
       suggestions,
       versions,
+      scenarios,
       scopes,
       {
         name: "accounts",
@@ -158,6 +170,7 @@ export async function startServer(
     proposals,
     suggestions,
     versions,
+    scenarios,
     people,
     demo: config.seedDemo ? demo : null,
     deletePlan: (planId) => deletePlan(planId),

@@ -10,6 +10,7 @@ import type { Activity } from "../activity/activity.ts";
 import type { Proposals } from "../balance/proposals.ts";
 import type { Suggestions } from "../suggestions/suggestions.ts";
 import type { Versions } from "../versions/versions.ts";
+import type { Scenarios } from "../scenarios/scenarios.ts";
 import type { DemoCopies } from "../demo/copies.ts";
 import type { ServerConfig } from "../config.ts";
 import type { PlanStore } from "../persistence/store.ts";
@@ -37,6 +38,8 @@ export interface ApiContext {
   suggestions: Suggestions;
   /** Versions and checkpoints (issue 14). */
   versions: Versions;
+  /** Scenarios of plans, and promoting them (issue 14). */
+  scenarios: Scenarios;
   /** Closes every open socket of a plan opened with this token hash; returns how many. */
   cutOff(planId: string, tokenHash: string): number;
   /** Scoped links' live scopes (issue 15). */

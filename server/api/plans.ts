@@ -1,14 +1,42 @@
-import { isRole, ROLES } from "../../shared/access/roles.ts";
+import { isRole, ROLES, type Role } from "../../shared/access/roles.ts";
 import { LIMITS } from "../../shared/doc/territory.ts";
 import { newId } from "../../shared/ids.ts";
 import { tokenOf } from "../access/access.ts";
 import { clientAddress } from "../access/client-address.ts";
 import { RateLimiter } from "../access/rate-limit.ts";
 import { newAccess, rotate, shareLink } from "../access/tokens.ts";
-import type { PlanMeta } from "../persistence/store.ts";
+import type { ScenarioOrigin } from "../../shared/scenarios/scenario.ts";
+import type { PlanMeta, PlanStore } from "../persistence/store.ts";
 import type { PlanApi } from "./context.ts";
 import { HttpError, linkOrigin, readJson, sendJson } from "./http.ts";
 import type { Router } from "./router.ts";
+
+/**
+ * Makes a plan with its three share links: the one way plans are made
+ * (`POST /api/plans`, a new scenario), so links are made in one place.
+ * Resolves once it is on disk, with the links to hand out (the only time
+ * their tokens are shown).
+ */
+export async function createPlanWithLinks(
+  store: PlanStore,
+  origin: string,
+  fields: { name: string; origin?: ScenarioOrigin },
+): Promise<{ meta: PlanMeta; links: Record<Role, string> }> {
+  const { access, tokens } = newAccess();
+  const meta: PlanMeta = {
+    id: newId(12),
+    name: fields.name,
+    createdAt: new Date().toISOString(),
+    access,
+    ...(fields.origin ? { origin: fields.origin } : {}),
+  };
+  await store.createPlan(meta);
+  const links = Object.fromEntries(ROLES.map((r) => [r, shareLink(origin, meta.id, tokens[r])])) as Record<
+    Role,
+    string
+  >;
+  return { meta, links };
+}
 
 /** Plans, people and share links. */
 export function planRoutes(router: Router, api: PlanApi): void {
@@ -43,26 +71,23 @@ export function planRoutes(router: Router, api: PlanApi): void {
       }
       name = body.name.trim();
     }
-    const origin = linkOrigin(req, config);
-    const { access, tokens } = newAccess();
-    const meta: PlanMeta = { id: newId(12), name, createdAt: new Date().toISOString(), access };
-    await store.createPlan(meta);
-    sendJson(res, 201, {
-      id: meta.id,
-      name: meta.name,
-      createdAt: meta.createdAt,
-      links: {
-        edit: shareLink(origin, meta.id, tokens.edit),
-        comment: shareLink(origin, meta.id, tokens.comment),
-        view: shareLink(origin, meta.id, tokens.view),
-      },
-    });
+    const { meta, links } = await createPlanWithLinks(store, linkOrigin(req, config), { name });
+    sendJson(res, 201, { id: meta.id, name: meta.name, createdAt: meta.createdAt, links });
   });
 
   router.on("GET", "/api/plans/:id", async (req, res, { id }, url) => {
     const caller = await api.authorize(req, url, id as string);
     const { meta, role } = caller;
-    sendJson(res, 200, { id: meta.id, name: meta.name, createdAt: meta.createdAt, role, you: caller.actor });
+    // A scenario says what it is a scenario of, under the origin's name now (issue 14).
+    const origin = meta.origin ? await api.ctx.scenarios.originNow(meta.origin) : undefined;
+    sendJson(res, 200, {
+      id: meta.id,
+      name: meta.name,
+      createdAt: meta.createdAt,
+      role,
+      you: caller.actor,
+      ...(origin ? { origin } : {}),
+    });
   });
 
   /**
@@ -101,10 +126,12 @@ export function planRoutes(router: Router, api: PlanApi): void {
 
   /** Deletes a plan for good: its sockets are closed (4404), its stored data removed. */
   router.on("DELETE", "/api/plans/:id", async (req, res, { id }, url) => {
-    await api.authorize(req, url, id as string, "delete-plan", "delete this plan");
+    const { meta } = await api.authorize(req, url, id as string, "delete-plan", "delete this plan");
     if (!(await api.ctx.deletePlan(id as string))) {
       throw new HttpError(404, `There is no plan "${(id as string).slice(0, 64)}".`);
     }
+    // A scenario leaves its origin's list (issue 14); an origin's scenarios stay, with their own links.
+    if (meta.origin) await api.ctx.scenarios.forget(meta.origin.plan, meta.id);
     res.writeHead(204).end();
   });
 

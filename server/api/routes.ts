@@ -34,6 +34,7 @@ import { planRoutes } from "./plans.ts";
 import { proposalRoutes } from "./proposals.ts";
 import { suggestionRoutes } from "./suggestions.ts";
 import { versionRoutes } from "./versions.ts";
+import { scenarioRoutes } from "./scenarios.ts";
 import { ALL_FIELDS, enforceScope, restFootprint } from "./scope-check.ts";
 import { historyRoutes } from "./history.ts";
 import { Router } from "./router.ts";
@@ -92,6 +93,7 @@ export function apiRouter(ctx: ApiContext): Router {
   proposalRoutes(router, api, ctx.proposals);
   suggestionRoutes(router, api, ctx.suggestions);
   versionRoutes(router, api, ctx.versions);
+  scenarioRoutes(router, api, ctx.scenarios);
   historyRoutes(router, api);
 
   router.on("GET", "/api/plans/:id/analysis", async (req, res, { id }, url) => {

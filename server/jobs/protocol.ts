@@ -44,6 +44,8 @@ export interface JobTypes {
   "version-view": { input: VersionSide; output: VersionView };
   /** Two versions (or one and the plan now) compared. */
   "version-compare": { input: { from: VersionSide; to: VersionSide }; output: string };
+  /** A new scenario's first document (issue 14): a version content's JSON written into a fresh plan under its name. */
+  "scenario-fork": { input: { content: string; name: string }; output: Uint8Array };
 }
 
 export type JobKind = keyof JobTypes;

@@ -7,6 +7,8 @@ import type { Position } from "../../shared/geometry/types.ts";
 import { buildDemoTemplate } from "../demo/seed.ts";
 import { naturalEarthLand } from "../units/land.ts";
 import { compareSides, viewVersion } from "../versions/jobs.ts";
+import { forkUpdate } from "../../shared/scenarios/fork.ts";
+import { parseContent } from "../../shared/versions/content.ts";
 import type { JobKind, JobReply, JobRequest, JobTypes } from "./protocol.ts";
 
 /**
@@ -80,6 +82,10 @@ const handlers: { [K in JobKind]: Handler<K> } = {
 
   async "version-compare"(input) {
     return compareSides(input.from, input.to);
+  },
+
+  async "scenario-fork"(input) {
+    return forkUpdate(parseContent(JSON.parse(input.content)), input.name);
   },
 };
 

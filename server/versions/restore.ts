@@ -171,12 +171,7 @@ export class Restorer {
       checkpoints: { before: before.id, after: after.id },
       ...(digest ? { unitsDigest: digest } : {}),
     };
-    plan.restores.push(restore);
-    while (plan.restores.length > MAX_RESTORES) {
-      const dropped = plan.restores.shift();
-      if (dropped) room.undo.forget(dropped.id);
-    }
-    await this.saveRestores(plan);
+    await this.keep(plan, restore);
     const scoreAfter = await this.score(room);
     this.deps.activity.get(plan.planId)?.record({
       kind: "version-restored",
@@ -258,7 +253,8 @@ export class Restorer {
       answer[kind] = "reverted";
     }
     const scoreBefore = await this.score(room);
-    const origin: Origin = { kind: "step", step: "version-restore-undone", actor: by };
+    const kind = r.promoted ? "scenario-promote-undone" : "version-restore-undone";
+    const origin: Origin = { kind: "step", step: kind, actor: by };
     const result = await room.undo.revert(
       r.id,
       origin,
@@ -281,11 +277,28 @@ export class Restorer {
     const reverted = result?.reverted.length ?? 0;
     const kept = result?.kept.length ?? 0;
     this.deps.activity.get(plan.planId)?.record({
-      kind: "version-restore-undone",
+      kind,
       actor: by,
-      details: { versionId: r.versionId, count: reverted, kept, score: { before: scoreBefore, after: scoreAfter } },
+      details: {
+        ...(r.promoted
+          ? { scenarioId: r.promoted.scenario, scenarioName: r.promoted.name }
+          : { versionId: r.versionId }),
+        count: reverted,
+        kept,
+        score: { before: scoreBefore, after: scoreAfter },
+      },
     });
     return { reverted, kept, data: answer, score: { before: scoreBefore, after: scoreAfter } };
+  }
+
+  /** Keeps a restore (or a step like one: a promoted scenario) so it can be taken back; the oldest beyond MAX_RESTORES are let go. */
+  async keep(plan: PlanVersions, restore: StoredRestore): Promise<void> {
+    plan.restores.push(restore);
+    while (plan.restores.length > MAX_RESTORES) {
+      const dropped = plan.restores.shift();
+      if (dropped) plan.room.undo.forget(dropped.id);
+    }
+    await this.saveRestores(plan);
   }
 
   // ── helpers ─────────────────────────────────────────────────────────────

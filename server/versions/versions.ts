@@ -55,6 +55,8 @@ const CHECKPOINT_NAMES: Record<CheckpointReason, string> = {
   "proposal-accept": "Before accepting a proposal",
   "before-restore": "Before a restore",
   restored: "Restored",
+  "before-promote": "Before promoting a scenario",
+  promoted: "Promoted a scenario",
 };
 
 /** Opened versions kept ready (their territories and analysis), for a person opening one then its analysis. */
@@ -125,6 +127,12 @@ export class Versions implements RoomExtension {
   /** Opened versions: `<plan>/<version>` → its view (content never changes under an id). */
   private readonly views = new Map<string, Promise<VersionView>>();
   private readonly restorer: Restorer;
+  /**
+   * Sides a compare may name besides versions and "current": a scenario's
+   * "origin" (the origin plan now) and "fork" (what it was made from),
+   * given by server/scenarios; null when the plan has no such side.
+   */
+  extraSide: ((room: Room, id: string) => Promise<VersionSide | null>) | null = null;
 
   constructor(private readonly deps: VersionsDeps) {
     this.restorer = new Restorer(deps, this);
@@ -228,6 +236,8 @@ export class Versions implements RoomExtension {
   private async side(plan: PlanVersions, id: string): Promise<{ side: VersionSide; refs: DataVersions }> {
     let body: string;
     let refs: DataVersions;
+    const extra = id === "current" ? null : await this.extraSide?.(plan.room, id);
+    if (extra) return { side: extra, refs: { accounts: 0, competitors: 0, units: 0 } };
     if (id === "current") {
       refs = await this.currentRefs(plan.room);
       body = JSON.stringify(contentOf(plan.room.doc, refs));
@@ -236,9 +246,18 @@ export class Versions implements RoomExtension {
       body = await this.body(plan, id);
       refs = entry.refs;
     }
+    return { refs, side: await this.sideOf(plan.planId, body, refs) };
+  }
+
+  /**
+   * A content's JSON (or a version's stored JSON) with the kept data of
+   * plan `planId` it refers to, as the jobs worker reads a side of a
+   * comparison (a scenario compares sides of two plans).
+   */
+  async sideOf(planId: string, body: string, refs: DataVersions): Promise<VersionSide> {
     const kept = async (kind: KeptKind, version: number): Promise<KeyedText | null> => {
       if (version === 0) return null;
-      const text = await this.deps.store.getKeptData(plan.planId, kind, version);
+      const text = await this.deps.store.getKeptData(planId, kind, version);
       if (text === null) {
         throw new VersionError(
           409,
@@ -246,17 +265,19 @@ export class Versions implements RoomExtension {
         );
       }
       // The length too: a number freed by the thinning may name other data later.
-      return { key: `${plan.planId}/${kind}/${version}/${text.length}`, text };
+      return { key: `${planId}/${kind}/${version}/${text.length}`, text };
     };
     return {
-      refs,
-      side: {
-        body,
-        accounts: await kept("accounts", refs.accounts),
-        competitors: await kept("competitors", refs.competitors),
-        layer: await kept("units", refs.units),
-      },
+      body,
+      accounts: await kept("accounts", refs.accounts),
+      competitors: await kept("competitors", refs.competitors),
+      layer: await kept("units", refs.units),
     };
+  }
+
+  /** Two sides compared in the jobs worker (its answer as JSON). */
+  compareSides(from: VersionSide, to: VersionSide): Promise<string> {
+    return this.deps.jobs.run("version-compare", { from, to }, { timeoutMs: JOB_TIMEOUT_MS });
   }
 
   /** The data versions the plan refers to now, as stored (the document's copies may lag behind an import). */
@@ -293,13 +314,13 @@ export class Versions implements RoomExtension {
   async compare(room: Room, from: string, to: string): Promise<string> {
     const plan = this.planOf(room);
     for (const id of [from, to]) {
-      if (id === "current") continue;
+      if (id === "current" || id === "origin" || id === "fork") continue;
       const entry = plan.find(id);
       if (entry.damaged) throw damagedVersion(entry);
     }
     const a = await this.side(plan, from);
     const b = await this.side(plan, to);
-    return this.deps.jobs.run("version-compare", { from: a.side, to: b.side }, { timeoutMs: JOB_TIMEOUT_MS });
+    return this.compareSides(a.side, b.side);
   }
 
   // ── saving and deleting ─────────────────────────────────────────────────
@@ -459,6 +480,11 @@ export class Versions implements RoomExtension {
 
   undoRestore(room: Room, restoreId: string, by: Author) {
     return this.restorer.undo(this.planOf(room), restoreId, by);
+  }
+
+  /** Keeps a step that can be taken back like a restore (a promoted scenario): call inside plan.run. */
+  keepRestore(plan: PlanVersions, restore: StoredRestore): Promise<void> {
+    return this.restorer.keep(plan, restore);
   }
 
   /** Forgets what an opened version showed (its data is about to change: never, but a deleted version's id may be asked again). */

@@ -50,6 +50,13 @@ export type ActivityKind =
   /** A restore taken back (details.versionId, details.count: entries put back, details.kept: left as others changed them, details.score). */
   | "version-restore-undone"
   /**
+   * A scenario promoted into this plan (issue 14): details.scenarioId, details.scenarioName,
+   * details.count: entries written, details.kept: conflicts left as this plan had them, details.score.
+   */
+  | "scenario-promoted"
+  /** A promote taken back (details.scenarioId, details.scenarioName, details.count, details.kept, details.score). */
+  | "scenario-promote-undone"
+  /**
    * A suggestion (issue 15) accepted: applied as one step (details.suggestionId,
    * details.suggestedBy: whose it was, details.score before → after; commentId: its thread).
    */
@@ -126,6 +133,9 @@ export interface ActivityDetails {
   /** version-saved / -restored / -restore-undone: which version (GET …/versions/:vid/territories) and its name. */
   versionId?: string;
   versionName?: string;
+  /** scenario-promoted / -promote-undone: which scenario (a plan of its own) and its name. */
+  scenarioId?: string;
+  scenarioName?: string;
   /** suggestion-accepted / -declined / -undone: which suggestion (GET …/suggestions/:sid), and whose it was. */
   suggestionId?: string;
   suggestedBy?: string;

@@ -14,7 +14,10 @@ export type CheckpointReason =
   | "territories-replace"
   | "proposal-accept"
   | "before-restore"
-  | "restored";
+  | "restored"
+  /** Before and after a scenario was promoted into this plan (issue 14). */
+  | "before-promote"
+  | "promoted";
 
 /** What the list of a plan's versions says of each (its content is stored apart). */
 export interface VersionEntry {
