@@ -103,7 +103,7 @@ export function linkRoutes(router: Router, api: PlanApi): void {
       });
       if (!labelled) throw noSuchLink(role as string);
     }
-    const closed = api.ctx.cutOff(id as string, oldHash);
+    const closed = await cutOffWithScenarios(api, id as string, oldHash);
     const found = labelled as LabelledLink | null;
     // The feed lives with the loaded plan: load it if nobody has it open.
     await api.withRoom(id as string, async () => {
@@ -137,7 +137,7 @@ export function linkRoutes(router: Router, api: PlanApi): void {
     const gone = removed as LabelledLink | null;
     if (!gone) throw noSuchLink(linkId as string);
     api.ctx.scopes.forget(id as string, gone.id);
-    const closed = api.ctx.cutOff(id as string, gone.hash);
+    const closed = await cutOffWithScenarios(api, id as string, gone.hash);
     sendJson(res, 200, { id: gone.id, removed: true, closedSockets: closed });
   });
 }
@@ -177,4 +177,11 @@ function parseLinkSpec(body: unknown): { role: Role; label: string; scope: LinkS
     scope = parsed.scope;
   }
   return { role: b.role, label: b.label.trim(), scope };
+}
+
+/** Closes the sockets opened with a token on the plan and on its scenarios, which its links open too (issue 14). */
+async function cutOffWithScenarios(api: PlanApi, planId: string, tokenHash: string): Promise<number> {
+  let closed = api.ctx.cutOff(planId, tokenHash);
+  for (const scenario of await api.ctx.scenarios.ids(planId)) closed += api.ctx.cutOff(scenario, tokenHash);
+  return closed;
 }
