@@ -293,6 +293,17 @@ export class Versions implements RoomExtension {
   /** A version opened: its territories' shapes and its analysis, worked out in the jobs worker (kept for the next call). */
   async view(room: Room, id: string): Promise<{ entry: StoredVersion; view: VersionView }> {
     const plan = this.planOf(room);
+    const extra = id === "origin" || id === "fork" ? await this.extraSide?.(room, id) : null;
+    if (extra) {
+      // A scenario's origin now, or what it was made from: opened afresh each time (the origin moves on).
+      const view = await this.deps.jobs.run("version-view", extra, { timeoutMs: JOB_TIMEOUT_MS });
+      const at = new Date().toISOString();
+      const refs = { accounts: 0, competitors: 0, units: 0 };
+      return {
+        entry: { id, name: id, at, by: SERVER_AUTHOR, auto: false, reason: null, summary: "", refs, bytes: 0 },
+        view,
+      };
+    }
     const entry = plan.find(id);
     if (entry.damaged) throw damagedVersion(entry);
     const key = `${plan.planId}/${id}`;

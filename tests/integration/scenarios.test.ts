@@ -186,6 +186,9 @@ describe("scenarios: compare and promote", () => {
       changed: [{ id: "west", fields: ["geometry"] }],
     });
     expect(compared.body.metrics).toHaveProperty("west.areaKm2");
+    const originShapes = await budi("GET", "/versions/origin/territories");
+    expect(originShapes.status).toBe(200);
+    expect((originShapes.body.features as { id: string }[]).map((f) => f.id).sort()).toEqual(["east", "west"]);
     const fork = await budi("GET", "/compare?from=fork");
     expect((fork.body.territories as { changed: unknown[] }).changed).toHaveLength(1);
     expect((await ani("GET", "/compare?from=origin")).status).toBe(400);
