@@ -10,6 +10,42 @@ const reshape = entry({
 });
 
 describe("activity sentences", () => {
+  it("name versions saved, restored and restores taken back, in both languages (issue 14)", () => {
+    const base = { territoryId: undefined, territoryName: undefined };
+    const saved = entry({ ...base, kind: "version-saved", details: { versionId: "v-1", versionName: "Q3" } });
+    expect(activitySentence(saved, "en")).toBe("Budi saved the version “Q3”");
+    expect(activitySentence(saved, "id")).toBe("Budi menyimpan versi “Q3”");
+    const restored = entry({
+      ...base,
+      kind: "version-restored",
+      details: {
+        versionId: "v-1",
+        versionName: "Q3",
+        count: 12,
+        fields: ["accounts"],
+        score: { before: 47.2, after: 71 },
+      },
+    });
+    expect(activitySentence(restored, "en")).toBe(
+      "Budi restored the version “Q3” with its accounts · 12 changes · balance score 47 → 71",
+    );
+    expect(activitySentence(restored, "id")).toBe(
+      "Budi memulihkan versi “Q3” beserta akunnya · 12 perubahan · skor keseimbangan 47 → 71",
+    );
+    const undone = entry({
+      ...base,
+      kind: "version-restore-undone",
+      details: { versionId: "v-1", count: 1, kept: 2, score: { before: 71, after: 47 } },
+    });
+    expect(activitySentence(undone, "en")).toBe(
+      "Budi took back a restore · 1 change · balance score 71 → 47 · 2 changes kept as others made them since",
+    );
+    expect(activityText(undone, "en", (id) => (id === "v-1" ? "Q3" : undefined)).action).toBe(
+      "took back the restore of “Q3”",
+    );
+    expect(activityText(undone, "id", () => "Q3").action).toBe("mengurungkan pemulihan “Q3”");
+  });
+
   it("say how a reshape moved the metrics", () => {
     expect(activitySentence(reshape, "en")).toBe("Budi reshaped Jakarta Utara · accounts 120 → 134, revenue +4.2%");
     expect(activitySentence(reshape, "id")).toBe(

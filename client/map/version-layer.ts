@@ -63,10 +63,8 @@ function compareStyle(feature: FeatureLike): Style | Style[] {
   const color = (feature.get("color") as string | undefined) ?? "#888888";
   return cached(`${side}|${kind}|${color}`, () => {
     if (kind === "moved") {
-      return new Style({
-        fill: new Fill({ color: movedPattern(color) }),
-        stroke: new Stroke({ color: darken(color, 0.55), width: 1.4, lineDash: [4, 3] }),
-      });
+      // Hatching only: an outline per unit would draw every hexagon's edge.
+      return new Style({ fill: new Fill({ color: movedPattern(color) }) });
     }
     if (side === "before") {
       if (kind === "removed") {

@@ -152,10 +152,13 @@ export class VersionsState {
     this.#poll = setInterval(() => void this.refresh(), POLL_MS);
   }
 
-  /** Opens the History panel on a version (a feed entry's link). */
+  /** Opens the History panel on a version and the version on the map (a feed entry's link). */
   reveal(id: string): void {
     this.focus = id;
     this.revealed++;
+    void (this.loaded ? Promise.resolve() : this.refresh()).then(() => {
+      if (this.focus === id && this.get(id)) void this.open(id);
+    });
   }
 
   #soon(): void {

@@ -84,7 +84,7 @@ export interface CompareShape {
  * territories and the outlines reshaped ones had.
  *
  * @example compareShapes(c, before, after).map((s) => `${s.side}:${s.kind}:${s.id}`)
- * // ["after:same:a", "after:reshaped:b", "after:added:c", "before:removed:d", "before:reshaped:b"]
+ * // ["after:same:a", "after:reshaped:b", "after:added:c", "before:reshaped:b", "before:removed:d"]
  */
 export function compareShapes(
   c: Pick<Comparison, "territories">,

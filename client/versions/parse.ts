@@ -140,13 +140,11 @@ export function parseComparison(body: unknown): (Comparison & { from: string; to
     ? { added: num(body.accounts.added) ?? 0, removed: num(body.accounts.removed) ?? 0 }
     : { added: 0, removed: 0 };
   const unitsMoved: UnitMove[] = Array.isArray(body.unitsMoved)
-    ? body.unitsMoved
-        .filter(isObject)
-        .map((m) => ({
-          unit: str(m.unit),
-          from: typeof m.from === "string" ? m.from : null,
-          to: typeof m.to === "string" ? m.to : null,
-        }))
+    ? body.unitsMoved.filter(isObject).map((m) => ({
+        unit: str(m.unit),
+        from: typeof m.from === "string" ? m.from : null,
+        to: typeof m.to === "string" ? m.to : null,
+      }))
     : [];
   const accountsMoved: AccountMove[] = Array.isArray(body.accountsMoved)
     ? body.accountsMoved

@@ -71,10 +71,18 @@ test("at 1280×720 every sidebar tab and every tool is named, and Zoom to keeps 
   await ani.open(plan.id, { viewport: LAPTOP });
   const page = ani.page;
 
-  await test.step("the six tabs each carry their name, not only the open one", async () => {
+  await test.step("the seven tabs each carry their name, not only the open one", async () => {
     const tabs = page.locator('[role="tablist"] [role="tab"]');
-    await expect(tabs).toHaveCount(6);
-    for (const [i, name] of ["Territories", "Balance", "Optimise", "Targets", "Comments", "Activity"].entries()) {
+    await expect(tabs).toHaveCount(7);
+    for (const [i, name] of [
+      "Territories",
+      "Balance",
+      "Optimise",
+      "Targets",
+      "Comments",
+      "Activity",
+      "History",
+    ].entries()) {
       const label = tabs.nth(i).getByTestId("tab-label");
       await expect(label).toHaveText(name);
       await expectWhole(label);
