@@ -442,6 +442,52 @@ export const en = {
   "share.busy": "Replacing…",
   "share.replaced": "New link ready. The old one no longer works.",
   "share.failed": "The link was not replaced: {error}",
+  "share.scoped.heading": "Links for regional managers",
+  "share.scoped.intro":
+    "An edit link that changes only some territories: a region (the territories with one parent) or territories you choose.",
+  "share.scoped.new": "New regional link",
+  "share.scoped.label": "Who it is for",
+  "share.scoped.labelPlaceholder": "e.g. Jawa Barat's manager",
+  "share.scoped.reach": "What the link may edit",
+  "share.scoped.kind.region": "A region",
+  "share.scoped.kind.territories": "Chosen territories",
+  "share.scoped.parent": "Region (the territories' parent)",
+  "share.scoped.noRegions": "No territory names a region (parent) yet: type the region id, or choose territories.",
+  "share.scoped.fromMap": "Selected on the map ({n})",
+  "share.scoped.fromMap.title": "Adds the territories selected on the map (Shift+click selects several)",
+  "share.scoped.picked": "{n} chosen",
+  "share.scoped.create": "Create link",
+  "share.scoped.creating": "Creating…",
+  "share.scoped.none": "No regional links yet.",
+  "share.scoped.region": "Region {parent} · {n} territories",
+  "share.scoped.territories": "{n} territories: {names}",
+  "share.scoped.whole": "The whole plan",
+  "share.scoped.remove": "Stop",
+  "share.scoped.removeYes": "Stop now",
+  "share.scoped.confirmRotate":
+    "Replace the link for “{label}”? The old one stops working at once and whoever has it open is disconnected.",
+  "share.scoped.confirmRemove":
+    "Stop the link for “{label}”? Whoever has it open is disconnected at once and it never works again.",
+  "share.scoped.once": "Copy it now: it is shown only this once.",
+  "share.scoped.failed": "That did not work: {error}",
+  "share.scoped.own":
+    "Your link edits only the territories of “{label}”. Share links are made and replaced by a manager with a full edit link.",
+  "scope.outside": "{names}: outside your region. Ask a manager with a full edit link.",
+  "scope.toolOutside": "Outside your region: ask a manager with a full edit link",
+  "scope.row": "Outside your region: you can look but not change it",
+  "scope.planWide": "Plan settings apply to the whole plan: ask a manager with a full edit link.",
+  "scope.badge": "Region: {label}",
+  "scope.badge.title": "Your link edits only these territories; the greyed ones are outside your region.",
+  "scope.refused.outside":
+    "Your change was not saved: it touches {names}, outside your region. Ask a manager with a full edit link. The plan was reloaded.",
+  "scope.refused.overlap":
+    "Your change was not saved: the shape would overlap {names}, outside your region. The plan was reloaded.",
+  "scope.refused.region":
+    "Your change was not saved: a territory you draw must belong to your region. The plan was reloaded.",
+  "scope.refused.parent":
+    "Your change was not saved: only a manager with a full edit link can move {names} to another region. The plan was reloaded.",
+  "scope.refused.plan":
+    "Your change was not saved: plan settings apply to the whole plan; ask a manager with a full edit link. The plan was reloaded.",
 
   "sidebar.activity": "Activity",
   "sidebar.activity.title": "Who changed what, live",

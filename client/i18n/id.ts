@@ -456,6 +456,52 @@ export const id: Record<MessageKey, string> = {
   "share.busy": "Mengganti…",
   "share.replaced": "Tautan baru siap. Tautan lama tidak berlaku lagi.",
   "share.failed": "Tautan tidak diganti: {error}",
+  "share.scoped.heading": "Tautan untuk manajer regional",
+  "share.scoped.intro":
+    "Tautan edit yang hanya mengubah sebagian wilayah: satu region (wilayah dengan induk yang sama) atau wilayah yang Anda pilih.",
+  "share.scoped.new": "Tautan regional baru",
+  "share.scoped.label": "Untuk siapa",
+  "share.scoped.labelPlaceholder": "mis. Manajer Jawa Barat",
+  "share.scoped.reach": "Yang boleh diedit tautan ini",
+  "share.scoped.kind.region": "Satu region",
+  "share.scoped.kind.territories": "Wilayah pilihan",
+  "share.scoped.parent": "Region (induk wilayah)",
+  "share.scoped.noRegions": "Belum ada wilayah yang menyebut region (induk): ketik id region, atau pilih wilayah.",
+  "share.scoped.fromMap": "Dipilih di peta ({n})",
+  "share.scoped.fromMap.title": "Menambahkan wilayah yang dipilih di peta (Shift+klik memilih beberapa)",
+  "share.scoped.picked": "{n} dipilih",
+  "share.scoped.create": "Buat tautan",
+  "share.scoped.creating": "Membuat…",
+  "share.scoped.none": "Belum ada tautan regional.",
+  "share.scoped.region": "Region {parent} · {n} wilayah",
+  "share.scoped.territories": "{n} wilayah: {names}",
+  "share.scoped.whole": "Seluruh rencana",
+  "share.scoped.remove": "Hentikan",
+  "share.scoped.removeYes": "Hentikan sekarang",
+  "share.scoped.confirmRotate":
+    "Ganti tautan untuk “{label}”? Tautan lama langsung tidak berlaku dan siapa pun yang membukanya terputus.",
+  "share.scoped.confirmRemove":
+    "Hentikan tautan untuk “{label}”? Siapa pun yang membukanya langsung terputus dan tautan ini tidak berlaku lagi.",
+  "share.scoped.once": "Salin sekarang: tautan ini hanya ditampilkan sekali.",
+  "share.scoped.failed": "Tidak berhasil: {error}",
+  "share.scoped.own":
+    "Tautan Anda hanya mengedit wilayah “{label}”. Tautan berbagi dibuat dan diganti oleh manajer dengan tautan edit penuh.",
+  "scope.outside": "{names}: di luar region Anda. Minta manajer dengan tautan edit penuh.",
+  "scope.toolOutside": "Di luar region Anda: minta manajer dengan tautan edit penuh",
+  "scope.row": "Di luar region Anda: bisa dilihat, tidak bisa diubah",
+  "scope.planWide": "Pengaturan rencana berlaku untuk seluruh rencana: minta manajer dengan tautan edit penuh.",
+  "scope.badge": "Region: {label}",
+  "scope.badge.title": "Tautan Anda hanya mengedit wilayah ini; wilayah abu-abu berada di luar region Anda.",
+  "scope.refused.outside":
+    "Perubahan Anda tidak disimpan: menyentuh {names}, di luar region Anda. Minta manajer dengan tautan edit penuh. Rencana dimuat ulang.",
+  "scope.refused.overlap":
+    "Perubahan Anda tidak disimpan: bentuknya akan menimpa {names}, di luar region Anda. Rencana dimuat ulang.",
+  "scope.refused.region":
+    "Perubahan Anda tidak disimpan: wilayah yang Anda gambar harus masuk region Anda. Rencana dimuat ulang.",
+  "scope.refused.parent":
+    "Perubahan Anda tidak disimpan: hanya manajer dengan tautan edit penuh yang bisa memindahkan {names} ke region lain. Rencana dimuat ulang.",
+  "scope.refused.plan":
+    "Perubahan Anda tidak disimpan: pengaturan rencana berlaku untuk seluruh rencana; minta manajer dengan tautan edit penuh. Rencana dimuat ulang.",
 
   "sidebar.activity": "Aktivitas",
   "sidebar.activity.title": "Siapa mengubah apa, secara langsung",

@@ -29,7 +29,7 @@ import { installTestHandle } from "./test-handle.ts";
 import { createBasemap, createLabelLayer, createStreetLayer, createTerritoryLayer } from "./layers.ts";
 import { IssueHighlightLayer, OverlapLayer } from "./issue-layers.ts";
 import { SelectionLayers } from "./selection-layers.ts";
-import type { FillState } from "./styles.ts";
+import { type FillState, OUTSIDE_COLOR } from "./styles.ts";
 import { TerritorySync } from "./territory-sync.ts";
 import { ViewMoves } from "./view-moves.ts";
 import { UnitsLayer } from "./units-layer.ts";
@@ -99,7 +99,11 @@ export class MapController implements MapApi {
         return units.owner;
       },
       colorOf: (id) =>
-        fill.mode === "balance" ? (fill.balance.get(id) ?? null) : (editor.territories.get(id)?.color ?? null),
+        fill.outside?.has(id)
+          ? OUTSIDE_COLOR
+          : fill.mode === "balance"
+            ? (fill.balance.get(id) ?? null)
+            : (editor.territories.get(id)?.color ?? null),
       get moves() {
         return self.#proposalMoves;
       },
@@ -309,6 +313,17 @@ export class MapController implements MapApi {
     this.#units.refresh();
     this.#selectionLayers.changed();
     this.map.getTargetElement()?.setAttribute("data-fill", mode);
+  }
+
+  /** Territories outside this page's scoped edit link (issue 15): greyed on the map. */
+  setOutside(ids: Set<string>): void {
+    const before = this.#fill.outside ?? new Set<string>();
+    if (before.size === ids.size && [...ids].every((id) => before.has(id))) return;
+    this.#fill.outside = ids;
+    this.#territoryLayer.changed();
+    this.#units.refresh();
+    this.#selectionLayers.changed();
+    this.map.getTargetElement()?.setAttribute("data-outside-count", String(ids.size));
   }
 
   setAccounts(accounts: PlanAccounts): void {

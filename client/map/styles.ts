@@ -20,10 +20,16 @@ export { darken, hexToRgba };
 export interface FillState {
   mode: "territory" | "balance";
   balance: Map<string, string>;
+  /** Territories outside this page's scoped edit link (issue 15): greyed, whatever the mode. */
+  outside?: Set<string>;
 }
+
+/** The grey of a territory outside a scoped link's reach. */
+export const OUTSIDE_COLOR = "#9ca3af";
 
 /** The colour a territory is filled with under `fill`. */
 export function fillColor(feature: FeatureLike, fill: FillState): string {
+  if (fill.outside?.has(feature.getId() as string)) return OUTSIDE_COLOR;
   if (fill.mode === "balance") return fill.balance.get(feature.getId() as string) ?? NO_DATA_COLOR;
   return (feature.get("color") as string | undefined) ?? "#888888";
 }
@@ -70,15 +76,21 @@ export function baseStyle(fill: FillState) {
   return (feature: FeatureLike): Style => {
     const balance = fill.mode === "balance";
     const color = fillColor(feature, fill);
-    const key = `${fill.mode}|${color}`;
+    const outside = fill.outside?.has(feature.getId() as string) ?? false;
+    const key = `${fill.mode}|${color}|${outside}`;
     let style = baseCache.get(key);
     if (!style) {
-      style = new Style({
-        fill: new Fill({ color: hexToRgba(color, balance ? BALANCE_FILL_ALPHA : FILL_ALPHA) }),
-        stroke: balance
-          ? new Stroke({ color: hexToRgba(BALANCE_OUTLINE, 0.75), width: 1.2 })
-          : new Stroke({ color: darken(color), width: 1.4 }),
-      });
+      style = outside
+        ? new Style({
+            fill: new Fill({ color: hexToRgba(color, 0.22) }),
+            stroke: new Stroke({ color: hexToRgba("#6b7280", 0.8), width: 1.2, lineDash: [5, 4] }),
+          })
+        : new Style({
+            fill: new Fill({ color: hexToRgba(color, balance ? BALANCE_FILL_ALPHA : FILL_ALPHA) }),
+            stroke: balance
+              ? new Stroke({ color: hexToRgba(BALANCE_OUTLINE, 0.75), width: 1.2 })
+              : new Stroke({ color: darken(color), width: 1.4 }),
+          });
       if (baseCache.size > 2000) baseCache.clear();
       baseCache.set(key, style);
     }

@@ -6,6 +6,7 @@ import { splitGeometry } from "../../shared/geometry/split.ts";
 import type { Position, TerritoryGeometry } from "../../shared/geometry/types.ts";
 import type { PresenceUser } from "../../shared/protocol/presence.ts";
 import type { Refusal } from "../../shared/protocol/messages.ts";
+import { ScopeState } from "./scope.svelte.ts";
 import type { ActivityEntry } from "../../shared/activity/activity.ts";
 import { t } from "../i18n/i18n.svelte.ts";
 import { collectChanges } from "../sync/changes.ts";
@@ -87,6 +88,10 @@ export class EditorState {
   readonly comments: CommentsState;
   /** What this page's link allows: "view" until the server says (a server without roles: "edit"). */
   role = $state<Role>("view");
+  /** A scoped edit link's reach (issue 15): its label, its scope, the territories outside it. */
+  readonly scope: ScopeState;
+  /** Territories this page's link may not change (greyed on the map and in the list); empty unscoped. */
+  readonly outsideScope = $derived.by(() => this.scope.outside(this.territories.items));
   /** Who did what, when: paged over REST, live from the server. */
   readonly activity: ActivityFeed;
   /** A unit plan's units and whose each one is (inactive in a drawn plan). */
@@ -138,6 +143,7 @@ export class EditorState {
     // A first visit asks the server for this browser's person id before the socket opens: a
     // socket opened with the stand-in would have to reconnect, and the server binds presence
     // to the first connection of a client until it notices the old one closed.
+    this.scope = new ScopeState(planId, token);
     this.session = new PlanSession(planId, {
       token,
       person: identity.person,
@@ -213,6 +219,7 @@ export class EditorState {
     const info = this.session.planInfo;
     if (info && !this.planName) this.planName = info.name;
     if (info) this.role = isRole(info.role) ? info.role : "edit";
+    if (info && this.isManager && !this.scope.scoped) void this.scope.load();
     // The server did not recognise our secret (its key changed): get a new identity, then reconnect as it.
     if (asked && info?.you && info.you.id !== asked && this.#identity.id === asked) void this.#identity.reissue();
   }
@@ -303,6 +310,10 @@ export class EditorState {
   }
 
   #onRefused(r: Refusal): void {
+    if (r.code === "out-of-scope") {
+      this.notices.push("error", this.#scopeRefusal(r), 15000);
+      return;
+    }
     if (r.code === "forbidden") {
       // The role does not allow it: the server's sentence says what the link allows.
       this.notices.push("error", r.message, 15000);
@@ -313,6 +324,32 @@ export class EditorState {
       r.reset ? t("err.refused", { message: r.message }) : t("err.refusedNoReset", { message: r.message }),
       15000,
     );
+  }
+
+  /** A scoped link's refusal in the reader's language, naming the territories. */
+  #scopeRefusal(r: Refusal): string {
+    const names = (r.territories ?? []).map((id) => this.#name(id)).join(", ");
+    switch (r.reason) {
+      case "outside":
+      case "overlap":
+      case "region":
+      case "parent":
+      case "plan":
+        return t(`scope.refused.${r.reason}`, { names });
+      default:
+        return t("err.refused", { message: r.message });
+    }
+  }
+
+  /**
+   * Whether any of `ids` lies outside this link's scope; says so when one
+   * does. Each editing action asks before it writes: the server would refuse.
+   */
+  #outside(ids: readonly (string | null | undefined)[]): boolean {
+    const out = ids.filter((id): id is string => !!id && this.outsideScope.has(id));
+    if (out.length === 0) return false;
+    this.notices.push("error", t("scope.outside", { names: out.map((id) => this.#name(id)).join(", ") }), 8000);
+    return true;
   }
 
   // ——— selection and tools ———
@@ -336,6 +373,7 @@ export class EditorState {
     if (tool !== "select" && tool !== "comment" && !this.canEdit) return;
     if (this.units.active ? DRAWN_ONLY.includes(tool) : UNITS_ONLY.includes(tool)) return;
     if (tool !== "comment") this.comments.cancelDraft();
+    if (tool !== "select" && tool !== "comment" && tool !== "draw" && this.#outside(this.selection)) return;
     if (tool === "merge" && this.selection.length === 2) {
       this.merge();
       return;
@@ -407,9 +445,12 @@ export class EditorState {
    */
   createFromDrawing(geometry: TerritoryGeometry): string | null {
     const name = nextDefaultName(this.doc, (n) => t("territory.defaultName", { n }));
+    // A regional manager's territory belongs to their region (the server refuses it otherwise).
+    const scope = this.scope.scope;
+    const props = scope && "parent" in scope ? { name, parent: scope.parent } : { name };
     const r = this.units.active
-      ? createUnitTerritory(this.doc, this.units.unitsInGeometry(geometry), { name })
-      : createTerritory(this.doc, geometry, { name });
+      ? createUnitTerritory(this.doc, this.units.unitsInGeometry(geometry), props)
+      : createTerritory(this.doc, geometry, props);
     if (!r.ok) {
       this.#fail(r.error);
       return null;
@@ -417,6 +458,7 @@ export class EditorState {
     this.tool = "select";
     this.select([r.value]);
     this.renaming = r.value;
+    this.scope.territoriesChanged();
     return r.value;
   }
 
@@ -427,6 +469,7 @@ export class EditorState {
   paint(units: readonly number[], erase: boolean): boolean {
     if (!this.canEdit || units.length === 0) return false;
     const target = erase ? null : this.selected;
+    if (this.#outside([target])) return false;
     if (!erase && !target) {
       this.notices.push("error", t("err.units.needTerritory"));
       return false;
@@ -448,6 +491,7 @@ export class EditorState {
   }
 
   patch(id: string, patch: Partial<TerritoryProps>): boolean {
+    if (this.#outside([id])) return false;
     const r = patchTerritory(this.doc, id, patch);
     if (!r.ok) this.#fail(r.error);
     return r.ok;
@@ -459,6 +503,7 @@ export class EditorState {
 
   /** Reshape or move result: written as one step, remembered for conflict notices. */
   commitGeometries(geometries: Map<string, TerritoryGeometry>): boolean {
+    if (this.#outside([...geometries.keys()])) return false;
     const r = setGeometries(this.doc, geometries);
     if (!r.ok) {
       this.#fail(r.error);
@@ -471,7 +516,7 @@ export class EditorState {
 
   deleteSelection(): void {
     const ids = this.selection;
-    if (ids.length === 0 || !this.canEdit) return;
+    if (ids.length === 0 || !this.canEdit || this.#outside(ids)) return;
     const name = ids.length === 1 ? this.#name(ids[0] as string) : "";
     const r = deleteTerritories(this.doc, ids);
     if (r.ok && r.value > 0) {
@@ -489,6 +534,7 @@ export class EditorState {
       this.notices.push("error", t("err.split.needOne"));
       return;
     }
+    if (this.#outside([id])) return;
     const name = this.#name(id);
     const secondName = (n: string) => t("territory.splitName", { name: n });
     const r = this.units.active
@@ -499,6 +545,7 @@ export class EditorState {
       return;
     }
     this.#reshapedAt.set(id, Date.now());
+    this.scope.territoriesChanged();
     this.notices.push("success", t("notice.split", { name }));
     this.select(r.value);
     this.tool = "select";
@@ -523,6 +570,7 @@ export class EditorState {
       this.notices.push("error", t("err.merge.needTwo"));
       return;
     }
+    if (this.#outside([keep, other])) return;
     const a = this.#name(keep);
     const b = this.#name(other);
     const r = this.units.active ? mergeUnitTerritories(this.doc, keep, other) : mergeTerritories(this.doc, keep, other);
@@ -543,7 +591,7 @@ export class EditorState {
 
   /** Pins an account to a territory by hand, or unpins it (null): undoable, seen by everyone. */
   pin(accountId: string, territoryId: string | null): boolean {
-    if (!this.canEdit) return false;
+    if (!this.canEdit || this.#outside([territoryId, this.pins.get(accountId)])) return false;
     const r = pinAccount(this.doc, accountId, territoryId);
     if (!r.ok) this.#fail(r.error);
     return r.ok;
@@ -551,6 +599,10 @@ export class EditorState {
 
   /** Sets the plan's allowed deviation (a whole percentage) for everyone. */
   setAllowedDeviation(percent: number): boolean {
+    if (this.scope.scoped) {
+      this.notices.push("error", t("scope.planWide"), 8000);
+      return false;
+    }
     const r = setAllowedDeviation(this.doc, percent);
     if (!r.ok) this.#fail(r.error);
     return r.ok;
@@ -628,6 +680,7 @@ export class EditorState {
     this.#unbind?.();
     for (const off of this.#offs) off();
     this.territories.destroy();
+    this.scope.destroy();
     this.pins.destroy();
     this.analysis.destroy();
     this.activity.destroy();

@@ -86,7 +86,7 @@ export function nextDefaultName(doc: Y.Doc, format: (n: number) => string): stri
 export function createTerritory(
   doc: Y.Doc,
   geometry: TerritoryGeometry,
-  props: Partial<Pick<TerritoryProps, "name" | "color" | "reps">> & { name: string },
+  props: Partial<Pick<TerritoryProps, "name" | "color" | "reps" | "parent">> & { name: string },
 ): EditResult<string> {
   const g = validateGeometry(geometry);
   if (!g.ok) return err({ kind: "geometry", detail: g.error });

@@ -167,8 +167,16 @@ export abstract class ImportFlow<P, R> {
   /** Resets what a flow holds beyond the preview and the result. */
   protected clear(): void {}
 
+  /**
+   * Takes the import back another way first (issue 14: restoring the
+   * checkpoint taken before it); undefined from it means "not that way".
+   */
+  undoVia: ((what: UndoableImport) => Promise<string | null | undefined>) | null = null;
+
   /** Takes the import just made back; an error sentence when it cannot be (a newer one came). */
   protected async undoWith(what: UndoableImport): Promise<string | null> {
+    const via = await this.undoVia?.(what);
+    if (via !== undefined) return via;
     try {
       await undoImport(this.planId, this.token, what);
       return null;

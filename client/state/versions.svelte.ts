@@ -3,7 +3,7 @@ import type { ActivityKind } from "../../shared/activity/activity.ts";
 import type { Analysis } from "../../shared/scoring/types.ts";
 import type { Comparison } from "../../shared/versions/compare.ts";
 import { t, tn } from "../i18n/i18n.svelte.ts";
-import { ApiError } from "../lib/api.ts";
+import { ApiError, type UndoableImport } from "../lib/api.ts";
 import {
   compareVersions,
   deleteVersion,
@@ -27,7 +27,7 @@ import {
   type RestoreUndoAnswer,
   type VersionItem,
 } from "../versions/parse.ts";
-import { versionTitle } from "../versions/text.ts";
+import { checkpointBefore, versionTitle } from "../versions/text.ts";
 import type { Notices } from "./notices.svelte.ts";
 
 /** A version's analysis as `GET …/versions/:vid/analysis` gives it (no per-account assignment). */
@@ -60,6 +60,8 @@ const REFRESH_KINDS: ReadonlySet<ActivityKind> = new Set<ActivityKind>([
   "version-saved",
   "version-restored",
   "version-restore-undone",
+  "scenario-promoted",
+  "scenario-promote-undone",
   "accounts-imported",
   "competitors-imported",
   "territories-imported",
@@ -232,6 +234,46 @@ export class VersionsState {
     this.#notices.push("success", tn("history.restore.done", answer.changed, { name: answer.version.name }));
     void this.refresh();
     return answer;
+  }
+
+  /**
+   * "Undo this import" (issue 14): restores the checkpoint the server took
+   * right before the import — accounts and competitors included for an
+   * accounts import — so it is one change for everyone that can itself be
+   * taken back (History shows it with Undo). `at` is the import's feed
+   * time (null: the newest such checkpoint, right after the import).
+   * Resolves to null when done, to the reason when refused, and to
+   * undefined when no such checkpoint is kept (the caller falls back to
+   * the import's own undo).
+   */
+  async undoImport(what: UndoableImport, at: string | null): Promise<string | null | undefined> {
+    await this.refresh();
+    const reason = what.kind === "accounts" ? "accounts-import" : "territories-replace";
+    const checkpoint = checkpointBefore(this.list, reason, at);
+    if (!checkpoint) return undefined;
+    if (this.busy.has(checkpoint.id)) return null;
+    this.busy = new Map(this.busy).set(checkpoint.id, "restore");
+    try {
+      const accounts = what.kind === "accounts";
+      const answer = parseRestore(
+        await restoreVersion(this.#session.planId, this.#session.token, checkpoint.id, accounts),
+      );
+      if (!answer) return t("history.unreadable");
+      this.restored = {
+        answer: { ...answer, version: { ...answer.version, name: this.title(checkpoint) } },
+        accounts,
+        undone: null,
+      };
+      this.#notices.push("success", t("history.import.done"));
+      void this.refresh();
+      return null;
+    } catch (e) {
+      return (e as Error).message;
+    } finally {
+      const rest = new Map(this.busy);
+      rest.delete(checkpoint.id);
+      this.busy = rest;
+    }
   }
 
   /** Takes this page's latest restore back. */

@@ -401,6 +401,7 @@ const REFUSAL_CODES = new Set<string>([
   "malformed",
   "forbidden",
   "rate-limited",
+  "out-of-scope",
 ] satisfies Refusal["code"][]);
 
 export function parseRefusal(json: string): Refusal {
@@ -410,6 +411,11 @@ export function parseRefusal(json: string): Refusal {
       code: v.code !== undefined && REFUSAL_CODES.has(v.code) ? v.code : "invalid-update",
       message: typeof v.message === "string" ? v.message : "the change was not accepted.",
       reset: v.reset === true,
+      // A scoped link's refusal (issue 15): why, and which territories, to say it in the reader's language.
+      ...(typeof v.reason === "string" ? { reason: v.reason } : {}),
+      ...(Array.isArray(v.territories)
+        ? { territories: v.territories.filter((x): x is string => typeof x === "string").slice(0, 50) }
+        : {}),
     };
   } catch {
     return { code: "malformed", message: "the change was not accepted.", reset: true };

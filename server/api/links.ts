@@ -59,6 +59,23 @@ export function linkRoutes(router: Router, api: PlanApi): void {
     sendJson(res, 201, { ...listed(link), link: shareLink(origin, id as string, token) });
   });
 
+  /**
+   * The caller's own link: `{id, role, label, scope}` (a role link: its role
+   * as id, no label, no scope). A scope by ids lists the territories its
+   * holders drew since too, so the web client greys exactly what the server refuses.
+   */
+  router.on("GET", "/api/plans/:id/links/mine", async (req, res, { id }, url) => {
+    const caller = await api.authorize(req, url, id as string);
+    const link = caller.link;
+    if (!link) {
+      sendJson(res, 200, { id: caller.role, role: caller.role, label: null, scope: null });
+      return;
+    }
+    const live = caller.scope;
+    const scope = live?.ids ? { territories: [...live.ids] } : link.scope;
+    sendJson(res, 200, { id: link.id, role: link.role, label: link.label, scope });
+  });
+
   /** Every link of the plan, without tokens: the three role links, then the labelled ones. */
   router.on("GET", "/api/plans/:id/links", async (req, res, { id }, url) => {
     const caller = await api.authorize(req, url, id as string, "manage-links", "see the share links");

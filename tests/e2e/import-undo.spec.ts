@@ -41,4 +41,16 @@ test("replacing 50 accounts with 8 is an explicit choice, asked twice, and can b
     await expect(page.getByTestId("import-result")).toContainText("Undone");
     await expect(manager.map).toHaveAttribute("data-account-count", "50");
   });
+
+  await test.step("it was the checkpoint before the import, restored: one change History can take back (issue 14)", async () => {
+    await page.keyboard.press("Escape");
+    await page.getByTestId("tab-activity").click();
+    await expect(page.locator('[data-testid="activity-entry"][data-kind="version-restored"]')).toContainText(
+      "restored the version “Before an accounts import” with its accounts",
+    );
+    await page.getByTestId("tab-history").click();
+    await expect(page.getByTestId("restore-result")).toContainText("Before an accounts import");
+    await page.getByTestId("restore-undo").click();
+    await expect(manager.map).toHaveAttribute("data-account-count", "8");
+  });
 });
