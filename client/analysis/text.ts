@@ -26,6 +26,7 @@ const KNOWN_METRICS = new Set([
   "compactness",
   "competitors",
   "population",
+  "units",
 ]);
 /** A competitor column's sum is named `competitor_<column>` (shared/balance/proposal.ts metricValue). */
 const COMPETITOR_PREFIX = "competitor_";

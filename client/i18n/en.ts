@@ -293,6 +293,8 @@ export const en = {
   "metric.compactness": "Compactness",
   "metric.competitors": "Competitors",
   "metric.population": "Population",
+  "metric.units": "Units",
+
   "metric.competitorColumn": "Competitors: {column}",
 
   "sidebar.dashboard": "Targets",

@@ -301,6 +301,8 @@ export const id: Record<MessageKey, string> = {
   "metric.compactness": "Kekompakan",
   "metric.competitors": "Pesaing",
   "metric.population": "Penduduk",
+  "metric.units": "Unit",
+
   "metric.competitorColumn": "Pesaing: {column}",
 
   "sidebar.dashboard": "Target",

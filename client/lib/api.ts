@@ -12,6 +12,8 @@ export interface PlanInfo {
   role?: Role;
   /** The caller as the server sees it (an `anon-…` id when the person's secret did not check out). */
   you?: { id: string; name: string; role: Role };
+  /** A scenario's origin (issue 14), read with scenarios/parse.ts. */
+  origin?: unknown;
 }
 
 export interface CreatedPlan {

@@ -36,6 +36,7 @@ import { UnitsState } from "./units.svelte.ts";
 import { CompetitorsState } from "./competitors.svelte.ts";
 import { ProposalsState } from "./proposals.svelte.ts";
 import { VersionsState } from "./versions.svelte.ts";
+import { ScenariosState } from "./scenarios.svelte.ts";
 
 export type Tool = "select" | "draw" | "reshape" | "move" | "split" | "merge" | "paint" | "fill" | "comment";
 export const TOOLS: Tool[] = ["select", "draw", "reshape", "move", "split", "merge", "paint", "fill", "comment"];
@@ -102,6 +103,8 @@ export class EditorState {
   readonly proposals: ProposalsState;
   /** Versions and checkpoints (issue 14): the list, a manager's actions, and the version or comparison the map shows. */
   readonly versions: VersionsState;
+  /** Scenarios of this plan, or what this scenario is a scenario of (issue 14). */
+  readonly scenarios: ScenariosState;
   /** The person whose map view mine follows (follow mode), or null. */
   following = $state<string | null>(null);
 
@@ -161,6 +164,7 @@ export class EditorState {
       },
     });
     this.versions = new VersionsState(this.session, this.notices, () => this.role);
+    this.scenarios = new ScenariosState(this.session, this.notices, this.versions, () => this.role);
     this.status = this.session.status;
     this.#offs.push(
       this.session.on("status", (s) => {
@@ -219,6 +223,7 @@ export class EditorState {
     const info = this.session.planInfo;
     if (info && !this.planName) this.planName = info.name;
     if (info) this.role = isRole(info.role) ? info.role : "edit";
+    if (info) this.scenarios.setOrigin(info.origin);
     if (info && this.isManager && !this.scope.scoped) void this.scope.load();
     // The server did not recognise our secret (its key changed): get a new identity, then reconnect as it.
     if (asked && info?.you && info.you.id !== asked && this.#identity.id === asked) void this.#identity.reissue();

@@ -16,6 +16,8 @@ export interface RecentPlan {
   href: string;
   openedAt: number;
   links?: KnownLinks;
+  /** A scenario (issue 14): its origin's name, so the list marks it. */
+  scenarioOf?: string;
 }
 
 const KEY = "wilayah.recentPlans";
@@ -62,15 +64,22 @@ function cleanLinks(value: unknown): KnownLinks | undefined {
  * of a role replaces the older one).
  */
 export function rememberPlan(
-  plan: { id: string; name: string; href: string; links?: KnownLinks },
+  plan: { id: string; name: string; href: string; links?: KnownLinks; scenarioOf?: string },
   now = Date.now(),
   storage: Pick<Storage, "getItem" | "setItem"> = localStorage,
 ): RecentPlan[] {
   const list = loadRecent(storage).filter((p) => p.id !== plan.id);
   const previous = loadRecent(storage).find((p) => p.id === plan.id);
   const links = cleanLinks({ ...previous?.links, ...plan.links });
-  const { links: _given, ...rest } = plan;
-  list.unshift({ ...rest, name: plan.name || previous?.name || "", openedAt: now, ...(links ? { links } : {}) });
+  const { links: _given, scenarioOf: _of, ...rest } = plan;
+  const scenarioOf = plan.scenarioOf ?? previous?.scenarioOf;
+  list.unshift({
+    ...rest,
+    name: plan.name || previous?.name || "",
+    openedAt: now,
+    ...(links ? { links } : {}),
+    ...(typeof scenarioOf === "string" && scenarioOf ? { scenarioOf } : {}),
+  });
   const next = list.slice(0, MAX);
   try {
     storage.setItem(KEY, JSON.stringify(next));

@@ -42,6 +42,8 @@ const REASONS: readonly CheckpointReason[] = [
   "proposal-accept",
   "before-restore",
   "restored",
+  "before-promote",
+  "promoted",
 ];
 
 function isObject(v: unknown): v is Record<string, unknown> {
