@@ -6,7 +6,7 @@ import type {
   NamedTerritory,
   UnitMove,
 } from "../../shared/versions/compare.ts";
-import type { CheckpointReason } from "../../shared/versions/entry.ts";
+import type { CheckpointReason, VersionEntry } from "../../shared/versions/entry.ts";
 
 /**
  * The versions API's answers read defensively (issue 14): a field of the
@@ -14,24 +14,18 @@ import type { CheckpointReason } from "../../shared/versions/entry.ts";
  * it is tested without a server.
  */
 
-/** A version or checkpoint as the History panel lists it. */
-export interface VersionItem {
-  id: string;
-  name: string;
-  /** ISO 8601. */
-  at: string;
-  by: Author;
-  auto: boolean;
-  /** Why a checkpoint was taken (null for a named version), so it is named in the reader's language. */
-  reason: CheckpointReason | null;
-  /** What changed since the version before it, in one line (the server's English). */
-  summary: string;
+/**
+ * A version or checkpoint as the History panel lists it: the server's entry
+ * (`reason` names a checkpoint in the reader's language; `summary` is the
+ * server's English), every optional field present.
+ */
+export type VersionItem = Pick<VersionEntry, "id" | "name" | "at" | "by" | "auto" | "reason" | "summary"> & {
   bytes: number | null;
   /** A "restored" checkpoint: the version that was brought back. */
   restoredFrom: string | null;
   /** Why the stored version cannot be read (it is listed all the same). */
   damaged: string | null;
-}
+};
 
 const REASONS: readonly CheckpointReason[] = [
   "edits",

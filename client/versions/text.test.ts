@@ -44,6 +44,8 @@ describe("version names", () => {
       "territories-replace",
       "proposal-accept",
       "before-restore",
+      "before-promote",
+      "promoted",
     ] as const) {
       expect(versionTitle(version({ reason }), inIndonesian)).not.toMatch(/^history\./);
       expect(versionTitle(version({ reason }), inEnglish)).not.toBe(versionTitle(version({ reason }), inIndonesian));
