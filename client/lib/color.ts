@@ -49,3 +49,15 @@ export function mix(a: string, b: string, f: number): string {
 function channel(v: number): string {
   return Math.round(v).toString(16).padStart(2, "0");
 }
+
+/**
+ * One colour of `palette` per id, always the same: a person's colour where
+ * they are not here to tell theirs (the feed, a replay).
+ *
+ * @example stableColor("p-ani", ["#1b9e77", "#d95f02"]) // the same of the two every time
+ */
+export function stableColor(id: string, palette: readonly string[]): string {
+  let h = 0;
+  for (let i = 0; i < id.length; i++) h = (h * 31 + id.charCodeAt(i)) | 0;
+  return palette[Math.abs(h) % palette.length] as string;
+}

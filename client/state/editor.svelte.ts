@@ -37,6 +37,7 @@ import { CompetitorsState } from "./competitors.svelte.ts";
 import { ProposalsState } from "./proposals.svelte.ts";
 import { VersionsState } from "./versions.svelte.ts";
 import { ScenariosState } from "./scenarios.svelte.ts";
+import { ReplayState } from "../replay/replay.svelte.ts";
 
 export type Tool = "select" | "draw" | "reshape" | "move" | "split" | "merge" | "paint" | "fill" | "comment";
 export const TOOLS: Tool[] = ["select", "draw", "reshape", "move", "split", "merge", "paint", "fill", "comment"];
@@ -121,6 +122,10 @@ export class EditorState {
   planName = $state("");
   /** Bumped when the document is replaced after a refusal; views rebind. */
   generation = $state(0);
+  /** The session's replay (issue 14) while it is open: the map shows the plan as it was, read-only. */
+  replay = $state<ReplayState | null>(null);
+  /** The document the map and lists show instead of the live one (a replay's), or null. */
+  #shown: Y.Doc | null = null;
   showStreets = $state(false);
 
   map: MapApi | null = null;
@@ -229,8 +234,42 @@ export class EditorState {
     if (asked && info?.you && info.you.id !== asked && this.#identity.id === asked) void this.#identity.reissue();
   }
 
+  /** The document the map shows: the live plan, or during a replay the plan as it was then. */
   get doc(): Y.Doc {
-    return this.session.doc;
+    return this.#shown ?? this.session.doc;
+  }
+
+  /**
+   * Opens the replay of the latest session (issue 14), or of the history
+   * from `from`, at `at` (epoch ms); read-only for everyone meanwhile.
+   */
+  startReplay(opts: { from?: number; at?: number } = {}): void {
+    if (this.replay) return;
+    if (this.versions.showing) this.versions.back();
+    this.setTool("select");
+    this.select([]);
+    const replay = new ReplayState(this.session.planId, this.session.token, (doc) => this.#showDoc(doc));
+    this.replay = replay;
+    void replay.load(opts);
+  }
+
+  /** Back to the live plan. */
+  stopReplay(): void {
+    const replay = this.replay;
+    if (!replay) return;
+    this.replay = null;
+    this.#showDoc(null);
+    replay.destroy();
+  }
+
+  /** Binds the map and the lists that draw on it to `doc` (null: the live document). */
+  #showDoc(doc: Y.Doc | null): void {
+    this.#shown = doc;
+    const d = this.doc;
+    this.territories.bind(d);
+    this.pins.bind(d);
+    this.units.bind(d);
+    this.generation++;
   }
 
   /**
@@ -238,7 +277,7 @@ export class EditorState {
    * map shows the plan now (a version opened or a comparison is read-only).
    */
   get canEdit(): boolean {
-    return this.isManager && this.versions.showing === null;
+    return this.isManager && this.versions.showing === null && this.replay === null;
   }
 
   /** Whether this page's link is a manager's (edit) link, whatever the map shows. */
@@ -372,7 +411,7 @@ export class EditorState {
 
   setTool(tool: Tool): void {
     // A version opened or compared is read-only: nothing to draw on, nothing to comment on.
-    if (this.versions.showing && tool !== "select") return;
+    if ((this.versions.showing || this.replay) && tool !== "select") return;
     if (tool === "comment" && !can(this.role, "comment")) return;
     // Comment and view links get no editing tools (the server would refuse the edit anyway).
     if (tool !== "select" && tool !== "comment" && !this.canEdit) return;
@@ -694,6 +733,7 @@ export class EditorState {
     this.competitors.destroy();
     this.proposals.destroy();
     this.versions.destroy();
+    this.replay?.destroy();
     this.presence.destroy();
     this.notices.clear();
     this.session.destroy();
