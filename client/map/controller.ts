@@ -29,6 +29,7 @@ import { installTestHandle } from "./test-handle.ts";
 import { createBasemap, createLabelLayer, createStreetLayer, createTerritoryLayer } from "./layers.ts";
 import { IssueHighlightLayer, OverlapLayer } from "./issue-layers.ts";
 import { SelectionLayers } from "./selection-layers.ts";
+import { type Ghost, SuggestionLayer } from "./suggestion-layer.ts";
 import { type FillState, OUTSIDE_COLOR } from "./styles.ts";
 import { TerritorySync } from "./territory-sync.ts";
 import { ViewMoves } from "./view-moves.ts";
@@ -57,6 +58,8 @@ export class MapController implements MapApi {
   #overlaps = new OverlapLayer();
   #issue = new IssueHighlightLayer();
   readonly comments = new CommentLayer();
+  /** Suggested shapes (issue 15), drawn as ghosts over the territories. */
+  #suggestions = new SuggestionLayer();
   readonly competitors = new CompetitorsLayer();
   /** A unit plan's units: filled by territory, each border between territories drawn once. */
   #units: UnitsLayer;
@@ -126,6 +129,7 @@ export class MapController implements MapApi {
         this.#overlaps.layer,
         this.#selectionLayers.outlines,
         this.#selectionLayers.lifted,
+        this.#suggestions.layer,
         // Accounts above the territories being edited, so a reshape never hides them.
         this.accounts.layer,
         this.competitors.layer,
@@ -268,6 +272,12 @@ export class MapController implements MapApi {
     if (input) el?.setAttribute("data-version", input.kind);
     else el?.removeAttribute("data-version");
     el?.setAttribute("data-version-drawn", JSON.stringify(this.version.drawn));
+  }
+
+  /** The suggested shapes to draw as ghosts; the map element's `data-suggestion-ghosts` says how many. */
+  setSuggestionGhosts(ghosts: readonly Ghost[]): void {
+    this.#suggestions.set(ghosts);
+    this.map.getTargetElement()?.setAttribute("data-suggestion-ghosts", String(this.#suggestions.count));
   }
 
   /** The current view as a PNG (every layer composited, the sea underneath). */

@@ -1,6 +1,6 @@
 import type * as Y from "yjs";
 import { can, isRole, type Role } from "../../shared/access/roles.ts";
-import { geometryWriter, readPlanName, readTerritoryProps, territoriesMap } from "../../shared/doc/schema.ts";
+import { geometryWriter, readPlanName, readTerritory, readTerritoryProps, territoriesMap } from "../../shared/doc/schema.ts";
 import type { TerritoryProps } from "../../shared/doc/territory.ts";
 import { splitGeometry } from "../../shared/geometry/split.ts";
 import type { Position, TerritoryGeometry } from "../../shared/geometry/types.ts";
@@ -35,11 +35,23 @@ import { createUnitTerritory, mergeUnitTerritories, paintUnits, splitUnitTerrito
 import { UnitsState } from "./units.svelte.ts";
 import { CompetitorsState } from "./competitors.svelte.ts";
 import { ProposalsState } from "./proposals.svelte.ts";
+import { SuggestionsState } from "./suggestions.svelte.ts";
 import { VersionsState } from "./versions.svelte.ts";
 import { ScenariosState } from "./scenarios.svelte.ts";
 import { ReplayState } from "../replay/replay.svelte.ts";
 
-export type Tool = "select" | "draw" | "reshape" | "move" | "split" | "merge" | "paint" | "fill" | "comment";
+export type Tool =
+  | "select"
+  | "draw"
+  | "reshape"
+  | "move"
+  | "split"
+  | "merge"
+  | "paint"
+  | "fill"
+  | "comment"
+  /** Drawing a suggestion (issue 15): reshaping a copy of a territory, or painting units, for the draft only. */
+  | "suggest";
 export const TOOLS: Tool[] = ["select", "draw", "reshape", "move", "split", "merge", "paint", "fill", "comment"];
 /** Tools of drawn plans only: a unit territory's shape is its units (issue 12). */
 const DRAWN_ONLY: readonly Tool[] = ["reshape", "move"];
@@ -102,6 +114,8 @@ export class EditorState {
   readonly competitors: CompetitorsState;
   /** Auto-balance: the plan's proposals, live, the one selected, and a manager's actions on them. */
   readonly proposals: ProposalsState;
+  /** Suggestions (issue 15): the plan's, live from the document, the one being drawn, and the actions. */
+  readonly suggestions: SuggestionsState;
   /** Versions and checkpoints (issue 14): the list, a manager's actions, and the version or comparison the map shows. */
   readonly versions: VersionsState;
   /** Scenarios of this plan, or what this scenario is a scenario of (issue 14). */
@@ -168,6 +182,7 @@ export class EditorState {
         this.#acceptedStep = id;
       },
     });
+    this.suggestions = new SuggestionsState(this.session, this.notices);
     this.versions = new VersionsState(this.session, this.notices, () => this.role);
     this.scenarios = new ScenariosState(this.session, this.notices, this.versions, () => this.role);
     this.status = this.session.status;
@@ -301,6 +316,7 @@ export class EditorState {
     this.pins.bind(doc);
     this.analysis.bind(doc);
     this.comments.bind(doc);
+    this.suggestions.bind(doc);
     this.units.bind(doc);
     this.competitors.bind(doc);
     const undo = this.session.undo;
@@ -338,7 +354,8 @@ export class EditorState {
       this.select(this.selection.filter((id) => !gone.includes(id)));
     }
     if (this.renaming && ids.has(this.renaming) && !map.has(this.renaming)) this.renaming = null;
-    if (tr.local) return;
+    // A rep's or leader's link draws no shape of its own, so no remote one replaces theirs.
+    if (tr.local || !this.canEdit) return;
     // Someone else's geometry replaced one I am working on: say who, so no edit is lost unseen.
     const now = Date.now();
     for (const id of geometry) {
@@ -413,6 +430,9 @@ export class EditorState {
     // A version opened or compared is read-only: nothing to draw on, nothing to comment on.
     if ((this.versions.showing || this.replay) && tool !== "select") return;
     if (tool === "comment" && !can(this.role, "comment")) return;
+    // A suggestion is drawn from "Suggest a change" (suggest()); reps have that tool too.
+    if (tool === "suggest") return;
+    this.suggestions.cancel();
     // Comment and view links get no editing tools (the server would refuse the edit anyway).
     if (tool !== "select" && tool !== "comment" && !this.canEdit) return;
     if (this.units.active ? DRAWN_ONLY.includes(tool) : UNITS_ONLY.includes(tool)) return;
@@ -440,6 +460,10 @@ export class EditorState {
     }
     if (this.comments.cancelDraft()) return;
     if (this.map?.cancelDrawing()) return;
+    if (this.tool === "suggest" && this.suggestions.cancel()) {
+      this.tool = "select";
+      return;
+    }
     if (this.tool !== "select") {
       this.tool = "select";
       return;
@@ -659,6 +683,28 @@ export class EditorState {
   }
 
   /** Opens a thread in the panel and brings its pin into view. */
+  /**
+   * Starts drawing a suggestion for a territory (reps and managers): a
+   * drawn territory's shape to reshape, or units to paint; `threadId`
+   * redraws that thread's suggestion. The Comments tab shows the draft.
+   */
+  suggest(territoryId: string, threadId: string | null = null): void {
+    if (!can(this.role, "comment") || this.versions.showing) return;
+    const t = readTerritory(this.session.doc, territoryId);
+    if (!t) return;
+    this.comments.cancelDraft();
+    this.suggestions.begin(territoryId, this.units.active ? null : t.geometry, threadId);
+    this.select([territoryId]);
+    this.tool = "suggest";
+    this.comments.revealed++;
+  }
+
+  /** Ends drawing a suggestion (sent or given up). */
+  endSuggestion(): void {
+    this.suggestions.cancel();
+    if (this.tool === "suggest") this.tool = "select";
+  }
+
   showComment(id: string): void {
     const thread = this.comments.get(id);
     if (!thread) return;
@@ -732,6 +778,7 @@ export class EditorState {
     this.units.destroy();
     this.competitors.destroy();
     this.proposals.destroy();
+    this.suggestions.destroy();
     this.versions.destroy();
     this.replay?.destroy();
     this.presence.destroy();

@@ -673,6 +673,7 @@ export class Suggestions implements RoomExtension {
                 kind: "suggestion-outdated",
                 suggestionId: s.id,
                 what: info.what,
+                ...(info.count !== undefined ? { count: info.count } : {}),
                 by: info.by,
               },
               at,

@@ -50,10 +50,17 @@ export interface CommentReply {
 
 /** A reply that reports what became of a suggestion. */
 export interface ThreadEvent {
-  kind: "suggestion-accepted" | "suggestion-declined" | "suggestion-outdated" | "suggestion-undone" | "suggestion-redrawn";
+  kind:
+    | "suggestion-accepted"
+    | "suggestion-declined"
+    | "suggestion-outdated"
+    | "suggestion-undone"
+    | "suggestion-redrawn";
   suggestionId: string;
   /** suggestion-outdated: what changed (shared/suggestions/suggestion.ts, OutdatedInfo.what) and who changed it. */
   what?: string;
+  /** suggestion-outdated of units: how many changed. */
+  count?: number;
   by?: Author | null;
 }
 

@@ -5,6 +5,7 @@ import { mergeTool } from "./merge.ts";
 import { paintTool } from "./paint.ts";
 import { reshapeTool } from "./reshape.ts";
 import { splitTool } from "./split.ts";
+import { suggestTool } from "./suggest.ts";
 import { moveTool } from "./translate.ts";
 import type { ToolFactory } from "./types.ts";
 
@@ -19,4 +20,5 @@ export const TOOLS: Record<Tool, ToolFactory> = {
   paint: paintTool,
   fill: fillTool,
   comment: commentTool,
+  suggest: suggestTool,
 };

@@ -20,7 +20,25 @@ const STEP_PX = 4;
  * units' image is not redrawn on every move); on release it is written as
  * one change — one undo step, one update for everyone.
  */
-export function paintTool({ map, editor }: ToolContext): ToolHandle {
+export function paintTool(ctx: ToolContext): ToolHandle {
+  const { editor } = ctx;
+  return unitStrokeTool(ctx, {
+    target: () => editor.selected,
+    commit: (painted, erase) => editor.paint(painted, erase),
+  });
+}
+
+/** Where a stroke of units goes: the territory painted into, and what is done with the stroke on release. */
+export interface UnitStroke {
+  target(): string | null;
+  commit(units: number[], erase: boolean): void;
+}
+
+/**
+ * The Paint tool's interaction with what a stroke does left to the caller:
+ * Paint writes it to the plan, a suggestion (issue 15) keeps it in its draft.
+ */
+export function unitStrokeTool({ map, editor }: ToolContext, stroke: UnitStroke): ToolHandle {
   const units = editor.units;
   const source = new VectorSource<Feature<Polygon>>({ wrapX: false });
   let fill = new Style({});
@@ -33,16 +51,16 @@ export function paintTool({ map, editor }: ToolContext): ToolHandle {
     properties: { name: "paint-stroke" },
   });
   map.addLayer(layer);
-  let stroke: Set<number> | null = null;
+  let painting: Set<number> | null = null;
   let erase = false;
   let last: number[] | null = null;
 
-  const target = (): string | null => (erase ? null : editor.selected);
+  const target = (): string | null => (erase ? null : stroke.target());
   const add = (coordinate: number[]) => {
     const [lon, lat] = toLonLat(coordinate) as [number, number];
     const u = units.unitAt(lon, lat);
-    if (u < 0 || !stroke || stroke.has(u)) return;
-    stroke.add(u);
+    if (u < 0 || !painting || painting.has(u)) return;
+    painting.add(u);
     if ((units.owner[u] ?? null) === target()) return;
     const d = units.data;
     if (!d) return;
@@ -64,27 +82,28 @@ export function paintTool({ map, editor }: ToolContext): ToolHandle {
       if (ev.button !== 0 || !units.data || ev.shiftKey || ev.ctrlKey || ev.metaKey) return false;
       erase = ev.altKey;
       // No territory to paint into: the click selects one (the map's click handler).
-      if (!erase && !editor.selected) return false;
-      const color = erase ? "#64748b" : (editor.territories.get(editor.selected as string)?.color ?? "#0f766e");
+      const into = stroke.target();
+      if (!erase && !into) return false;
+      const color = erase ? "#64748b" : (editor.territories.get(into as string)?.color ?? "#0f766e");
       fill = new Style({
         fill: new Fill({ color: hexToRgba(color, erase ? 0.35 : 0.7) }),
         stroke: new Stroke({ color: erase ? "#334155" : color, width: 1 }),
       });
-      stroke = new Set();
+      painting = new Set();
       last = e.coordinate;
       add(e.coordinate);
       return true;
     },
     handleDragEvent(e: MapBrowserEvent<PointerEvent | KeyboardEvent | WheelEvent>) {
-      if (!stroke || !last) return;
+      if (!painting || !last) return;
       along(last, e.coordinate);
       last = e.coordinate;
     },
     handleUpEvent() {
-      const painted = stroke ? [...stroke] : [];
-      stroke = null;
+      const painted = painting ? [...painting] : [];
+      painting = null;
       last = null;
-      editor.paint(painted, erase);
+      stroke.commit(painted, erase);
       source.clear(true);
       return false;
     },
@@ -93,10 +112,10 @@ export function paintTool({ map, editor }: ToolContext): ToolHandle {
   return {
     interactions: [interaction],
     // With a territory to paint into, a click is a one-unit stroke; without, it selects one.
-    captures: editor.selected !== null,
+    captures: stroke.target() !== null,
     cancel() {
-      if (!stroke) return false;
-      stroke = null;
+      if (!painting) return false;
+      painting = null;
       last = null;
       source.clear(true);
       return true;
