@@ -50,6 +50,8 @@ test("Ani saves a version, Budi changes the plan, Ani compares and restores it a
   ani,
   budi,
 }, testInfo) => {
+  // A long session of two browsers: room to breathe on a busy 2-core machine.
+  test.setTimeout(180_000);
   const plan = await bandung(request);
   const manager = await ani.open(plan.id);
   const other = await budi.open(plan.id);
