@@ -35,3 +35,15 @@ describe("parseHistoryQuery", () => {
     }
   });
 });
+
+describe("formatCursor", () => {
+  it("round-trips through parseHistoryQuery, a fractional time included", () => {
+    for (const c of [
+      { gen: 0, index: 0, after: 0 },
+      { gen: 12, index: 3400, after: 1796117606323.3643 },
+    ]) {
+      const r = parseHistoryQuery(formatCursor(c), null, 2e12);
+      expect(r.ok && r.query.cursor).toEqual(c);
+    }
+  });
+});

@@ -66,7 +66,7 @@ export function parseHistoryQuery(
   let cursor: HistoryCursor | null = null;
   let fromMs = 0;
   if (from !== null && from !== "") {
-    const m = /^g(\d{1,9})\.(\d{1,9})\.(\d{1,15})$/.exec(from);
+    const m = /^g(\d{1,9})\.(\d{1,9})\.(\d{1,15}(?:\.\d{1,9})?)$/.exec(from);
     if (m) cursor = { gen: Number(m[1]), index: Number(m[2]), after: Number(m[3]) };
     else {
       const t = parseTime(from);

@@ -2,7 +2,7 @@
  * `npm run bench`: runs the benchmarks in tests/bench/, prints a markdown
  * table per benchmark and writes tests/bench/results.json and RESULTS.md.
  *
- *   BENCH_ONLY=sync,throughput,storage,scoring,client,import,attack,units,balance,balance-stall,units-browser,versions   run a subset
+ *   BENCH_ONLY=sync,throughput,storage,scoring,client,import,attack,units,balance,balance-stall,units-browser,versions,replay   run a subset
  *                    (results of the others are kept from the last full run)
  *   BENCH_QUICK=1    small N, a smoke run
  *   BENCH_PROFILE=1  run the servers under `node --cpu-prof`; profiles go to
@@ -46,6 +46,7 @@ import { balanceStall } from "./balance-stall.ts";
 import { unitsBench } from "./units.ts";
 import { unitsBrowser } from "./units-browser.ts";
 import { versionsBench } from "./versions.ts";
+import { replayBench } from "./replay.ts";
 
 /**
  * The scoring benchmark (scoring.ts, owned with shared/scoring/) renders its
@@ -82,6 +83,7 @@ const ALL: Benchmark[] = [
   balanceStall,
   unitsBrowser,
   versionsBench,
+  replayBench,
 ];
 
 interface StoredResult extends BenchResult {
