@@ -205,6 +205,8 @@ export class EditorState {
         this.presence.setUser(this.#presenceUser());
       }),
       this.session.on("reset", () => {
+        // A refused edit of mine is gone with the old document: the server's shape is no conflict.
+        this.#reshapedAt.clear();
         this.loaded = false;
         this.#bind();
         this.generation++;
@@ -355,7 +357,8 @@ export class EditorState {
     }
     if (this.renaming && ids.has(this.renaming) && !map.has(this.renaming)) this.renaming = null;
     // A rep's or leader's link draws no shape of its own, so no remote one replaces theirs.
-    if (tr.local || !this.canEdit) return;
+    // Nor is the first sync of a document (a reload after a refusal) anyone's edit.
+    if (tr.local || !this.canEdit || !this.loaded) return;
     // Someone else's geometry replaced one I am working on: say who, so no edit is lost unseen.
     const now = Date.now();
     for (const id of geometry) {
