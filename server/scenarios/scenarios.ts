@@ -110,7 +110,8 @@ export class Scenarios implements RoomExtension {
   private async summaryOf(room: Room): Promise<string | null> {
     const base = await this.base(room.address.planId).catch(() => null);
     if (!base) return null;
-    const now = contentOf(room.doc, { accounts: 0, competitors: 0, units: base.unitsVersion });
+    // Its own name is not a change: a scenario is named when it is made.
+    const now = { ...contentOf(room.doc, { accounts: 0, competitors: 0, units: base.unitsVersion }), name: base.name };
     const same = { ...base, accountsVersion: 0, competitorsVersion: 0 };
     return summaryLine(same, now) || "No changes";
   }

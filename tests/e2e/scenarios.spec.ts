@@ -1,5 +1,12 @@
 import type { APIRequestContext, Page } from "@playwright/test";
-import { addTerritories, createPlanWithLinks, importAccounts, rectangle, territories, tokenFor } from "./fixtures/api.ts";
+import {
+  addTerritories,
+  createPlanWithLinks,
+  importAccounts,
+  rectangle,
+  territories,
+  tokenFor,
+} from "./fixtures/api.ts";
 import { expect, test } from "./fixtures/cast.ts";
 import { keepScreenshot } from "./fixtures/screenshots.ts";
 
@@ -32,7 +39,11 @@ test("Ani makes a scenario, edits it, previews and promotes it; Budi sees the or
     rectangle("Bandung Utara", [107.4, -6.9, 107.7, -6.7], "#1b9e77"),
     rectangle("Bandung Selatan", [107.4, -7.2, 107.7, -6.9], "#d95f02"),
   ]);
-  await importAccounts(request, plan.id, "id,name,lat,lon,revenue\na1,Toko 1,-6.8,107.55,100\na2,Toko 2,-7.0,107.55,200");
+  await importAccounts(
+    request,
+    plan.id,
+    "id,name,lat,lon,revenue\na1,Toko 1,-6.8,107.55,100\na2,Toko 2,-7.0,107.55,200",
+  );
   const manager = await ani.open(plan.id);
   const other = await budi.open(plan.id);
 
@@ -48,10 +59,10 @@ test("Ani makes a scenario, edits it, previews and promotes it; Budi sees the or
   await expect(manager.page).toHaveTitle(/Q3 what-if · scenario of Bandung Raya/);
   const scenarioId = new URL(manager.page.url()).pathname.split("/")[2] as string;
   expect(scenarioId).not.toBe(plan.id);
+  await manager.page.getByTestId("tab-territories").click();
   await expect(manager.territoryItems).toHaveCount(2);
 
   // She deletes the southern territory in the scenario; the origin is untouched.
-  await manager.page.getByTestId("tab-territories").click();
   await manager.select("Bandung Selatan");
   await manager.press("Delete");
   await expect(manager.territoryItems).toHaveCount(1);
