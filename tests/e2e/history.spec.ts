@@ -210,3 +210,32 @@ test("on the demo plan: the History panel, a version opened and a comparison wit
   await manager.page.getByTestId("compare-metric-revenue").click();
   await keepScreenshot(manager.page, testInfo, "history-compare-demo.png");
 });
+
+test("restoring a version made before an accounts import offers its accounts, and brings them back when asked", async ({
+  request,
+  ani,
+}) => {
+  const plan = await bandung(request);
+  const manager = await ani.open(plan.id);
+  await expect(manager.map).toHaveAttribute("data-account-count", "6");
+  await openHistory(manager.page);
+  await manager.page.getByTestId("version-name-input").fill("Six outlets");
+  await manager.page.getByTestId("version-save").click();
+  await expect(row(manager.page, "Six outlets")).toBeVisible();
+
+  await importAccounts(
+    request,
+    plan.id,
+    "id,name,lat,lon,revenue\nz1,Toko Baru,-6.8,107.5,10\nz2,Toko Lain,-7.0,107.5,20\n",
+  );
+  await expect(manager.map).toHaveAttribute("data-account-count", "2");
+
+  await row(manager.page, "Six outlets").getByTestId("version-restore").click();
+  const dialog = manager.page.getByTestId("restore-dialog");
+  const choice = dialog.getByTestId("restore-accounts");
+  await expect(choice).toContainText("2 only now, 6 only then");
+  await choice.locator("input").check();
+  await dialog.getByTestId("restore-confirm").click();
+  await expect(manager.page.getByTestId("restore-result")).toContainText("The accounts came back too.");
+  await expect(manager.map).toHaveAttribute("data-account-count", "6");
+});
