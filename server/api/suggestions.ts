@@ -11,7 +11,6 @@ import {
 } from "../../shared/suggestions/suggestion.ts";
 import { RateLimiter } from "../access/rate-limit.ts";
 import type { Caller } from "../access/access.ts";
-import type { ScopeTest } from "../../shared/access/scope.ts";
 import { SuggestionError, type Suggestions } from "../suggestions/suggestions.ts";
 import { type PlanApi, restOrigin } from "./context.ts";
 import { HttpError, readJson, sendJson } from "./http.ts";
@@ -31,10 +30,8 @@ const BODY_LIMIT = MAX_VERTICES_PER_TERRITORY * 48 + 64 * 1024;
  */
 export function suggestionRoutes(router: Router, api: PlanApi, suggestions: Suggestions): void {
   /** A manager's call that checks a scoped link's scope itself (refuseOutsideScope), so scoped links may make it. */
-  const authorizeScoped = (req: IncomingMessage, url: URL, planId: string, action: string): Promise<ScopedCaller> =>
-    (api.authorize as (...args: unknown[]) => Promise<ScopedCaller>).call(api, req, url, planId, "edit-plan", action, {
-      scoped: true,
-    });
+  const authorizeScoped = (req: IncomingMessage, url: URL, planId: string, action: string): Promise<Caller> =>
+    api.authorize(req, url, planId, "edit-plan", action, { scoped: true });
   const base = "/api/plans/:id/suggestions";
   // Working out an effect costs the scoring worker a territory's recompute: a person gets a few a minute.
   const limiter = new RateLimiter(SUGGESTION_LIMITS.perMinute / 60, SUGGESTION_LIMITS.perMinute);
@@ -131,19 +128,12 @@ export function suggestionRoutes(router: Router, api: PlanApi, suggestions: Sugg
   });
 }
 
-/** A caller with a scoped edit link's scope (null: the whole plan). */
-type ScopedCaller = Caller & { scope?: ScopeTest | null };
-
 /**
  * The one place a scoped edit link (issue 15, shared/access/scope.ts) is
  * refused a suggestion that changes territories outside its scope: 403
  * naming them, before anything is written.
  */
-function refuseOutsideScope(
-  caller: ScopedCaller,
-  territories: string[],
-  doc: Parameters<typeof outsideScope>[2],
-): void {
+function refuseOutsideScope(caller: Caller, territories: string[], doc: Parameters<typeof outsideScope>[2]): void {
   if (!caller.scope) return;
   const outside = outsideScope(caller.scope, territories, doc);
   if (outside.length === 0) return;

@@ -330,7 +330,8 @@ class UpdateCheck {
       if (!(Object.values(ROOTS) as string[]).includes(root)) {
         throw new Refused(`the update writes outside the plan's schema (root "${root.slice(0, 40)}")`);
       }
-      place = { kind: "root", root };
+      // A suggestion is a comment thread with a change attached: written by the server only, like comments.
+      place = { kind: "root", root: root === ROOTS.suggestions ? ROOTS.comments : root };
     } else if (item.parent instanceof Y.ID) {
       const parent = this.find(item.parent);
       if (parent instanceof Y.GC || parent.content instanceof Y.ContentDeleted) place = { kind: "void" };

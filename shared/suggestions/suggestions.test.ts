@@ -1,4 +1,7 @@
 import { describe, expect, it } from "vitest";
+import * as Y from "yjs";
+import { checkUpdate } from "../doc/check-update.ts";
+import { commentsMap, pinsMap, planMap, suggestionsMap, territoriesMap } from "../doc/schema.ts";
 import { box } from "../../tests/fixtures/shapes.ts";
 import { accountsIn, bandungHexagons } from "../../tests/fixtures/bandung-hexagons.ts";
 import { decodeGeometry, encodeGeometry } from "../geometry/codec.ts";
@@ -206,5 +209,27 @@ describe("outdated", () => {
     const a = fingerprint(encodeGeometry(box(106, -7, 107, -6)));
     expect(a).toMatch(/^[0-9a-f]{16}$/);
     expect(fingerprint(encodeGeometry(box(106, -7, 107, -6.0000001)))).not.toBe(a);
+  });
+});
+
+describe("the document's suggestions root", () => {
+  it("takes no client's write or delete (only the server writes suggestions)", () => {
+    const server = new Y.Doc();
+    for (const root of [planMap, territoriesMap, pinsMap, commentsMap, suggestionsMap]) root(server);
+    suggestionsMap(server).set("s-1", { id: "s-1" });
+    const change = (fn: (doc: Y.Doc) => void) => {
+      const client = new Y.Doc();
+      Y.applyUpdate(client, Y.encodeStateAsUpdate(server));
+      const before = Y.encodeStateVector(client);
+      fn(client);
+      return checkUpdate(server, Y.encodeStateAsUpdate(client, before), {});
+    };
+    for (const fn of [
+      (d: Y.Doc) => suggestionsMap(d).set("s-2", { id: "s-2", status: "accepted" }),
+      (d: Y.Doc) => suggestionsMap(d).delete("s-1"),
+      (d: Y.Doc) => suggestionsMap(d).set("s-1", { id: "s-1", status: "accepted" }),
+    ]) {
+      expect(change(fn)).toMatchObject({ ok: false, problem: expect.stringMatching(/written by the server/) });
+    }
   });
 });

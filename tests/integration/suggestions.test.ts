@@ -7,10 +7,12 @@ import {
   readThread,
   readTerritory,
   readUnitsVersion,
+  suggestionsMap,
 } from "../../shared/doc/schema.ts";
 import type { TerritoryMetrics } from "../../shared/scoring/types.ts";
 import { effectTerritory, type SuggestionEffect } from "../../shared/suggestions/effect.ts";
 import type { SuggestionView } from "../../shared/suggestions/suggestion.ts";
+import { remoteEdit } from "../fixtures/remote-edit.ts";
 import { box } from "../fixtures/shapes.ts";
 import {
   type CreatedPlan,
@@ -21,6 +23,7 @@ import {
   useServer,
   WEST_AND_EAST,
 } from "./harness.ts";
+import { RawClient } from "./raw-client.ts";
 
 /**
  * Suggestions (issue 15) over REST against the real server: a rep suggests
@@ -369,6 +372,68 @@ describe("suggestions", () => {
       expectEffectIs(s.effect, (await ani("GET", "/analysis")).body as unknown as Analysis);
       await eventually(() => expect(readSuggestion(watcher.doc, s.id)?.status).toBe("accepted"));
     } finally {
+      watcher.destroy();
+    }
+  });
+
+  it("a scoped edit link accepts only suggestions whose territories all lie in its scope", async () => {
+    const plan = await drawnPlan();
+    const siti = as(plan, "comment", "Siti");
+    const ani = as(plan, "edit", "Ani");
+    const made = await ani("POST", "/links", {
+      role: "edit",
+      label: "West's manager",
+      scope: { territories: ["west"] },
+    });
+    expect(made.status).toBe(201);
+    const token = new URL(made.body.link as string).searchParams.get("token") as string;
+    const scoped = (path: string) =>
+      fetch(`${server.url}/api/plans/${plan.id}${path}`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${token}` },
+      });
+
+    // The border move overlaps East, outside the scope: refused, nothing written.
+    const across = (await siti("POST", "/suggestions", { territory: "west", geometry: BORDER_MOVE, text: "Ours" }))
+      .body as unknown as SuggestionView;
+    const refused = await scoped(`/suggestions/${across.id}/accept`);
+    expect(refused.status).toBe(403);
+    expect(await refused.json()).toMatchObject({ territories: ["east"] });
+    expect((await ani("GET", `/suggestions/${across.id}`)).body.status).toBe("open");
+    expect((await ani("GET", "/territories/west")).body.geometry).toEqual(WEST_AND_EAST.features[0]?.geometry);
+
+    // West growing north touches West alone: the scoped manager accepts it.
+    const north = (
+      await siti("POST", "/suggestions", {
+        territory: "west",
+        geometry: box(107.5, -7.0, 107.6, -6.85),
+        text: "North too",
+      })
+    ).body as unknown as SuggestionView;
+    expect(Object.keys(north.effect.after.territories)).toEqual(["west"]);
+    expect((await scoped(`/suggestions/${north.id}/accept`)).status).toBe(200);
+  });
+
+  it("a client's update writing a suggestion itself is refused, stored nowhere and relayed to no one", async () => {
+    const plan = await drawnPlan();
+    const editor = await RawClient.connect(`${server.wsUrl}/sync/${plan.id}`, "edit");
+    const watcher = connectStockClient(server, plan.id, "view");
+    try {
+      await eventually(() => expect(editor.synced).toBe(true));
+      editor.sendUpdate(
+        remoteEdit(editor.doc, (doc) => {
+          suggestionsMap(doc).set("s-forged", { id: "s-forged", status: "accepted" });
+        }),
+      );
+      await eventually(() => expect(editor.refusals.at(-1)).toMatchObject({ code: "invalid-update" }));
+      expect(editor.refusals.at(-1)?.message).toMatch(/written by the server/);
+      // A comment posted after it arrives, so the forged one would have too.
+      await as(plan, "comment", "Siti")("POST", "/comments", { text: "After", at: [107.55, -6.95] });
+      await eventually(() => expect(watcher.doc.getMap("comments").size).toBe(1));
+      expect(suggestionsMap(watcher.doc).size).toBe(0);
+      expect((await as(plan, "view", "Lina")("GET", "/suggestions")).body.suggestions).toEqual([]);
+    } finally {
+      editor.close();
       watcher.destroy();
     }
   });
