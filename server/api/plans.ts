@@ -1,10 +1,10 @@
-import { isRole, ROLES, type Role } from "../../shared/access/roles.ts";
+import { ROLES, type Role } from "../../shared/access/roles.ts";
 import { LIMITS } from "../../shared/doc/territory.ts";
 import { newId } from "../../shared/ids.ts";
 import { tokenOf } from "../access/access.ts";
 import { clientAddress } from "../access/client-address.ts";
 import { RateLimiter } from "../access/rate-limit.ts";
-import { newAccess, rotate, shareLink } from "../access/tokens.ts";
+import { newAccess, shareLink } from "../access/tokens.ts";
 import type { ScenarioOrigin } from "../../shared/scenarios/scenario.ts";
 import type { PlanMeta, PlanStore } from "../persistence/store.ts";
 import type { PlanApi } from "./context.ts";
@@ -38,7 +38,7 @@ export async function createPlanWithLinks(
   return { meta, links };
 }
 
-/** Plans, people and share links. */
+/** Plans and people (share links: links.ts). */
 export function planRoutes(router: Router, api: PlanApi): void {
   const { store, config } = api.ctx;
   const creations = new RateLimiter(config.plansPerHour / 3600, Math.max(1, config.plansPerHour));
@@ -133,32 +133,6 @@ export function planRoutes(router: Router, api: PlanApi): void {
     // A scenario leaves its origin's list (issue 14); an origin's scenarios stay, with their own links.
     if (meta.origin) await api.ctx.scenarios.forget(meta.origin.plan, meta.id);
     res.writeHead(204).end();
-  });
-
-  /**
-   * Replaces one share link. The old token stops working at once: REST calls
-   * with it get 401 (reason "revoked") and its open sockets are closed (4401).
-   */
-  router.on("POST", "/api/plans/:id/links/:role/rotate", async (req, res, { id, role }, url) => {
-    const caller = await api.authorize(req, url, id as string, "manage-links", "replace share links");
-    if (!isRole(role))
-      throw new HttpError(404, `There is no "${String(role).slice(0, 20)}" link; links are edit, comment and view.`);
-    const origin = linkOrigin(req, config);
-    let token = "";
-    let oldHash = "";
-    await store.updatePlan(id as string, (meta) => {
-      if (!meta.access) return meta;
-      oldHash = meta.access.links[role].hash;
-      const next = rotate(meta.access, role);
-      token = next.token;
-      return { ...meta, access: next.access };
-    });
-    const closed = api.ctx.cutOff(id as string, oldHash);
-    // The feed lives with the loaded plan: load it if nobody has it open.
-    await api.withRoom(id as string, async () => {
-      api.ctx.activity.get(id as string)?.record({ kind: "link-rotated", actor: caller.actor, details: { role } });
-    });
-    sendJson(res, 200, { role, link: shareLink(origin, id as string, token), closedSockets: closed });
   });
 
   router.on("GET", "/api/plans/:id/activity", async (req, res, { id }, url) => {

@@ -83,7 +83,6 @@ function pointsAnswer(stored: StoredAccounts | null, format: "geojson" | "column
 export function apiRouter(ctx: ApiContext): Router {
   const router = new Router();
   const api = new PlanApi(ctx);
-  // Before planRoutes: its older role-link rotation is the same path, and this one handles both.
   linkRoutes(router, api);
   planRoutes(router, api);
   commentRoutes(router, api);
