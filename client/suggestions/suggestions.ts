@@ -58,7 +58,7 @@ export function effectRows(
       const t = byId.get(id);
       return {
         id,
-        name: t?.name ?? a?.name ?? b?.name ?? id,
+        name: t?.name || a?.name || b?.name || id,
         color: t?.color ?? null,
         before: effectValue(b, metric),
         after: effectValue(a, metric),
