@@ -152,8 +152,23 @@ test("Siti, a rep, opens and compares versions but is offered no save, restore o
   await expect(rep.page.getByTestId("version-banner")).toContainText("Viewing Kickoff");
   await expect(rep.map).toHaveAttribute("data-version", "view");
   await expect(rep.page.getByTestId("version-view")).toContainText("Bandung Utara");
+  // Ani deletes a territory meanwhile: Siti's map keeps showing the version, the live plan follows underneath.
+  const south = await idOf(request, plan.id, "Bandung Selatan");
+  const gone = await request.delete(`/api/plans/${plan.id}/territories/${south}`, {
+    headers: { authorization: `Bearer ${plan.tokens.edit}` },
+  });
+  expect(gone.status()).toBeLessThan(300);
+  await expect(rep.map).toHaveAttribute("data-territory-count", "1");
+  expect(await drawn(rep)).toMatchObject({ territories: 2 });
+  await expect(rep.map).toHaveAttribute("data-version", "view");
   await rep.page.getByTestId("version-back").click();
   await expect(rep.page.getByTestId("version-banner")).toHaveCount(0);
+  await expect(rep.map).not.toHaveAttribute("data-version", /./);
+
+  // And compare it with now: the territory Ani deleted is listed as removed.
+  await kickoff.getByTestId("version-compare").click();
+  await expect(rep.page.getByTestId("compare-removed")).toContainText("Bandung Selatan");
+  await expect(rep.page.getByTestId("compare-view").getByTestId("restore-confirm")).toHaveCount(0);
 });
 
 test("on the demo plan: the History panel, a version opened and a comparison with an accepted auto-balance", async ({
