@@ -290,6 +290,49 @@ describe("scenarios: compare and promote", () => {
   });
 });
 
+describe("scenarios of a unit plan", () => {
+  it("keeps the unit layer (the same file) and unit ids; a promote moves the scenario's units and keeps the origin's strokes", async () => {
+    const { plan, ani } = await origin();
+    expect((await ani("POST", "/units", { kind: "h3", resolution: 7, area: "territories" })).status).toBe(201);
+    const layer = (await ani("GET", "/units")).body as unknown as {
+      features: { id: string; properties: { territory: string | null } }[];
+    };
+    const westUnits = layer.features.filter((f) => f.properties.territory === "west").map((f) => f.id);
+    expect(westUnits.length).toBeGreaterThan(3);
+    const scenario = await scenarioOf(ani);
+    const budi = as(scenario, "edit", "Budi");
+    const there = (await budi("GET", "/units")).body as unknown as typeof layer;
+    expect(there.features.map((f) => [f.id, f.properties.territory])).toEqual(
+      layer.features.map((f) => [f.id, f.properties.territory]),
+    );
+    const stat = (id: string) => fs.stat(path.join(server.dataDir, "plans", id, "data-units.json"));
+    expect((await stat(scenario.id)).ino).toBe((await stat(plan.id)).ino);
+
+    // The scenario gives two of West's units to East; meanwhile the origin gives a third one to East too.
+    const [a, b, c] = westUnits as [string, string, string];
+    expect((await budi("PATCH", "/units", { assign: { [a]: "east", [b]: "east" } })).status).toBe(200);
+    expect((await ani("PATCH", "/units", { assign: { [c]: "east" } })).status).toBe(200);
+    const preview = await budi("POST", "/promote?dryRun=1");
+    expect(preview.body.conflicts).toEqual([]);
+    expect(preview.body.originEdits).toMatchObject({ unitsMoved: 1 });
+    expect(
+      (preview.body.comparison as { unitsMoved: { unit: string }[] }).unitsMoved.map((m) => m.unit).sort(),
+    ).toEqual([a, b].sort());
+    expect((await budi("POST", "/promote", {})).status).toBe(200);
+    const after = (await ani("GET", "/units")).body as unknown as typeof layer;
+    const owner = (id: string) => after.features.find((f) => f.id === id)?.properties.territory;
+    expect([owner(a), owner(b), owner(c)]).toEqual(["east", "east", "east"]);
+
+    // Both then move one unit to different territories: a conflict, kept as the origin has it.
+    const d = westUnits[3] as string;
+    await budi("PATCH", "/units", { assign: { [d]: null } });
+    await ani("PATCH", "/units", { assign: { [d]: "east" } });
+    const conflicted = await budi("POST", "/promote", {});
+    expect(conflicted.status).toBe(409);
+    expect((conflicted.body.conflicts as { fields: string[] }[])[0]?.fields).toContain("units");
+  });
+});
+
 describe("scenarios: who may, deleting, bad input", () => {
   it("a commenter or viewer can read and compare a scenario but cannot make, promote or delete one", async () => {
     const { plan, ani } = await origin();
