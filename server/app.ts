@@ -49,7 +49,7 @@ export async function startServer(
   const people = await PersonKey.load(config.dataDir, config.personKey);
   const units = new Units(store);
   /** Scoped links' live scopes and the territory boxes their checks read (issue 15). */
-  const scopes = new LinkScopes(store);
+  const scopes = new LinkScopes(store, config.scoring ? scoring : null);
   const activity = new Activity(store, config.scoring ? scoring : null, units);
   const jobs = new Jobs();
   const balanceRunner = new BalanceRunner(config.balanceMaxRuns);

@@ -14,6 +14,7 @@ import { BoxGrid, boxOf } from "../../shared/geometry/box-grid.ts";
 import { decodeGeometry } from "../../shared/geometry/codec.ts";
 import type { TerritoryGeometry } from "../../shared/geometry/types.ts";
 import type { PlanStore } from "../persistence/store.ts";
+import type { Scoring } from "../scoring/scoring.ts";
 import type { RoomExtension } from "../rooms/extension.ts";
 import type { PeerScope, Room } from "../rooms/room.ts";
 import type { LabelledLink } from "./tokens.ts";
@@ -43,7 +44,11 @@ export class LinkScopes implements RoomExtension {
   /** Writes of adopted ids, one after another per plan. */
   private readonly writes = new Map<string, Promise<void>>();
 
-  constructor(private readonly store: PlanStore) {}
+  constructor(
+    private readonly store: PlanStore,
+    /** The live analysis, for where an account lies (null with SCORING=0: pins are checked by their territories only). */
+    private readonly scoring: Scoring | null = null,
+  ) {}
 
   /** The live scope of a link; null for an unscoped one. */
   testOf(planId: string, link: LabelledLink | null): ScopeTest | null {
@@ -126,9 +131,11 @@ export class LinkScopes implements RoomExtension {
 
   /** What the scope check reads beside the document: the territories near a box, and their shapes. */
   contextOf(room: Room): ScopeContext {
+    const plan = room.address.planId;
     return {
       near: (box) => this.gridOf(room).near(box),
       geometryOf: (id) => geometryOf(room, id),
+      accountTerritories: (account) => this.scoring?.get(plan)?.territoryOfAccount(account) ?? [],
     };
   }
 

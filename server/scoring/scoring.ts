@@ -179,6 +179,8 @@ export class PlanScoring {
   private readonly debouncer = new Debouncer(async () => this.flush(), DEBOUNCE_MS, MAX_WAIT_MS);
   private waiters: { seq: number; resolve: (a: AnalysisMessage) => void; reject: (e: Error) => void }[] = [];
   private accountsVersion = 0;
+  /** Account id → its index in the accounts the worker holds. */
+  private accountIndex = new Map<string, number>();
   private disposed = false;
   /** Called with every new analysis (the activity feed fills in reshapes' metrics). */
   readonly analysisListeners = new Set<(analysis: AnalysisMessage) => void>();
@@ -216,8 +218,9 @@ export class PlanScoring {
     const { index: accounts, version } = await this.scoring.accountsOf(this.planId);
     if (this.disposed) return;
     // The socket check refuses a pin naming an account the plan does not have.
-    const ids = new Set(accounts.ids);
-    this.room.accountExists = (id) => ids.has(id);
+    const index = new Map(accounts.ids.map((id, i) => [id, i] as const));
+    this.accountIndex = index;
+    this.room.accountExists = (id) => index.has(id);
     // The analysis says which accounts it counted: those just read, whatever the document says
     // (an import interrupted between its two steps leaves the document behind until the room reconciles it).
     this.accountsVersion = version;
@@ -410,7 +413,8 @@ export class PlanScoring {
       requestId,
       ...(shape ? { shape } : { units: change as { moves: [number, string | null][]; focus: string[] } }),
     }));
-    if (reply.type !== "suggestion-effect" || !reply.effect) throw new Error("the scoring worker answered another question");
+    if (reply.type !== "suggestion-effect" || !reply.effect)
+      throw new Error("the scoring worker answered another question");
     return reply.effect;
   }
 
@@ -498,6 +502,21 @@ export class PlanScoring {
       computeMs: Math.round(ms * 10) / 10,
       ...(same ? {} : { accountTerritory: this.fullAssignment }),
     };
+  }
+
+  /**
+   * The territory an account counts in by the latest analysis (its pin, else
+   * the one containing it); none when it is in none or in several, or before
+   * the first analysis. A scoped link's first pin of an account is checked
+   * against it (issue 15).
+   */
+  territoryOfAccount(accountId: string): string[] {
+    const i = this.accountIndex.get(accountId);
+    const last = this.lastAssignment;
+    if (i === undefined || !last) return [];
+    const t = last.accountTerritory[i];
+    const id = t !== undefined && t >= 0 ? last.ids[t] : undefined;
+    return id === undefined ? [] : [id];
   }
 
   /** A joining peer gets the current analysis, with the full assignment. */

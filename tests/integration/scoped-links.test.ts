@@ -1,11 +1,12 @@
 import { describe, expect, it } from "vitest";
 import * as Y from "yjs";
 import { LOCAL_EDIT, transact } from "../../shared/doc/origins.ts";
-import { readTerritory, updateTerritory, writeTerritory } from "../../shared/doc/schema.ts";
+import { readPins, readTerritory, updateTerritory, writePin, writeTerritory } from "../../shared/doc/schema.ts";
 import type { Territory } from "../../shared/doc/territory.ts";
 import { remoteEdit } from "../fixtures/remote-edit.ts";
 import { box } from "../fixtures/shapes.ts";
 import {
+  addAccounts,
   addTerritories,
   type CreatedPlan,
   createPlanWithLinks,
@@ -208,6 +209,30 @@ describe("a scoped edit link's socket", () => {
       expect(link?.scope).toEqual({ territories: ["a", "n"] });
     });
     regional.close();
+  });
+});
+
+describe("a scoped edit link's pins", () => {
+  it("may not pin an account lying in a territory outside its scope, may pin one inside", async () => {
+    const { server, plan, north } = await setUp();
+    await addAccounts(
+      server,
+      plan.id,
+      "id,name,lat,lon\ntoko-c,Toko Cicadas,-6.95,107.75\ntoko-a,Toko Arcamanik,-6.95,107.55\n",
+    );
+    const regional = await socket(server, plan, north.token);
+    // The analysis that places the accounts has reached the socket.
+    await eventually(() => expect(regional.analysis?.accountsVersion).toBeGreaterThanOrEqual(1));
+    edit(regional, (doc) => writePin(doc, "toko-c", "a"));
+    await eventually(() => expect(regional.refusals).toHaveLength(1));
+    expect(regional.refusals[0]).toMatchObject({ code: "out-of-scope", territories: ["c"] });
+    edit(regional, (doc) => writePin(doc, "toko-a", "b"));
+    const manager = await socket(server, plan, plan.tokens.edit);
+    await eventually(() => expect(readPins(manager.doc).get("toko-a")).toBe("b"));
+    expect(readPins(manager.doc).has("toko-c")).toBe(false);
+    expect(regional.refusals).toHaveLength(1);
+    regional.close();
+    manager.close();
   });
 });
 
