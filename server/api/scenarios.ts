@@ -1,8 +1,8 @@
 import type { Scenarios } from "../scenarios/scenarios.ts";
-import { VersionError } from "../versions/errors.ts";
 import type { PlanApi } from "./context.ts";
-import { HttpError, linkOrigin, queryFlag, readJson, sendJson, sendLargeJsonText } from "./http.ts";
+import { linkOrigin, queryFlag, readJson, sendJson, sendLargeJsonText } from "./http.ts";
 import type { Router } from "./router.ts";
+import { refusals } from "./versions.ts";
 
 /** Bodies of scenario calls are small JSON objects. */
 const MAX_BODY = 64 * 1024;
@@ -48,14 +48,4 @@ export function scenarioRoutes(router: Router, api: PlanApi, scenarios: Scenario
       sendJson(res, 200, answer);
     }
   });
-}
-
-/** Runs `fn`; a refusal becomes its HTTP answer. */
-async function refusals<T>(fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (e) {
-    if (e instanceof VersionError) throw new HttpError(e.status, e.message, e.details);
-    throw e;
-  }
 }

@@ -116,8 +116,8 @@ function about(v: StoredVersion): { id: string; name: string; at: string; by: Au
   return { id: v.id, name: v.name, at: v.at, by: v.by, auto: v.auto };
 }
 
-/** Runs `fn`; a versions refusal becomes its HTTP answer. */
-async function refusals<T>(fn: () => Promise<T>): Promise<T> {
+/** Runs `fn`; a versions (or scenarios) refusal becomes its HTTP answer. */
+export async function refusals<T>(fn: () => Promise<T>): Promise<T> {
   try {
     return await fn();
   } catch (e) {
