@@ -693,10 +693,11 @@ export class EditorState {
    */
   suggest(territoryId: string, threadId: string | null = null): void {
     if (!can(this.role, "comment") || this.versions.showing) return;
-    const t = readTerritory(this.session.doc, territoryId);
-    if (!t) return;
+    // A unit plan's territory has no shape of its own: its units are painted instead.
+    const shape = this.units.active ? null : (readTerritory(this.session.doc, territoryId)?.geometry ?? null);
+    if (!readTerritoryProps(this.session.doc, territoryId) || (!this.units.active && !shape)) return;
     this.comments.cancelDraft();
-    this.suggestions.begin(territoryId, this.units.active ? null : t.geometry, threadId);
+    this.suggestions.begin(territoryId, shape, threadId);
     this.select([territoryId]);
     this.tool = "suggest";
     this.comments.revealed++;

@@ -90,3 +90,59 @@ test("a rep suggests a border move; the manager sees the ghost and the score cha
     await keepScreenshot(rep.page, testInfo, "suggestion-accepted.png");
   });
 });
+
+/**
+ * The same in a plan built from units: Siti paints three of East's hexagons
+ * into West in a suggestion (nothing moves yet); Ani sees them hatched on
+ * her map and the effect on the card, accepts, and the units change hands.
+ */
+test("in a unit plan a rep suggests units to move; the manager sees them hatched and accepts", async ({
+  request,
+  ani,
+  siti,
+}, testInfo) => {
+  const plan = await createPlanWithLinks(request, "Units — suggestions");
+  const [west] = await addTerritories(request, plan.id, [
+    rectangle("West", [106.6, -6.7, 106.95, -6.35], "#1b9e77"),
+    rectangle("East", [106.95, -6.7, 107.3, -6.35], "#d95f02"),
+  ]);
+  await importAccounts(request, plan.id, "id,name,lat,lon,revenue\nw1,Barat,-6.5,106.7,100\ne1,Timur,-6.45,107.03,100");
+  const made = await request.post(`/api/plans/${plan.id}/units`, {
+    headers: { authorization: `Bearer ${plan.tokens.edit}` },
+    data: { kind: "h3", resolution: 6, area: "territories" },
+  });
+  expect(made.status(), await made.text()).toBe(201);
+  const rep = await siti.open(plan.id);
+  const manager = await ani.open(plan.id);
+  for (const p of [rep, manager]) await expect.poll(() => p.map.getAttribute("data-unit-count")).not.toBe("0");
+  const target: [number, number] = [107.03, -6.45];
+  expect(await rep.ownerAt(...target)).not.toBe(west);
+
+  await test.step("the rep paints East's units into West in a suggestion and sends it", async () => {
+    await rep.select("West");
+    await rep.page.getByTestId("suggest-change").click();
+    const composer = rep.page.getByTestId("suggestion-composer");
+    await expect(composer).toContainText("Paint the units that should belong to West");
+    await rep.paint([target[0] - 0.02, target[1]], [target[0] + 0.03, target[1]]);
+    await expect(composer.getByTestId("suggestion-draft-state")).toContainText(/units? changes? territory/);
+    // Only the draft: the plan's units are where they were.
+    expect(await rep.ownerAt(...target)).not.toBe(west);
+    await composer.getByTestId("suggestion-text").fill("The market east of the river is ours");
+    await composer.getByTestId("suggestion-send").click();
+    await expect(composer).toBeHidden();
+  });
+
+  await test.step("the manager sees the units hatched and the effect, and accepts", async () => {
+    await expect.poll(() => manager.map.getAttribute("data-proposal-moves")).not.toBe("0");
+    await manager.page.getByTestId("comments-tab").click();
+    const card = manager.page.getByTestId("suggestion-card");
+    await expect(card).toContainText(/units? suggested for West/);
+    await expect(card.getByTestId(`proposal-after-${west}`)).toContainText("2");
+    await keepScreenshot(manager.page, testInfo, "suggestion-units.png");
+    await card.getByTestId("suggestion-accept").click();
+    await expect(card.getByTestId("suggestion-status")).toHaveText("Accepted");
+    await expect.poll(() => rep.ownerAt(...target)).toBe(west);
+    await rep.page.getByTestId("comments-tab").click();
+    await expect(rep.page.getByTestId("suggestion-status")).toHaveText("Accepted");
+  });
+});
