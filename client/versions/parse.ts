@@ -27,7 +27,8 @@ export type VersionItem = Pick<VersionEntry, "id" | "name" | "at" | "by" | "auto
   damaged: string | null;
 };
 
-const REASONS: readonly CheckpointReason[] = [
+/** Every reason the server gives a checkpoint (an unknown one is read as none). */
+export const REASONS: readonly CheckpointReason[] = [
   "edits",
   "accounts-import",
   "competitors-import",

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { en, type MessageKey } from "../i18n/en.ts";
 import { format } from "../i18n/format.ts";
 import { id } from "../i18n/id.ts";
-import type { VersionItem } from "./parse.ts";
+import { REASONS, type VersionItem } from "./parse.ts";
 import { checkpointBefore, versionTitle } from "./text.ts";
 
 const inEnglish = (key: MessageKey, params?: Record<string, string | number>) => format(en[key], params);
@@ -36,17 +36,7 @@ describe("version names", () => {
   });
 
   it("every checkpoint reason has words in both languages", () => {
-    for (const reason of [
-      "edits",
-      "accounts-import",
-      "competitors-import",
-      "units-change",
-      "territories-replace",
-      "proposal-accept",
-      "before-restore",
-      "before-promote",
-      "promoted",
-    ] as const) {
+    for (const reason of REASONS.filter((r) => r !== "restored")) {
       expect(versionTitle(version({ reason }), inIndonesian)).not.toMatch(/^history\./);
       expect(versionTitle(version({ reason }), inEnglish)).not.toBe(versionTitle(version({ reason }), inIndonesian));
     }
