@@ -1056,6 +1056,7 @@ export const en = {
   "sidebar.balance.running": "An auto-balance is running",
   "tool.undo.proposal": "Undo the auto-balance you accepted (Ctrl+Z)",
   "activity.undo.proposal": "Undo this auto-balance",
+  "activity.undo.suggestion": "Undo this suggestion",
   "balance.title": "Balance automatically",
   "balance.lead":
     "The server moves units between neighbouring territories until they are fair. Everyone here sees its proposal before a manager accepts it.",

@@ -1079,6 +1079,7 @@ export const id: Record<MessageKey, string> = {
   "sidebar.balance.running": "Penyeimbangan otomatis sedang berjalan",
   "tool.undo.proposal": "Urungkan penyeimbangan otomatis yang Anda terima (Ctrl+Z)",
   "activity.undo.proposal": "Urungkan penyeimbangan ini",
+  "activity.undo.suggestion": "Urungkan saran ini",
   "balance.title": "Seimbangkan otomatis",
   "balance.lead":
     "Server memindahkan unit antar wilayah yang bertetangga sampai pembagiannya adil. Semua orang di sini melihat usulannya sebelum manajer menerimanya.",

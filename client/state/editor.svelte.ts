@@ -156,6 +156,8 @@ export class EditorState {
    * step). Ctrl+Z then takes the accept back on the server (issue 13).
    */
   #acceptedStep = $state<string | null>(null);
+  /** The same for a suggestion this page accepted (issue 15). */
+  #acceptedSuggestion = $state<string | null>(null);
   #unbind: (() => void) | null = null;
   #offs: (() => void)[] = [];
 
@@ -180,9 +182,13 @@ export class EditorState {
     this.proposals = new ProposalsState(this.session, this.notices, {
       accepted: (id) => {
         this.#acceptedStep = id;
+        this.#acceptedSuggestion = null;
       },
     });
-    this.suggestions = new SuggestionsState(this.session, this.notices);
+    this.suggestions = new SuggestionsState(this.session, this.notices, (id) => {
+      this.#acceptedSuggestion = id;
+      this.#acceptedStep = null;
+    });
     this.versions = new VersionsState(this.session, this.notices, () => this.role);
     this.scenarios = new ScenariosState(this.session, this.notices, this.versions, () => this.role);
     this.status = this.session.status;
@@ -328,7 +334,7 @@ export class EditorState {
     };
     // An edit of mine after accepting a proposal: the accept is no longer my latest step.
     const onAdded = (e: { type: "undo" | "redo" }) => {
-      if (e.type === "undo") this.#acceptedStep = null;
+      if (e.type === "undo") this.#acceptedStep = this.#acceptedSuggestion = null;
       onStack();
     };
     undo.on("stack-item-added", onAdded);
@@ -718,7 +724,14 @@ export class EditorState {
 
   /** Whether Undo has something to take back: a step of mine, or the proposal I accepted last. */
   get canUndo(): boolean {
-    return this.#localUndo || this.undoableAccept !== null;
+    return this.#localUndo || this.undoableAccept !== null || this.#undoableSuggestion !== null;
+  }
+
+  /** The suggestion Undo would take back (I accepted it, nothing of mine since, nobody took it back yet), or null. */
+  get #undoableSuggestion(): string | null {
+    const id = this.#acceptedSuggestion;
+    const s = id ? this.suggestions.list.find((x) => x.id === id) : undefined;
+    return id && s?.status === "accepted" && !s.undone ? id : null;
   }
 
   /** The proposal Undo would take back (I accepted it, nothing of mine since, nobody took it back yet), or null. */
@@ -730,6 +743,14 @@ export class EditorState {
 
   undo(): void {
     if (!this.canEdit) return;
+    const suggestion = this.#undoableSuggestion;
+    if (suggestion) {
+      this.#acceptedSuggestion = null;
+      void this.suggestions.undo(suggestion).then((error) => {
+        if (error) this.notices.push("error", t("suggestions.failed", { error }));
+      });
+      return;
+    }
     const accepted = this.undoableAccept;
     if (accepted) {
       this.#acceptedStep = null;

@@ -50,9 +50,13 @@ export class SuggestionsState {
   #byId = new Map<string, StoredSuggestion>();
   #unbind: (() => void) | null = null;
 
-  constructor(session: PlanSession, notices: Notices) {
+  #accepted: (id: string) => void;
+
+  /** `accepted`: this page accepted a suggestion (it is this person's latest step: Ctrl+Z takes it back). */
+  constructor(session: PlanSession, notices: Notices, accepted: (id: string) => void = () => {}) {
     this.#session = session;
     this.#notices = notices;
+    this.#accepted = accepted;
   }
 
   /** Follows the document's suggestions; called again after a reset. */
@@ -187,6 +191,7 @@ export class SuggestionsState {
   async accept(id: string): Promise<SuggestionResult> {
     return this.#act(id, "accept", async () => {
       const answer = await acceptSuggestion(this.#session.planId, this.#session.token, id);
+      this.#accepted(id);
       if (answer.overlaps.length > 0) {
         this.#notices.push("info", t("suggestions.accepted.overlaps", { n: answer.overlaps.length }));
       }
