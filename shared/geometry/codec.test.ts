@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { COORD_SCALE, decodeGeometry, encodeGeometry, quantize } from "./codec.ts";
+import { COORD_SCALE, decodeGeometry, encodeGeometry, quantize, geometryBox } from "./codec.ts";
 import type { Position, Ring, TerritoryGeometry } from "./types.ts";
 import { boxRing, circleRing as circle } from "../../tests/fixtures/shapes.ts";
 
@@ -230,5 +230,33 @@ describe("decimal round trip (issue 5: exported geometry equals what was importe
     expect(JSON.stringify(roundTrip({ type: "Polygon", coordinates: [ring] }).coordinates)).toBe(
       "[[[106.8,-6.2],[106.8000001,-6.2000001],[0.1,0.3],[-179.9999999,89.9999999],[106.8,-6.2]]]",
     );
+  });
+});
+
+describe("geometryBox", () => {
+  it("reads the box straight from the bytes, as decoding would give it", () => {
+    const multi: TerritoryGeometry = {
+      type: "MultiPolygon",
+      coordinates: [
+        [
+          [
+            [106.1, -6.9],
+            [106.4, -6.9],
+            [106.4, -6.5],
+            [106.1, -6.9],
+          ],
+        ],
+        [
+          [
+            [107.2, -7.3],
+            [107.25, -7.3],
+            [107.25, -7.1],
+            [107.2, -7.3],
+          ],
+        ],
+      ],
+    };
+    expect(geometryBox(encodeGeometry(multi))).toEqual([106.1, -7.3, 107.25, -6.5]);
+    expect(geometryBox(new Uint8Array([9, 9, 9]))).toBeNull();
   });
 });

@@ -81,3 +81,45 @@ export function decodeGeometry(bytes: Uint8Array): TerritoryGeometry {
   if (decoding.hasContent(dec)) throw new Error("geometry has trailing bytes");
   return type === 1 ? { type: "Polygon", coordinates: polys[0] ?? [] } : { type: "MultiPolygon", coordinates: polys };
 }
+
+/**
+ * The box [minX, minY, maxX, maxY] of an encoded geometry, read straight
+ * from its bytes without building the coordinates: the scope check's box
+ * index of a whole plan (issue 15) reads every territory once. Null for
+ * bytes it cannot read or a geometry without positions.
+ *
+ * @example geometryBox(encodeGeometry(box(0, 0, 1, 2))) // [0, 0, 1, 2]
+ */
+export function geometryBox(bytes: Uint8Array): [number, number, number, number] | null {
+  try {
+    const dec = decoding.createDecoder(bytes);
+    if (decoding.readVarUint(dec) !== CODEC_VERSION) return null;
+    decoding.readVarUint(dec);
+    const polyCount = decoding.readVarUint(dec);
+    let px = 0;
+    let py = 0;
+    let minX = Number.POSITIVE_INFINITY;
+    let minY = Number.POSITIVE_INFINITY;
+    let maxX = Number.NEGATIVE_INFINITY;
+    let maxY = Number.NEGATIVE_INFINITY;
+    for (let p = 0; p < polyCount; p++) {
+      const ringCount = decoding.readVarUint(dec);
+      for (let r = 0; r < ringCount; r++) {
+        const n = decoding.readVarUint(dec);
+        if (n * 2 > bytes.length) return null;
+        for (let i = 0; i < n; i++) {
+          px += decoding.readVarInt(dec);
+          py += decoding.readVarInt(dec);
+          if (px < minX) minX = px;
+          if (px > maxX) maxX = px;
+          if (py < minY) minY = py;
+          if (py > maxY) maxY = py;
+        }
+      }
+    }
+    if (!Number.isFinite(minX)) return null;
+    return [minX / COORD_SCALE, minY / COORD_SCALE, maxX / COORD_SCALE, maxY / COORD_SCALE];
+  } catch {
+    return null;
+  }
+}

@@ -221,8 +221,12 @@ describe("a scoped edit link's pins", () => {
       "id,name,lat,lon\ntoko-c,Toko Cicadas,-6.95,107.75\ntoko-a,Toko Arcamanik,-6.95,107.55\n",
     );
     const regional = await socket(server, plan, north.token);
-    // The analysis that places the accounts has reached the socket.
+    // The analysis that places the accounts has reached the socket, and is the server's latest.
     await eventually(() => expect(regional.analysis?.accountsVersion).toBeGreaterThanOrEqual(1));
+    await eventually(async () => {
+      const a = await call(server, plan.tokens.view, "GET", `/api/plans/${plan.id}/analysis`);
+      expect(a.body.unassignedAccountIds).toEqual([]);
+    });
     edit(regional, (doc) => writePin(doc, "toko-c", "a"));
     await eventually(() => expect(regional.refusals).toHaveLength(1));
     expect(regional.refusals[0]).toMatchObject({ code: "out-of-scope", territories: ["c"] });
