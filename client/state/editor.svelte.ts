@@ -535,7 +535,7 @@ export class EditorState {
     this.tool = "select";
     this.select([r.value]);
     this.renaming = r.value;
-    this.scope.territoriesChanged();
+    this.scope.adopt([r.value]);
     return r.value;
   }
 
@@ -622,7 +622,7 @@ export class EditorState {
       return;
     }
     this.#reshapedAt.set(id, Date.now());
-    this.scope.territoriesChanged();
+    this.scope.adopt(r.value);
     this.notices.push("success", t("notice.split", { name }));
     this.select(r.value);
     this.tool = "select";

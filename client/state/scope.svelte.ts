@@ -32,6 +32,18 @@ export class ScopeState {
   }
 
   /**
+   * Territories this page just made (drawn, split off): in a scope by ids
+   * they are in scope at once, as the server adds them when it accepts the
+   * change, so the name prompt that follows is not refused here.
+   */
+  adopt(ids: readonly string[]): void {
+    const s = this.scope;
+    if (!s || !("territories" in s)) return;
+    this.scope = { territories: [...new Set([...s.territories, ...ids])] };
+    this.territoriesChanged();
+  }
+
+  /**
    * A scope by ids grows with the territories its holders draw (the server
    * adds them): read it again shortly after the territories change.
    */
