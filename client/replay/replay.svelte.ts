@@ -10,6 +10,15 @@ import { decodeHistory, entryAt, latestSessionStart, type Speed, scoreAt } from 
 const FORWARD_LIMIT = 400;
 
 /**
+ * While playing at 15× and faster the map follows the clock this often (ms
+ * of wall time), not every frame: at 60× a frame is a second of the session,
+ * and redrawing the map for each one costs more than a frame on a small
+ * machine, while nobody can follow sixty changes a second anyway. The clock,
+ * the scrubber and the feed entry still move every frame.
+ */
+const FAST_APPLY_MS = 200;
+
+/**
  * A replay of the plan's latest session (issue 14), read-only: the history
  * is fetched page by page (GET …/history), turned into a Timeline (the
  * server's snapshot, the updates, keyframes), and `time` decides what the
@@ -130,11 +139,18 @@ export class ReplayState {
     if (this.time >= this.end) this.seek(this.start);
     this.playing = true;
     this.#lastFrame = performance.now();
+    let applied = 0;
     const frame = (now: number) => {
       if (!this.playing) return;
       const dt = now - this.#lastFrame;
       this.#lastFrame = now;
-      this.seek(this.time + dt * this.speed);
+      const t = this.time + dt * this.speed;
+      if (this.speed < 15 || now - applied >= FAST_APPLY_MS || t >= this.end) {
+        this.seek(t);
+        applied = now;
+      } else {
+        this.time = Math.min(t, this.end);
+      }
       if (this.time >= this.end) {
         this.playing = false;
         return;
@@ -145,8 +161,11 @@ export class ReplayState {
   }
 
   pause(): void {
+    const was = this.playing;
     this.playing = false;
     cancelAnimationFrame(this.#raf);
+    // The map may trail the clock by a fraction of a second at high speed: it catches up.
+    if (was) this.seek(this.time);
   }
 
   toggle(): void {

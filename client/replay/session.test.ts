@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { ActivityEntry } from "../../shared/activity/activity.ts";
-import { decodeHistory, entryAt, latestSessionStart, scoreAt, scorePath } from "./session.ts";
+import { decodeHistory, entryAt, latestSessionStart, scoreAt, scorePath, tickMarks } from "./session.ts";
 
 const T = (hhmm: string) => Date.parse(`2026-12-05T${hhmm}:00Z`);
 const iso = (hhmm: string) => new Date(T(hhmm)).toISOString();
@@ -96,5 +96,16 @@ describe("scorePath", () => {
       { at: 80, score: 0 },
     ];
     expect(scorePath(scores, 0, 100, 100, 10)).toBe("M0.0 5.0H50.0V0.0H60.0M80.0 10.0H100.0");
+  });
+});
+
+describe("tickMarks", () => {
+  it("puts one tick per entry, at most one per bucket, along the span", () => {
+    const feed = [entry(1, "09:00"), entry(2, "09:00"), entry(3, "09:30"), entry(4, "10:00")];
+    expect(tickMarks(feed, T("09:00"), T("10:00"), 10)).toEqual([
+      { at: 0, actorId: "p-ani", seq: 1 },
+      { at: 0.5, actorId: "p-ani", seq: 3 },
+      { at: 1, actorId: "p-ani", seq: 4 },
+    ]);
   });
 });

@@ -119,3 +119,29 @@ export function scoreAt(scores: readonly { at: number; score: number | null }[],
   }
   return s;
 }
+
+/**
+ * The scrubber's ticks: one per feed entry, but at most `buckets` across the
+ * span (a two-hour session has thousands of entries; more ticks than pixels
+ * only cost the page), each at its bucket's first entry, in its author's id.
+ *
+ * @example tickMarks(entries, start, end, 300) // [{at: 0.0123, actorId: "p-ani", seq: 4}, …] (at: 0–1 along the span)
+ */
+export function tickMarks(
+  activity: readonly ActivityEntry[],
+  start: number,
+  end: number,
+  buckets = 300,
+): { at: number; actorId: string; seq: number }[] {
+  const span = Math.max(1, end - start);
+  const out: { at: number; actorId: string; seq: number }[] = [];
+  let last = -1;
+  for (const e of activity) {
+    const at = Math.min(1, Math.max(0, (Date.parse(e.at) - start) / span));
+    const bucket = Math.min(buckets - 1, Math.floor(at * buckets));
+    if (bucket === last) continue;
+    last = bucket;
+    out.push({ at, actorId: e.actor.id, seq: e.seq });
+  }
+  return out;
+}

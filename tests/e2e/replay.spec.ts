@@ -56,7 +56,7 @@ test("a leader replays the session: a moment shows the plan as it was, play move
   await expect(page).toHaveURL(/[?&]replay=/);
   // The session opens at its start, before anything was drawn; the feed's entries are ticks on the scrubber.
   await expect(leader.map).toHaveAttribute("data-territory-count", "0");
-  await expect(page.getByTestId("replay-tick")).toHaveCount(4);
+  await expect(page.getByTestId("replay-tick")).toHaveCount(3);
 
   // A moment between the rename and the deletion: the north renamed, the south still there.
   const scrubber = page.getByTestId("replay-scrubber");
