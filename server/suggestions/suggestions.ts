@@ -318,6 +318,17 @@ export class Suggestions implements RoomExtension {
       if (sameBytes(bytes, current)) {
         throw new SuggestionError(400, "The suggested shape is the territory's shape as it is; change it first.");
       }
+      let used = 0;
+      for (const v of suggestionsMap(doc).values()) {
+        const g = (v as { geometry?: unknown } | null)?.geometry;
+        if (g instanceof Uint8Array) used += g.length;
+      }
+      if (used + bytes.length > SUGGESTION_LIMITS.shapeBytes) {
+        throw new SuggestionError(
+          413,
+          "This plan's suggestions hold as many drawn shapes as a plan may keep; suggest with fewer corners, or ask a manager to decide the open ones.",
+        );
+      }
       geometry = bytes;
       base = { geometry: fingerprint(current), layerVersion: null };
       at ??= interiorPoint(flatten(decodeGeometry(bytes))) as [number, number];

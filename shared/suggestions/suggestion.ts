@@ -85,6 +85,12 @@ export const SUGGESTION_LIMITS = {
   perMinute: 10,
   /** Units listed in an outdated suggestion's `units`. */
   listed: 50,
+  /**
+   * Bytes of suggested shapes (the codec's) a plan's document may hold, every
+   * status together: every client syncs them, so a plan of many detailed
+   * suggestions stops taking more (about a million vertices).
+   */
+  shapeBytes: 8 * 1024 * 1024,
 } as const;
 
 /** A request's change, checked in shape (the server checks it against the plan next). */
