@@ -46,6 +46,27 @@ describe("activity sentences", () => {
     expect(activityText(undone, "id", () => "Q3").action).toBe("mengurungkan pemulihan “Q3”");
   });
 
+  it("name a scenario promoted into the plan and a promote taken back, in both languages (issue 14)", () => {
+    const base = { territoryId: undefined, territoryName: undefined };
+    const promoted = entry({
+      ...base,
+      kind: "scenario-promoted",
+      details: { scenarioId: "s1", scenarioName: "Q3 what-if", count: 4, kept: 1, score: { before: 60, after: 72 } },
+    });
+    expect(activitySentence(promoted, "en")).toBe(
+      "Budi promoted the scenario “Q3 what-if” into this plan · 4 changes · balance score 60 → 72 · 1 change kept as someone made it since",
+    );
+    expect(activitySentence(promoted, "id")).toMatch(
+      /^Budi menerapkan skenario “Q3 what-if” ke rencana ini · 4 perubahan/,
+    );
+    const undone = entry({
+      ...base,
+      kind: "scenario-promote-undone",
+      details: { scenarioName: "Q3 what-if", count: 4 },
+    });
+    expect(activityText(undone, "en").action).toBe("took back the promote of “Q3 what-if”");
+  });
+
   it("say how a reshape moved the metrics", () => {
     expect(activitySentence(reshape, "en")).toBe("Budi reshaped Jakarta Utara · accounts 120 → 134, revenue +4.2%");
     expect(activitySentence(reshape, "id")).toBe(
