@@ -26,6 +26,8 @@ test("a leader replays the session: a moment shows the plan as it was, play move
   budi,
   dewi,
 }, testInfo) => {
+  // Three browsers at once: on a busy 2-core machine that takes longer than the default.
+  test.setTimeout(180_000);
   const plan = await createPlanWithLinks(request, "Bandung Raya");
   await addTerritories(request, plan.id, [
     rectangle("Bandung Utara", [107.4, -6.9, 107.7, -6.7], "#1b9e77"),
@@ -92,6 +94,7 @@ test("a leader replays the session: a moment shows the plan as it was, play move
 });
 
 test("a replay link opens the replay at its moment", async ({ request, ani, dewi }) => {
+  test.setTimeout(180_000);
   const plan = await createPlanWithLinks(request, "Bandung Raya");
   await addTerritories(request, plan.id, [rectangle("Bandung Utara", [107.4, -6.9, 107.7, -6.7])]);
   const manager = await ani.open(plan.id);
@@ -101,7 +104,8 @@ test("a replay link opens the replay at its moment", async ({ request, ani, dewi
   const before = new Date(Date.now() - 60_000).toISOString();
   const leader = await dewi.open(plan.id);
   await leader.page.goto(`/plan/${plan.id}?token=${plan.tokens.view}&replay=${encodeURIComponent(before)}`);
-  await expect(leader.page.getByTestId("replay-bar")).toHaveAttribute("data-status", "ready");
+  // The page loads afresh (app, plan, history): generous on a busy machine.
+  await expect(leader.page.getByTestId("replay-bar")).toHaveAttribute("data-status", "ready", { timeout: 60_000 });
   await expect(leader.map).toHaveAttribute("data-territory-count", "0");
   await expect(leader.page.getByTestId("replay-exit")).toBeVisible();
 });
