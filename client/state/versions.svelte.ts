@@ -215,10 +215,16 @@ export class VersionsState {
   }
 
   async remove(id: string): Promise<boolean> {
-    const ok = await this.#act(id, "delete", () => deleteVersion(this.#session.planId, this.#session.token, id));
+    // 204 has no body: the call says "done" itself, so a refusal (null) is told apart.
+    const ok = await this.#act(id, "delete", async () => {
+      await deleteVersion(this.#session.planId, this.#session.token, id);
+      return true;
+    });
     if (ok === null) return false;
     this.list = this.list.filter((v) => v.id !== id);
     if (this.#shows(id)) this.back();
+    // Asked again, which also drops an answer on its way from before the delete (it would list it still).
+    void this.refresh();
     return true;
   }
 

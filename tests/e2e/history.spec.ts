@@ -224,6 +224,14 @@ test("on the demo plan: the History panel, a version opened and a comparison wit
   await expect.poll(async () => (await drawn(manager)).moved ?? 0).toBeGreaterThan(0);
   await manager.page.getByTestId("compare-metric-revenue").click();
   await keepScreenshot(manager.page, testInfo, "history-compare-demo.png");
+
+  // Any two: Kickoff against the checkpoint taken right before the accept, which holds the same plan.
+  const before = await manager.page
+    .locator('[data-testid="version-row"][data-reason="proposal-accept"]')
+    .getAttribute("data-id");
+  await manager.page.getByTestId("compare-to").selectOption(before ?? "");
+  await expect(manager.page.getByTestId("compare-view")).toHaveAttribute("data-to", before ?? "");
+  await expect(manager.page.getByTestId("compare-identical")).toBeVisible();
 });
 
 test("restoring a version made before an accounts import offers its accounts, and brings them back when asked", async ({
@@ -253,4 +261,12 @@ test("restoring a version made before an accounts import offers its accounts, an
   await dialog.getByTestId("restore-confirm").click();
   await expect(manager.page.getByTestId("restore-result")).toContainText("The accounts came back too.");
   await expect(manager.map).toHaveAttribute("data-account-count", "6");
+
+  // Ani deletes the version, after a confirmation.
+  await row(manager.page, "Six outlets").getByTestId("version-delete").click();
+  await expect(row(manager.page, "Six outlets").getByTestId("version-delete-confirm")).toContainText(
+    "Delete “Six outlets”?",
+  );
+  await row(manager.page, "Six outlets").getByTestId("version-delete-yes").click();
+  await expect(row(manager.page, "Six outlets")).toHaveCount(0);
 });
