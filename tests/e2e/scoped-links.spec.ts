@@ -93,3 +93,50 @@ test("a regional manager edits inside their region and is told why the rest is o
     .poll(async () => JSON.stringify(await manager.mapGeometry("barat")))
     .toBe(JSON.stringify(moved.geometry));
 });
+
+test("a link for territories chosen on the map is made, and stopping it disconnects its holder at once", async ({
+  request,
+  ani,
+  budi,
+}, testInfo) => {
+  const plan = await createPlanWithLinks(request, "Chosen territories");
+  const features = [
+    ["bogor", "Bogor", box(106.6, -6.8, 106.9, -6.5)],
+    ["depok", "Depok", box(106.9, -6.8, 107.2, -6.5)],
+    ["bekasi", "Bekasi", box(107.2, -6.8, 107.5, -6.5)],
+  ].map(([id, name, geometry]) => ({ type: "Feature", id, properties: { name }, geometry }));
+  const added = await request.post(`/api/plans/${plan.id}/territories`, {
+    headers: { authorization: `Bearer ${plan.tokens.edit}` },
+    data: { type: "FeatureCollection", features },
+  });
+  expect(added.status()).toBe(201);
+
+  // Ani selects Bogor and Depok (Shift+click), then makes a link for them.
+  const manager = await ani.open(plan.id);
+  await manager.territory("Bogor").click();
+  await manager.territory("Depok").click({ modifiers: ["Shift"] });
+  await manager.page.getByTestId("share-button").click();
+  const dialog = manager.page.getByTestId("share-dialog");
+  await dialog.getByTestId("scoped-new").click();
+  await expect(dialog.getByTestId("scoped-kind-territories")).toBeChecked();
+  await expect(dialog.locator('[data-testid="scoped-choice"]:checked')).toHaveCount(2);
+  await dialog.getByTestId("scoped-label").fill("Bogor and Depok");
+  await keepScreenshot(manager.page, testInfo, "share-dialog-chosen-territories.png");
+  await dialog.getByTestId("scoped-create").click();
+  const row = dialog.getByTestId("scoped-link").filter({ hasText: "Bogor and Depok" });
+  await expect(row.getByTestId("scoped-link-scope")).toHaveText("2 territories: Bogor, Depok");
+  const token = new URL(await row.getByTestId("scoped-link-url").inputValue()).searchParams.get("token") as string;
+
+  const regional = await budi.open(plan.id, { token });
+  await expect(regional.territory("Bekasi")).toHaveAttribute("data-outside", "");
+  await expect(regional.territory("Depok")).not.toHaveAttribute("data-outside", "");
+
+  // Stopped: Budi's open page is disconnected at once, the link is gone from the list.
+  await row.getByTestId("scoped-remove").click();
+  await dialog.getByTestId("scoped-confirm").click();
+  await expect(dialog.getByTestId("scoped-link")).toHaveCount(0);
+  await expect(regional.page.getByTestId("plan-revoked")).toBeVisible();
+  const after = await request.get(`/api/plans/${plan.id}`, { headers: { authorization: `Bearer ${token}` } });
+  expect(after.status()).toBe(401);
+  expect(((await after.json()) as { reason: string }).reason).toBe("revoked");
+});
