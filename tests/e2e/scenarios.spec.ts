@@ -34,6 +34,8 @@ test("Ani makes a scenario, edits it, previews and promotes it; Budi sees the or
   ani,
   budi,
 }, testInfo) => {
+  // Two browsers through a whole session: generous, as the History spec is (tests wait, they never time).
+  test.setTimeout(180_000);
   const plan = await createPlanWithLinks(request, "Bandung Raya");
   await addTerritories(request, plan.id, [
     rectangle("Bandung Utara", [107.4, -6.9, 107.7, -6.7], "#1b9e77"),
@@ -110,4 +112,27 @@ test("Ani makes a scenario, edits it, previews and promotes it; Budi sees the or
   await expect(listed).toContainText("Promoted");
   await keepScreenshot(manager.page, testInfo, "scenario-list.png");
   expect(tokenFor(plan.id)).toBeTruthy();
+});
+
+test("Siti, a rep, opens a scenario with the plan's comment link: marked as a scenario, she can compare but not promote", async ({
+  request,
+  siti,
+}) => {
+  const plan = await createPlanWithLinks(request, "Bandung Raya");
+  await addTerritories(request, plan.id, [rectangle("Bandung Utara", [107.4, -6.9, 107.7, -6.7], "#1b9e77")]);
+  const made = await request.post(`/api/plans/${plan.id}/scenarios`, {
+    headers: { authorization: `Bearer ${tokenFor(plan.id)}` },
+    data: { name: "Q3 what-if" },
+  });
+  expect(made.status()).toBe(201);
+  const scenarioId = ((await made.json()) as { id: string }).id;
+  // The origin's links open its scenarios, in their own role.
+  const rep = await siti.open(scenarioId, { token: tokenFor(plan.id, "comment") });
+  await expect(rep.page.getByTestId("scenario-badge")).toHaveText(/Scenario of Bandung Raya/);
+  await openHistory(rep.page);
+  const card = rep.page.getByTestId("scenario-card");
+  await expect(card.getByTestId("scenario-compare")).toBeVisible();
+  await expect(card.getByTestId("scenario-promote")).toHaveCount(0);
+  await card.getByTestId("scenario-compare").click();
+  await expect(rep.page.getByTestId("compare-view")).toBeVisible();
 });
