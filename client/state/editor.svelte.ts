@@ -463,6 +463,12 @@ export class EditorState {
       this.renaming = null;
       return;
     }
+    // A version opened or compared: Esc is "Back to now".
+    if (this.versions.showing) {
+      this.versions.back();
+      return;
+    }
+
     if (this.account) {
       this.account = null;
       return;

@@ -87,7 +87,8 @@ test("Ani saves a version, Budi changes the plan, Ani compares and restores it a
   // Nothing can be edited while the map shows a comparison.
   await expect(manager.page.getByTestId("tool-draw")).toHaveCount(0);
   await keepScreenshot(manager.page, testInfo, "history-compare.png");
-  await manager.page.getByTestId("version-back").click();
+  // Esc is Back to now.
+  await manager.page.keyboard.press("Escape");
   await expect(manager.page.getByTestId("version-banner")).toHaveCount(0);
   await expect(manager.map).not.toHaveAttribute("data-version", /./);
   await expect(manager.page.getByTestId("tool-draw")).toBeVisible();
