@@ -113,7 +113,17 @@ export async function startServer(
   const demo = new DemoCopies(
     store,
     { dataDir: config.dataDir, ttlDays: config.demoCopyTtlDays },
-    { inUse, deleteIfIdle: (planId) => deletePlan(planId, true), template: demoPlan },
+    {
+      inUse,
+      // An idle copy's scenarios (issue 14) go with it, those idle too: nobody else would ever delete them.
+      deleteIfIdle: async (planId) => {
+        const made = await scenarios.ids(planId).catch(() => []);
+        const deleted = await deletePlan(planId, true);
+        if (deleted) for (const id of made) await deletePlan(id, true);
+        return deleted;
+      },
+      template: demoPlan,
+    },
   );
   const rooms = new Rooms(
     store,

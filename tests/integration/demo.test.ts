@@ -158,6 +158,14 @@ describe("idle copies", () => {
     let restarted: ServerProcess | null = null;
     try {
       const idle = await getDemo(own);
+      // A scenario of the idle copy (issue 14) goes with it.
+      const scenario = await fetch(`${own.url}/api/plans/${idle.id}/scenarios`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${tokenOf(idle.links.edit)}`, "content-type": "application/json" },
+        body: JSON.stringify({ name: "What if" }),
+      });
+      expect(scenario.status).toBe(201);
+      const scenarioId = ((await scenario.json()) as { id: string }).id;
       const used = await getDemo(own);
       const editor = await RawClient.connect(`${own.wsUrl}/sync/${used.id}?token=${tokenOf(used.links.edit)}`, null);
       const status = async (s: ServerProcess, d: Demo) => (await planCall(s, d.id, tokenOf(d.links.view))).status;
@@ -172,6 +180,7 @@ describe("idle copies", () => {
       }
       await eventually(async () => expect(await status(own, used)).toBe(404), 15_000, 200);
       await expect(fs.access(path.join(own.dataDir, "plans", idle.id))).rejects.toThrow();
+      await eventually(() => expect(fs.access(path.join(own.dataDir, "plans", scenarioId))).rejects.toThrow());
 
       // A copy left idle while the server was down is deleted when it starts.
       const kept = await getDemo(own);
