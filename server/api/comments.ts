@@ -159,6 +159,10 @@ export function commentRoutes(router: Router, api: PlanApi): void {
         const reply = t.replies.find((r) => r.id === replyId);
         if (!reply) throw new HttpError(404, "There is no such reply in this thread.");
         deny(commentPermission(caller.actor, "edit", t, reply));
+        // A reply saying what became of a suggestion (issue 15) is the server's record, not anyone's words.
+        if (reply.event && reply.event.kind !== "suggestion-declined" && reply.event.kind !== "suggestion-redrawn") {
+          throw new HttpError(403, "This reply records what became of the suggestion; it cannot be edited.");
+        }
         return {
           ...t,
           replies: t.replies.map((r) =>

@@ -164,6 +164,10 @@ describe("suggestions", () => {
       });
       expect(((await ani("GET", "/analysis")).body as unknown as Analysis).balance.score).toBe(before.balance.score);
       expect((await ani("POST", `/suggestions/${s.id}/undo`)).status).toBe(409);
+      // The replies that record what became of it are nobody's words to edit.
+      const record = readThread(watcher.doc, s.threadId)?.replies.find((r) => r.event?.kind === "suggestion-accepted");
+      const edited = await ani("PATCH", `/comments/${s.threadId}/replies/${record?.id}`, { text: "Never mind" });
+      expect(edited.status).toBe(403);
     } finally {
       watcher.destroy();
     }
