@@ -1,3 +1,4 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
 import { ROLES, type Role } from "../../shared/access/roles.ts";
 import { LIMITS } from "../../shared/doc/territory.ts";
 import { newId } from "../../shared/ids.ts";
@@ -38,10 +39,32 @@ export async function createPlanWithLinks(
   return { meta, links };
 }
 
+/** Plans made per client address and hour without ADMIN_TOKEN (PLANS_PER_HOUR), one limiter per server. */
+const creationLimits = new WeakMap<object, RateLimiter>();
+
+/**
+ * Counts a plan made from the caller's address (`POST /api/plans`, a new
+ * scenario: a scenario is a plan too) against PLANS_PER_HOUR when the
+ * server has no ADMIN_TOKEN; 429 with Retry-After beyond it.
+ */
+export function admitPlanCreation(api: PlanApi, req: IncomingMessage, res: ServerResponse): void {
+  const { config } = api.ctx;
+  if (config.adminToken) return;
+  let limiter = creationLimits.get(api.ctx);
+  if (!limiter) {
+    limiter = new RateLimiter(config.plansPerHour / 3600, Math.max(1, config.plansPerHour));
+    creationLimits.set(api.ctx, limiter);
+  }
+  const wait = limiter.take(clientAddress(req, config.trustProxy));
+  if (wait > 0) {
+    res.setHeader("retry-after", String(wait));
+    throw new HttpError(429, `Too many plans created from your address; try again in ${Math.ceil(wait / 60)} min.`);
+  }
+}
+
 /** Plans and people (share links: links.ts). */
 export function planRoutes(router: Router, api: PlanApi): void {
   const { store, config } = api.ctx;
-  const creations = new RateLimiter(config.plansPerHour / 3600, Math.max(1, config.plansPerHour));
   const demoCopies = new RateLimiter(config.demoCopiesPerHour / 3600, Math.max(1, config.demoCopiesPerHour));
 
   router.on("GET", "/api/health", async (_req, res) => {
@@ -54,11 +77,7 @@ export function planRoutes(router: Router, api: PlanApi): void {
       if (!sent) throw new HttpError(401, "Creating plans on this server needs the administrator's token.");
       if (sent !== config.adminToken) throw new HttpError(403, "That is not this server's administrator token.");
     } else {
-      const wait = creations.take(clientAddress(req, config.trustProxy));
-      if (wait > 0) {
-        res.setHeader("retry-after", String(wait));
-        throw new HttpError(429, `Too many plans created from your address; try again in ${Math.ceil(wait / 60)} min.`);
-      }
+      admitPlanCreation(api, req, res);
     }
     const body = (await readJson(req, 64 * 1024)) as { name?: unknown };
     if (typeof body !== "object" || body === null || Array.isArray(body)) {

@@ -1,6 +1,7 @@
 import type { Scenarios } from "../scenarios/scenarios.ts";
 import type { PlanApi } from "./context.ts";
 import { linkOrigin, queryFlag, readJson, sendJson, sendLargeJsonText } from "./http.ts";
+import { admitPlanCreation } from "./plans.ts";
 import type { Router } from "./router.ts";
 import { refusals } from "./versions.ts";
 
@@ -18,6 +19,8 @@ const MAX_BODY = 64 * 1024;
 export function scenarioRoutes(router: Router, api: PlanApi, scenarios: Scenarios): void {
   router.on("POST", "/api/plans/:id/scenarios", async (req, res, { id }, url) => {
     const caller = await api.authorize(req, url, id as string, "edit-plan", "make a scenario");
+    // A scenario is a plan: it counts against PLANS_PER_HOUR like any (without ADMIN_TOKEN).
+    admitPlanCreation(api, req, res);
     const body = await readJson(req, MAX_BODY);
     const origin = linkOrigin(req, api.ctx.config);
     const made = await api.withRoom(id as string, (room) =>

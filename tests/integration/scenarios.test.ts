@@ -13,6 +13,7 @@ import {
   eventually,
   type LinkRole,
   peopleOn,
+  serversPerTest,
   stockClientsPerTest,
   useServer,
   WEST_AND_EAST,
@@ -32,6 +33,7 @@ import {
 const server = useServer();
 const { as } = peopleOn(server);
 const stockClients = stockClientsPerTest();
+const serverOfItsOwn = serversPerTest();
 
 /** A stock y-websocket client of a plan, with a given token (a scenario's links are not the harness's). */
 function stockClient(srv: { wsUrl: string }, planId: string, token?: string) {
@@ -365,6 +367,22 @@ describe("scenarios: who may, deleting, bad input", () => {
     expect(await listed(ani)).toEqual([]);
     expect((await as(two, "edit", "Budi")("GET", "")).status).toBe(404);
     expect(await names(ani)).toEqual({ west: "West", east: "East" });
+  });
+
+  it("counts a scenario as a plan against PLANS_PER_HOUR (429 with Retry-After beyond it)", async () => {
+    const own = await serverOfItsOwn({ env: { PLANS_PER_HOUR: "3" } });
+    const created = await createPlanWithLinks(own, "Limited");
+    const ani = peopleOn(own).as(created, "edit", "Ani");
+    expect((await ani("POST", "/scenarios", { name: "One" })).status).toBe(201);
+    expect((await ani("POST", "/scenarios", { name: "Two" })).status).toBe(201);
+    const refused = await fetch(`${own.url}/api/plans/${created.id}/scenarios`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${created.tokens.edit}`, "content-type": "application/json" },
+      body: JSON.stringify({ name: "Three" }),
+    });
+    expect(refused.status).toBe(429);
+    expect(Number(refused.headers.get("retry-after"))).toBeGreaterThan(0);
+    expect((await ani("GET", "/scenarios")).body.scenarios).toHaveLength(2);
   });
 
   it("refuses bad input with a sentence and stores nothing", async () => {
