@@ -1207,7 +1207,7 @@ export const en = {
   "scenarios.compare": "Compare with origin",
   "scenarios.promote": "Promote…",
   "scenarios.openOrigin": "Open origin",
-  "scenarios.originNow": "{name} (now)",
+  "scenarios.originNow": "“{name}” (origin)",
   "scenarios.promoted": "Promoted into “{name}”.",
   "scenarios.promoted.note": "Promoted into “{name}” ({n} changes).",
   "scenarios.promoted.see": "See it there",

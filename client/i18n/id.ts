@@ -1234,7 +1234,7 @@ export const id: Record<MessageKey, string> = {
   "scenarios.compare": "Bandingkan dengan asal",
   "scenarios.promote": "Terapkan…",
   "scenarios.openOrigin": "Buka asal",
-  "scenarios.originNow": "{name} (sekarang)",
+  "scenarios.originNow": "“{name}” (asal)",
   "scenarios.promoted": "Diterapkan ke “{name}”.",
   "scenarios.promoted.note": "Diterapkan ke “{name}” ({n} perubahan).",
   "scenarios.promoted.see": "Lihat di sana",
