@@ -621,6 +621,8 @@ export const en = {
   "history.delete.no": "Keep",
   "history.deleting": "Deleting…",
   "history.more": "More actions",
+  "history.more.list": "Show more ({n} older)",
+
   "history.opening": "Opening…",
   "history.comparing": "Comparing…",
   "history.failed.open": "The version could not be opened: {error}",

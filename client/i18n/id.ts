@@ -637,6 +637,8 @@ export const id: Record<MessageKey, string> = {
   "history.delete.no": "Simpan",
   "history.deleting": "Menghapus…",
   "history.more": "Tindakan lain",
+  "history.more.list": "Tampilkan lebih banyak ({n} lebih lama)",
+
   "history.opening": "Membuka…",
   "history.comparing": "Membandingkan…",
   "history.failed.open": "Versi tidak dapat dibuka: {error}",
