@@ -1046,6 +1046,8 @@ export const en = {
   "sidebar.balance.running": "An auto-balance is running",
   "tool.undo.proposal": "Undo the auto-balance you accepted (Ctrl+Z)",
   "activity.undo.proposal": "Undo this auto-balance",
+  "activity.undo.restore": "Undo this restore",
+
   "activity.undo.suggestion": "Undo this suggestion",
   "balance.title": "Balance automatically",
   "balance.lead":

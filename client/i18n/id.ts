@@ -1069,6 +1069,8 @@ export const id: Record<MessageKey, string> = {
   "sidebar.balance.running": "Penyeimbangan otomatis sedang berjalan",
   "tool.undo.proposal": "Urungkan penyeimbangan otomatis yang Anda terima (Ctrl+Z)",
   "activity.undo.proposal": "Urungkan penyeimbangan ini",
+  "activity.undo.restore": "Urungkan pemulihan ini",
+
   "activity.undo.suggestion": "Urungkan saran ini",
   "balance.title": "Seimbangkan otomatis",
   "balance.lead":

@@ -285,13 +285,18 @@ export class VersionsState {
   /** Takes this page's latest restore back. */
   async undoRestore(): Promise<boolean> {
     const done = this.restored;
-    if (!done || done.undone || this.undoing) return false;
+    if (!done || done.undone) return false;
+    return this.undoRestoreById(done.answer.restoreId);
+  }
+
+  /** Takes any restore back by its id (a feed entry's Undo: any manager, while the server keeps it). */
+  async undoRestoreById(restoreId: string): Promise<boolean> {
+    if (this.undoing) return false;
     this.undoing = true;
     try {
-      const answer = parseRestoreUndo(
-        await undoRestore(this.#session.planId, this.#session.token, done.answer.restoreId),
-      );
-      this.restored = { ...done, undone: answer };
+      const answer = parseRestoreUndo(await undoRestore(this.#session.planId, this.#session.token, restoreId));
+      const done = this.restored;
+      if (done?.answer.restoreId === restoreId) this.restored = { ...done, undone: answer };
       const kept = answer.kept > 0 ? ` ${tn("history.undo.kept", answer.kept)}` : "";
       this.#notices.push(kept ? "warning" : "success", tn("history.undo.done", answer.reverted) + kept);
       void this.refresh();

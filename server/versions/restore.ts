@@ -179,6 +179,7 @@ export class Restorer {
       details: {
         versionId: id,
         versionName: name,
+        restoreId: stepId,
         count: changes.length,
         score: { before: scoreBefore, after: scoreAfter },
         ...(data.accounts || data.competitors ? { fields: ["accounts"] } : {}),
@@ -282,7 +283,7 @@ export class Restorer {
       details: {
         ...(r.promoted
           ? { scenarioId: r.promoted.scenario, scenarioName: r.promoted.name }
-          : { versionId: r.versionId }),
+          : { versionId: r.versionId, restoreId: r.id }),
         count: reverted,
         kept,
         score: { before: scoreBefore, after: scoreAfter },

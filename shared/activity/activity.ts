@@ -133,6 +133,8 @@ export interface ActivityDetails {
   /** version-saved / -restored / -restore-undone: which version (GET …/versions/:vid/territories) and its name. */
   versionId?: string;
   versionName?: string;
+  /** version-restored / -restore-undone: the restore (POST …/restores/:rid/undo takes it back while it is kept). */
+  restoreId?: string;
   /** scenario-promoted / -promote-undone: which scenario (a plan of its own) and its name. */
   scenarioId?: string;
   scenarioName?: string;

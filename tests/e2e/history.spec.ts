@@ -108,6 +108,8 @@ test("Ani saves a version, Budi changes the plan, Ani compares and restores it a
   await other.page.getByTestId("tab-activity").click();
   const entry = other.page.locator('[data-kind="version-restored"]');
   await expect(entry).toContainText("restored the version “Before the Q3 meeting”");
+  // Any manager may take a restore back from its entry.
+  await expect(entry.getByTestId("activity-undo")).toHaveText("Undo this restore");
   await entry.getByTestId("activity-open-version").click();
   await expect(other.page.getByTestId("history-panel")).toBeVisible();
   await expect(other.page.locator('[data-testid="version-row"][data-reason="before-restore"]')).toBeVisible();
@@ -120,6 +122,12 @@ test("Ani saves a version, Budi changes the plan, Ani compares and restores it a
   await expect(manager.page.getByTestId("restore-undone")).toBeVisible();
   await expect(other.map).toHaveAttribute("data-territory-count", "1");
   await expect.poll(() => names(request, plan.id)).toEqual(["Bandung Utara"]);
+  // Budi's feed says so, and no longer offers to take it back.
+  await other.page.getByTestId("tab-activity").click();
+  await expect(other.page.locator('[data-kind="version-restore-undone"]')).toContainText(
+    "took back the restore of “Before the Q3 meeting”",
+  );
+  await expect(entry.getByTestId("activity-undo")).toHaveCount(0);
 });
 
 async function idOf(request: APIRequestContext, planId: string, name: string): Promise<string> {

@@ -127,7 +127,7 @@ describe("versions: save, compare, restore", () => {
     expect(feed.entries[0]).toMatchObject({
       kind: "version-restored",
       actor: { name: "Ani" },
-      details: { versionId: vid },
+      details: { versionId: vid, restoreId: expect.stringMatching(/^r-/) },
     });
   });
 
@@ -186,7 +186,10 @@ describe("versions: save, compare, restore", () => {
     // Once only.
     expect((await ani("POST", `/restores/${restored.body.restoreId}/undo`)).status).toBe(404);
     const feed = (await ani("GET", "/activity?limit=3")).body as unknown as ActivityPage;
-    expect(feed.entries[0]).toMatchObject({ kind: "version-restore-undone", details: { kept: 1 } });
+    expect(feed.entries[0]).toMatchObject({
+      kind: "version-restore-undone",
+      details: { kept: 1, restoreId: restored.body.restoreId },
+    });
   });
 
   it("restores the checkpoint before a unit layer was made: back to drawn territories, and undone back to units", async () => {
