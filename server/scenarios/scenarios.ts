@@ -75,6 +75,7 @@ export class Scenarios implements RoomExtension {
 
   constructor(private readonly deps: ScenariosDeps) {
     this.promoter = new Promoter({ ...deps, scenarios: this });
+    deps.versions.dataOwner = (planId, kind, version) => this.dataOwner(planId, kind, version);
   }
 
   // ── the room extension ──────────────────────────────────────────────────
@@ -120,7 +121,29 @@ export class Scenarios implements RoomExtension {
 
   /** A scenario's fork base: the content it was made from. */
   async base(scenarioId: string): Promise<VersionContent | null> {
-    return (await this.deps.store.getData(scenarioId, "scenario-base"))?.base ?? null;
+    const base = (await this.deps.store.getData(scenarioId, "scenario-base"))?.base ?? null;
+    if (base) this.baseRefs.set(scenarioId, refsOf(base));
+    return base;
+  }
+
+  /** What each scenario was made with (never changes): plan id → data versions; null for a plan that is not one. */
+  private readonly baseRefs = new Map<string, DataVersions | null>();
+
+  /**
+   * The plan whose stored file a plan's data of a version is: a scenario's
+   * data of the version it was made with is its origin's file (shared, never
+   * copied; a later import or restore makes a new version number), so the
+   * jobs worker parses it once for both.
+   */
+  async dataOwner(planId: string, kind: KeptKind, version: number): Promise<string> {
+    let refs = this.baseRefs.get(planId);
+    const meta = await this.deps.store.getPlan(planId).catch(() => null);
+    if (!meta?.origin) return planId;
+    if (refs === undefined) {
+      await this.base(planId).catch(() => null);
+      refs = this.baseRefs.get(planId) ?? null;
+    }
+    return refs && refs[kind] === version ? meta.origin.plan : planId;
   }
 
   /**
@@ -277,6 +300,7 @@ export class Scenarios implements RoomExtension {
         }
       }
       await store.putData(id, "scenario-base", { base: content });
+      this.baseRefs.set(id, refs);
       // The document last: a plan whose document names data versions finds them stored.
       const update = await jobs.run("scenario-fork", { content: JSON.stringify(content), name }, { timeoutMs: 60_000 });
       const doc = await store.openDocument(id, "");
@@ -302,4 +326,9 @@ export class Scenarios implements RoomExtension {
     }
     return { id, name, createdAt: made.meta.createdAt, origin, links: made.links };
   }
+}
+
+/** The data versions a content names. */
+function refsOf(c: VersionContent): DataVersions {
+  return { accounts: c.accountsVersion, competitors: c.competitorsVersion, units: c.unitsVersion };
 }

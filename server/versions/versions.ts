@@ -1,4 +1,3 @@
-import { crc32 } from "node:zlib";
 import type * as Y from "yjs";
 import type { Author } from "../../shared/comments/comments.ts";
 import type { DocChanges } from "../../shared/doc/changes.ts";
@@ -134,6 +133,8 @@ export class Versions implements RoomExtension {
    * given by server/scenarios; null when the plan has no such side.
    */
   extraSide: ((room: Room, id: string) => Promise<VersionSide | null>) | null = null;
+  /** The plan whose stored file a plan's kept data is (a scenario's, unchanged since the fork: its origin's). */
+  dataOwner: ((planId: string, kind: KeptKind, version: number) => Promise<string>) | null = null;
 
   constructor(private readonly deps: VersionsDeps) {
     this.restorer = new Restorer(deps, this);
@@ -265,10 +266,11 @@ export class Versions implements RoomExtension {
           `The ${kind === "units" ? "unit layer" : kind} this version was made with (version ${version}) is no longer kept, so it cannot be opened.`,
         );
       }
-      // Keyed by what it holds (a checksum and the length; a number freed by the thinning may name other
-      // data later): a scenario's accounts are its origin's file, so comparing the two parses them once and
-      // scores both sides with one scorer, incrementally.
-      return { key: `${kind}/${crc32(text).toString(16)}/${text.length}`, text };
+      // The length too: a number freed by the thinning may name other data later. Keyed under the plan
+      // whose file it is: a scenario's data unchanged since the fork is its origin's, so comparing the
+      // two parses it once and scores both sides with one scorer, incrementally.
+      const owner = (await this.dataOwner?.(planId, kind, version)) ?? planId;
+      return { key: `${owner}/${kind}/${version}/${text.length}`, text };
     };
     return {
       body,

@@ -86,11 +86,21 @@ export class PromoteRefusal extends Error {}
 const FIELDS = ["name", "color", "reps", "targets", "parent", "geometry"] as const;
 type Field = (typeof FIELDS)[number];
 
+/** Each territory's fields as comparable strings, worked out once (a drawn shape is compared as its base64 as it is). */
+const fieldCache = new WeakMap<VersionTerritory, string[]>();
+
 /** A territory's field as a comparable string ("" for absent). */
 function fieldValue(t: VersionTerritory | undefined, f: Field): string {
   if (!t) return "";
-  const v = t[f];
-  return v === undefined ? "" : JSON.stringify(v);
+  let values = fieldCache.get(t);
+  if (!values) {
+    values = FIELDS.map((k) => {
+      const v = t[k];
+      return v === undefined ? "" : k === "geometry" ? `b${v as string}` : JSON.stringify(v);
+    });
+    fieldCache.set(t, values);
+  }
+  return values[FIELDS.indexOf(f)] as string;
 }
 
 function sameTerritory(a: VersionTerritory | undefined, b: VersionTerritory | undefined): boolean {
