@@ -70,7 +70,12 @@ export function headerValue(req: IncomingMessage, name: string): string | null {
  * Checks a token against a plan. Plans made before share links existed get
  * their links now (printed to the server log once, since only hashes are kept).
  */
-export async function checkAccess(store: PlanStore, planId: string, token: string | null): Promise<AccessResult> {
+export async function checkAccess(
+  store: PlanStore,
+  planId: string,
+  token: string | null,
+  viaOrigin = true,
+): Promise<AccessResult> {
   let meta: PlanMeta | null;
   try {
     meta = await store.getPlan(planId);
@@ -80,7 +85,14 @@ export async function checkAccess(store: PlanStore, planId: string, token: strin
   if (!meta) return { ok: false, status: 404 };
   if (!meta.access) meta = await giveLinks(store, meta);
   const check = checkToken(meta.access as NonNullable<PlanMeta["access"]>, token);
-  if (!check.ok) return { ok: false, status: 401, reason: check.reason };
+  if (!check.ok) {
+    // A scenario (issue 14) opens with its origin's links too, in the same role: the origin's people made it.
+    if (viaOrigin && meta.origin && check.reason !== "missing") {
+      const origin = await checkAccess(store, meta.origin.plan, token, false);
+      if (origin.ok) return { ...origin, meta };
+    }
+    return { ok: false, status: 401, reason: check.reason };
+  }
   return { ok: true, meta, role: check.role, link: check.link };
 }
 
