@@ -124,6 +124,9 @@ describe("history for replay (GET /api/plans/:id/history)", () => {
     await step(ani, budi, (d) => updateTerritory(d, "east", { name: "East Java" }));
     await step(budi, ani, (d) => updateTerritory(d, "west", { name: "West Java" }));
     await step(ani, budi, (d) => deleteTerritory(d, "east"));
+    // The analysis of the session's end (GET …/analysis waits for it), whose score the history keeps.
+    const analysis = await fetch(`${server.url}/api/plans/${plan.id}/analysis?token=${plan.tokens.view}`);
+    expect(analysis.status).toBe(200);
     ani.destroy();
     budi.destroy();
 
@@ -139,6 +142,11 @@ describe("history for replay (GET /api/plans/:id/history)", () => {
     // The feed's entries ride along, with who made them.
     const activity = entries.filter((e) => e.kind === "activity");
     expect(activity.map((e) => e.by.name)).toContain("Budi");
+    // And the balance score as scoring found it (the scoring worker answers in its own time).
+    await eventually(async () => {
+      const scores = (await readHistory(server, plan)).entries.filter((e) => e.kind === "score");
+      expect(scores.some((e) => e.score !== null)).toBe(true);
+    }, 30_000);
 
     // Reading from a moment: starts where a replay can (a snapshot or the start) and rebuilds the same.
     const later = await readHistory(server, plan, { from: seen[3]?.at });
