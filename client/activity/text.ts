@@ -133,12 +133,6 @@ export function activityText(
       action = tr(locale, `activity.kind.${entry.kind}`, { name: d.suggestedBy?.trim() || "?", territory });
       scoreDetail(d, locale, details);
       break;
-    case "scenario-promoted":
-    case "scenario-promote-undone":
-      action = tr(locale, `activity.kind.${entry.kind}`, { name: d.scenarioName?.trim() || "?" });
-      versionDetails(d, locale, details);
-      if (d.kept) details.push(plural(locale, "activity.detail.keptChanges", d.kept));
-      break;
     case "link-rotated": {
       const role: Role = isRole(d.role) ? d.role : "view";
       action = tr(locale, "activity.kind.link-rotated", { link: tr(locale, `share.link.${role}`).toLowerCase() });

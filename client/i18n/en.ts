@@ -620,7 +620,6 @@ export const en = {
   "history.delete.no": "Keep",
   "history.deleting": "Deleting…",
   "history.more.list": "Show more ({n} older)",
-
   "history.opening": "Opening…",
   "history.comparing": "Comparing…",
   "history.failed.open": "The version could not be opened: {error}",
@@ -1047,7 +1046,6 @@ export const en = {
   "tool.undo.proposal": "Undo the auto-balance you accepted (Ctrl+Z)",
   "activity.undo.proposal": "Undo this auto-balance",
   "activity.undo.restore": "Undo this restore",
-
   "activity.undo.suggestion": "Undo this suggestion",
   "balance.title": "Balance automatically",
   "balance.lead":

@@ -636,7 +636,6 @@ export const id: Record<MessageKey, string> = {
   "history.delete.no": "Simpan",
   "history.deleting": "Menghapus…",
   "history.more.list": "Tampilkan lebih banyak ({n} lebih lama)",
-
   "history.opening": "Membuka…",
   "history.comparing": "Membandingkan…",
   "history.failed.open": "Versi tidak dapat dibuka: {error}",
@@ -1070,7 +1069,6 @@ export const id: Record<MessageKey, string> = {
   "tool.undo.proposal": "Urungkan penyeimbangan otomatis yang Anda terima (Ctrl+Z)",
   "activity.undo.proposal": "Urungkan penyeimbangan ini",
   "activity.undo.restore": "Urungkan pemulihan ini",
-
   "activity.undo.suggestion": "Urungkan saran ini",
   "balance.title": "Seimbangkan otomatis",
   "balance.lead":
