@@ -1,6 +1,12 @@
 import type * as Y from "yjs";
 import { can, isRole, type Role } from "../../shared/access/roles.ts";
-import { geometryWriter, readPlanName, readTerritory, readTerritoryProps, territoriesMap } from "../../shared/doc/schema.ts";
+import {
+  geometryWriter,
+  readPlanName,
+  readTerritory,
+  readTerritoryProps,
+  territoriesMap,
+} from "../../shared/doc/schema.ts";
 import type { TerritoryProps } from "../../shared/doc/territory.ts";
 import { splitGeometry } from "../../shared/geometry/split.ts";
 import type { Position, TerritoryGeometry } from "../../shared/geometry/types.ts";

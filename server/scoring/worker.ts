@@ -143,7 +143,8 @@ function answerSuggestion(msg: Extract<ToWorker, { type: "suggestion-effect" }>)
       const current = { id: t.id, name: t.name, targets: t.targets, geometry: decodeGeometry(t.geometry) };
       effect = shapeEffect(analyzer, competitorCounts.get(planId) ?? null, current, decodeGeometry(msg.shape.geometry));
     } else if (msg.units) {
-      if (!(analyzer instanceof UnitAnalyzer)) throw new Error(`plan ${planId} is not a unit plan in the scoring worker`);
+      if (!(analyzer instanceof UnitAnalyzer))
+        throw new Error(`plan ${planId} is not a unit plan in the scoring worker`);
       effect = unitsEffect(analyzer, msg.units.moves, msg.units.focus);
     } else {
       throw new Error("a suggestion needs a shape or units");

@@ -147,7 +147,9 @@ export function readSuggestions(doc: Y.Doc): StoredSuggestion[] {
     const s = parseSuggestion(value);
     if (s) out.push(s);
   }
-  return out.sort((a, b) => (a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : a.id.localeCompare(b.id)));
+  return out.sort((a, b) =>
+    a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : a.id.localeCompare(b.id),
+  );
 }
 
 export function readSuggestion(doc: Y.Doc, id: string): StoredSuggestion | null {
