@@ -478,7 +478,7 @@ export const en = {
 
   "status.revoked": "Link replaced",
   "revoked.title": "This link was replaced",
-  "revoked.text": "This link was replaced by a manager. Ask them for the new link.",
+  "revoked.text": "This link was replaced or stopped by a manager. Ask them for a new link.",
 
   "share.button": "Share",
   "share.title": "Share this plan",

@@ -492,7 +492,7 @@ export const id: Record<MessageKey, string> = {
 
   "status.revoked": "Tautan diganti",
   "revoked.title": "Tautan ini sudah diganti",
-  "revoked.text": "Tautan ini sudah diganti oleh seorang manajer. Mintalah tautan yang baru kepada mereka.",
+  "revoked.text": "Tautan ini sudah diganti atau dihentikan oleh seorang manajer. Mintalah tautan baru kepada mereka.",
 
   "share.button": "Bagikan",
   "share.title": "Bagikan rencana ini",

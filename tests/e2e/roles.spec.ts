@@ -104,7 +104,7 @@ test("replacing the view link cuts off the leader who has it open", async ({ req
   await test.step("the leader's open page says the link was replaced", async () => {
     await expect(leader.page.getByTestId("plan-revoked")).toBeVisible();
     await expect(leader.page.getByTestId("plan-revoked")).toContainText(
-      "This link was replaced by a manager. Ask them for the new link.",
+      "This link was replaced or stopped by a manager. Ask them for a new link.",
     );
   });
 

@@ -136,6 +136,7 @@ test("a link for territories chosen on the map is made, and stopping it disconne
   await dialog.getByTestId("scoped-confirm").click();
   await expect(dialog.getByTestId("scoped-link")).toHaveCount(0);
   await expect(regional.page.getByTestId("plan-revoked")).toBeVisible();
+  await expect(regional.page.getByTestId("plan-revoked")).toContainText("replaced or stopped by a manager");
   const after = await request.get(`/api/plans/${plan.id}`, { headers: { authorization: `Bearer ${token}` } });
   expect(after.status()).toBe(401);
   expect(((await after.json()) as { reason: string }).reason).toBe("revoked");
