@@ -1,6 +1,7 @@
 import type * as Y from "yjs";
 import { type CommentThread, openCountByTerritory, validateCommentText } from "../../shared/comments/comments.ts";
-import { commentsMap, readThread } from "../../shared/doc/schema.ts";
+import { byCreated, commentsMap, readThread } from "../../shared/doc/schema.ts";
+import { MapFollower } from "../sync/map-follower.ts";
 import { filterThreads, type StatusFilter, statusCounts } from "../comments/threads.ts";
 import { ApiError, createComment, editReply, patchComment, replyToComment } from "../lib/api.ts";
 import type { PlanSession } from "../sync/provider.ts";
@@ -45,8 +46,10 @@ export class CommentsState {
   openByTerritory = $derived(openCountByTerritory(this.threads));
 
   #session: PlanSession;
-  #byId = new Map<string, CommentThread>();
-  #unbind: (() => void) | null = null;
+  #follower = new MapFollower<CommentThread>(readThread, () => this.#publish());
+  get #byId(): Map<string, CommentThread> {
+    return this.#follower.byId;
+  }
 
   constructor(session: PlanSession) {
     this.#session = session;
@@ -54,29 +57,11 @@ export class CommentsState {
 
   /** Follows the document's comments; called again after a reset. */
   bind(doc: Y.Doc): void {
-    this.#unbind?.();
-    const map = commentsMap(doc);
-    this.#byId.clear();
-    for (const id of map.keys()) this.#read(doc, id);
-    this.#publish();
-    const observer = (e: Y.YMapEvent<unknown>) => {
-      for (const id of e.keysChanged) this.#read(doc, id);
-      this.#publish();
-    };
-    map.observe(observer);
-    this.#unbind = () => map.unobserve(observer);
-  }
-
-  #read(doc: Y.Doc, id: string): void {
-    const thread = readThread(doc, id);
-    if (thread) this.#byId.set(id, thread);
-    else this.#byId.delete(id);
+    this.#follower.bind(doc, commentsMap(doc));
   }
 
   #publish(): void {
-    this.threads = [...this.#byId.values()].sort((a, b) =>
-      a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : 0,
-    );
+    this.threads = [...this.#byId.values()].sort(byCreated);
     if (this.selected && !this.#byId.has(this.selected)) this.selected = null;
   }
 
@@ -166,6 +151,6 @@ export class CommentsState {
   }
 
   destroy(): void {
-    this.#unbind?.();
+    this.#follower.stop();
   }
 }

@@ -1,5 +1,6 @@
 import type * as Y from "yjs";
-import { readSuggestion, suggestionsMap } from "../../shared/doc/schema.ts";
+import { byCreated, readSuggestion, suggestionsMap } from "../../shared/doc/schema.ts";
+import { MapFollower } from "../sync/map-follower.ts";
 import type { TerritoryGeometry } from "../../shared/geometry/types.ts";
 import type { StoredSuggestion } from "../../shared/suggestions/suggestion.ts";
 import { validateCommentText } from "../../shared/comments/comments.ts";
@@ -47,8 +48,10 @@ export class SuggestionsState {
 
   #session: PlanSession;
   #notices: Notices;
-  #byId = new Map<string, StoredSuggestion>();
-  #unbind: (() => void) | null = null;
+  #follower = new MapFollower<StoredSuggestion>(readSuggestion, () => this.#publish());
+  get #byId(): Map<string, StoredSuggestion> {
+    return this.#follower.byId;
+  }
 
   #accepted: (id: string) => void;
 
@@ -61,29 +64,11 @@ export class SuggestionsState {
 
   /** Follows the document's suggestions; called again after a reset. */
   bind(doc: Y.Doc): void {
-    this.#unbind?.();
-    const map = suggestionsMap(doc);
-    this.#byId.clear();
-    for (const id of map.keys()) this.#read(doc, id);
-    this.#publish();
-    const observer = (e: Y.YMapEvent<unknown>) => {
-      for (const id of e.keysChanged) this.#read(doc, id);
-      this.#publish();
-    };
-    map.observe(observer);
-    this.#unbind = () => map.unobserve(observer);
-  }
-
-  #read(doc: Y.Doc, id: string): void {
-    const s = readSuggestion(doc, id);
-    if (s) this.#byId.set(id, s);
-    else this.#byId.delete(id);
+    this.#follower.bind(doc, suggestionsMap(doc));
   }
 
   #publish(): void {
-    this.list = [...this.#byId.values()].sort((a, b) =>
-      a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : a.id.localeCompare(b.id),
-    );
+    this.list = [...this.#byId.values()].sort(byCreated);
   }
 
   /** The newest suggestion of a thread (reactive). */
@@ -233,6 +218,6 @@ export class SuggestionsState {
   }
 
   destroy(): void {
-    this.#unbind?.();
+    this.#follower.stop();
   }
 }

@@ -140,6 +140,11 @@ export function suggestionsMap(doc: Y.Doc): Y.Map<unknown> {
   return doc.getMap<unknown>(ROOTS.suggestions);
 }
 
+/** Oldest first by `createdAt` (ISO), then by id, so that ties keep one order on every side. */
+export function byCreated(a: { createdAt: string; id: string }, b: { createdAt: string; id: string }): number {
+  return a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : a.id.localeCompare(b.id);
+}
+
 /** Every suggestion, oldest first. */
 export function readSuggestions(doc: Y.Doc): StoredSuggestion[] {
   const out: StoredSuggestion[] = [];
@@ -147,9 +152,7 @@ export function readSuggestions(doc: Y.Doc): StoredSuggestion[] {
     const s = parseSuggestion(value);
     if (s) out.push(s);
   }
-  return out.sort((a, b) =>
-    a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : a.id.localeCompare(b.id),
-  );
+  return out.sort(byCreated);
 }
 
 export function readSuggestion(doc: Y.Doc, id: string): StoredSuggestion | null {
@@ -168,7 +171,7 @@ export function readThreads(doc: Y.Doc): CommentThread[] {
     const thread = parseThread(value);
     if (thread) out.push(thread);
   }
-  return out.sort((a, b) => (a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : 0));
+  return out.sort(byCreated);
 }
 
 export function readThread(doc: Y.Doc, id: string): CommentThread | null {
