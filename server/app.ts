@@ -1,4 +1,5 @@
 import type http from "node:http";
+import type { Duplex } from "node:stream";
 import { MAX_ACCOUNTS } from "../shared/accounts/import.ts";
 import { reconcileAccountsVersion } from "./api/accounts.ts";
 import { apiRouter } from "./api/routes.ts";
@@ -28,6 +29,12 @@ import { RateLimiter } from "./access/rate-limit.ts";
 import { DemoCopies } from "./demo/copies.ts";
 import { demoTemplate, retirePublicDemo } from "./demo/seed.ts";
 import { createGuardedServer, tooManyConnections } from "./http-server.ts";
+import { Cluster, type Fencing } from "./cluster/cluster.ts";
+import { Leases } from "./cluster/leases.ts";
+import { ownedStore } from "./cluster/owned-store.ts";
+import { planOfApiPath, routeRequest, routeUpgrade } from "./cluster/routing.ts";
+import { trustInstances } from "./access/client-address.ts";
+import { CloseCode } from "../shared/protocol/messages.ts";
 
 export interface WilayahServer {
   readonly http: http.Server;
@@ -42,11 +49,17 @@ export interface WilayahServer {
 /** Builds and starts the whole server: REST, sync and static files on one port. */
 export async function startServer(
   config: ServerConfig,
-  store: PlanStore = new LowdbStore(config.dataDir),
+  baseStore: PlanStore = new LowdbStore(config.dataDir),
 ): Promise<WilayahServer> {
+  // Several instances (issue 16): each plan is served by its owner; the store refuses to write others'.
+  const cluster = config.redisUrl ? startCluster(config, baseStore) : null;
+  const store = cluster ? ownedStore(baseStore, cluster) : baseStore;
   const scoring = new Scoring(store);
   if (config.scoring) scoring.warm();
   const people = await PersonKey.load(config.dataDir, config.personKey);
+  /** What another instance forwarding a call proves itself with: derived from the key every instance shares. */
+  const hopSecret = cluster ? people.secretOf("wilayah-cluster-hop") : null;
+  trustInstances(hopSecret);
   const units = new Units(store);
   /** Scoped links' live scopes and the territory boxes their checks read (issue 15). */
   const scopes = new LinkScopes(store, config.scoring ? scoring : null);
@@ -117,6 +130,8 @@ export async function startServer(
       inUse,
       // An idle copy's scenarios (issue 14) go with it, those idle too: nobody else would ever delete them.
       deleteIfIdle: async (planId) => {
+        // Another instance serving it means someone uses it.
+        if (cluster && (await cluster.route(planId, true)).kind !== "local") return false;
         const made = await scenarios.ids(planId).catch(() => []);
         const deleted = await deletePlan(planId, true);
         if (deleted) for (const id of made) await deletePlan(id, true);
@@ -204,11 +219,17 @@ export async function startServer(
         return;
       }
     }
-    const handled = url.pathname.startsWith("/api/")
-      ? router.handle(req, res, url).then((matched) => {
-          if (!matched) sendError(res, 404, `There is no API endpoint ${req.method} ${url.pathname}.`);
-        })
-      : serveStatic(config.staticDir, req, res, url);
+    const api = () =>
+      router.handle(req, res, url).then((matched) => {
+        if (!matched) sendError(res, 404, `There is no API endpoint ${req.method} ${url.pathname}.`);
+      });
+    const planId = cluster && hopSecret ? planOfApiPath(url.pathname) : null;
+    const handled =
+      cluster && hopSecret && planId
+        ? routeRequest(cluster, planId, req, res, { secret: hopSecret, client: clientAddress(req, config.trustProxy) }, api)
+        : url.pathname.startsWith("/api/")
+          ? api()
+          : serveStatic(config.staticDir, req, res, url);
     handled.catch((e: Error) => {
       console.error(`[http] ${req.method} ${url.pathname}: ${e.message}`);
       if (!res.headersSent) sendError(res, 500, "Something went wrong on the server; please try again.");
@@ -226,7 +247,25 @@ export async function startServer(
     isDeleting: (planId) => deleting.has(planId),
     scopes,
   });
-  server.on("upgrade", sync.onUpgrade);
+  if (cluster && hopSecret) {
+    server.on("upgrade", (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
+      const hop = { secret: hopSecret, client: clientAddress(req, config.trustProxy) };
+      routeUpgrade(cluster, req, socket, head, hop, () => sync.onUpgrade(req, socket, head)).catch((e: Error) => {
+        console.error(`[cluster] upgrade: ${e.message}`);
+        socket.destroy();
+      });
+    });
+  } else server.on("upgrade", sync.onUpgrade);
+  cluster?.start({
+    inUse,
+    // Another instance took the plan over: its clients reconnect through it.
+    lost: async (planId) => {
+      sync.closePlan(planId, CloseCode.moved, "This plan moved to another server; reconnecting");
+      await proposals.stopAll(planId);
+      await rooms.unloadPlan(planId);
+      scopes.forget(planId);
+    },
+  });
 
   // After the sync endpoint: the sweep asks it which copies have sockets open.
   await retirePublicDemo(store);
@@ -254,6 +293,8 @@ export async function startServer(
       await demo.close();
       sync.closeAll();
       await rooms.closeAll();
+      // Once every room is flushed, other instances may take the plans at once.
+      await cluster?.close();
       await scoring.close();
       await jobs.close();
       await balanceRunner.close();
@@ -261,4 +302,19 @@ export async function startServer(
       server.closeAllConnections();
     },
   };
+}
+
+/** The multi-instance layer (issue 16): needs a store that writes with fencing numbers (PostgreSQL). */
+function startCluster(config: ServerConfig, store: PlanStore): Cluster {
+  const fencing = store as Partial<Fencing>;
+  if (typeof fencing.takeFence !== "function" || typeof fencing.dropFence !== "function") {
+    throw new Error("REDIS_URL needs DATABASE_URL too: several instances share their plans through PostgreSQL");
+  }
+  if (!config.instanceUrl && config.port === 0) throw new Error("INSTANCE_URL is needed when PORT=0 and REDIS_URL is set");
+  return new Cluster({
+    leases: new Leases({ redisUrl: config.redisUrl as string, prefix: config.redisPrefix, leaseMs: config.leaseMs }),
+    fencing: fencing as Fencing,
+    instanceUrl: config.instanceUrl ?? `http://127.0.0.1:${config.port}`,
+    leaseMs: config.leaseMs,
+  });
 }

@@ -70,6 +70,34 @@ export interface ServerConfig {
   demoCopyTtlDays: number;
   /** Key of the person secrets (HMAC); null: generated once and kept in DATA_DIR. */
   personKey: string | null;
+  /** Several instances (issue 16): Redis for the plans' leases; null: one instance. Needs DATABASE_URL. */
+  redisUrl: string | null;
+  /** Prefix of this deployment's keys in Redis. */
+  redisPrefix: string;
+  /** A plan's owner that stops renewing its lease loses it after this long. */
+  leaseMs: number;
+  /** How the other instances reach this one (`http://10.0.0.5:8080`); null: http://127.0.0.1:<port>. */
+  instanceUrl: string | null;
+}
+
+/** REDIS_URL: redis:// or rediss://, or unset. */
+function redisUrl(value: string | undefined): string | null {
+  if (!value) return null;
+  if (!/^rediss?:\/\/./.test(value)) throw new Error(`REDIS_URL must look like redis://host:6379, got "${value}"`);
+  return value;
+}
+
+/** INSTANCE_URL: the http:// origin other instances reach this one at. */
+function instanceUrl(value: string | undefined): string | null {
+  if (!value) return null;
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new Error(`INSTANCE_URL must be an http:// URL such as http://10.0.0.5:8080, got "${value}"`);
+  }
+  if (url.protocol !== "http:") throw new Error(`INSTANCE_URL must start with http://, got "${value}"`);
+  return url.origin;
 }
 
 function int(value: string | undefined, fallback: number): number {
@@ -138,5 +166,9 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfi
     demoCopiesPerHour: int(env.DEMO_COPIES_PER_HOUR, 20),
     demoCopyTtlDays: decimal(env.DEMO_COPY_TTL_DAYS, 3),
     personKey: env.PERSON_KEY || null,
+    redisUrl: redisUrl(env.REDIS_URL),
+    redisPrefix: env.REDIS_PREFIX || "wilayah:",
+    leaseMs: Math.max(500, int(env.LEASE_MS, 4_000)),
+    instanceUrl: instanceUrl(env.INSTANCE_URL),
   };
 }

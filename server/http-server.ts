@@ -5,7 +5,7 @@ import type { ServerConfig } from "./config.ts";
 
 type Limits = Pick<
   ServerConfig,
-  "maxConnectionsPerAddress" | "trustProxy" | "headersTimeoutMs" | "requestTimeoutMs" | "keepAliveTimeoutMs"
+  "maxConnectionsPerAddress" | "trustProxy" | "headersTimeoutMs" | "requestTimeoutMs" | "keepAliveTimeoutMs" | "redisUrl"
 >;
 
 export interface GuardedServer {
@@ -46,7 +46,9 @@ export function createGuardedServer(limits: Limits, handler: http.RequestListene
     handler,
   );
   const counter = new ConnectionCounter(limits.maxConnectionsPerAddress);
-  const proxied = limits.trustProxy > 0;
+  // Several instances (issue 16) pass their clients' sockets to each other:
+  // those come from another instance's address, so count per client then too.
+  const proxied = limits.trustProxy > 0 || limits.redisUrl !== null;
 
   if (!proxied && counter.max > 0) {
     // Count every TCP connection (keep-alive HTTP and sync sockets alike)

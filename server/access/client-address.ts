@@ -1,5 +1,24 @@
+import { timingSafeEqual } from "node:crypto";
 import type { IncomingMessage } from "node:http";
 import net from "node:net";
+import { CLIENT_HEADER, HOP_HEADER } from "../cluster/forward.ts";
+
+/** The secret other instances of this deployment prove themselves with (issue 16); null: one instance. */
+let instanceSecret: Buffer | null = null;
+
+/** Believes the client address another instance forwards with this secret (several instances). */
+export function trustInstances(secret: string | null): void {
+  instanceSecret = secret === null ? null : Buffer.from(secret, "utf8");
+}
+
+/** Whether the request was forwarded by another instance of ours (it then carries the client's address). */
+export function fromInstance(req: IncomingMessage): boolean {
+  if (!instanceSecret) return false;
+  const given = req.headers[HOP_HEADER];
+  if (typeof given !== "string") return false;
+  const bytes = Buffer.from(given, "utf8");
+  return bytes.length === instanceSecret.length && timingSafeEqual(bytes, instanceSecret);
+}
 
 /**
  * The address a request comes from, for the limits kept per address.
@@ -14,6 +33,11 @@ import net from "node:net";
  * @example clientAddress(req, 1) // "203.0.113.7" for "X-Forwarded-For: 10.0.0.1, 203.0.113.7"
  */
 export function clientAddress(req: IncomingMessage, trustProxy: number): string {
+  if (fromInstance(req)) {
+    // Forwarded by the instance the client reached, which worked out its address as below.
+    const forwarded = req.headers[CLIENT_HEADER];
+    if (typeof forwarded === "string" && net.isIP(forwarded)) return forwarded;
+  }
   const own = socketAddress(req.socket);
   if (trustProxy <= 0) return own;
   const header = req.headers["x-forwarded-for"];

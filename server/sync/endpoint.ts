@@ -88,10 +88,9 @@ export class SyncEndpoint {
     return n;
   }
 
-  /** Closes every socket of a plan (it is being deleted). */
-  closePlan(planId: string): void {
-    for (const conn of [...(this.sockets.get(planId) ?? [])])
-      conn.close(CloseCode.planDeleted, "This plan was deleted");
+  /** Closes every socket of a plan: it is being deleted, or (issue 16) another instance serves it now. */
+  closePlan(planId: string, code: number = CloseCode.planDeleted, reason = "This plan was deleted"): void {
+    for (const conn of [...(this.sockets.get(planId) ?? [])]) conn.close(code, reason);
   }
 
   /** Closes every socket (the server is shutting down). */

@@ -69,6 +69,8 @@ export interface Refusal {
 export const CloseCode = {
   /** The server is shutting down; reconnect. */
   goingAway: 1001,
+  /** Another server instance serves the plan now (issue 16; RFC 6455's "service restart"): reconnect. */
+  moved: 1012,
   /** Undecodable message (RFC 6455: unsupported data). */
   malformed: 1003,
   /** Frame over the size limit (RFC 6455: message too big). */

@@ -1,0 +1,264 @@
+import { randomBytes } from "node:crypto";
+import type { Leases } from "./leases.ts";
+
+/**
+ * Several instances serving the same plans (issue 16): each plan has one
+ * owner at a time, which loads, validates, scores and writes it; every other
+ * instance passes its clients' sockets and calls to the owner
+ * (forward.ts). Why one owner rather than every instance applying every
+ * update (Hocuspocus's Redis extension): the server validates each update
+ * against the document before anyone sees it, scores the plan and keeps
+ * server-side undo steps — work that must happen once, in one order, on one
+ * document. See server/README.md, *Several instances*.
+ *
+ * Ownership is a Redis lease (leases.ts) plus a fencing number in
+ * PostgreSQL: whoever takes the lease takes the next number, and every
+ * write carries it, so an owner that lost its lease while paused is refused
+ * when it resumes. This class decides, per call, whether to serve a plan
+ * here or where to send it, renews what it owns, and gives plans up when
+ * they fall idle or another instance took them.
+ */
+export interface Fencing {
+  /** Takes the plan's next fencing number in the database; this store's writes of it carry it from now on. */
+  takeFence(planId: string): Promise<number>;
+  /** Forgets the plan's number: this store no longer writes the plan. */
+  dropFence(planId: string): void;
+}
+
+export interface ClusterDeps {
+  leases: Leases;
+  fencing: Fencing;
+  /** How the other instances reach this one (`http://10.0.0.5:8080`). */
+  instanceUrl: string;
+  /** A lease not renewed for this long is free; renewed every third of it. */
+  leaseMs: number;
+  /** An owned plan not in use for this long is given back, so any instance may take it (default 10 s). */
+  idleReleaseMs?: number;
+  /** Counts a plan taken over from another instance (metrics). */
+  movedHere?(planId: string): void;
+}
+
+/** What the server tells the cluster once its parts exist. */
+export interface ClusterHooks {
+  /** Whether a plan is in use here (sockets, loaded rooms): an owned plan in use is kept. */
+  inUse(planId: string): boolean;
+  /** This instance no longer owns the plan: close its sockets (clients reconnect through its new owner) and unload it. */
+  lost(planId: string): Promise<void>;
+}
+
+export type Route =
+  | { kind: "local" }
+  | { kind: "forward"; url: string; holder: string }
+  | { kind: "busy"; message: string };
+
+const IDLE_RELEASE_MS = 10_000;
+
+interface Owned {
+  lastUsed: number;
+}
+
+export class Cluster {
+  /** This process's lease value: a random id (a restarted instance is another owner) and its URL. */
+  readonly me: string;
+  private readonly owned = new Map<string, Owned>();
+  private readonly taking = new Map<string, Promise<Route>>();
+  /** Calls in flight per plan, so a plan is never given back under one. */
+  private readonly held = new Map<string, number>();
+  private timer: NodeJS.Timeout | null = null;
+  private hooks: ClusterHooks = { inUse: () => false, lost: async () => {} };
+  private renewing = false;
+  private redisDownSince: number | null = null;
+
+  constructor(private readonly deps: ClusterDeps) {
+    this.me = `${randomBytes(6).toString("hex")} ${deps.instanceUrl}`;
+  }
+
+  /** Starts renewing leases (every third of their time). */
+  start(hooks: ClusterHooks): void {
+    this.hooks = hooks;
+    this.timer = setInterval(
+      () => {
+        this.tick().catch(() => {});
+      },
+      Math.max(100, Math.floor(this.deps.leaseMs / 3)),
+    );
+    this.timer.unref();
+  }
+
+  /** The URL in a lease value. */
+  static urlOf(holder: string): string {
+    return holder.slice(holder.indexOf(" ") + 1);
+  }
+
+  owns(planId: string): boolean {
+    return this.owned.has(planId);
+  }
+
+  /** Plans this instance owns now. */
+  get ownedPlans(): string[] {
+    return [...this.owned.keys()];
+  }
+
+  /**
+   * Where a call for the plan is served: here (taking the plan when nobody
+   * owns it), at its owner, or nowhere for now (Redis unreachable, or a call
+   * already forwarded once that found the plan moving: never forwarded twice).
+   */
+  route(planId: string, forwarded: boolean): Promise<Route> {
+    const mine = this.owned.get(planId);
+    if (mine) {
+      mine.lastUsed = Date.now();
+      return Promise.resolve({ kind: "local" });
+    }
+    let pending = this.taking.get(planId);
+    if (!pending) {
+      pending = this.decide(planId).finally(() => this.taking.delete(planId));
+      this.taking.set(planId, pending);
+    }
+    return pending.then((r) => (r.kind === "forward" && forwarded ? moving() : r));
+  }
+
+  private async decide(planId: string): Promise<Route> {
+    const { leases } = this.deps;
+    try {
+      for (let attempt = 0; attempt < 3; attempt++) {
+        const holder = await leases.holder(planId);
+        if (holder === this.me) return await this.own(planId);
+        if (holder === null) {
+          if (await leases.tryTake(planId, this.me)) return await this.own(planId);
+          continue;
+        }
+        return { kind: "forward", url: Cluster.urlOf(holder), holder };
+      }
+      return moving();
+    } catch (e) {
+      return {
+        kind: "busy",
+        message: `The servers cannot agree who serves this plan right now (${(e as Error).message}); try again in a moment.`,
+      };
+    }
+  }
+
+  /** We hold the lease: take the next fencing number before touching the plan. */
+  private async own(planId: string): Promise<Route> {
+    let fence: number;
+    try {
+      fence = await this.deps.fencing.takeFence(planId);
+    } catch (e) {
+      await this.deps.leases.release(planId, this.me).catch(() => {});
+      throw e;
+    }
+    this.owned.set(planId, { lastUsed: Date.now() });
+    if (fence > 1) this.deps.movedHere?.(planId);
+    return { kind: "local" };
+  }
+
+  /** Takes a plan this instance has just created (nobody else can know its id yet). */
+  async claim(planId: string): Promise<void> {
+    if (this.owned.has(planId)) return;
+    if (!(await this.deps.leases.tryTake(planId, this.me))) {
+      throw new Error(`plan ${planId} is already owned by another instance`);
+    }
+    await this.own(planId);
+  }
+
+  /**
+   * The owner named by `holder` refused our connection (its process is
+   * gone): take its lease over now rather than wait for it to expire.
+   * Safe even if it were alive — the fencing number stops its writes — so
+   * this only ever costs it the plan. True when the plan is ours now.
+   */
+  async takeOver(planId: string, holder: string): Promise<boolean> {
+    try {
+      if (!(await this.deps.leases.replace(planId, holder, this.me))) return false;
+      await this.own(planId);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /** Marks a call in flight for a plan served here; call the result when it is done. */
+  hold(planId: string): () => void {
+    this.held.set(planId, (this.held.get(planId) ?? 0) + 1);
+    let done = false;
+    return () => {
+      if (done) return;
+      done = true;
+      const left = (this.held.get(planId) ?? 1) - 1;
+      if (left <= 0) this.held.delete(planId);
+      else this.held.set(planId, left);
+      const mine = this.owned.get(planId);
+      if (mine) mine.lastUsed = Date.now();
+    };
+  }
+
+  /** A write of the plan was refused for its fencing number: another instance owns it now. */
+  fenced(planId: string): void {
+    if (this.owned.has(planId)) void this.lose(planId);
+  }
+
+  private async lose(planId: string): Promise<void> {
+    if (!this.owned.delete(planId)) return;
+    this.deps.fencing.dropFence(planId);
+    await this.hooks.lost(planId).catch(() => {});
+  }
+
+  /** Renews every lease held; gives up those taken by others and those idle. */
+  private async tick(): Promise<void> {
+    if (this.renewing) return;
+    this.renewing = true;
+    try {
+      const now = Date.now();
+      const ids = [...this.owned.keys()];
+      let still: boolean[];
+      try {
+        still = await this.deps.leases.renew(ids, this.me);
+        this.redisDownSince = null;
+      } catch {
+        // Redis away: keep serving what we own — the fencing number keeps a
+        // successor safe if the lease is lost meanwhile — and renew when it is back.
+        this.redisDownSince ??= now;
+        return;
+      }
+      for (const [i, id] of ids.entries()) {
+        if (!still[i]) await this.lose(id);
+      }
+      for (const [id, owned] of [...this.owned]) {
+        if (this.hooks.inUse(id) || this.held.has(id)) {
+          owned.lastUsed = now;
+          continue;
+        }
+        if (now - owned.lastUsed < (this.deps.idleReleaseMs ?? IDLE_RELEASE_MS)) continue;
+        this.owned.delete(id);
+        this.deps.fencing.dropFence(id);
+        await this.deps.leases.release(id, this.me).catch(() => {});
+      }
+    } finally {
+      this.renewing = false;
+    }
+  }
+
+  /** Since when Redis has not answered (null: it answers). */
+  get redisDown(): number | null {
+    return this.redisDownSince;
+  }
+
+  /**
+   * Gives every plan back (shutdown, after the rooms were flushed and
+   * closed), so other instances take them at once instead of after the lease.
+   */
+  async close(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    for (const id of [...this.owned.keys()]) {
+      this.owned.delete(id);
+      this.deps.fencing.dropFence(id);
+      await this.deps.leases.release(id, this.me).catch(() => {});
+    }
+    await this.deps.leases.close();
+  }
+}
+
+function moving(): Route {
+  return { kind: "busy", message: "This plan is moving between servers; try again in a moment." };
+}
