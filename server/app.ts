@@ -260,6 +260,7 @@ export async function startServer(
     inUse,
     // Another instance took the plan over: its clients reconnect through it.
     lost: async (planId) => {
+      console.error(`[cluster] plan ${planId} moved to another instance; its sockets reconnect there`);
       sync.closePlan(planId, CloseCode.moved, "This plan moved to another server; reconnecting");
       await proposals.stopAll(planId);
       await rooms.unloadPlan(planId);
@@ -316,5 +317,15 @@ function startCluster(config: ServerConfig, store: PlanStore): Cluster {
     fencing: fencing as Fencing,
     instanceUrl: config.instanceUrl ?? `http://127.0.0.1:${config.port}`,
     leaseMs: config.leaseMs,
+    // A scenario is served with the plan it was made from (promoting and comparing need both).
+    homeOf: async (planId) => {
+      let id = planId;
+      for (let depth = 0; depth < 8; depth++) {
+        const origin = (await store.getPlan(id))?.origin?.plan;
+        if (!origin) return id;
+        id = origin;
+      }
+      return id;
+    },
   });
 }

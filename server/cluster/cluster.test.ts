@@ -42,6 +42,8 @@ function instances(n: number, leaseMs = 600, started: boolean[] = []) {
       instanceUrl: `http://127.0.0.1:${9000 + i}`,
       leaseMs,
       idleReleaseMs: 500,
+      // Plans named "s-<origin>" are scenarios of <origin>.
+      homeOf: async (id) => (id.startsWith("s-") ? id.slice(2) : id),
     });
     if (started[i] ?? true) cluster.start({ inUse: (id) => inUse.has(id), lost: async (id) => void lost.push(id) });
     made.push(cluster);
@@ -62,6 +64,22 @@ describe("Cluster", () => {
     // A call already forwarded once is never forwarded again.
     expect((await b.cluster.route("p1", true)).kind).toBe("busy");
     expect(b.fences.held.has("p1")).toBe(false);
+  });
+
+  it("serves a scenario where its origin is served, each plan with a fencing number of its own", async () => {
+    const [a, b] = instances(2);
+    if (!a || !b) throw new Error("two instances");
+    await a.cluster.route("origin", false);
+    expect(await b.cluster.route("s-origin", false)).toMatchObject({ kind: "forward", url: "http://127.0.0.1:9000" });
+    expect(await a.cluster.route("s-origin", false)).toEqual({ kind: "local" });
+    expect(a.fences.held.get("s-origin")).toBe(1);
+    // B cannot claim a plan whose family A serves.
+    await expect(b.cluster.claim("s-origin")).rejects.toThrow(/another instance/);
+    expect(a.cluster.owns("s-origin")).toBe(true);
+    // Losing the family loses every plan of it.
+    a.cluster.fenced("s-origin");
+    await sleep(10);
+    expect(a.lost.sort()).toEqual(["origin", "s-origin"]);
   });
 
   it("asked at once by many calls, takes the plan once", async () => {

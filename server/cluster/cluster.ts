@@ -32,6 +32,12 @@ export interface ClusterDeps {
   instanceUrl: string;
   /** A lease not renewed for this long is free; renewed every third of it. */
   leaseMs: number;
+  /**
+   * The plan whose lease covers this one: a scenario's origin (issue 14),
+   * so a plan and its scenarios are always served by one instance (comparing
+   * and promoting need both); the plan itself otherwise.
+   */
+  homeOf?(planId: string): Promise<string>;
   /** An owned plan not in use for this long is given back, so any instance may take it (default 10 s). */
   idleReleaseMs?: number;
   /** Counts a plan taken over from another instance (metrics). */
@@ -55,15 +61,20 @@ const IDLE_RELEASE_MS = 10_000;
 
 interface Owned {
   lastUsed: number;
+  /** The family's plans whose fencing number this instance holds. */
+  fenced: Set<string>;
 }
 
 export class Cluster {
   /** This process's lease value: a random id (a restarted instance is another owner) and its URL. */
   readonly me: string;
+  /** Leases held, by family (a plan and its scenarios: see {@link ClusterDeps.homeOf}). */
   private readonly owned = new Map<string, Owned>();
   private readonly taking = new Map<string, Promise<Route>>();
-  /** Calls in flight per plan, so a plan is never given back under one. */
+  /** Calls in flight per family, so a plan is never given back under one. */
   private readonly held = new Map<string, number>();
+  /** Each plan's family, once known (a plan's origin never changes). */
+  private readonly homes = new Map<string, string>();
   private timer: NodeJS.Timeout | null = null;
   private hooks: ClusterHooks = { inUse: () => false, lost: async () => {} };
   private renewing = false;
@@ -90,13 +101,19 @@ export class Cluster {
     return holder.slice(holder.indexOf(" ") + 1);
   }
 
+  /** Whether this instance serves the plan (holds its family's lease and its fencing number) now. */
   owns(planId: string): boolean {
-    return this.owned.has(planId);
+    const home = this.homes.get(planId) ?? planId;
+    return this.owned.get(home)?.fenced.has(planId) ?? false;
   }
 
-  /** Plans this instance owns now. */
-  get ownedPlans(): string[] {
-    return [...this.owned.keys()];
+  private async home(planId: string): Promise<string> {
+    const known = this.homes.get(planId);
+    if (known) return known;
+    const home = this.deps.homeOf ? await this.deps.homeOf(planId) : planId;
+    if (this.homes.size > 100_000) this.homes.clear();
+    this.homes.set(planId, home);
+    return home;
   }
 
   /**
@@ -104,62 +121,74 @@ export class Cluster {
    * owns it), at its owner, or nowhere for now (Redis unreachable, or a call
    * already forwarded once that found the plan moving: never forwarded twice).
    */
-  route(planId: string, forwarded: boolean): Promise<Route> {
-    const mine = this.owned.get(planId);
-    if (mine) {
+  async route(planId: string, forwarded: boolean): Promise<Route> {
+    let home: string;
+    try {
+      home = await this.home(planId);
+    } catch (e) {
+      return busy(e as Error);
+    }
+    const mine = this.owned.get(home);
+    if (mine && mine.fenced.has(planId)) {
       mine.lastUsed = Date.now();
-      return Promise.resolve({ kind: "local" });
+      return { kind: "local" };
     }
-    let pending = this.taking.get(planId);
+    const key = `${home}|${planId}`;
+    let pending = this.taking.get(key);
     if (!pending) {
-      pending = this.decide(planId).finally(() => this.taking.delete(planId));
-      this.taking.set(planId, pending);
+      pending = this.decide(home, planId).finally(() => this.taking.delete(key));
+      this.taking.set(key, pending);
     }
-    return pending.then((r) => (r.kind === "forward" && forwarded ? moving() : r));
+    const route = await pending;
+    return route.kind === "forward" && forwarded ? moving() : route;
   }
 
-  private async decide(planId: string): Promise<Route> {
+  private async decide(home: string, planId: string): Promise<Route> {
     const { leases } = this.deps;
     try {
+      if (this.owned.has(home)) return await this.own(home, planId);
       for (let attempt = 0; attempt < 3; attempt++) {
-        const holder = await leases.holder(planId);
-        if (holder === this.me) return await this.own(planId);
+        const holder = await leases.holder(home);
+        if (holder === this.me) return await this.own(home, planId);
         if (holder === null) {
-          if (await leases.tryTake(planId, this.me)) return await this.own(planId);
+          if (await leases.tryTake(home, this.me)) return await this.own(home, planId);
           continue;
         }
         return { kind: "forward", url: Cluster.urlOf(holder), holder };
       }
       return moving();
     } catch (e) {
-      return {
-        kind: "busy",
-        message: `The servers cannot agree who serves this plan right now (${(e as Error).message}); try again in a moment.`,
-      };
+      return busy(e as Error);
     }
   }
 
-  /** We hold the lease: take the next fencing number before touching the plan. */
-  private async own(planId: string): Promise<Route> {
+  /** We hold the family's lease: take the plan's next fencing number before touching it. */
+  private async own(home: string, planId: string): Promise<Route> {
     let fence: number;
     try {
       fence = await this.deps.fencing.takeFence(planId);
     } catch (e) {
-      await this.deps.leases.release(planId, this.me).catch(() => {});
+      if (!this.owned.has(home)) await this.deps.leases.release(home, this.me).catch(() => {});
       throw e;
     }
-    this.owned.set(planId, { lastUsed: Date.now() });
+    let owned = this.owned.get(home);
+    if (!owned) {
+      owned = { lastUsed: Date.now(), fenced: new Set() };
+      this.owned.set(home, owned);
+    }
+    owned.fenced.add(planId);
+    owned.lastUsed = Date.now();
     if (fence > 1) this.deps.movedHere?.(planId);
     return { kind: "local" };
   }
 
-  /** Takes a plan this instance has just created (nobody else can know its id yet). */
+  /** Takes a plan this instance has just created (a new plan, or a scenario of a plan served here). */
   async claim(planId: string): Promise<void> {
-    if (this.owned.has(planId)) return;
-    if (!(await this.deps.leases.tryTake(planId, this.me))) {
-      throw new Error(`plan ${planId} is already owned by another instance`);
+    const home = await this.home(planId);
+    if (!this.owned.has(home) && !(await this.deps.leases.tryTake(home, this.me))) {
+      throw new Error(`plan ${planId} is served by another instance`);
     }
-    await this.own(planId);
+    await this.own(home, planId);
   }
 
   /**
@@ -170,8 +199,9 @@ export class Cluster {
    */
   async takeOver(planId: string, holder: string): Promise<boolean> {
     try {
-      if (!(await this.deps.leases.replace(planId, holder, this.me))) return false;
-      await this.own(planId);
+      const home = await this.home(planId);
+      if (!this.owned.has(home) && !(await this.deps.leases.replace(home, holder, this.me))) return false;
+      await this.own(home, planId);
       return true;
     } catch {
       return false;
@@ -180,28 +210,32 @@ export class Cluster {
 
   /** Marks a call in flight for a plan served here; call the result when it is done. */
   hold(planId: string): () => void {
-    this.held.set(planId, (this.held.get(planId) ?? 0) + 1);
+    const home = this.homes.get(planId) ?? planId;
+    this.held.set(home, (this.held.get(home) ?? 0) + 1);
     let done = false;
     return () => {
       if (done) return;
       done = true;
-      const left = (this.held.get(planId) ?? 1) - 1;
-      if (left <= 0) this.held.delete(planId);
-      else this.held.set(planId, left);
-      const mine = this.owned.get(planId);
+      const left = (this.held.get(home) ?? 1) - 1;
+      if (left <= 0) this.held.delete(home);
+      else this.held.set(home, left);
+      const mine = this.owned.get(home);
       if (mine) mine.lastUsed = Date.now();
     };
   }
 
   /** A write of the plan was refused for its fencing number: another instance owns it now. */
   fenced(planId: string): void {
-    if (this.owned.has(planId)) void this.lose(planId);
+    void this.lose(this.homes.get(planId) ?? planId);
   }
 
-  private async lose(planId: string): Promise<void> {
-    if (!this.owned.delete(planId)) return;
-    this.deps.fencing.dropFence(planId);
-    await this.hooks.lost(planId).catch(() => {});
+  /** Gives a family up without touching its lease (another instance has it). */
+  private async lose(home: string): Promise<void> {
+    const owned = this.owned.get(home);
+    if (!owned) return;
+    this.owned.delete(home);
+    for (const id of owned.fenced) this.deps.fencing.dropFence(id);
+    for (const id of owned.fenced) await this.hooks.lost(id).catch(() => {});
   }
 
   /** Renews every lease held; gives up those taken by others and those idle. */
@@ -210,10 +244,10 @@ export class Cluster {
     this.renewing = true;
     try {
       const now = Date.now();
-      const ids = [...this.owned.keys()];
+      const homes = [...this.owned.keys()];
       let still: boolean[];
       try {
-        still = await this.deps.leases.renew(ids, this.me);
+        still = await this.deps.leases.renew(homes, this.me);
         this.redisDownSince = null;
       } catch {
         // Redis away: keep serving what we own — the fencing number keeps a
@@ -221,18 +255,18 @@ export class Cluster {
         this.redisDownSince ??= now;
         return;
       }
-      for (const [i, id] of ids.entries()) {
-        if (!still[i]) await this.lose(id);
+      for (const [i, home] of homes.entries()) {
+        if (!still[i]) await this.lose(home);
       }
-      for (const [id, owned] of [...this.owned]) {
-        if (this.hooks.inUse(id) || this.held.has(id)) {
+      for (const [home, owned] of [...this.owned]) {
+        if (this.held.has(home) || [...owned.fenced].some((id) => this.hooks.inUse(id))) {
           owned.lastUsed = now;
           continue;
         }
         if (now - owned.lastUsed < (this.deps.idleReleaseMs ?? IDLE_RELEASE_MS)) continue;
-        this.owned.delete(id);
-        this.deps.fencing.dropFence(id);
-        await this.deps.leases.release(id, this.me).catch(() => {});
+        this.owned.delete(home);
+        for (const id of owned.fenced) this.deps.fencing.dropFence(id);
+        await this.deps.leases.release(home, this.me).catch(() => {});
       }
     } finally {
       this.renewing = false;
@@ -250,13 +284,20 @@ export class Cluster {
    */
   async close(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
-    for (const id of [...this.owned.keys()]) {
-      this.owned.delete(id);
-      this.deps.fencing.dropFence(id);
-      await this.deps.leases.release(id, this.me).catch(() => {});
+    for (const [home, owned] of [...this.owned]) {
+      this.owned.delete(home);
+      for (const id of owned.fenced) this.deps.fencing.dropFence(id);
+      await this.deps.leases.release(home, this.me).catch(() => {});
     }
     await this.deps.leases.close();
   }
+}
+
+function busy(e: Error): Route {
+  return {
+    kind: "busy",
+    message: `The servers cannot agree who serves this plan right now (${e.message}); try again in a moment.`,
+  };
 }
 
 function moving(): Route {
