@@ -319,13 +319,14 @@ function startCluster(config: ServerConfig, store: PlanStore): Cluster {
     leaseMs: config.leaseMs,
     // A scenario is served with the plan it was made from (promoting and comparing need both).
     homeOf: async (planId) => {
-      let id = planId;
-      for (let depth = 0; depth < 8; depth++) {
-        const origin = (await store.getPlan(id))?.origin?.plan;
-        if (!origin) return id;
-        id = origin;
+      let meta = await store.getPlan(planId);
+      if (!meta) return null;
+      for (let depth = 0; depth < 8 && meta.origin; depth++) {
+        const up = await store.getPlan(meta.origin.plan);
+        if (!up) break;
+        meta = up;
       }
-      return id;
+      return meta.id;
     },
   });
 }

@@ -43,7 +43,7 @@ function instances(n: number, leaseMs = 600, started: boolean[] = []) {
       leaseMs,
       idleReleaseMs: 500,
       // Plans named "s-<origin>" are scenarios of <origin>.
-      homeOf: async (id) => (id.startsWith("s-") ? id.slice(2) : id),
+      homeOf: async (id) => (id.startsWith("none") ? null : id.startsWith("s-") ? id.slice(2) : id),
     });
     if (started[i] ?? true) cluster.start({ inUse: (id) => inUse.has(id), lost: async (id) => void lost.push(id) });
     made.push(cluster);
@@ -80,6 +80,14 @@ describe("Cluster", () => {
     a.cluster.fenced("s-origin");
     await sleep(10);
     expect(a.lost.sort()).toEqual(["origin", "s-origin"]);
+  });
+
+  it("takes nothing for a plan that does not exist", async () => {
+    const [a] = instances(1);
+    if (!a) throw new Error("one instance");
+    expect(await a.cluster.route("none-such", false)).toEqual({ kind: "local" });
+    expect(a.table.size).toBe(0);
+    expect(a.cluster.owns("none-such")).toBe(false);
   });
 
   it("asked at once by many calls, takes the plan once", async () => {

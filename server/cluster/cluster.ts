@@ -35,9 +35,10 @@ export interface ClusterDeps {
   /**
    * The plan whose lease covers this one: a scenario's origin (issue 14),
    * so a plan and its scenarios are always served by one instance (comparing
-   * and promoting need both); the plan itself otherwise.
+   * and promoting need both); the plan itself otherwise; null when there is
+   * no such plan.
    */
-  homeOf?(planId: string): Promise<string>;
+  homeOf?(planId: string): Promise<string | null>;
   /** An owned plan not in use for this long is given back, so any instance may take it (default 10 s). */
   idleReleaseMs?: number;
   /** Counts a plan taken over from another instance (metrics). */
@@ -107,10 +108,12 @@ export class Cluster {
     return this.owned.get(home)?.fenced.has(planId) ?? false;
   }
 
-  private async home(planId: string): Promise<string> {
+  /** The plan's family, or null when there is no such plan (nothing is taken for it). */
+  private async home(planId: string): Promise<string | null> {
     const known = this.homes.get(planId);
     if (known) return known;
     const home = this.deps.homeOf ? await this.deps.homeOf(planId) : planId;
+    if (home === null) return null;
     if (this.homes.size > 100_000) this.homes.clear();
     this.homes.set(planId, home);
     return home;
@@ -122,12 +125,14 @@ export class Cluster {
    * already forwarded once that found the plan moving: never forwarded twice).
    */
   async route(planId: string, forwarded: boolean): Promise<Route> {
-    let home: string;
+    let home: string | null;
     try {
       home = await this.home(planId);
     } catch (e) {
       return busy(e as Error);
     }
+    // No such plan: any instance answers so, and no lease or fencing number is taken for it.
+    if (home === null) return { kind: "local" };
     const mine = this.owned.get(home);
     if (mine && mine.fenced.has(planId)) {
       mine.lastUsed = Date.now();
@@ -184,7 +189,7 @@ export class Cluster {
 
   /** Takes a plan this instance has just created (a new plan, or a scenario of a plan served here). */
   async claim(planId: string): Promise<void> {
-    const home = await this.home(planId);
+    const home = (await this.home(planId)) ?? planId;
     if (!this.owned.has(home) && !(await this.deps.leases.tryTake(home, this.me))) {
       throw new Error(`plan ${planId} is served by another instance`);
     }
@@ -199,7 +204,7 @@ export class Cluster {
    */
   async takeOver(planId: string, holder: string): Promise<boolean> {
     try {
-      const home = await this.home(planId);
+      const home = (await this.home(planId)) ?? planId;
       if (!this.owned.has(home) && !(await this.deps.leases.replace(home, holder, this.me))) return false;
       await this.own(home, planId);
       return true;
