@@ -226,7 +226,14 @@ export async function startServer(
     const planId = cluster && hopSecret ? planOfApiPath(url.pathname) : null;
     const handled =
       cluster && hopSecret && planId
-        ? routeRequest(cluster, planId, req, res, { secret: hopSecret, client: clientAddress(req, config.trustProxy) }, api)
+        ? routeRequest(
+            cluster,
+            planId,
+            req,
+            res,
+            { secret: hopSecret, client: clientAddress(req, config.trustProxy) },
+            api,
+          )
         : url.pathname.startsWith("/api/")
           ? api()
           : serveStatic(config.staticDir, req, res, url);
@@ -311,7 +318,8 @@ function startCluster(config: ServerConfig, store: PlanStore): Cluster {
   if (typeof fencing.takeFence !== "function" || typeof fencing.dropFence !== "function") {
     throw new Error("REDIS_URL needs DATABASE_URL too: several instances share their plans through PostgreSQL");
   }
-  if (!config.instanceUrl && config.port === 0) throw new Error("INSTANCE_URL is needed when PORT=0 and REDIS_URL is set");
+  if (!config.instanceUrl && config.port === 0)
+    throw new Error("INSTANCE_URL is needed when PORT=0 and REDIS_URL is set");
   return new Cluster({
     leases: new Leases({ redisUrl: config.redisUrl as string, prefix: config.redisPrefix, leaseMs: config.leaseMs }),
     fencing: fencing as Fencing,

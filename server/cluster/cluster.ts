@@ -134,7 +134,7 @@ export class Cluster {
     // No such plan: any instance answers so, and no lease or fencing number is taken for it.
     if (home === null) return { kind: "local" };
     const mine = this.owned.get(home);
-    if (mine && mine.fenced.has(planId)) {
+    if (mine?.fenced.has(planId)) {
       mine.lastUsed = Date.now();
       return { kind: "local" };
     }

@@ -2,7 +2,7 @@
  * `npm run bench`: runs the benchmarks in tests/bench/, prints a markdown
  * table per benchmark and writes tests/bench/results.json and RESULTS.md.
  *
- *   BENCH_ONLY=sync,throughput,storage,scoring,client,import,attack,units,balance,balance-stall,units-browser,versions,replay,scenarios,scope   run a subset
+ *   BENCH_ONLY=sync,throughput,storage,scoring,client,import,attack,units,balance,balance-stall,units-browser,versions,replay,scenarios,scope,cluster   run a subset
  *                    (results of the others are kept from the last full run)
  *   BENCH_QUICK=1    small N, a smoke run
  *   BENCH_PROFILE=1  run the servers under `node --cpu-prof`; profiles go to
@@ -49,6 +49,7 @@ import { versionsBench } from "./versions.ts";
 import { replayBench } from "./replay.ts";
 import { scenariosBench } from "./scenarios.ts";
 import { scopeBench } from "./scope.ts";
+import { clusterBench } from "./cluster.ts";
 
 /**
  * The scoring benchmark (scoring.ts, owned with shared/scoring/) renders its
@@ -88,6 +89,7 @@ const ALL: Benchmark[] = [
   replayBench,
   scenariosBench,
   scopeBench,
+  clusterBench,
 ];
 
 interface StoredResult extends BenchResult {

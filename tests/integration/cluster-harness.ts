@@ -1,9 +1,10 @@
 import { randomBytes } from "node:crypto";
 import fs from "node:fs/promises";
-import net from "node:net";
-import pg from "pg";
 import { afterEach } from "vitest";
+import { dropDatabase, freePort, freshDatabase, REDIS_URL } from "../fixtures/services.ts";
 import { type ServerProcess, startServerProcess } from "./harness.ts";
+
+export { freePort } from "../fixtures/services.ts";
 
 /**
  * Several real instances (issue 16) against the machine's real PostgreSQL
@@ -11,47 +12,6 @@ import { type ServerProcess, startServerProcess } from "./harness.ts";
  * fail, they never skip. Each test gets a database and a Redis prefix of its
  * own, so test files may run side by side.
  */
-export const PG_ADMIN_URL = process.env.TEST_PG_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
-export const REDIS_URL = process.env.TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
-
-/** A free TCP port on 127.0.0.1 (instances of a cluster need theirs known before they start). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const port = (srv.address() as net.AddressInfo).port;
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-/** A fresh database; dropped (with its connections) by {@link dropDatabase}. */
-export async function freshDatabase(): Promise<string> {
-  const name = `wilayah_t_${randomBytes(5).toString("hex")}`;
-  const admin = new pg.Client({ connectionString: PG_ADMIN_URL });
-  await admin.connect();
-  try {
-    await admin.query(`CREATE DATABASE ${name}`);
-  } finally {
-    await admin.end();
-  }
-  const url = new URL(PG_ADMIN_URL);
-  url.pathname = `/${name}`;
-  return url.toString();
-}
-
-export async function dropDatabase(databaseUrl: string): Promise<void> {
-  const name = new URL(databaseUrl).pathname.slice(1);
-  const admin = new pg.Client({ connectionString: PG_ADMIN_URL });
-  await admin.connect();
-  try {
-    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-  } finally {
-    await admin.end();
-  }
-}
-
 export interface ClusterHandle {
   databaseUrl: string;
   redisPrefix: string;

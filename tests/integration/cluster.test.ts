@@ -27,7 +27,11 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 async function seed(server: ServerProcess, planId: string, ids: string[]): Promise<void> {
   await addTerritories(server, planId, {
     type: "FeatureCollection",
-    features: ids.map((id, i) => ({ type: "Feature", geometry: square(105 + i, -7), properties: { id, name: `${id}-0` } })),
+    features: ids.map((id, i) => ({
+      type: "Feature",
+      geometry: square(105 + i, -7),
+      properties: { id, name: `${id}-0` },
+    })),
   });
 }
 
@@ -56,9 +60,9 @@ describe("several instances", () => {
     const planId = await createPlan(a);
     await seed(a, planId, ["t1", "t2", "t3"]);
     const clients = [client(a, planId), client(b, planId), client(c, planId)];
-    clients.forEach((cl, i) =>
-      transact(cl.doc, LOCAL_EDIT, () => updateTerritory(cl.doc, `t${i + 1}`, { name: `from-${i}` })),
-    );
+    for (const [i, cl] of clients.entries()) {
+      transact(cl.doc, LOCAL_EDIT, () => updateTerritory(cl.doc, `t${i + 1}`, { name: `from-${i}` }));
+    }
     // Every client sees every edit, whichever instance it is connected to.
     await eventually(() => {
       for (const cl of clients) expect(names(cl.doc)).toEqual({ t1: "from-0", t2: "from-1", t3: "from-2" });
