@@ -46,7 +46,7 @@ export async function startServer(
 ): Promise<WilayahServer> {
   const scoring = new Scoring(store);
   if (config.scoring) scoring.warm();
-  const people = await PersonKey.load(config.dataDir, config.personKey);
+  const people = await PersonKey.load(store, config.personKey);
   const units = new Units(store);
   /** Scoped links' live scopes and the territory boxes their checks read (issue 15). */
   const scopes = new LinkScopes(store, config.scoring ? scoring : null);
@@ -112,7 +112,7 @@ export async function startServer(
   const demoPlan = () => demoTemplate(() => jobs.run("demo", {}, { timeoutMs: 300_000 }));
   const demo = new DemoCopies(
     store,
-    { dataDir: config.dataDir, ttlDays: config.demoCopyTtlDays },
+    { ttlDays: config.demoCopyTtlDays },
     {
       inUse,
       // An idle copy's scenarios (issue 14) go with it, those idle too: nobody else would ever delete them.
