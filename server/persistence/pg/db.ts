@@ -57,10 +57,14 @@ export async function migrate(pool: pg.Pool, schema: string, upTo = Number.POSIT
   try {
     await client.query("BEGIN");
     await client.query("SELECT pg_advisory_xact_lock(hashtext($1))", [`wilayah-migrations:${schema}`]);
-    await client.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
-    await client.query(
-      "CREATE TABLE IF NOT EXISTS schema_migrations (id integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())",
-    );
+    // Nothing DDL when everything is applied: a read-only database (a standby) still opens.
+    const known = await client.query<{ has: boolean }>("SELECT to_regclass('schema_migrations') IS NOT NULL AS has");
+    if (!known.rows[0]?.has) {
+      await client.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
+      await client.query(
+        "CREATE TABLE schema_migrations (id integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())",
+      );
+    }
     const done = new Set(
       (await client.query<{ id: number }>("SELECT id FROM schema_migrations")).rows.map((r) => r.id),
     );
@@ -75,7 +79,7 @@ export async function migrate(pool: pg.Pool, schema: string, upTo = Number.POSIT
     return applied;
   } catch (e) {
     await client.query("ROLLBACK").catch(() => {});
-    throw e;
+    throw asPgWriteError(e);
   } finally {
     client.release();
   }
