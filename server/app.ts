@@ -4,7 +4,7 @@ import { reconcileAccountsVersion } from "./api/accounts.ts";
 import { apiRouter } from "./api/routes.ts";
 import { sendError } from "./api/http.ts";
 import type { ServerConfig } from "./config.ts";
-import { LowdbStore } from "./persistence/lowdb-store.ts";
+import { openStore } from "./persistence/open-store.ts";
 import type { PlanStore } from "./persistence/store.ts";
 import type { Room } from "./rooms/room.ts";
 import type { RoomAddress } from "../shared/protocol/rooms.ts";
@@ -42,8 +42,10 @@ export interface WilayahServer {
 /** Builds and starts the whole server: REST, sync and static files on one port. */
 export async function startServer(
   config: ServerConfig,
-  store: PlanStore = new LowdbStore(config.dataDir),
+  /** Default: the store the configuration names (PostgreSQL with DATABASE_URL, else DATA_DIR). */
+  given?: PlanStore,
 ): Promise<WilayahServer> {
+  const store = given ?? (await openStore(config));
   const scoring = new Scoring(store);
   if (config.scoring) scoring.warm();
   const people = await PersonKey.load(store, config.personKey);

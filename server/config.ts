@@ -70,6 +70,8 @@ export interface ServerConfig {
   demoCopyTtlDays: number;
   /** Key of the person secrets (HMAC); null: generated once and kept in DATA_DIR. */
   personKey: string | null;
+  /** PostgreSQL to store plans in (`postgres://…`, issue 16); null: files in DATA_DIR. */
+  databaseUrl: string | null;
 }
 
 function int(value: string | undefined, fallback: number): number {
@@ -105,6 +107,24 @@ function publicUrl(value: string | undefined): string | null {
   return url.origin;
 }
 
+/** DATABASE_URL, refusing anything that is not a postgres:// or postgresql:// URL. */
+function databaseUrl(value: string | undefined): string | null {
+  if (!value) return null;
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new Error(
+      `DATABASE_URL must be a postgres:// URL (like postgres://user:password@host:5432/wilayah), got something that is not a URL`,
+    );
+  }
+  if (url.protocol !== "postgres:" && url.protocol !== "postgresql:") {
+    // Not echoed whole: it may hold a password.
+    throw new Error(`DATABASE_URL must start with postgres:// or postgresql://, got "${url.protocol}//…"`);
+  }
+  return value;
+}
+
 export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfig {
   return {
     port: int(env.PORT, 8080),
@@ -138,5 +158,6 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfi
     demoCopiesPerHour: int(env.DEMO_COPIES_PER_HOUR, 20),
     demoCopyTtlDays: decimal(env.DEMO_COPY_TTL_DAYS, 3),
     personKey: env.PERSON_KEY || null,
+    databaseUrl: databaseUrl(env.DATABASE_URL),
   };
 }
