@@ -5,7 +5,7 @@ import { reconcileAccountsVersion } from "./api/accounts.ts";
 import { apiRouter } from "./api/routes.ts";
 import { sendError } from "./api/http.ts";
 import type { ServerConfig } from "./config.ts";
-import { LowdbStore } from "./persistence/lowdb-store.ts";
+import { openStore } from "./persistence/open-store.ts";
 import type { PlanStore } from "./persistence/store.ts";
 import type { Room } from "./rooms/room.ts";
 import type { RoomAddress } from "../shared/protocol/rooms.ts";
@@ -49,14 +49,16 @@ export interface WilayahServer {
 /** Builds and starts the whole server: REST, sync and static files on one port. */
 export async function startServer(
   config: ServerConfig,
-  baseStore: PlanStore = new LowdbStore(config.dataDir),
+  /** Default: the store the configuration names (PostgreSQL with DATABASE_URL, else DATA_DIR). */
+  given?: PlanStore,
 ): Promise<WilayahServer> {
   // Several instances (issue 16): each plan is served by its owner; the store refuses to write others'.
+  const baseStore = given ?? (await openStore(config, { fencing: config.redisUrl !== null }));
   const cluster = config.redisUrl ? startCluster(config, baseStore) : null;
   const store = cluster ? ownedStore(baseStore, cluster) : baseStore;
   const scoring = new Scoring(store);
   if (config.scoring) scoring.warm();
-  const people = await PersonKey.load(config.dataDir, config.personKey);
+  const people = await PersonKey.load(store, config.personKey);
   /** What another instance forwarding a call proves itself with: derived from the key every instance shares. */
   const hopSecret = cluster ? people.secretOf("wilayah-cluster-hop") : null;
   trustInstances(hopSecret);
@@ -125,7 +127,7 @@ export async function startServer(
   const demoPlan = () => demoTemplate(() => jobs.run("demo", {}, { timeoutMs: 300_000 }));
   const demo = new DemoCopies(
     store,
-    { dataDir: config.dataDir, ttlDays: config.demoCopyTtlDays },
+    { ttlDays: config.demoCopyTtlDays },
     {
       inUse,
       // An idle copy's scenarios (issue 14) go with it, those idle too: nobody else would ever delete them.

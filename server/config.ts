@@ -78,6 +78,8 @@ export interface ServerConfig {
   leaseMs: number;
   /** How the other instances reach this one (`http://10.0.0.5:8080`); null: http://127.0.0.1:<port>. */
   instanceUrl: string | null;
+  /** PostgreSQL to store plans in (`postgres://…`, issue 16); null: files in DATA_DIR. */
+  databaseUrl: string | null;
 }
 
 /** REDIS_URL: redis:// or rediss://, or unset. */
@@ -133,6 +135,24 @@ function publicUrl(value: string | undefined): string | null {
   return url.origin;
 }
 
+/** DATABASE_URL, refusing anything that is not a postgres:// or postgresql:// URL. */
+function databaseUrl(value: string | undefined): string | null {
+  if (!value) return null;
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new Error(
+      `DATABASE_URL must be a postgres:// URL (like postgres://user:password@host:5432/wilayah), got something that is not a URL`,
+    );
+  }
+  if (url.protocol !== "postgres:" && url.protocol !== "postgresql:") {
+    // Not echoed whole: it may hold a password.
+    throw new Error(`DATABASE_URL must start with postgres:// or postgresql://, got "${url.protocol}//…"`);
+  }
+  return value;
+}
+
 export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfig {
   return {
     port: int(env.PORT, 8080),
@@ -170,5 +190,6 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfi
     redisPrefix: env.REDIS_PREFIX || "wilayah:",
     leaseMs: Math.max(500, int(env.LEASE_MS, 4_000)),
     instanceUrl: instanceUrl(env.INSTANCE_URL),
+    databaseUrl: databaseUrl(env.DATABASE_URL),
   };
 }

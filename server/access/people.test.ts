@@ -2,6 +2,7 @@ import fs from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
+import { LowdbStore } from "../persistence/lowdb-store.ts";
 import { PersonKey } from "./people.ts";
 
 describe("PersonKey", () => {
@@ -33,14 +34,14 @@ describe("PersonKey", () => {
   it("makes a key in DATA_DIR once, readable by the server only, and reads it back", async () => {
     const dir = await fs.mkdtemp(path.join(os.tmpdir(), "wilayah-person-key-"));
     try {
-      const first = await PersonKey.load(dir, null);
+      const first = await PersonKey.load(new LowdbStore(dir), null);
       const stat = await fs.stat(path.join(dir, "person.key"));
       expect(stat.mode & 0o077).toBe(0);
       const { id, secret } = first.issue();
-      const again = await PersonKey.load(dir, null);
+      const again = await PersonKey.load(new LowdbStore(dir), null);
       expect(again.verify(id, secret)).toBe(id);
       // PERSON_KEY wins over the file.
-      const fromEnv = await PersonKey.load(dir, "a key of at least sixteen characters");
+      const fromEnv = await PersonKey.load(new LowdbStore(dir), "a key of at least sixteen characters");
       expect(fromEnv.verify(id, secret)).toBeNull();
     } finally {
       await fs.rm(dir, { recursive: true, force: true });

@@ -1,8 +1,6 @@
 import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
-import fs from "node:fs/promises";
-import path from "node:path";
 import { newId } from "../../shared/ids.ts";
-import { fsyncDir } from "../persistence/durable-json-file.ts";
+import type { PlanStore } from "../persistence/store.ts";
 
 /**
  * Person ids that prove themselves. `POST /api/people` issues an id and its
@@ -25,32 +23,17 @@ export class PersonKey {
   }
 
   /**
-   * PERSON_KEY when given, else the key kept in DATA_DIR/person.key, made
-   * (32 random bytes, readable by the server's user only) the first time.
+   * PERSON_KEY when given, else the key the store keeps for the whole server
+   * (DATA_DIR/person.key in the file store, a row in PostgreSQL), made (32
+   * random bytes) the first time. Instances starting together on one
+   * database agree on one key: the first one stored wins.
    */
-  static async load(dataDir: string, fromEnv: string | null): Promise<PersonKey> {
+  static async load(store: PlanStore, fromEnv: string | null): Promise<PersonKey> {
     if (fromEnv) return PersonKey.of(fromEnv);
-    const file = path.join(dataDir, "person.key");
-    const read = async () => Buffer.from((await fs.readFile(file, "utf8")).trim(), "base64url");
-    try {
-      return PersonKey.of(await read());
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== "ENOENT")
-        throw new Error(`${file} cannot be read: ${(e as Error).message}`);
-    }
-    await fs.mkdir(dataDir, { recursive: true });
-    const tmp = `${file}.${process.pid}.tmp`;
-    const fh = await fs.open(tmp, "w", 0o600);
-    try {
-      await fh.writeFile(`${randomBytes(32).toString("base64url")}\n`);
-      await fh.sync();
-    } finally {
-      await fh.close();
-    }
-    // Renamed into place whole, so a crash never leaves half a key behind.
-    await fs.rename(tmp, file);
-    await fsyncDir(dataDir);
-    return PersonKey.of(await read());
+    const stored =
+      (await store.getServerData("person-key")) ??
+      (await store.putServerData("person-key", { key: randomBytes(32).toString("base64url") }));
+    return PersonKey.of(Buffer.from(stored.key, "base64url"));
   }
 
   /** A new person: a public id and the secret that proves it. */

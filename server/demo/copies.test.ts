@@ -26,7 +26,7 @@ describe("DemoCopies", () => {
     open = new Set();
     copies = new DemoCopies(
       store,
-      { dataDir, ttlDays: 3 },
+      { ttlDays: 3 },
       {
         inUse: (id) => open.has(id),
         deleteIfIdle: async (id) => !open.has(id) && store.deletePlan(id),
@@ -90,7 +90,7 @@ describe("DemoCopies", () => {
     await store.createPlan({ id: copy.id, name: "Real work", createdAt: new Date(now).toISOString() });
     const again = new DemoCopies(
       store,
-      { dataDir, ttlDays: 3 },
+      { ttlDays: 3 },
       { inUse: () => false, deleteIfIdle: (id) => store.deletePlan(id), template: template },
       () => now + 4 * DAY,
     );

@@ -1,10 +1,7 @@
-import path from "node:path";
-import { Low } from "lowdb";
 import type { Role } from "../../shared/access/roles.ts";
 import { newId } from "../../shared/ids.ts";
 import { newAccess } from "../access/tokens.ts";
-import { DurableJSONFile } from "../persistence/durable-json-file.ts";
-import type { PlanStore } from "../persistence/store.ts";
+import type { DemoCopyEntry, PlanStore } from "../persistence/store.ts";
 import type { DemoTemplate } from "./seed.ts";
 
 /**
@@ -18,16 +15,14 @@ import type { DemoTemplate } from "./seed.ts";
  * the time is noted when its room loads and when it unloads, and a copy
  * whose room is loaded (`inUse`) is never deleted.
  *
- * Which plans are copies, and when each was last used, is kept in
- * `DATA_DIR/demo-copies.json`; each copy's meta also says it is one, and the
- * sweep deletes nothing whose meta does not.
+ * Which plans are copies, and when each was last used, is server data of
+ * the store ("demo-copies": `DATA_DIR/demo-copies.json` in the file store,
+ * one row per copy in PostgreSQL); each copy's meta also says it is one, and
+ * the sweep deletes nothing whose meta does not. Several instances on one
+ * database share the registry: they write only the entries they changed
+ * (the store merges them), and each sweep reads it afresh.
  */
-interface Registry {
-  copies: Record<string, { createdAt: string; lastUsedAt: string }>;
-}
-
 export interface DemoCopiesOptions {
-  dataDir: string;
   /** Idle days before a copy is deleted; 0: copies are kept forever. */
   ttlDays: number;
 }
@@ -52,7 +47,10 @@ export interface DemoCopy {
 const SAVE_DELAY_MS = 5_000;
 
 export class DemoCopies {
-  private readonly db: Low<Registry>;
+  /** The registry as last read, with this instance's changes. */
+  private copies: Record<string, DemoCopyEntry> = {};
+  /** Changes not written yet (null: removed). */
+  private pending: Record<string, DemoCopyEntry | null> = {};
   private loaded = false;
   private timer: NodeJS.Timeout | null = null;
   private saveTimer: NodeJS.Timeout | null = null;
@@ -65,7 +63,6 @@ export class DemoCopies {
     private readonly hooks: DemoCopiesHooks,
     private readonly now: () => number = Date.now,
   ) {
-    this.db = new Low(new DurableJSONFile(path.join(opts.dataDir, "demo-copies.json")), { copies: {} });
     this.ttlMs = opts.ttlDays * 24 * 3600 * 1000;
   }
 
@@ -81,28 +78,32 @@ export class DemoCopies {
     this.timer.unref();
   }
 
+  /** Reads the registry afresh (other instances may have added copies), this instance's unwritten changes on top. */
   private async load(): Promise<void> {
-    if (this.loaded) return;
     try {
-      await this.db.read();
+      this.copies = { ...((await this.store.getServerData("demo-copies"))?.copies ?? {}) };
     } catch (e) {
-      // Unreadable: no copy is deleted (none is known), nothing is lost; new copies start a new file.
+      // Read before: sweep what was known. Never read: no copy is deleted (none is known), nothing is lost.
+      if (this.loaded) return;
       console.error(`[demo] ${(e as Error).message}; idle demo copies made before are not deleted`);
     }
-    this.db.data ??= { copies: {} };
-    this.db.data.copies ??= {};
+    for (const [id, entry] of Object.entries(this.pending)) {
+      if (entry) this.copies[id] = entry;
+      else delete this.copies[id];
+    }
     this.loaded = true;
   }
 
   /** A new copy of the demo, with its own id and links. Resolves once everything is on disk. */
   async make(): Promise<DemoCopy> {
-    await this.load();
+    if (!this.loaded) await this.load();
     const template = await this.hooks.template();
     const id = newId(12);
     const createdAt = new Date(this.now()).toISOString();
     // Registered before it exists: a crash in between leaves an entry the sweep drops, never an unknown copy.
-    this.db.data.copies[id] = { createdAt, lastUsedAt: createdAt };
-    await this.db.write();
+    const entry = { createdAt, lastUsedAt: createdAt };
+    await this.store.putServerData("demo-copies", { copies: { [id]: entry } });
+    this.copies[id] = entry;
     const { access, tokens } = newAccess();
     try {
       await this.store.createPlan({ id, name: template.name, createdAt, access, demoCopy: { createdAt } });
@@ -122,8 +123,7 @@ export class DemoCopies {
       }
     } catch (e) {
       await this.store.deletePlan(id).catch(() => false);
-      delete this.db.data.copies[id];
-      this.scheduleSave();
+      this.change(id, null);
       throw e;
     }
     return { id, name: template.name, createdAt, tokens };
@@ -131,16 +131,22 @@ export class DemoCopies {
 
   /** Notes that a plan was used now (its room loaded or unloaded); ignored for plans that are not copies. */
   touch(planId: string): void {
-    const entry = this.loaded ? this.db.data.copies[planId] : undefined;
+    const entry = this.loaded ? this.copies[planId] : undefined;
     if (!entry) return;
-    entry.lastUsedAt = new Date(this.now()).toISOString();
-    this.scheduleSave();
+    this.change(planId, { ...entry, lastUsedAt: new Date(this.now()).toISOString() });
   }
 
   /** Forgets a copy that was deleted by other means (DELETE /api/plans/:id). */
   forget(planId: string): void {
-    if (!this.loaded || !this.db.data.copies[planId]) return;
-    delete this.db.data.copies[planId];
+    if (!this.loaded || !this.copies[planId]) return;
+    this.change(planId, null);
+  }
+
+  /** Notes a change of one entry, written with the next save. */
+  private change(planId: string, entry: DemoCopyEntry | null): void {
+    if (entry) this.copies[planId] = entry;
+    else delete this.copies[planId];
+    this.pending[planId] = entry;
     this.scheduleSave();
   }
 
@@ -157,9 +163,9 @@ export class DemoCopies {
     const deleted: string[] = [];
     let changed = false;
     const now = this.now();
-    for (const [id, entry] of Object.entries(this.db.data.copies)) {
+    for (const [id, entry] of Object.entries(this.copies)) {
       if (this.hooks.inUse(id)) {
-        entry.lastUsedAt = new Date(now).toISOString();
+        this.change(id, { ...entry, lastUsedAt: new Date(now).toISOString() });
         changed = true;
         continue;
       }
@@ -178,7 +184,7 @@ export class DemoCopies {
       } else if (meta) {
         deleted.push(id);
       }
-      delete this.db.data.copies[id];
+      this.change(id, null);
       changed = true;
     }
     if (changed) await this.save();
@@ -201,13 +207,22 @@ export class DemoCopies {
       clearTimeout(this.saveTimer);
       this.saveTimer = null;
     }
-    await this.db.write();
+    const pending = this.pending;
+    this.pending = {};
+    if (Object.keys(pending).length === 0) return;
+    try {
+      await this.store.putServerData("demo-copies", { copies: pending });
+    } catch (e) {
+      // Kept for the next save, unless changed again meanwhile.
+      this.pending = { ...pending, ...this.pending };
+      throw e;
+    }
   }
 
   /** Stops sweeping and writes what is pending. */
   async close(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
-    if (this.loaded && this.saveTimer) await this.save();
+    if (this.loaded) await this.save();
   }
 }

@@ -18,7 +18,10 @@ import {
   type StoredAccounts,
   type StoredDocument,
   StorageWriteError,
+  type ServerData,
+  type ServerDataWrite,
 } from "./store.ts";
+import { mergeServerData } from "./server-data.ts";
 import { HistoryFiles, type RawHistoryPage, type ScorePoint } from "./history-files.ts";
 import { UpdateLog, type UpdateMeta } from "./update-log.ts";
 import type { HistoryQuery } from "../../shared/history/history.ts";
@@ -100,8 +103,18 @@ class PlanRecord {
   }
 }
 
+/**
+ * Server-wide data (ServerData) in DATA_DIR itself, where the server kept it
+ * before it went through the store: `person.key` (the key as base64url, one
+ * line, readable by the server's user only) and `demo-copies.json`.
+ */
+const PERSON_KEY_FILE = "person.key";
+const DEMO_COPIES_FILE = "demo-copies.json";
+
 export class LowdbStore implements PlanStore {
   private readonly root: string;
+  /** Writes of server data, chained (read, merge, write). */
+  private serverWrites: Promise<unknown> = Promise.resolve();
   private readonly plans = new Map<string, PlanRecord>();
   private readonly loading = new Map<string, Promise<PlanRecord | null>>();
   /** One writer per feed file, so its writes are chained in order. */
@@ -115,7 +128,7 @@ export class LowdbStore implements PlanStore {
   /** Leftovers of interrupted plan creations removed (startup). */
   private readonly ready: Promise<void>;
 
-  constructor(dataDir: string) {
+  constructor(private readonly dataDir: string) {
     this.root = path.join(dataDir, "plans");
     this.ready = this.removeUnfinishedPlans();
   }
@@ -674,11 +687,73 @@ export class LowdbStore implements PlanStore {
     }
   }
 
+  // ── the store as a whole ─────────────────────────────────────────────────
+
+  async listPlans(): Promise<string[]> {
+    await this.ready;
+    let names: string[];
+    try {
+      names = await fs.readdir(this.root);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === "ENOENT") return [];
+      throw e;
+    }
+    return names.filter((n) => ID_PATTERN.test(n));
+  }
+
+  async getServerData<K extends keyof ServerData>(kind: K): Promise<ServerData[K] | null> {
+    if (kind === "person-key") {
+      const file = path.join(this.dataDir, PERSON_KEY_FILE);
+      try {
+        return { key: (await fs.readFile(file, "utf8")).trim() } as ServerData[K];
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code === "ENOENT") return null;
+        throw new Error(`${file} cannot be read: ${(e as Error).message}`);
+      }
+    }
+    return (await new DurableJSONFile<ServerData[K]>(path.join(this.dataDir, DEMO_COPIES_FILE)).read()) ?? null;
+  }
+
+  putServerData<K extends keyof ServerData>(kind: K, value: ServerDataWrite[K]): Promise<ServerData[K]> {
+    const run = async () => {
+      const current = await this.getServerData(kind);
+      const next = mergeServerData(kind, current, value);
+      if (next === current) return next;
+      await fs.mkdir(this.dataDir, { recursive: true });
+      if (kind === "person-key") await writePersonKey(this.dataDir, (next as ServerData["person-key"]).key);
+      else await new DurableJSONFile<ServerData[K]>(path.join(this.dataDir, DEMO_COPIES_FILE)).write(next);
+      return next;
+    };
+    const next = this.serverWrites.then(run);
+    this.serverWrites = next.catch(() => {});
+    return next;
+  }
+
   async close(): Promise<void> {
     for (const h of this.histories.values()) await h.close().catch(() => {});
     this.histories.clear();
     this.plans.clear();
     this.versionFiles.clear();
+  }
+}
+
+/** person.key, readable by the server's user only, renamed into place whole so a crash never leaves half a key. */
+async function writePersonKey(dataDir: string, key: string): Promise<void> {
+  const file = path.join(dataDir, PERSON_KEY_FILE);
+  const tmp = `${file}.${process.pid}.tmp`;
+  try {
+    const fh = await fs.open(tmp, "w", 0o600);
+    try {
+      await fh.writeFile(`${key}\n`);
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+    await fs.rename(tmp, file);
+    await fsyncDir(dataDir);
+  } catch (e) {
+    await fs.rm(tmp, { force: true }).catch(() => {});
+    throw asWriteError(e);
   }
 }
 

@@ -16,7 +16,10 @@ import type {
   StoredAccounts,
   StoredDocument,
   StoredVersion,
+  ServerData,
+  ServerDataWrite,
 } from "./store.ts";
+import { mergeServerData } from "./server-data.ts";
 
 /** Keeps everything in memory: for unit tests of room logic. Not durable. */
 export class MemoryStore implements PlanStore {
@@ -31,6 +34,21 @@ export class MemoryStore implements PlanStore {
   private readonly versions = new Map<string, { entry: VersionEntry; body: string }[]>();
   /** Kept data as stored JSON, by `<plan>/<kind>/<version>`. */
   private readonly kept = new Map<string, string>();
+  private readonly serverData = new Map<keyof ServerData, unknown>();
+
+  async listPlans(): Promise<string[]> {
+    return [...this.plans.keys()];
+  }
+
+  async getServerData<K extends keyof ServerData>(kind: K): Promise<ServerData[K] | null> {
+    return structuredClone((this.serverData.get(kind) as ServerData[K] | undefined) ?? null);
+  }
+
+  async putServerData<K extends keyof ServerData>(kind: K, value: ServerDataWrite[K]): Promise<ServerData[K]> {
+    const next = mergeServerData(kind, (this.serverData.get(kind) as ServerData[K] | undefined) ?? null, value);
+    this.serverData.set(kind, next);
+    return structuredClone(next);
+  }
 
   async getVersions(planId: string): Promise<StoredVersion[]> {
     return (this.versions.get(planId) ?? []).map((v) => ({ ...v.entry }));

@@ -102,6 +102,50 @@ export class StorageWriteError extends Error {
 }
 
 /**
+ * A write refused because another server instance has taken this plan over
+ * (issue 16): the store's fence for the plan is gone or older than the one
+ * in storage. Nothing of that write was kept; the caller must let go of the
+ * plan (its owner now is the other instance).
+ */
+export class FencedError extends Error {
+  constructor(readonly planId: string) {
+    super(
+      `Another server instance now serves plan ${planId}; this instance's write was refused and nothing of it was saved.`,
+    );
+    this.name = "FencedError";
+  }
+}
+
+/** A demo copy as the registry lists it (server/demo/copies.ts). */
+export interface DemoCopyEntry {
+  createdAt: string;
+  lastUsedAt: string;
+}
+
+/**
+ * Data of the whole server rather than of a plan, shared by every instance
+ * on the same storage (issue 16). Never fenced: any instance writes it.
+ */
+export interface ServerData {
+  /** The key of person secrets (server/access/people.ts), base64url: made once, by whichever instance starts first. */
+  "person-key": { key: string };
+  /** Which plans are copies of the demo and when each was last used (server/demo/copies.ts). */
+  "demo-copies": { copies: Record<string, DemoCopyEntry> };
+}
+
+/**
+ * A write of server data: `person-key` is written only when none is stored
+ * yet (the first key wins, so instances starting together agree on one);
+ * `demo-copies` is merged entry by entry — an entry given is written (when
+ * both have it, the later `lastUsedAt` wins), an entry given as null is
+ * removed, entries not named are left as they are (another instance's).
+ */
+export interface ServerDataWrite {
+  "person-key": { key: string };
+  "demo-copies": { copies: Record<string, DemoCopyEntry | null> };
+}
+
+/**
  * Storage behind a small interface (y-websocket's bindState/writeState,
  * Hocuspocus's Database): lowdb + an update log is the default; an in-memory
  * one serves unit tests; PostgreSQL can come later without touching rooms.
@@ -112,6 +156,8 @@ export class StorageWriteError extends Error {
  * not be reached or read at all.
  */
 export interface PlanStore {
+  /** The ids of every stored plan (a tool copying a store walks them), in no particular order. */
+  listPlans(): Promise<string[]>;
   /** Creates a plan; rejects when the id is taken. */
   createPlan(meta: PlanMeta): Promise<void>;
   getPlan(id: string): Promise<PlanMeta | null>;
@@ -192,6 +238,10 @@ export interface PlanStore {
   getActivity(planId: string): Promise<ActivityEntry[]>;
   /** Replaces the stored feed; resolves once it is on disk. */
   putActivity(planId: string, entries: readonly ActivityEntry[]): Promise<void>;
+  /** Server-wide data of a kind (null when none is stored yet): see {@link ServerData}. */
+  getServerData<K extends keyof ServerData>(kind: K): Promise<ServerData[K] | null>;
+  /** Writes server-wide data as {@link ServerDataWrite} says; resolves with what is stored after it. */
+  putServerData<K extends keyof ServerData>(kind: K, value: ServerDataWrite[K]): Promise<ServerData[K]>;
   close(): Promise<void>;
 }
 
@@ -232,6 +282,19 @@ export interface PlanData {
   /** A scenario's fork base (issue 14): the content it was made from, which promoting compares against. */
   "scenario-base": { base: VersionContent };
 }
+
+/** Every kind of {@link PlanData}, for code that walks them all (copying a store, tests). */
+export const PLAN_DATA_KINDS = Object.keys({
+  units: true,
+  competitors: true,
+  "undo-accounts": true,
+  "undo-territories": true,
+  proposals: true,
+  restores: true,
+  suggestions: true,
+  scenarios: true,
+  "scenario-base": true,
+} satisfies Record<keyof PlanData, true>) as (keyof PlanData)[];
 
 /** A restore of a version kept so that it can be taken back (server/versions/). */
 export interface StoredRestore {

@@ -340,7 +340,7 @@ export class VersionFiles {
  * larger and gzip compressed them half as well (a version of 500
  * territories and 100,000 vertices: 334 KiB, binary: about half of that).
  */
-function packVersion(entry: VersionEntry, content: VersionContent): Buffer {
+export function packVersion(entry: VersionEntry, content: VersionContent): Buffer {
   const parts: Buffer[] = [];
   let offset = 0;
   const territories = content.territories.map((t) => {
@@ -362,7 +362,7 @@ function packVersion(entry: VersionEntry, content: VersionContent): Buffer {
 const GEOMETRY_REF = /"geometry":"@(\d+)\+(\d+)"/g;
 
 /** A version's checked JSON, geometries back in as base64 (what the content holds); throws DamagedFileError. */
-function unpackVersion(plain: Buffer, name: string): string {
+export function unpackVersion(plain: Buffer, name: string): string {
   if (plain.length < 8) throw new DamagedFileError(name, "it is cut short");
   const length = plain.readUInt32LE(0);
   if (8 + length > plain.length) throw new DamagedFileError(name, "its length field runs past its end");
