@@ -60,6 +60,9 @@ describe("several instances", () => {
     const planId = await createPlan(a);
     await seed(a, planId, ["t1", "t2", "t3"]);
     const clients = [client(a, planId), client(b, planId), client(c, planId)];
+    await eventually(() => {
+      for (const cl of clients) expect(Object.keys(names(cl.doc))).toHaveLength(3);
+    });
     for (const [i, cl] of clients.entries()) {
       transact(cl.doc, LOCAL_EDIT, () => updateTerritory(cl.doc, `t${i + 1}`, { name: `from-${i}` }));
     }
