@@ -32,11 +32,12 @@ const SCHEMA = /^[a-z_][a-z0-9_]{0,62}$/;
  * once PostgreSQL has flushed its WAL) and looks up tables in `schema`.
  */
 export function makePool(opts: PgStoreOptions): { pool: pg.Pool; schema: string } {
-  const schema = opts.schema ?? "public";
+  const { url, schema: inUrl } = splitSchema(opts.url);
+  const schema = opts.schema ?? inUrl ?? "public";
   if (!SCHEMA.test(schema)) throw new Error(`bad schema name "${schema}" (lower-case letters, digits, _)`);
   const settings = { synchronous_commit: "on", search_path: schema, ...opts.settings };
   const pool = new pg.Pool({
-    connectionString: opts.url,
+    connectionString: url,
     max: opts.max ?? 10,
     options: Object.entries(settings)
       .map(([k, v]) => `-c ${k}=${v}`)
@@ -45,6 +46,14 @@ export function makePool(opts: PgStoreOptions): { pool: pg.Pool; schema: string 
   // An idle connection that dies (a database restart) must not take the process down; the next query reconnects.
   pool.on("error", (e) => console.error(`[pg] idle connection: ${e.message}`));
   return { pool, schema };
+}
+
+/** A `?schema=NAME` at the end of DATABASE_URL (ours, not libpq's): the URL without it, and the name. */
+export function splitSchema(url: string): { url: string; schema: string | null } {
+  const m = /[?&]schema=([^&]*)/.exec(url);
+  if (!m) return { url, schema: null };
+  const rest = url.replace(/([?&])schema=[^&]*&?/, "$1").replace(/[?&]$/, "");
+  return { url: rest, schema: decodeURIComponent(m[1] as string) };
 }
 
 /**
