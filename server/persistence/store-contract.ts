@@ -62,7 +62,7 @@ const accounts = (version: number, n = 3): StoredAccounts => ({
   })),
 });
 
-const versionEntry = (id: string): VersionEntry => ({
+export const versionEntry = (id: string): VersionEntry => ({
   id,
   name: `Version ${id}`,
   at: "2027-01-01T10:00:00.000Z",

@@ -11,7 +11,7 @@ import { newAccess } from "../../server/access/tokens.ts";
 import { LowdbStore } from "../../server/persistence/lowdb-store.ts";
 import { PgStore } from "../../server/persistence/pg-store.ts";
 import { freshSchema } from "../../server/persistence/pg/testing.ts";
-import { edits, planMeta, stateOf } from "../../server/persistence/store-contract.ts";
+import { edits, planMeta, stateOf, versionEntry } from "../../server/persistence/store-contract.ts";
 import type { PlanStore } from "../../server/persistence/store.ts";
 import { box } from "../fixtures/shapes.ts";
 
@@ -79,21 +79,7 @@ async function seed(store: PlanStore): Promise<void> {
     competitors: 0,
     units: 0,
   });
-  await store.putVersion(
-    "p1",
-    {
-      id: "v-1",
-      name: "Before",
-      at: "2027-01-01T00:00:00.000Z",
-      by: { id: "p", name: "P", role: "edit" },
-      auto: false,
-      reason: null,
-      summary: "",
-      refs: { accounts: 1, competitors: 0, units: 0 },
-      bytes: 0,
-    },
-    content,
-  );
+  await store.putVersion("p1", { ...versionEntry("v-1"), name: "Before" }, content);
   await store.appendScores("p1", [{ at: 5, score: 42 }]);
   await store.putServerData("person-key", { key: "a-person-key-of-enough-length" });
 }

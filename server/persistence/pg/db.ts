@@ -62,9 +62,7 @@ export function splitSchema(url: string): { url: string; schema: string | null }
  * the second waits for the first, then finds them applied. Returns the ids applied now.
  */
 export async function migrate(pool: pg.Pool, schema: string, upTo = Number.POSITIVE_INFINITY): Promise<number[]> {
-  const client = await pool.connect();
-  try {
-    await client.query("BEGIN");
+  return transaction(pool, async (client) => {
     await client.query("SELECT pg_advisory_xact_lock(hashtext($1))", [`wilayah-migrations:${schema}`]);
     // Nothing DDL when everything is applied: a read-only database (a standby) still opens.
     const known = await client.query<{ has: boolean }>("SELECT to_regclass('schema_migrations') IS NOT NULL AS has");
@@ -84,14 +82,8 @@ export async function migrate(pool: pg.Pool, schema: string, upTo = Number.POSIT
       await client.query("INSERT INTO schema_migrations (id, name) VALUES ($1, $2)", [m.id, m.name]);
       applied.push(m.id);
     }
-    await client.query("COMMIT");
     return applied;
-  } catch (e) {
-    await client.query("ROLLBACK").catch(() => {});
-    throw asPgWriteError(e);
-  } finally {
-    client.release();
-  }
+  });
 }
 
 /** CRC-32 of a blob (text as UTF-8), as stored beside it. */
