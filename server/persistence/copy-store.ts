@@ -11,6 +11,8 @@ export interface PlanCopy {
   name: string;
   /** Why the plan was not copied; null when it was. */
   skipped: string | null;
+  /** Not copied because reading or writing it failed (damage, say), rather than by choice. */
+  failed: boolean;
   /** Documents copied, with the bytes of their state. */
   documents: Record<string, number>;
   /** The accounts' version and count, null when none. */
@@ -43,19 +45,22 @@ export async function copyStore(
 ): Promise<{ plans: PlanCopy[]; server: string[] }> {
   const plans: PlanCopy[] = [];
   for (const id of (await from.listPlans()).sort()) {
-    const copy = await copyPlan(from, to, id, opts.overwrite ?? false);
+    // One plan that cannot be read (damaged, say) is reported; the others are still copied.
+    const copy = await copyPlan(from, to, id, opts.overwrite ?? false).catch(
+      (e: Error): PlanCopy => ({ ...emptyCopy(id, ""), skipped: `not copied: ${e.message}`, failed: true }),
+    );
     plans.push(copy);
     opts.onPlan?.(copy);
   }
   return { plans, server: await copyServerData(from, to) };
 }
 
-export async function copyPlan(from: PlanStore, to: PlanStore, id: string, overwrite: boolean): Promise<PlanCopy> {
-  const meta = await from.getPlan(id);
-  const copy: PlanCopy = {
+function emptyCopy(id: string, name: string): PlanCopy {
+  return {
     id,
-    name: meta?.name ?? "",
+    name,
     skipped: null,
+    failed: false,
     documents: {},
     accounts: null,
     data: [],
@@ -65,13 +70,27 @@ export async function copyPlan(from: PlanStore, to: PlanStore, id: string, overw
     activity: 0,
     scores: 0,
   };
+}
+
+/** Copies one plan; a failure part way removes what was written of it at the target, and is thrown. */
+export async function copyPlan(from: PlanStore, to: PlanStore, id: string, overwrite: boolean): Promise<PlanCopy> {
+  const meta = await from.getPlan(id);
+  const copy = emptyCopy(id, meta?.name ?? "");
   if (!meta) return { ...copy, skipped: "it was deleted meanwhile" };
   if (await to.getPlan(id)) {
     if (!overwrite) return { ...copy, skipped: "a plan with this id exists at the target (--overwrite replaces it)" };
     await to.deletePlan(id);
   }
   await to.createPlan(meta);
+  try {
+    return await copyContents(from, to, id, copy);
+  } catch (e) {
+    await to.deletePlan(id).catch(() => false);
+    throw e;
+  }
+}
 
+async function copyContents(from: PlanStore, to: PlanStore, id: string, copy: PlanCopy): Promise<PlanCopy> {
   for (const part of PARTS) {
     const source = await from.openDocument(id, part);
     try {

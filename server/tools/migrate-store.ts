@@ -52,7 +52,7 @@ async function main(): Promise<number> {
         `${sum((p) => p.activity)} activity entries, ${sum((p) => p.scores)} scores, in ${Date.now() - started} ms. ` +
         "Not carried: edit history before the copy (replay on the target starts at it).",
     );
-    return plans.some((p) => p.damagedVersions.length > 0) ? 1 : 0;
+    return plans.some((p) => p.failed || p.damagedVersions.length > 0) ? 1 : 0;
   } finally {
     await from.close();
     await to.close();

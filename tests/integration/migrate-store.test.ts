@@ -8,7 +8,9 @@ import * as Y from "yjs";
 import { contentOf } from "../../shared/versions/content.ts";
 import { planDoc } from "../../shared/versions/testing.ts";
 import { newAccess } from "../../server/access/tokens.ts";
+import { copyStore, describeCopy, type PlanCopy } from "../../server/persistence/copy-store.ts";
 import { LowdbStore } from "../../server/persistence/lowdb-store.ts";
+import { MemoryStore } from "../../server/persistence/memory-store.ts";
 import { PgStore } from "../../server/persistence/pg-store.ts";
 import { freshSchema } from "../../server/persistence/pg/testing.ts";
 import { edits, planMeta, stateOf, versionEntry } from "../../server/persistence/store-contract.ts";
@@ -142,6 +144,26 @@ describe("npm run migrate-store (issue 16)", () => {
     } finally {
       await returned.close();
     }
+  });
+
+  it("reports a plan it cannot read, leaves nothing of it at the target, and copies the others", async () => {
+    const files = new LowdbStore(source);
+    await files.createPlan(planMeta("p1"));
+    await files.createPlan(planMeta("p2"));
+    await files.putAccounts("p2", accounts(1, 3));
+    await files.close();
+    const file = path.join(source, "plans", "p2", "accounts.json");
+    await fs.writeFile(file, (await fs.readFile(file, "utf8")).replace('"A 1"', '"A 7"'));
+    const target = new MemoryStore();
+    const { plans } = await copyStore(new LowdbStore(source), target);
+    expect(plans.map((p) => [p.id, p.failed])).toEqual([
+      ["p1", false],
+      ["p2", true],
+    ]);
+    expect(describeCopy(plans[1] as PlanCopy)).toMatch(
+      /p2 "": skipped, not copied: This plan's stored data is damaged \(accounts.json/,
+    );
+    expect(await target.listPlans()).toEqual(["p1"]);
   });
 
   it("says how to call it when the ends are wrong", async () => {
