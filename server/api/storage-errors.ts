@@ -1,4 +1,4 @@
-import { DamagedError, DamagedVersionError, StorageWriteError } from "../persistence/store.ts";
+import { DamagedError, DamagedVersionError, FencedError, StorageWriteError } from "../persistence/store.ts";
 import { HttpError } from "./http.ts";
 
 /**
@@ -12,7 +12,7 @@ export function storageHttpError(e: unknown): HttpError | null {
   for (let c: unknown = e, depth = 0; c instanceof Error && depth < 5; c = c.cause, depth++) {
     if (c instanceof DamagedError) return new HttpError(503, c.message, { damaged: true });
     if (c instanceof DamagedVersionError) return new HttpError(503, c.message, { damaged: true, file: c.file });
-    if (c instanceof StorageWriteError) return new HttpError(503, c.message);
+    if (c instanceof StorageWriteError || c instanceof FencedError) return new HttpError(503, c.message);
   }
   return null;
 }

@@ -4,6 +4,7 @@ import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import * as Y from "yjs";
 import { LowdbStore } from "./lowdb-store.ts";
+import { edits } from "./store-contract.ts";
 import type { PlanMeta, RawHistoryEntry } from "./store.ts";
 
 let dataDir: string;
@@ -27,16 +28,6 @@ function openStore(): LowdbStore {
 const meta = (id: string): PlanMeta => ({ id, name: id, createdAt: "2026-12-05T00:00:00.000Z" });
 const ana = { id: "p-ana", name: "Ana", role: "edit" as const };
 const ALL = { from: 0, to: Number.MAX_SAFE_INTEGER, cursor: null };
-
-/** Edits setting k<i> = i in map "m", one update each. */
-function edits(doc: Y.Doc, from: number, to: number): Uint8Array[] {
-  const out: Uint8Array[] = [];
-  const on = (u: Uint8Array) => out.push(u);
-  doc.on("update", on);
-  for (let i = from; i < to; i++) doc.getMap("m").set(`k${i}`, i);
-  doc.off("update", on);
-  return out;
-}
 
 /** What the history entries rebuild, applied in order to a fresh document. */
 function rebuild(entries: readonly RawHistoryEntry[], until = Number.POSITIVE_INFINITY): unknown {

@@ -260,6 +260,59 @@ describe("PgStore damage", () => {
   });
 });
 
+describe("PgStore history and group commit", () => {
+  it("keeps snapshots and lets old runs go by the history policy; damage in history ends a page, not the plan", async () => {
+    const store = await open({
+      historyPolicy: { snapshotMinBytes: 1 << 30, snapshotMaxUpdates: 5, maxAgeMs: 1000, maxBytes: 1 << 30 },
+    });
+    await store.createPlan(planMeta("p1"));
+    const y = new Y.Doc();
+    const doc = await openDoc(store);
+    const run = async (from: number, to: number, at: number) => {
+      for (const [i, u] of edits(y, from, to).entries()) await doc.append(u, { at: at + i, by: null });
+    };
+    await run(0, 10, 1000);
+    await doc.compact(Y.encodeStateAsUpdate(y)); // generation 1, a snapshot at 1009
+    await run(10, 20, 5000);
+    await doc.compact(Y.encodeStateAsUpdate(y)); // generation 2, a snapshot at 5009; generation 0 is too old: let go
+    await run(20, 25, 9000);
+    expect(await rows("SELECT DISTINCT gen FROM updates ORDER BY gen")).toEqual([{ gen: 1 }, { gen: 2 }]);
+    expect(await rows("SELECT gen, at FROM history_snapshots ORDER BY gen")).toEqual([
+      { gen: 1, at: 1009 },
+      { gen: 2, at: 5009 },
+    ]);
+    const all = await store.getHistory("p1", "", { from: 0, to: 1e12, cursor: null }, 1 << 20);
+    expect(all.entries.map((e) => e.kind)).toEqual(["snapshot", ...Array(15).fill("update")]);
+    expect(stateOf(all.entries.map((e) => e.bytes))).toEqual(stateOf(edits(new Y.Doc(), 0, 25)));
+    // A seek starts at the nearest snapshot before it.
+    const late = await store.getHistory("p1", "", { from: 6000, to: 1e12, cursor: null }, 1 << 20);
+    expect(late.entries[0]).toMatchObject({ kind: "snapshot", at: 5009 });
+    expect(late.entries).toHaveLength(6);
+
+    await rows(
+      "UPDATE updates SET bytes = bytes || '\\x00'::bytea WHERE id = (SELECT min(id) FROM updates WHERE gen = 1) + 3",
+    );
+    const cut = await store.getHistory("p1", "", { from: 0, to: 1e12, cursor: null }, 1 << 20);
+    expect(cut).toMatchObject({ next: null });
+    expect(cut.entries).toHaveLength(1 + 3);
+    // Generation 1 is history only: the document itself still opens.
+    await doc.close();
+    expect(stateOf((await openDoc(await open())).updates)).toEqual(stateOf(edits(new Y.Doc(), 0, 25)));
+  });
+
+  it("group-commits appends that arrive while one INSERT is in flight", async () => {
+    const store = await open();
+    await store.createPlan(planMeta("p1"));
+    const doc = await openDoc(store);
+    const query = vi.spyOn(store.pool, "query");
+    await Promise.all(edits(new Y.Doc(), 0, 300).map((u) => doc.append(u)));
+    const inserts = query.mock.calls.filter(([text]) => String(text).includes("INSERT INTO updates")).length;
+    expect(inserts).toBeGreaterThanOrEqual(2);
+    expect(inserts).toBeLessThan(10);
+    expect(stateOf((await openDoc(await open())).updates)).toEqual(stateOf(edits(new Y.Doc(), 0, 300)));
+  });
+});
+
 describe("PgStore migrations and storage errors", () => {
   it("migrates an empty database, then a database of the previous schema whose plans still load", async () => {
     const old = await open({ migrateTo: 1 });

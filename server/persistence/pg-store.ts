@@ -215,7 +215,7 @@ export class PgStore implements PlanStore {
     try {
       await transaction(this.pool, async (db) => {
         await db.query("INSERT INTO plans (id, meta, crc) VALUES ($1, $2, $3)", [meta.id, text, checksum(text)]);
-        // A plan made again under a deleted plan's id starts without refusals or documents of the old one.
+        // The creator writes the plan's first data right after: it holds the next fence from the start.
         if (this.fencing) {
           const { rows } = await db.query<{ fence: string }>(
             `INSERT INTO plan_fences (plan_id, fence) VALUES ($1, 1)
@@ -229,6 +229,7 @@ export class PgStore implements PlanStore {
       if ((e as { code?: string }).code === "23505") throw new Error(`plan ${meta.id} exists`);
       throw e;
     }
+    // A plan made again under a deleted plan's id starts without the old one's refusal.
     this.refused.delete(meta.id);
   }
 
@@ -398,6 +399,7 @@ export class PgStore implements PlanStore {
   // ── history (issue 14, replay) and scores ────────────────────────────────
 
   async getHistory(planId: string, part: Part, query: HistoryQuery, maxBytes: number): Promise<RawHistoryPage> {
+    await this.guard(planId);
     if (!(await this.exists(planId))) throw new Error(`plan ${planId} does not exist`);
     return historyPage(this.pool, planId, part === "" ? "main" : part, query, maxBytes);
   }

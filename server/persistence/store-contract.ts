@@ -62,7 +62,7 @@ const accounts = (version: number, n = 3): StoredAccounts => ({
   })),
 });
 
-const versionEntry = (id: string): VersionEntry => ({
+export const versionEntry = (id: string): VersionEntry => ({
   id,
   name: `Version ${id}`,
   at: "2027-01-01T10:00:00.000Z",
@@ -145,6 +145,7 @@ export function describeStoreContract(name: string, harness: StoreHarness): void
       expect((await store.getPlan("p1"))?.name).toBe("Plan p1");
       expect(await store.getPlan("nope")).toBeNull();
       expect(await store.getPlan("../etc")).toBeNull();
+      expect(await store.getPlan("")).toBeNull();
       await expect(store.createPlan(planMeta("p1"))).rejects.toThrow(/exists/);
       const updated = await store.updatePlan("p1", (m) => ({ ...m, name: "Renamed", demoCopy: { createdAt: "x" } }));
       expect(updated.name).toBe("Renamed");

@@ -2,6 +2,7 @@ import fs from "node:fs/promises";
 import { crc32 } from "node:zlib";
 import type { Author } from "../../shared/comments/comments.ts";
 import { asWriteError, DamagedFileError } from "./fs-errors.ts";
+import { GroupCommit } from "./group-commit.ts";
 
 /** Record header: u32 length word (LE) · u32 CRC-32 of the payload (LE). */
 const HEADER = 8;
@@ -59,9 +60,13 @@ export interface LogContents {
 export class UpdateLog {
   readonly path: string;
   private handle: fs.FileHandle | null = null;
-  private queue: { payload: Uint8Array; meta: Uint8Array | null; resolve: () => void; reject: (e: unknown) => void }[] =
-    [];
-  private flushing: Promise<void> | null = null;
+  private readonly commits = new GroupCommit<{ payload: Uint8Array; meta: Uint8Array | null }>(
+    (batch) => this.writeRecord(batch),
+    (e) => {
+      this.failed = asWriteError(e);
+      return { error: this.failed, dropQueued: true };
+    },
+  );
   private failed: unknown = null;
   /** Cut the file back to this many bytes before the first append (a torn tail that `read` found). */
   private cutTo: number | null;
@@ -85,37 +90,20 @@ export class UpdateLog {
     if (payload.length === 0) return Promise.reject(new Error("an update log record cannot be empty"));
     const metaBytes = meta ? encodeMeta(meta) : null;
     this.size += HEADER + recordBytes(payload, metaBytes);
-    return new Promise((resolve, reject) => {
-      this.queue.push({ payload, meta: metaBytes, resolve, reject });
-      if (!this.flushing) this.flushing = this.flushLoop();
-    });
+    return this.commits.push({ payload, meta: metaBytes });
   }
 
-  private async flushLoop(): Promise<void> {
-    try {
-      while (this.queue.length > 0) {
-        const batch = this.queue;
-        this.queue = [];
-        try {
-          const bytes = encodeRecord(batch);
-          this.size += bytes.length - batch.reduce((n, b) => n + HEADER + recordBytes(b.payload, b.meta), 0);
-          const handle = await this.open();
-          let offset = 0;
-          while (offset < bytes.length) {
-            const { bytesWritten } = await handle.write(bytes, offset);
-            offset += bytesWritten;
-          }
-          await handle.datasync();
-          for (const b of batch) b.resolve();
-        } catch (e) {
-          this.failed = asWriteError(e);
-          for (const b of [...batch, ...this.queue]) b.reject(this.failed);
-          this.queue = [];
-        }
-      }
-    } finally {
-      this.flushing = null;
+  /** One flush: the batch as one record (a batch record when it holds several), written and fdatasync'ed. */
+  private async writeRecord(batch: { payload: Uint8Array; meta: Uint8Array | null }[]): Promise<void> {
+    const bytes = encodeRecord(batch);
+    this.size += bytes.length - batch.reduce((n, b) => n + HEADER + recordBytes(b.payload, b.meta), 0);
+    const handle = await this.open();
+    let offset = 0;
+    while (offset < bytes.length) {
+      const { bytesWritten } = await handle.write(bytes, offset);
+      offset += bytesWritten;
     }
+    await handle.datasync();
   }
 
   private async open(): Promise<fs.FileHandle> {
@@ -137,8 +125,8 @@ export class UpdateLog {
   }
 
   /** Resolves when everything appended so far is on disk (or failed). */
-  async drain(): Promise<void> {
-    while (this.flushing) await this.flushing;
+  drain(): Promise<void> {
+    return this.commits.drain();
   }
 
   async close(): Promise<void> {

@@ -256,19 +256,8 @@ export class VersionFiles {
         out.push({ ...entry, id, bytes: size });
       } catch (e) {
         if (!(e instanceof DamagedVersionError)) throw e;
-        // Its entry is in the damaged file: listed under its id, named, so it is never thinned away.
         const stat = await fs.stat(path.join(this.dir, name));
-        out.push({
-          id,
-          name: id,
-          at: stat.mtime.toISOString(),
-          by: { id: "system", name: "Wilayah", role: "edit" },
-          auto: false,
-          reason: null,
-          summary: "",
-          refs: { accounts: 0, competitors: 0, units: 0 },
-          bytes: stat.size,
-        });
+        out.push(unreadableEntry(id, stat.mtime.toISOString(), stat.size));
       }
     }
     out.sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
@@ -330,6 +319,24 @@ export class VersionFiles {
       throw e;
     }
   }
+}
+
+/**
+ * The entry of a version whose own entry cannot be read (it is in damaged
+ * data): listed under its id, named, so it is never thinned away unseen.
+ */
+export function unreadableEntry(id: string, at: string, bytes: number): VersionEntry {
+  return {
+    id,
+    name: id,
+    at,
+    by: { id: "system", name: "Wilayah", role: "edit" },
+    auto: false,
+    reason: null,
+    summary: "",
+    refs: { accounts: 0, competitors: 0, units: 0 },
+    bytes,
+  };
 }
 
 /**

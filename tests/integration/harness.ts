@@ -22,6 +22,14 @@ export interface ServerProcess {
   kill(signal?: NodeJS.Signals): Promise<void>;
 }
 
+function pgUrlFor(dataDir: string): string {
+  const schema = `wilayah_it_${path
+    .basename(dataDir)
+    .replace(/[^A-Za-z0-9]/g, "_")
+    .toLowerCase()}`;
+  return `${process.env.WILAYAH_TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test"}?schema=${schema}`;
+}
+
 export async function tempDataDir(): Promise<string> {
   return fs.mkdtemp(path.join(os.tmpdir(), "wilayah-test-"));
 }
@@ -53,6 +61,8 @@ export async function startServerProcess(opts: StartOptions = {}): Promise<Serve
       // Tests hammer one server from one address; the limits have their own tests.
       RATE_LIMIT_PER_SEC: "0",
       PLANS_PER_HOUR: "0",
+      // WILAYAH_TEST_STORE=pg: the same tests on PostgreSQL, a schema per data folder (a restart finds it again).
+      ...(process.env.WILAYAH_TEST_STORE === "pg" ? { DATABASE_URL: pgUrlFor(dataDir) } : {}),
       ...opts.env,
     },
     stdio: ["ignore", "pipe", "pipe"],

@@ -32,7 +32,8 @@ const SCHEMA = /^[a-z_][a-z0-9_]{0,62}$/;
  * once PostgreSQL has flushed its WAL) and looks up tables in `schema`.
  */
 export function makePool(opts: PgStoreOptions): { pool: pg.Pool; schema: string } {
-  const schema = opts.schema ?? "public";
+  const { url, schema: inUrl } = splitSchema(opts.url);
+  const schema = opts.schema ?? inUrl ?? "public";
   if (!SCHEMA.test(schema)) throw new Error(`bad schema name "${schema}" (lower-case letters, digits, _)`);
   // A paused instance (a stopped VM, SIGSTOP) must not hold a plan's fence row locked for ever:
   // the server ends a transaction left idle this long, so a successor's takeover is not blocked.
@@ -43,7 +44,7 @@ export function makePool(opts: PgStoreOptions): { pool: pg.Pool; schema: string 
     ...opts.settings,
   };
   const pool = new pg.Pool({
-    connectionString: opts.url,
+    connectionString: url,
     max: opts.max ?? 10,
     options: Object.entries(settings)
       .map(([k, v]) => `-c ${k}=${v}`)
@@ -54,15 +55,21 @@ export function makePool(opts: PgStoreOptions): { pool: pg.Pool; schema: string 
   return { pool, schema };
 }
 
+/** A `?schema=NAME` at the end of DATABASE_URL (ours, not libpq's): the URL without it, and the name. */
+export function splitSchema(url: string): { url: string; schema: string | null } {
+  const m = /[?&]schema=([^&]*)/.exec(url);
+  if (!m) return { url, schema: null };
+  const rest = url.replace(/([?&])schema=[^&]*&?/, "$1").replace(/[?&]$/, "");
+  return { url: rest, schema: decodeURIComponent(m[1] as string) };
+}
+
 /**
  * Applies the migrations not applied yet, in one transaction under an
  * advisory lock (per schema), so instances starting together run them once:
  * the second waits for the first, then finds them applied. Returns the ids applied now.
  */
 export async function migrate(pool: pg.Pool, schema: string, upTo = Number.POSITIVE_INFINITY): Promise<number[]> {
-  const client = await pool.connect();
-  try {
-    await client.query("BEGIN");
+  return transaction(pool, async (client) => {
     await client.query("SELECT pg_advisory_xact_lock(hashtext($1))", [`wilayah-migrations:${schema}`]);
     // Nothing DDL when everything is applied: a read-only database (a standby) still opens.
     const known = await client.query<{ has: boolean }>("SELECT to_regclass('schema_migrations') IS NOT NULL AS has");
@@ -82,14 +89,8 @@ export async function migrate(pool: pg.Pool, schema: string, upTo = Number.POSIT
       await client.query("INSERT INTO schema_migrations (id, name) VALUES ($1, $2)", [m.id, m.name]);
       applied.push(m.id);
     }
-    await client.query("COMMIT");
     return applied;
-  } catch (e) {
-    await client.query("ROLLBACK").catch(() => {});
-    throw asPgWriteError(e);
-  } finally {
-    client.release();
-  }
+  });
 }
 
 /** CRC-32 of a blob (text as UTF-8), as stored beside it. */

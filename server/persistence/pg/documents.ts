@@ -1,5 +1,6 @@
 import type pg from "pg";
 import { DamagedError, FencedError, type StoredDocument, type UpdateMeta } from "../store.ts";
+import { GroupCommit } from "../group-commit.ts";
 import { asPgWriteError, checksum, intact } from "./db.ts";
 
 /** What a document's rows hold when it opens. */
@@ -66,8 +67,6 @@ interface Pending {
   /** The generation it was appended in (a compaction may start the next one before it is written). */
   gen: number;
   meta: UpdateMeta | null;
-  resolve: () => void;
-  reject: (e: unknown) => void;
 }
 
 /**
@@ -80,8 +79,16 @@ interface Pending {
  * once the fence has moved it inserts nothing: the batch is refused whole.
  */
 export class PgDocument implements StoredDocument {
-  private queue: Pending[] = [];
-  private flushing: Promise<void> | null = null;
+  private readonly commits = new GroupCommit<Pending>(
+    (batch) => this.insert(batch),
+    (e, batch) => {
+      const error = asPgWriteError(e);
+      // Only appends of the generation that failed: a compaction since has started afresh.
+      const current = batch.at(-1)?.gen === this.gen;
+      if (current) this.failed = error;
+      return { error, dropQueued: current };
+    },
+  );
   /** After a failed batch every append is refused, as the file log does, until a compaction starts a new generation. */
   private failed: unknown = null;
   private compacting: Promise<void> = Promise.resolve();
@@ -113,35 +120,7 @@ export class PgDocument implements StoredDocument {
     if (update.length === 0) return Promise.reject(new Error("an update cannot be empty"));
     if (meta) this.lastAt = meta.at;
     this.bytes += update.length;
-    return new Promise((resolve, reject) => {
-      this.queue.push({ update, gen: this.gen, meta: meta ?? null, resolve, reject });
-      if (!this.flushing) this.flushing = this.flushLoop();
-    });
-  }
-
-  private async flushLoop(): Promise<void> {
-    try {
-      while (this.queue.length > 0) {
-        const batch = this.queue;
-        this.queue = [];
-        const gen = this.gen;
-        try {
-          await this.insert(batch);
-          for (const b of batch) b.resolve();
-        } catch (e) {
-          const error = asPgWriteError(e);
-          // Only appends of the generation that failed: a compaction since has started afresh.
-          if (this.gen === gen) this.failed = error;
-          for (const b of batch) b.reject(error);
-          if (this.gen === gen) {
-            for (const b of this.queue) b.reject(error);
-            this.queue = [];
-          }
-        }
-      }
-    } finally {
-      this.flushing = null;
-    }
+    return this.commits.push({ update, gen: this.gen, meta: meta ?? null });
   }
 
   private async insert(batch: Pending[]): Promise<void> {
@@ -174,21 +153,16 @@ export class PgDocument implements StoredDocument {
     if (result.rowCount !== batch.length) throw new FencedError(this.planId);
   }
 
-  /** Resolves once every append made so far has committed or failed. */
-  private async drain(): Promise<void> {
-    while (this.flushing) await this.flushing;
-  }
-
   compact(state: Uint8Array): Promise<void> {
     // A new generation now, synchronously: appends after this call carry it, appends before it are in `state`.
     const gen = ++this.gen;
     this.bytes = 0;
     this.failed = null;
     const at = this.lastAt ?? Date.now();
-    const before = this.flushing;
+    const before = this.commits.drain();
     const run = async () => {
       // Appends of the old generation land first, so history sees them in order.
-      if (before) await before;
+      await before;
       const refusal = this.host.refusal(this.planId);
       if (refusal) throw refusal;
       await this.host.compact(this.planId, this.name, gen, state, at);
@@ -200,6 +174,6 @@ export class PgDocument implements StoredDocument {
 
   async close(): Promise<void> {
     await this.compacting;
-    await this.drain();
+    await this.commits.drain();
   }
 }

@@ -5,7 +5,7 @@ import type { VersionContent } from "../../../shared/versions/content.ts";
 import type { VersionEntry } from "../../../shared/versions/entry.ts";
 import { DamagedFileError } from "../fs-errors.ts";
 import { DamagedError, DamagedVersionError, type KeptKind, type StoredVersion } from "../store.ts";
-import { packVersion, unpackVersion } from "../version-files.ts";
+import { packVersion, unpackVersion, unreadableEntry } from "../version-files.ts";
 import { checksum, intact, type Queryable } from "./db.ts";
 
 const gzip = promisify(gzipCb);
@@ -38,21 +38,8 @@ export class PgVersions {
           entry = null;
         }
       }
-      if (!entry) {
-        // Listed under its id, named, so it is never thinned away unseen.
-        return {
-          id: r.id,
-          name: r.id,
-          at: new Date(0).toISOString(),
-          by: { id: "system", name: "Wilayah", role: "edit" },
-          auto: false,
-          reason: null,
-          summary: "",
-          refs: { accounts: 0, competitors: 0, units: 0 },
-          bytes: 0,
-          damaged: "its entry fails its checksum",
-        } satisfies StoredVersion;
-      }
+      if (!entry)
+        return { ...unreadableEntry(r.id, new Date(0).toISOString(), 0), damaged: "its entry fails its checksum" };
       const damaged = this.damage.get(`${planId}/${r.id}`);
       return damaged ? { ...entry, damaged } : entry;
     });
