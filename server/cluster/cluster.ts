@@ -138,14 +138,18 @@ export class Cluster {
       mine.lastUsed = Date.now();
       return { kind: "local" };
     }
-    const key = `${home}|${planId}`;
+    const route = await this.once(`${home}|${planId}`, () => this.decide(home, planId));
+    return route.kind === "forward" && forwarded ? moving() : route;
+  }
+
+  /** One attempt at a time to take (or find) a plan: concurrent callers share it. */
+  private once(key: string, attempt: () => Promise<Route>): Promise<Route> {
     let pending = this.taking.get(key);
     if (!pending) {
-      pending = this.decide(home, planId).finally(() => this.taking.delete(key));
+      pending = attempt().finally(() => this.taking.delete(key));
       this.taking.set(key, pending);
     }
-    const route = await pending;
-    return route.kind === "forward" && forwarded ? moving() : route;
+    return pending;
   }
 
   private async decide(home: string, planId: string): Promise<Route> {
@@ -169,6 +173,8 @@ export class Cluster {
 
   /** We hold the family's lease: take the plan's next fencing number before touching it. */
   private async own(home: string, planId: string): Promise<Route> {
+    // Taken already: a second number would refuse the writes in flight under the first.
+    if (this.owned.get(home)?.fenced.has(planId)) return { kind: "local" };
     let fence: number;
     try {
       fence = await this.deps.fencing.takeFence(planId);
@@ -190,10 +196,11 @@ export class Cluster {
   /** Takes a plan this instance has just created (a new plan, or a scenario of a plan served here). */
   async claim(planId: string): Promise<void> {
     const home = (await this.home(planId)) ?? planId;
-    if (!this.owned.has(home) && !(await this.deps.leases.tryTake(home, this.me))) {
-      throw new Error(`plan ${planId} is served by another instance`);
-    }
-    await this.own(home, planId);
+    const route = await this.once(`${home}|${planId}`, async () => {
+      if (!this.owned.has(home) && !(await this.deps.leases.tryTake(home, this.me))) return moving();
+      return this.own(home, planId);
+    });
+    if (route.kind !== "local") throw new Error(`plan ${planId} is served by another instance`);
   }
 
   /**
@@ -205,9 +212,12 @@ export class Cluster {
   async takeOver(planId: string, holder: string): Promise<boolean> {
     try {
       const home = (await this.home(planId)) ?? planId;
-      if (!this.owned.has(home) && !(await this.deps.leases.replace(home, holder, this.me))) return false;
-      await this.own(home, planId);
-      return true;
+      if (this.owned.get(home)?.fenced.has(planId)) return true;
+      const route = await this.once(`${home}|${planId}`, async () => {
+        if (!this.owned.has(home) && !(await this.deps.leases.replace(home, holder, this.me))) return moving();
+        return this.own(home, planId);
+      });
+      return route.kind === "local";
     } catch {
       return false;
     }

@@ -281,6 +281,9 @@ async function failover(trials: number, timedTrials: number, log: (m: string) =>
         maxBackoffTime: 500,
       });
       providers.push({ doc, provider });
+      provider.on("connection-close", (ev: { code: number; reason: string } | null) => {
+        (provider as unknown as { lastClose: string }).lastClose = ev ? `${ev.code} ${ev.reason}` : "local";
+      });
     }
     await waitFor("clients synced", () => providers.every((p) => readTerritories(p.doc).length === 1), 30_000);
     const lease = `${d.env.REDIS_PREFIX}owner:${plan.id}`;
@@ -309,7 +312,23 @@ async function failover(trials: number, timedTrials: number, log: (m: string) =>
         "every client converged",
         () => providers.every((p) => counterOf(readTerritories(p.doc)[0]?.name) >= first),
         60_000,
-      );
+      ).catch(async (e: Error) => {
+        const seen = providers.map((p) => `${counterOf(readTerritories(p.doc)[0]?.name)}${p.provider.wsconnected ? "" : "(offline)"}`);
+        const logs = servers.map((s) => `--- :${s.port}\n${s.output().slice(-3000)}`).join("\n");
+        const p0 = providers[0]?.provider as unknown as { ws: WebSocket | null; wsconnecting: boolean; shouldConnect: boolean; wsUnsuccessfulReconnects: number };
+        console.error(`provider 0: ws ${p0.ws === null ? "null" : p0.ws === undefined ? "undefined" : `readyState ${p0.ws.readyState}`}, connecting ${p0.wsconnecting}, shouldConnect ${p0.shouldConnect}, failures ${p0.wsUnsuccessfulReconnects}, last close ${(p0 as unknown as { lastClose: string }).lastClose}`);
+        for (const srv of servers) {
+          const answer = await new Promise<string>((res) => {
+            const w = new WebSocket(`ws://127.0.0.1:${srv.port}/sync/${plan.id}?token=${plan.token}`);
+            const t = setTimeout(() => res("no answer in 5 s"), 5_000);
+            w.on("open", () => (clearTimeout(t), res("open"), w.close()));
+            w.on("unexpected-response", (_q, r) => (clearTimeout(t), res(`status ${r.statusCode}`)));
+            w.on("error", (err) => (clearTimeout(t), res(`error ${err.message}`)));
+          });
+          console.error(`upgrade on :${srv.port} (${srv === via ? "via" : srv === owner ? "killed owner" : "other"}): ${answer}; lease ${await redis.get(lease)}`);
+        }
+        throw new Error(`${e.message}: after edit ${first}, the clients show ${seen.join(" ")}\n${logs}`);
+      });
       const ms = performance.now() - killedAt;
       if (trial < timedTrials) result.timed.push(ms);
       // Nothing acknowledged is lost: what is stored is at least the last acknowledged edit.
@@ -438,10 +457,12 @@ export const clusterBench: Benchmark = {
   title: "Several instances (PostgreSQL + Redis)",
   async run(ctx: BenchContext): Promise<BenchResult> {
     const quick = ctx.quick;
+    // BENCH_CLUSTER_PARTS=fanout,commit,failover,scale: only these parts (to iterate on one).
+    const parts = new Set((process.env.BENCH_CLUSTER_PARTS ?? "fanout,commit,failover,scale").split(","));
     const rounds = quick ? 1 : 3;
     const kinds = ["files", "pg", "cluster"] as const;
     const runs: FanoutRun[] = [];
-    for (let round = 1; round <= rounds; round++) {
+    for (let round = 1; parts.has("fanout") && round <= rounds; round++) {
       for (let k = 0; k < kinds.length; k++) {
         const kind = kinds[(k + round - 1) % kinds.length] as (typeof kinds)[number];
         ctx.log(`fan-out: round ${round}, ${kind}`);
@@ -468,19 +489,23 @@ export const clusterBench: Benchmark = {
 
     ctx.log("commit: files, PostgreSQL");
     const commitRows = [];
-    for (const kind of ["files", "pg"] as const) {
+    for (const kind of parts.has("commit") ? (["files", "pg"] as const) : []) {
       const c = await commits(kind, quick ? 50 : 300);
       commitRows.push([c.label, fmt(c.p50), fmt(c.p99)]);
     }
 
-    const trials = Number(process.env.BENCH_FAILOVER_TRIALS ?? (quick ? 3 : 200));
+    const trials = parts.has("failover") ? Number(process.env.BENCH_FAILOVER_TRIALS ?? (quick ? 3 : 200)) : 0;
     const timedTrials = Math.min(20, trials);
     ctx.log(`failover: ${trials} kill -9 trials`);
     const f = await failover(trials, timedTrials, ctx.log);
     const sortedF = [...f.timed].sort((a, b) => a - b);
 
     ctx.log("scale: clients over plans on 3 instances");
-    const sc = quick ? await scale(10, 10, 10, 10) : await scale(10, 100, 30, 50);
+    const sc = !parts.has("scale")
+      ? await scale(1, 1, 1, 1)
+      : quick
+        ? await scale(10, 10, 10, 10)
+        : await scale(10, 100, 30, 50);
 
     return {
       name: "cluster",
