@@ -2,7 +2,7 @@ import type http from "node:http";
 import { MAX_ACCOUNTS } from "../shared/accounts/import.ts";
 import { reconcileAccountsVersion } from "./api/accounts.ts";
 import { apiRouter } from "./api/routes.ts";
-import { sendError } from "./api/http.ts";
+import { sendError, sendJson } from "./api/http.ts";
 import type { ServerConfig } from "./config.ts";
 import { LowdbStore } from "./persistence/lowdb-store.ts";
 import type { PlanStore } from "./persistence/store.ts";
@@ -28,21 +28,40 @@ import { RateLimiter } from "./access/rate-limit.ts";
 import { DemoCopies } from "./demo/copies.ts";
 import { demoTemplate, retirePublicDemo } from "./demo/seed.ts";
 import { createGuardedServer, tooManyConnections } from "./http-server.ts";
+import { logger } from "./ops/log.ts";
+import { countLoadedPlansWith, serveMetrics, startMetrics } from "./ops/metrics.ts";
+import { CHECK_TIMEOUT_MS, type ReadyCheck, serveReady } from "./ops/ready.ts";
+import { logRequest, requestIdOf } from "./ops/request-log.ts";
+
+const demoLog = logger("demo");
+const httpLog = logger("http");
 
 export interface WilayahServer {
   readonly http: http.Server;
   readonly store: PlanStore;
   readonly rooms: Rooms;
+  /**
+   * What `GET /api/ready` checks (storage, the scoring worker); push more
+   * (the multi-instance layer's Redis) and they are checked from then on.
+   */
+  readonly readyChecks: ReadyCheck[];
   /** The port actually listened on (useful with port 0). */
   readonly port: number;
   /** Stops accepting, closes every socket, compacts and closes every room. */
   close(): Promise<void>;
 }
 
+/** What a caller may add to the server besides its configuration. */
+export interface ServerExtras {
+  /** Checks `GET /api/ready` runs besides the server's own (issue 16). */
+  readyChecks?: readonly ReadyCheck[];
+}
+
 /** Builds and starts the whole server: REST, sync and static files on one port. */
 export async function startServer(
   config: ServerConfig,
   store: PlanStore = new LowdbStore(config.dataDir),
+  extras: ServerExtras = {},
 ): Promise<WilayahServer> {
   const scoring = new Scoring(store);
   if (config.scoring) scoring.warm();
@@ -168,6 +187,12 @@ export async function startServer(
     ],
   );
   const limiter = new RateLimiter(config.rateLimitPerSec, config.rateLimitBurst);
+  countLoadedPlansWith(() => rooms.size);
+  const readyChecks: ReadyCheck[] = [
+    { name: "storage", check: () => store.ping() },
+    ...(config.scoring ? [{ name: "scoring", check: () => scoring.ping(CHECK_TIMEOUT_MS) }] : []),
+    ...(extras.readyChecks ?? []),
+  ];
 
   const router = apiRouter({
     store,
@@ -190,12 +215,22 @@ export async function startServer(
   });
 
   const guarded = createGuardedServer(config, (req, res) => {
+    logRequest(req, res);
     if (!guarded.admit(req, res)) {
       res.shouldKeepAlive = false;
       sendError(res, 503, tooManyConnections(config.maxConnectionsPerAddress));
       return;
     }
     const url = new URL(req.url ?? "/", "http://localhost");
+    // What operators and load balancers poll: no token, no rate limit (issue 16).
+    const ops = opsRoute(req, url);
+    if (ops) {
+      ops(res).catch((e: Error) => {
+        httpLog.error({ reqId: requestIdOf(req), path: url.pathname, err: e }, "the request failed");
+        if (!res.headersSent) sendError(res, 500, "Something went wrong on the server; please try again.");
+      });
+      return;
+    }
     if (url.pathname.startsWith("/api/")) {
       const wait = limiter.take(clientAddress(req, config.trustProxy));
       if (wait > 0) {
@@ -210,10 +245,20 @@ export async function startServer(
         })
       : serveStatic(config.staticDir, req, res, url);
     handled.catch((e: Error) => {
-      console.error(`[http] ${req.method} ${url.pathname}: ${e.message}`);
+      httpLog.error({ reqId: requestIdOf(req), method: req.method, path: url.pathname, err: e }, "the request failed");
       if (!res.headersSent) sendError(res, 500, "Something went wrong on the server; please try again.");
     });
   });
+
+  /** The handler of an operations endpoint, or null when the request is not for one. */
+  function opsRoute(req: http.IncomingMessage, url: URL): ((res: http.ServerResponse) => Promise<void>) | null {
+    if (req.method !== "GET" && req.method !== "HEAD") return null;
+    const path = url.pathname.replace(/\/$/, "");
+    if (path === "/metrics") return (res) => serveMetrics(req, res, config.metricsToken);
+    if (path === "/api/ready") return (res) => serveReady(res, readyChecks, () => store.damagedPlans());
+    if (path === "/api/health") return async (res) => sendJson(res, 200, { ok: true, rooms: rooms.size });
+    return null;
+  }
 
   const server = guarded.server;
   const sync = new SyncEndpoint({
@@ -232,7 +277,7 @@ export async function startServer(
   await retirePublicDemo(store);
   await demo.start();
   // The first copy should not wait for the template to be generated.
-  if (config.seedDemo) demoPlan().catch((e: Error) => console.error(`[demo] ${e.message}`));
+  if (config.seedDemo) demoPlan().catch((e: Error) => demoLog.error({ err: e }, "building the demo template failed"));
 
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
@@ -243,11 +288,13 @@ export async function startServer(
   });
   const address = server.address();
   const port = typeof address === "object" && address ? address.port : config.port;
+  startMetrics(port);
 
   return {
     http: server,
     store,
     rooms,
+    readyChecks,
     port,
     async close() {
       server.close();

@@ -70,6 +70,8 @@ export interface ServerConfig {
   demoCopyTtlDays: number;
   /** Key of the person secrets (HMAC); null: generated once and kept in DATA_DIR. */
   personKey: string | null;
+  /** When set, `GET /metrics` needs it as a Bearer token; unset: open, like /api/health. */
+  metricsToken: string | null;
 }
 
 function int(value: string | undefined, fallback: number): number {
@@ -138,5 +140,6 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfi
     demoCopiesPerHour: int(env.DEMO_COPIES_PER_HOUR, 20),
     demoCopyTtlDays: decimal(env.DEMO_COPY_TTL_DAYS, 3),
     personKey: env.PERSON_KEY || null,
+    metricsToken: env.METRICS_TOKEN || null,
   };
 }

@@ -192,6 +192,14 @@ export interface PlanStore {
   getActivity(planId: string): Promise<ActivityEntry[]>;
   /** Replaces the stored feed; resolves once it is on disk. */
   putActivity(planId: string, entries: readonly ActivityEntry[]): Promise<void>;
+  /**
+   * Proves storage reachable and writable, for `GET /api/ready` (issue 16):
+   * writes a small marker durably and reads it back; rejects when it cannot
+   * (a StorageWriteError for a full or read-only disk).
+   */
+  ping(): Promise<void>;
+  /** The ids of the plans refused for damage right now (see DamagedError), for `GET /api/ready`. */
+  damagedPlans(): string[];
   close(): Promise<void>;
 }
 

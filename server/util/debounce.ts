@@ -1,3 +1,6 @@
+import { logger } from "../ops/log.ts";
+
+const debounceLog = logger("debounce");
 /**
  * Runs `fn` once things have been quiet for `waitMs`, but no later than
  * `maxWaitMs` after the first trigger (lodash's debounce with maxWait).
@@ -37,7 +40,7 @@ export class Debouncer {
       return;
     }
     this.running = this.fn()
-      .catch((e: Error) => console.error(`[debounce] ${e.message}`))
+      .catch((e: Error) => debounceLog.error({ err: e }, "a debounced task failed"))
       .finally(() => {
         this.running = null;
         if (this.again) {
