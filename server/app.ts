@@ -31,7 +31,7 @@ import { createGuardedServer, tooManyConnections } from "./http-server.ts";
 import { logger } from "./ops/log.ts";
 import { countLoadedPlansWith, serveMetrics, startMetrics } from "./ops/metrics.ts";
 import { CHECK_TIMEOUT_MS, type ReadyCheck, serveReady } from "./ops/ready.ts";
-import { logRequest, requestIdOf } from "./ops/request-log.ts";
+import { logRequest, requestFields } from "./ops/request-log.ts";
 
 const demoLog = logger("demo");
 const httpLog = logger("http");
@@ -224,14 +224,7 @@ export async function startServer(
     const url = new URL(req.url ?? "/", "http://localhost");
     // What operators and load balancers poll: no token, no rate limit (issue 16).
     const ops = opsRoute(req, url);
-    if (ops) {
-      ops(res).catch((e: Error) => {
-        httpLog.error({ reqId: requestIdOf(req), path: url.pathname, err: e }, "the request failed");
-        if (!res.headersSent) sendError(res, 500, "Something went wrong on the server; please try again.");
-      });
-      return;
-    }
-    if (url.pathname.startsWith("/api/")) {
+    if (!ops && url.pathname.startsWith("/api/")) {
       const wait = limiter.take(clientAddress(req, config.trustProxy));
       if (wait > 0) {
         res.setHeader("retry-after", String(wait));
@@ -239,13 +232,15 @@ export async function startServer(
         return;
       }
     }
-    const handled = url.pathname.startsWith("/api/")
-      ? router.handle(req, res, url).then((matched) => {
-          if (!matched) sendError(res, 404, `There is no API endpoint ${req.method} ${url.pathname}.`);
-        })
-      : serveStatic(config.staticDir, req, res, url);
+    const handled = ops
+      ? ops(res)
+      : url.pathname.startsWith("/api/")
+        ? router.handle(req, res, url).then((matched) => {
+            if (!matched) sendError(res, 404, `There is no API endpoint ${req.method} ${url.pathname}.`);
+          })
+        : serveStatic(config.staticDir, req, res, url);
     handled.catch((e: Error) => {
-      httpLog.error({ reqId: requestIdOf(req), method: req.method, path: url.pathname, err: e }, "the request failed");
+      httpLog.error({ ...requestFields(req), err: e }, "the request failed");
       if (!res.headersSent) sendError(res, 500, "Something went wrong on the server; please try again.");
     });
   });

@@ -1,4 +1,4 @@
-import { pino, type Logger } from "pino";
+import { type DestinationStream, type Logger, pino } from "pino";
 
 /**
  * The server's one logger (issue 16): every line on stdout is one JSON
@@ -12,23 +12,44 @@ import { pino, type Logger } from "pino";
  * `token=…` and `secret=…` URL parameters before it is written, wherever in
  * the line they are (an error message quoting a URL, say).
  */
-export const log: Logger = pino({
-  level: process.env.LOG_LEVEL || "info",
-  timestamp: pino.stdTimeFunctions.isoTime,
-  redact: {
-    paths: [
-      "token",
-      "secret",
-      "authorization",
-      "headers.authorization",
-      "headers.cookie",
-      "req.headers.authorization",
-      "req.headers.cookie",
-    ],
-    censor: "[redacted]",
-  },
-  hooks: { streamWrite: redactSecrets },
-});
+export const log: Logger = createLogger(process.env.LOG_LEVEL || "info");
+
+/** A logger with the server's settings, writing to `destination` (stdout when absent; tests pass their own). */
+export function createLogger(level: string, destination?: DestinationStream): Logger {
+  return pino(
+    {
+      level,
+      timestamp: pino.stdTimeFunctions.isoTime,
+      redact: {
+        paths: [
+          "token",
+          "secret",
+          "authorization",
+          "headers.authorization",
+          "headers.cookie",
+          "req.headers.authorization",
+          "req.headers.cookie",
+        ],
+        censor: "[redacted]",
+      },
+      hooks: { streamWrite: redactSecrets },
+    },
+    destination,
+  );
+}
+
+/**
+ * Writes out what the logger holds, now: before a SIGKILL the process sends
+ * itself (a crash point), which no exit handler outlives. Never throws.
+ */
+export function flushLogSync(): void {
+  const stream = (log as unknown as Record<symbol, { flushSync?: () => void } | undefined>)[pino.symbols.streamSym];
+  try {
+    stream?.flushSync?.();
+  } catch {
+    // Nothing written yet, or the descriptor is gone: nothing to keep.
+  }
+}
 
 /** A child logger for one part of the server: its lines carry `component`. */
 export function logger(component: string, fields: Record<string, unknown> = {}): Logger {

@@ -26,6 +26,17 @@ export function requestIdOf(req: IncomingMessage): string | undefined {
   return ids.get(req);
 }
 
+/** What every log line about a request says of it: its id, method, path (no query) and the plan it names. */
+export function requestFields(req: IncomingMessage): {
+  reqId: string | undefined;
+  method: string | undefined;
+  path: string;
+  planId: string | undefined;
+} {
+  const path = loggablePath(req.url);
+  return { reqId: ids.get(req), method: req.method, path, planId: planIdOfPath(path) ?? undefined };
+}
+
 /**
  * Gives the request its id, echoes it in the answer's `x-request-id`, and
  * writes one line when the answer is done (or the client went away first):
@@ -40,15 +51,11 @@ export function logRequest(req: IncomingMessage, res: ServerResponse): string {
   const finish = (aborted: boolean) => {
     if (done) return;
     done = true;
-    const path = loggablePath(req.url);
     const status = res.statusCode;
     const fields = {
-      reqId,
-      method: req.method,
-      path,
+      ...requestFields(req),
       status,
       ms: Math.round(Number(process.hrtime.bigint() - started) / 1e4) / 100,
-      planId: planIdOfPath(path) ?? undefined,
       aborted: aborted || undefined,
     };
     if (status >= 500) httpLog.error(fields, "request");

@@ -17,8 +17,8 @@ import { Connection } from "../rooms/connection.ts";
 import type { Room } from "../rooms/room.ts";
 import type { Rooms } from "../rooms/rooms.ts";
 import type { LinkScopes } from "../access/scopes.ts";
-import { loggablePath, logger, planIdOfPath } from "../ops/log.ts";
-import { assignRequestId, requestIdOf } from "../ops/request-log.ts";
+import { logger } from "../ops/log.ts";
+import { assignRequestId, requestFields, requestIdOf } from "../ops/request-log.ts";
 
 const syncLog = logger("sync");
 
@@ -123,14 +123,13 @@ export class SyncEndpoint {
         // A plan refused for damage, or a full or read-only disk: 503 with the sentence, as REST answers.
         const storage = storageHttpError(e);
         if (storage) return refuseUpgrade(socket, storage.status, storage.message, storage.details);
-        syncLog.error({ reqId, path: loggablePath(req.url), err: e }, "the upgrade failed");
+        syncLog.error({ ...requestFields(req), err: e }, "the upgrade failed");
         refuseUpgrade(socket, 500, "The server could not open this plan.");
       })
       .finally(() => {
         const status = upgrades.get(socket)?.status ?? 0;
         if (status === 0) return;
-        const path = loggablePath(req.url);
-        const fields = { reqId, path, planId: planIdOfPath(path) ?? undefined, status, ms: elapsed(started) };
+        const fields = { ...requestFields(req), status, ms: elapsed(started) };
         if (status >= 500) syncLog.error(fields, "upgrade refused");
         else syncLog.info(fields, "upgrade refused");
       });

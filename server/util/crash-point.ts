@@ -1,6 +1,7 @@
-import { logger } from "../ops/log.ts";
+import { flushLogSync, logger } from "../ops/log.ts";
 
 const crashPointLog = logger("crash-point");
+
 /**
  * Test-only crash points (etcd's gofail, TiKV's fail-rs): with
  * `WILAYAH_CRASH_AT=<name>` in its environment the server kills itself with
@@ -11,6 +12,7 @@ const crashPointLog = logger("crash-point");
 export function crashPoint(name: string): void {
   if (process.env.WILAYAH_CRASH_AT !== name) return;
   crashPointLog.error({ point: name }, "killing the process (WILAYAH_CRASH_AT)");
+  flushLogSync();
   process.kill(process.pid, "SIGKILL");
   // Run nothing more while the signal lands.
   Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 10_000);

@@ -138,6 +138,10 @@ describe("accounts import: one atomic step", () => {
     );
     await expect(importCsv(crashing, planId, NEW_CSV)).rejects.toThrow();
     expect(await exited).toBe("SIGKILL");
+    // The log says why it died, though the kill leaves no time to write it out afterwards.
+    await eventually(() =>
+      expect(logged(crashing, { component: "crash-point", point: "accounts-stored" })).toHaveLength(1),
+    );
     const stored = JSON.parse(await fs.readFile(`${first.dataDir}/plans/${planId}/accounts.json`, "utf8"));
     expect(stored.data.version).toBe(2);
 
