@@ -1,6 +1,6 @@
 import { Writable } from "node:stream";
 import { describe, expect, it } from "vitest";
-import { createLogger, loggablePath, planIdOfPath, redactSecrets } from "./log.ts";
+import { createLogger, loggablePath, logLevel, planIdOfPath, redactSecrets } from "./log.ts";
 
 /** A logger writing into an array of parsed lines. */
 function capture() {
@@ -35,8 +35,21 @@ describe("loggablePath and planIdOfPath", () => {
     expect(loggablePath(undefined)).toBe("/");
     expect(planIdOfPath("/api/plans/abc/territories")).toBe("abc");
     expect(planIdOfPath("/sync/abc")).toBe("abc");
+    expect(planIdOfPath("/plan/abc")).toBe("abc");
     expect(planIdOfPath("/api/plans")).toBeNull();
     expect(planIdOfPath("/assets/app.js")).toBeNull();
+  });
+});
+
+describe("logLevel", () => {
+  it("reads LOG_LEVEL as a person writes it, and names the variable when it is wrong", () => {
+    expect(logLevel(undefined)).toBe("info");
+    expect(logLevel("")).toBe("info");
+    expect(logLevel(" DEBUG ")).toBe("debug");
+    expect(logLevel("silent")).toBe("silent");
+    expect(() => logLevel("loud")).toThrow(
+      /^LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent; got "loud"$/,
+    );
   });
 });
 

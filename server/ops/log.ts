@@ -1,5 +1,8 @@
 import { type DestinationStream, type Logger, pino } from "pino";
 
+/** The levels LOG_LEVEL may name (pino's, and `silent`). */
+const LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"];
+
 /**
  * The server's one logger (issue 16): every line on stdout is one JSON
  * object (`{"level":30,"time":…,"component":"store","planId":…,"msg":…}`),
@@ -12,7 +15,15 @@ import { type DestinationStream, type Logger, pino } from "pino";
  * `token=…` and `secret=…` URL parameters before it is written, wherever in
  * the line they are (an error message quoting a URL, say).
  */
-export const log: Logger = createLogger(process.env.LOG_LEVEL || "info");
+export const log: Logger = createLogger(logLevel(process.env.LOG_LEVEL));
+
+/** LOG_LEVEL, checked: pino's own error for a wrong one does not name the variable. */
+export function logLevel(value: string | undefined): string {
+  if (!value) return "info";
+  const level = value.trim().toLowerCase();
+  if (!LEVELS.includes(level)) throw new Error(`LOG_LEVEL must be one of ${LEVELS.join(", ")}; got "${value}"`);
+  return level;
+}
 
 /** A logger with the server's settings, writing to `destination` (stdout when absent; tests pass their own). */
 export function createLogger(level: string, destination?: DestinationStream): Logger {
@@ -80,8 +91,8 @@ export function loggablePath(rawUrl: string | undefined): string {
   return redactSecrets(q === -1 ? url : url.slice(0, q)).slice(0, 512);
 }
 
-/** The plan a path names (`/api/plans/<id>…`, `/sync/<id>…`), for the `planId` field; null when none. */
+/** The plan a path names (`/api/plans/<id>…`, `/sync/<id>…`, the page `/plan/<id>`), for the `planId` field; null when none. */
 export function planIdOfPath(path: string): string | null {
-  const m = /^\/(?:api\/plans|sync)\/([A-Za-z0-9_-]{1,64})(?:[/?]|$)/.exec(path);
+  const m = /^\/(?:api\/plans|sync|plan)\/([A-Za-z0-9_-]{1,64})(?:[/?]|$)/.exec(path);
   return m ? (m[1] as string) : null;
 }

@@ -319,8 +319,8 @@ export class VersionFiles {
     if (copy) {
       void this.copyAside([file]).then((aside) =>
         versionsLog.error(
-          { planId: this.planId, file, damage: problem },
-          `${file} is damaged (${problem}); it is reported, not dropped` + (aside ? ` (a copy is in ${aside})` : ""),
+          { planId: this.planId, file, damage: problem, aside: aside ?? undefined },
+          `${file} is damaged (${problem}); it is reported, not dropped`,
         ),
       );
     }
