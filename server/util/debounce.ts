@@ -1,6 +1,5 @@
-import { logger } from "../ops/log.ts";
+import { log } from "../ops/log.ts";
 
-const debounceLog = logger("debounce");
 /**
  * Runs `fn` once things have been quiet for `waitMs`, but no later than
  * `maxWaitMs` after the first trigger (lodash's debounce with maxWait).
@@ -40,7 +39,7 @@ export class Debouncer {
       return;
     }
     this.running = this.fn()
-      .catch((e: Error) => debounceLog.error({ err: e }, "a debounced task failed"))
+      .catch((e: Error) => log.error({ component: "debounce", err: e }, "a debounced task failed"))
       .finally(() => {
         this.running = null;
         if (this.again) {
