@@ -157,8 +157,19 @@ export class Scoring implements RoomExtension {
    * A round trip to the worker (`GET /api/ready`): resolves when it answers,
    * rejects after `timeoutMs`. The ping waits behind the work queued before
    * it, so a worker stuck in one analysis longer than that counts as not alive.
+   * Calls while one is out share its answer: a flood of readiness probes
+   * queues one message, not one each.
    */
   ping(timeoutMs: number): Promise<void> {
+    this.pinging ??= this.roundTrip(timeoutMs).finally(() => {
+      this.pinging = null;
+    });
+    return this.pinging;
+  }
+
+  private pinging: Promise<void> | null = null;
+
+  private roundTrip(timeoutMs: number): Promise<void> {
     const worker = this.ensureWorker();
     const requestId = this.nextPing++;
     return new Promise<void>((resolve, reject) => {
