@@ -3,7 +3,7 @@ import type { Duplex } from "node:stream";
 import { MAX_ACCOUNTS } from "../shared/accounts/import.ts";
 import { reconcileAccountsVersion } from "./api/accounts.ts";
 import { apiRouter } from "./api/routes.ts";
-import { sendError } from "./api/http.ts";
+import { sendError, sendJson } from "./api/http.ts";
 import type { ServerConfig } from "./config.ts";
 import { openStore } from "./persistence/open-store.ts";
 import type { PlanStore } from "./persistence/store.ts";
@@ -35,15 +35,34 @@ import { ownedStore } from "./cluster/owned-store.ts";
 import { planOfApiPath, routeRequest, routeUpgrade } from "./cluster/routing.ts";
 import { trustInstances } from "./access/client-address.ts";
 import { CloseCode } from "../shared/protocol/messages.ts";
+import { logger } from "./ops/log.ts";
+import { countLoadedPlansWith, ownerMoves, serveMetrics, startMetrics } from "./ops/metrics.ts";
+import { CHECK_TIMEOUT_MS, type ReadyCheck, serveReady } from "./ops/ready.ts";
+import { logRequest, requestFields } from "./ops/request-log.ts";
+
+const demoLog = logger("demo");
+const httpLog = logger("http");
+const clusterLog = logger("cluster");
 
 export interface WilayahServer {
   readonly http: http.Server;
   readonly store: PlanStore;
   readonly rooms: Rooms;
+  /**
+   * What `GET /api/ready` checks (storage, the scoring worker); push more
+   * (the multi-instance layer's Redis) and they are checked from then on.
+   */
+  readonly readyChecks: ReadyCheck[];
   /** The port actually listened on (useful with port 0). */
   readonly port: number;
   /** Stops accepting, closes every socket, compacts and closes every room. */
   close(): Promise<void>;
+}
+
+/** What a caller may add to the server besides its configuration. */
+export interface ServerExtras {
+  /** Checks `GET /api/ready` runs besides the server's own (issue 16). */
+  readyChecks?: readonly ReadyCheck[];
 }
 
 /** Builds and starts the whole server: REST, sync and static files on one port. */
@@ -51,6 +70,7 @@ export async function startServer(
   config: ServerConfig,
   /** Default: the store the configuration names (PostgreSQL with DATABASE_URL, else DATA_DIR). */
   given?: PlanStore,
+  extras: ServerExtras = {},
 ): Promise<WilayahServer> {
   // Several instances (issue 16): each plan is served by its owner; the store refuses to write others'.
   const baseStore = given ?? (await openStore(config, { fencing: config.redisUrl !== null }));
@@ -185,6 +205,14 @@ export async function startServer(
     ],
   );
   const limiter = new RateLimiter(config.rateLimitPerSec, config.rateLimitBurst);
+  countLoadedPlansWith(() => rooms.size);
+  const readyChecks: ReadyCheck[] = [
+    { name: "storage", check: () => store.ping() },
+    ...(config.scoring ? [{ name: "scoring", check: () => scoring.ping(CHECK_TIMEOUT_MS) }] : []),
+    // Several instances: Redis decides who serves which plan (issue 16).
+    ...(cluster ? [{ name: "redis", check: () => cluster.ping() }] : []),
+    ...(extras.readyChecks ?? []),
+  ];
 
   const router = apiRouter({
     store,
@@ -207,13 +235,16 @@ export async function startServer(
   });
 
   const guarded = createGuardedServer(config, (req, res) => {
+    logRequest(req, res);
     if (!guarded.admit(req, res)) {
       res.shouldKeepAlive = false;
       sendError(res, 503, tooManyConnections(config.maxConnectionsPerAddress));
       return;
     }
     const url = new URL(req.url ?? "/", "http://localhost");
-    if (url.pathname.startsWith("/api/")) {
+    // What operators and load balancers poll: no token, no rate limit (issue 16).
+    const ops = opsRoute(req, url);
+    if (!ops && url.pathname.startsWith("/api/")) {
       const wait = limiter.take(clientAddress(req, config.trustProxy));
       if (wait > 0) {
         res.setHeader("retry-after", String(wait));
@@ -225,9 +256,11 @@ export async function startServer(
       router.handle(req, res, url).then((matched) => {
         if (!matched) sendError(res, 404, `There is no API endpoint ${req.method} ${url.pathname}.`);
       });
+    // Several instances: a call naming a plan is served by the plan's owner, here or forwarded (issue 16).
     const planId = cluster && hopSecret ? planOfApiPath(url.pathname) : null;
-    const handled =
-      cluster && hopSecret && planId
+    const handled = ops
+      ? ops(res)
+      : cluster && hopSecret && planId
         ? routeRequest(
             cluster,
             planId,
@@ -240,10 +273,20 @@ export async function startServer(
           ? api()
           : serveStatic(config.staticDir, req, res, url);
     handled.catch((e: Error) => {
-      console.error(`[http] ${req.method} ${url.pathname}: ${e.message}`);
+      httpLog.error({ ...requestFields(req), err: e }, "the request failed");
       if (!res.headersSent) sendError(res, 500, "Something went wrong on the server; please try again.");
     });
   });
+
+  /** The handler of an operations endpoint, or null when the request is not for one. */
+  function opsRoute(req: http.IncomingMessage, url: URL): ((res: http.ServerResponse) => Promise<void>) | null {
+    if (req.method !== "GET" && req.method !== "HEAD") return null;
+    const path = url.pathname.replace(/\/$/, "");
+    if (path === "/metrics") return (res) => serveMetrics(req, res, config.metricsToken);
+    if (path === "/api/ready") return (res) => serveReady(res, readyChecks, () => store.damagedPlans());
+    if (path === "/api/health") return async (res) => sendJson(res, 200, { ok: true, rooms: rooms.size });
+    return null;
+  }
 
   const server = guarded.server;
   const sync = new SyncEndpoint({
@@ -260,7 +303,7 @@ export async function startServer(
     server.on("upgrade", (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
       const hop = { secret: hopSecret, client: clientAddress(req, config.trustProxy) };
       routeUpgrade(cluster, req, socket, head, hop, () => sync.onUpgrade(req, socket, head)).catch((e: Error) => {
-        console.error(`[cluster] upgrade: ${e.message}`);
+        clusterLog.error({ err: e }, "forwarding a socket failed");
         socket.destroy();
       });
     });
@@ -269,7 +312,7 @@ export async function startServer(
     inUse,
     // Another instance took the plan over: its clients reconnect through it.
     lost: async (planId) => {
-      console.error(`[cluster] plan ${planId} moved to another instance; its sockets reconnect there`);
+      clusterLog.warn({ planId }, `plan ${planId} moved to another instance; its sockets reconnect there`);
       sync.closePlan(planId, CloseCode.moved, "This plan moved to another server; reconnecting");
       await proposals.stopAll(planId);
       await rooms.unloadPlan(planId);
@@ -281,7 +324,7 @@ export async function startServer(
   await retirePublicDemo(store);
   await demo.start();
   // The first copy should not wait for the template to be generated.
-  if (config.seedDemo) demoPlan().catch((e: Error) => console.error(`[demo] ${e.message}`));
+  if (config.seedDemo) demoPlan().catch((e: Error) => demoLog.error({ err: e }, "building the demo template failed"));
 
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
@@ -292,11 +335,13 @@ export async function startServer(
   });
   const address = server.address();
   const port = typeof address === "object" && address ? address.port : config.port;
+  startMetrics(port);
 
   return {
     http: server,
     store,
     rooms,
+    readyChecks,
     port,
     async close() {
       server.close();
@@ -327,6 +372,7 @@ function startCluster(config: ServerConfig, store: PlanStore): Cluster {
     fencing: fencing as Fencing,
     instanceUrl: config.instanceUrl ?? `http://127.0.0.1:${config.port}`,
     leaseMs: config.leaseMs,
+    movedHere: () => ownerMoves.inc(),
     // A scenario is served with the plan it was made from (promoting and comparing need both).
     homeOf: async (planId) => {
       let meta = await store.getPlan(planId);

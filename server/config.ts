@@ -80,6 +80,8 @@ export interface ServerConfig {
   instanceUrl: string | null;
   /** PostgreSQL to store plans in (`postgres://…`, issue 16); null: files in DATA_DIR. */
   databaseUrl: string | null;
+  /** When set, `GET /metrics` needs it as a Bearer token; unset: open, like /api/health. */
+  metricsToken: string | null;
 }
 
 /** REDIS_URL: redis:// or rediss://, or unset. */
@@ -191,5 +193,6 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfi
     leaseMs: Math.max(500, int(env.LEASE_MS, 4_000)),
     instanceUrl: instanceUrl(env.INSTANCE_URL),
     databaseUrl: databaseUrl(env.DATABASE_URL),
+    metricsToken: env.METRICS_TOKEN || null,
   };
 }

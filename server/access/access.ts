@@ -5,6 +5,9 @@ import { ID_PATTERN } from "../../shared/ids.ts";
 import type { PlanMeta, PlanStore } from "../persistence/store.ts";
 import type { ScopeTest } from "../../shared/access/scope.ts";
 import { checkToken, type LabelledLink, newAccess, type TokenProblem } from "./tokens.ts";
+import { logger } from "../ops/log.ts";
+
+const accessLog = logger("access");
 
 /** Who is calling: the plan, the role their link gives, and the name and id they sent. */
 export interface Caller {
@@ -68,7 +71,8 @@ export function headerValue(req: IncomingMessage, name: string): string | null {
 
 /**
  * Checks a token against a plan. Plans made before share links existed get
- * their links now (printed to the server log once, since only hashes are kept).
+ * their links now. Only their hashes are kept, and tokens are never written
+ * to the log (issue 16), so the log names the plan and its links' ids only.
  */
 export async function checkAccess(
   store: PlanStore,
@@ -97,14 +101,12 @@ export async function checkAccess(
 }
 
 async function giveLinks(store: PlanStore, meta: PlanMeta): Promise<PlanMeta> {
-  const { access, tokens } = newAccess();
+  const { access } = newAccess();
   const updated = await store.updatePlan(meta.id, (m) => (m.access ? m : { ...m, access }));
   if (updated.access === access) {
-    console.log(
-      `[access] plan ${meta.id} had no share links; made new ones: ` +
-        Object.entries(tokens)
-          .map(([role, token]) => `${role}: /plan/${meta.id}?token=${token}`)
-          .join("  "),
+    accessLog.warn(
+      { planId: meta.id, links: Object.keys(access.links) },
+      "the plan had no share links (it was made before they existed); new ones were made, and their tokens are not logged",
     );
   }
   return updated;

@@ -18,6 +18,9 @@ import type { Scoring } from "../scoring/scoring.ts";
 import type { RoomExtension } from "../rooms/extension.ts";
 import type { PeerScope, Room } from "../rooms/room.ts";
 import type { LabelledLink } from "./tokens.ts";
+import { logger } from "../ops/log.ts";
+
+const accessLog = logger("access");
 
 /** A scoped link as one socket or REST call holds it: its live scope and how to check a change against it. */
 export interface ScopeGuard extends PeerScope {
@@ -114,9 +117,7 @@ export class LinkScopes implements RoomExtension {
         })
         .then(() => undefined)
         .catch((e: Error) =>
-          console.error(
-            `[access] plan ${planId}: could not add ${ids.join(", ")} to link ${linkId}'s scope: ${e.message}`,
-          ),
+          accessLog.error({ planId }, `could not add ${ids.join(", ")} to link ${linkId}'s scope: ${e.message}`),
         ),
     );
     this.writes.set(planId, write);

@@ -13,6 +13,9 @@ import type { Room } from "../rooms/room.ts";
 import type { Scoring } from "../scoring/scoring.ts";
 import type { Units } from "../units/units.ts";
 import { activityFrame, type NewEntry, PlanFeed } from "./feed.ts";
+import { logger } from "../ops/log.ts";
+
+const activityLog = logger("activity");
 
 /**
  * The activity feeds of open plans. Each plan's main room gets a feed when
@@ -68,7 +71,7 @@ export class Activity implements RoomExtension {
     const feed = this.feeds.get(planId);
     if (!feed) return;
     this.feeds.delete(planId);
-    const saved = feed.close().catch((e: Error) => console.error(`[activity] saving ${planId}: ${e.message}`));
+    const saved = feed.close().catch((e: Error) => activityLog.error({ planId, err: e }, "saving the feed failed"));
     this.saving.set(planId, saved);
     saved.finally(() => {
       if (this.saving.get(planId) === saved) this.saving.delete(planId);

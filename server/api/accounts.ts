@@ -24,6 +24,9 @@ import type { AccountsUndo, PlanStore, StoredAccounts } from "../persistence/sto
 import type { Room } from "../rooms/room.ts";
 import { crashPoint } from "../util/crash-point.ts";
 import { HttpError, queryFlag, readBody } from "./http.ts";
+import { logger } from "../ops/log.ts";
+
+const accountsLog = logger("accounts");
 
 /** Imports of one plan run one at a time (a second waits), so versions never collide. */
 const importing = new Map<string, Promise<unknown>>();
@@ -261,15 +264,21 @@ export function importPoints(
     } catch (e) {
       // The room could not save the bump (its storage failed): the accounts are stored all the same,
       // and the document catches up when the plan next loads. Saying "nothing was saved" would be wrong.
-      console.error(
-        `[${target.kind}] plan ${planId}: version ${version} is stored; the document will say so when the plan next loads (${(e as Error).message})`,
+      accountsLog.error(
+        { planId, kind: target.kind, err: e },
+        `${target.kind} version ${version} is stored; the document will say so when the plan next loads (${(e as Error).message})`,
       );
     }
     // Kept for the versions that will refer to them (issue 14) now, in the import's time rather than in
     // the next save's: keeping 50,000 accounts takes about as long as a save may. Should it fail, that save keeps them.
     await store
       .keepData(planId, target.kind)
-      .catch((e: Error) => console.error(`[${target.kind}] plan ${planId}: keeping version ${version}: ${e.message}`));
+      .catch((e: Error) =>
+        accountsLog.error(
+          { planId, kind: target.kind, version, err: e },
+          `keeping ${target.kind} version ${version} failed`,
+        ),
+      );
     return { dryRun: false, ...summary, imported: accounts.length, accounts: all.length, version };
   };
   return queued(planId, run);
@@ -349,8 +358,9 @@ export async function reconcileAccountsVersion(store: PlanStore, room: Room): Pr
   const competitors = (await store.getData(planId, "competitors"))?.version ?? 0;
   const competitorsCopy = readCompetitorsVersion(room.doc);
   if (copy === version && competitors === competitorsCopy) return;
-  console.log(
-    `[accounts] plan ${planId}: the document says accounts ${copy} and competitors ${competitorsCopy}, the stored ones are ${version} and ${competitors} (an import was interrupted); the document now says so`,
+  accountsLog.info(
+    { planId },
+    `the document says accounts ${copy} and competitors ${competitorsCopy}, the stored ones are ${version} and ${competitors} (an import was interrupted); the document now says so`,
   );
   await room.change({ kind: "system", reason: "accounts version reconciled" }, (doc) => {
     if (copy !== version) writeAccountsVersion(doc, version);

@@ -21,6 +21,9 @@ import type { Scoring } from "../scoring/scoring.ts";
 import type { Units } from "../units/units.ts";
 import { HttpError } from "./http.ts";
 import { storageHttpError } from "./storage-errors.ts";
+import { logger } from "../ops/log.ts";
+
+const apiLog = logger("api");
 
 export interface ApiContext {
   store: PlanStore;
@@ -138,7 +141,7 @@ export class PlanApi {
 export function unreadable(planId: string, e: unknown): HttpError {
   const storage = storageHttpError(e);
   if (storage) return storage;
-  console.error(`[api] plan ${planId} could not be loaded: ${(e as Error).message}`);
+  apiLog.error({ planId, err: e }, "the plan could not be loaded");
   return new HttpError(
     500,
     "This plan's stored data could not be read. It has been left untouched; the server log says why.",

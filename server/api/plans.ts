@@ -67,10 +67,6 @@ export function planRoutes(router: Router, api: PlanApi): void {
   const { store, config } = api.ctx;
   const demoCopies = new RateLimiter(config.demoCopiesPerHour / 3600, Math.max(1, config.demoCopiesPerHour));
 
-  router.on("GET", "/api/health", async (_req, res) => {
-    sendJson(res, 200, { ok: true, rooms: api.ctx.rooms.size });
-  });
-
   router.on("POST", "/api/plans", async (req, res, _params, url) => {
     if (config.adminToken) {
       const sent = tokenOf(req, url);

@@ -1,6 +1,10 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { HttpError, sendError } from "./http.ts";
 import { storageHttpError } from "./storage-errors.ts";
+import { logger } from "../ops/log.ts";
+import { requestFields } from "../ops/request-log.ts";
+
+const apiLog = logger("api");
 
 export type Params = Record<string, string>;
 export type Handler = (req: IncomingMessage, res: ServerResponse, params: Params, url: URL) => Promise<void>;
@@ -60,10 +64,10 @@ export class Router {
         if (e instanceof HttpError) sendError(res, e.status, e.message, e.details);
         else if (storage) {
           // Damage was logged where it was found; a full or read-only disk is logged here.
-          if (!storage.details?.damaged) console.error(`[api] ${req.method} ${url.pathname}: ${(e as Error).message}`);
+          if (!storage.details?.damaged) apiLog.error({ ...requestFields(req), err: e }, (e as Error).message);
           if (!res.headersSent) sendError(res, storage.status, storage.message, storage.details);
         } else {
-          console.error(`[api] ${req.method} ${url.pathname}:`, e);
+          apiLog.error({ ...requestFields(req), err: e }, "the request failed");
           if (!res.headersSent) sendError(res, 500, "Something went wrong on the server; please try again.");
         }
       }

@@ -25,6 +25,9 @@ import { enforceScope, restFootprint } from "./scope-check.ts";
 import { HttpError, readBody, sendJson, sendLargeJson } from "./http.ts";
 import { VersionedJsonCache } from "./json-cache.ts";
 import type { Router } from "./router.ts";
+import { logger } from "../ops/log.ts";
+
+const unitsLog = logger("units");
 
 /** Largest unit file (admin areas): real kecamatan files of a province are tens of megabytes. */
 const MAX_UNIT_FILE = 64 * 1024 * 1024;
@@ -91,7 +94,7 @@ export function unitRoutes(router: Router, api: PlanApi, units: Units, jobs: Job
       // Kept for the versions that will refer to it now, not in the next save (as an accounts import does).
       await ctx.store
         .keepData(id as string, "units")
-        .catch((e: Error) => console.error(`[units] plan ${id}: keeping layer ${result.layer?.version}: ${e.message}`));
+        .catch((e: Error) => unitsLog.error({ planId: id }, `keeping layer ${result.layer?.version}: ${e.message}`));
       ctx.activity.get(id as string)?.record({
         kind: "units-created",
         actor: caller.actor,

@@ -15,6 +15,9 @@ import type { Room, RoomPeer } from "../rooms/room.ts";
 import type { PlanScoring, Scoring } from "../scoring/scoring.ts";
 import type { LayerIndex, Units } from "../units/units.ts";
 import { BalanceBusy, type BalanceRunner, type RunHandle } from "./runner.ts";
+import { logger } from "../ops/log.ts";
+
+const proposalsLog = logger("proposals");
 
 /** A refusal with its HTTP status and a sentence for the person (the API answers with it). */
 export class ProposalError extends Error {
@@ -143,7 +146,9 @@ export class Proposals implements RoomExtension {
       if (p?.status === "running") fail(p, "The server stopped while this ran; run it again.");
     }
     plan.runs.clear();
-    await plan.save().catch((e: Error) => console.error(`[proposals] saving ${plan.planId}: ${e.message}`));
+    await plan
+      .save()
+      .catch((e: Error) => proposalsLog.error({ planId: plan.planId, err: e }, "saving proposals failed"));
   }
 
   /**
@@ -321,18 +326,20 @@ export class Proposals implements RoomExtension {
           }),
         (e: Error) => {
           if (p.status !== "running" || plan.closed) return;
-          console.error(`[proposals] plan ${plan.planId}: ${p.id} failed: ${e.message}`);
+          proposalsLog.error({ planId: plan.planId, proposalId: p.id, err: e }, "the proposal failed");
           fail(p, "The optimizer failed on this plan; the server log says why.");
         },
       )
       .catch((e: Error) => {
-        console.error(`[proposals] plan ${plan.planId}: ${p.id} failed: ${e.message}`);
+        proposalsLog.error({ planId: plan.planId, proposalId: p.id, err: e }, "the proposal failed");
         if (p.status === "running") fail(p, "The proposal could not be worked out; the server log says why.");
       })
       .finally(async () => {
         plan.runs.delete(p.id);
         if (plan.closed) return;
-        await plan.save().catch((e: Error) => console.error(`[proposals] saving ${plan.planId}: ${e.message}`));
+        await plan
+          .save()
+          .catch((e: Error) => proposalsLog.error({ planId: plan.planId, err: e }, "saving proposals failed"));
         this.broadcast(plan, [p]);
         room.holds--;
         this.deps.release(room);

@@ -1,6 +1,9 @@
 import { Worker } from "node:worker_threads";
 import type { BalanceProgress, BalanceResult } from "../../shared/balance/optimizer.ts";
+import { logger } from "../ops/log.ts";
 import type { RunProblem, RunReply, RunRequest } from "./protocol.ts";
+
+const balanceLog = logger("balance");
 
 /** The server runs as many optimisations at once as it has balance workers; one more is refused with this. */
 export class BalanceBusy extends Error {}
@@ -93,7 +96,7 @@ export class BalanceRunner {
       else if (reply.type === "done") this.end(slot, reply.id, (run) => run.resolve(reply.result));
       else this.end(slot, reply.id, (run) => run.reject(new Error(reply.message)));
     });
-    worker.on("error", (e) => console.error(`[balance] worker failed: ${e.message}`));
+    worker.on("error", (e) => balanceLog.error({ err: e }, "a balance worker failed"));
     worker.on("exit", (code) => {
       const slot = this.slots.find((s) => s.worker === worker);
       if (!slot) return;

@@ -288,6 +288,11 @@ export class Cluster {
     }
   }
 
+  /** Rejects when Redis does not answer (`GET /api/ready`). */
+  ping(): Promise<void> {
+    return this.deps.leases.ping();
+  }
+
   /** Since when Redis has not answered (null: it answers). */
   get redisDown(): number | null {
     return this.redisDownSince;

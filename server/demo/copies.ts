@@ -3,6 +3,9 @@ import { newId } from "../../shared/ids.ts";
 import { newAccess } from "../access/tokens.ts";
 import type { DemoCopyEntry, PlanStore } from "../persistence/store.ts";
 import type { DemoTemplate } from "./seed.ts";
+import { logger } from "../ops/log.ts";
+
+const demoLog = logger("demo");
 
 /**
  * Copies of the demo plan, one per visitor (issue 9, item 7). Nobody shares
@@ -73,7 +76,7 @@ export class DemoCopies {
     if (this.ttlMs <= 0) return;
     const every = Math.max(250, Math.min(3600_000, this.ttlMs / 10));
     this.timer = setInterval(() => {
-      this.sweep().catch((e: Error) => console.error(`[demo] sweeping copies: ${e.message}`));
+      this.sweep().catch((e: Error) => demoLog.error({ err: e }, "sweeping copies failed"));
     }, every);
     this.timer.unref();
   }
@@ -85,7 +88,7 @@ export class DemoCopies {
     } catch (e) {
       // Read before: sweep what was known. Never read: no copy is deleted (none is known), nothing is lost.
       if (this.loaded) return;
-      console.error(`[demo] ${(e as Error).message}; idle demo copies made before are not deleted`);
+      demoLog.error(`${(e as Error).message}; idle demo copies made before are not deleted`);
     }
     for (const [id, entry] of Object.entries(this.pending)) {
       if (entry) this.copies[id] = entry;
@@ -174,11 +177,11 @@ export class DemoCopies {
       try {
         meta = await this.store.getPlan(id);
       } catch (e) {
-        console.error(`[demo] copy ${id} cannot be read (${(e as Error).message}); left as it is`);
+        demoLog.error({ planId: id, err: e }, "a demo copy cannot be read; left as it is");
         continue;
       }
       if (meta && !meta.demoCopy) {
-        console.error(`[demo] plan ${id} is listed as a demo copy but is not one; not deleting it`);
+        demoLog.error({ planId: id }, "listed as a demo copy but is not one; not deleting it");
       } else if (meta && !(await this.hooks.deleteIfIdle(id))) {
         continue; // opened meanwhile
       } else if (meta) {
@@ -189,7 +192,10 @@ export class DemoCopies {
     }
     if (changed) await this.save();
     if (deleted.length > 0)
-      console.log(`[demo] deleted ${deleted.length} demo copies idle for ${this.ttlMs / 86_400_000} days`);
+      demoLog.info(
+        { deleted: deleted.length, idleDays: this.ttlMs / 86_400_000 },
+        `deleted ${deleted.length} demo copies idle for ${this.ttlMs / 86_400_000} days`,
+      );
     return deleted;
   }
 
@@ -197,7 +203,7 @@ export class DemoCopies {
     if (this.saveTimer) return;
     this.saveTimer = setTimeout(() => {
       this.saveTimer = null;
-      this.save().catch((e: Error) => console.error(`[demo] saving the copies list: ${e.message}`));
+      this.save().catch((e: Error) => demoLog.error({ err: e }, "saving the copies list failed"));
     }, SAVE_DELAY_MS);
     this.saveTimer.unref();
   }

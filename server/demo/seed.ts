@@ -14,6 +14,9 @@ import type { UnitLayer } from "../../shared/units/layer.ts";
 import { layerToJson, type UnitLayerJson } from "../../shared/units/serialize.ts";
 import { demoAccounts, demoCompetitors, type Place } from "./accounts.ts";
 import { estimatePopulation, JAVA_POPULATION, nearestPlaceNames } from "./population.ts";
+import { logger } from "../ops/log.ts";
+
+const demoLog = logger("demo");
 
 /** The id of the demo plan that servers before issue 9 kept, with its links public. */
 export const OLD_DEMO_PLAN_ID = "demo";
@@ -166,17 +169,17 @@ export function withTargets(territories: Territory[], accounts: readonly Account
  * Servers before issue 9 kept one shared demo plan whose links, the edit link
  * included, anyone could fetch. Those links were public, so they are
  * replaced (anyone holding them loses access), and the readable tokens are
- * dropped. The plan itself is kept, in case someone's work is in it; its new
- * links go to the server log, once.
+ * dropped. The plan itself is kept, in case someone's work is in it. Its new
+ * links' tokens are never written to the log (issue 16): the log says the
+ * links were replaced and names their ids only.
  */
 export async function retirePublicDemo(store: PlanStore): Promise<void> {
   const existing = await store.getPlan(OLD_DEMO_PLAN_ID).catch(() => null);
   if (!existing?.publicTokens) return;
-  const { access, tokens } = newAccess();
+  const { access } = newAccess();
   await store.updatePlan(OLD_DEMO_PLAN_ID, ({ publicTokens: _dropped, ...meta }) => ({ ...meta, access }));
-  console.log(
-    `[demo] the old shared demo plan's public links were replaced; its new links: ${Object.entries(tokens)
-      .map(([role, token]) => `${role}: /plan/${OLD_DEMO_PLAN_ID}?token=${token}`)
-      .join("  ")}`,
+  demoLog.warn(
+    { planId: OLD_DEMO_PLAN_ID, links: Object.keys(access.links) },
+    "the old shared demo plan's public links were replaced; the new links' tokens are not logged",
   );
 }

@@ -3,6 +3,9 @@ import type { PlanStore, ScorePoint } from "../persistence/store.ts";
 import type { RoomExtension } from "../rooms/extension.ts";
 import type { Room } from "../rooms/room.ts";
 import type { Scoring } from "../scoring/scoring.ts";
+import { logger } from "../ops/log.ts";
+
+const historyLog = logger("history");
 
 /** At most one score a plan is written per this many ms; the last of a burst wins. */
 export const SCORE_EVERY_MS = 2_000;
@@ -72,7 +75,7 @@ class PlanTrail {
     this.lastWrite = Date.now();
     this.writing = this.writing
       .then(() => this.store.appendScores(this.planId, [point]))
-      .catch((e: Error) => console.error(`[history] plan ${this.planId}: a score was not kept: ${e.message}`));
+      .catch((e: Error) => historyLog.error({ planId: this.planId }, `a score was not kept: ${e.message}`));
     return this.writing;
   }
 }

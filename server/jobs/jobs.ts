@@ -1,5 +1,8 @@
 import { Worker } from "node:worker_threads";
 import type { JobKind, JobReply, JobRequest, JobTypes } from "./protocol.ts";
+import { logger } from "../ops/log.ts";
+
+const jobsLog = logger("jobs");
 
 /** A job failed because of what was asked (its sentence is for the person), not because of the server. */
 export class JobRefused extends Error {}
@@ -78,7 +81,7 @@ export class Jobs {
       else
         this.finish(job, () => job.reject(reply.userError ? new JobRefused(reply.message) : new Error(reply.message)));
     });
-    worker.on("error", (e) => console.error(`[jobs] worker failed: ${e.message}`));
+    worker.on("error", (e) => jobsLog.error({ err: e }, "the jobs worker failed"));
     worker.on("exit", (code) => {
       if (this.worker !== worker) return;
       this.worker = null;

@@ -13,6 +13,9 @@ import {
 import { DurableJSONFile, fsyncDir, writeDurably } from "./durable-json-file.ts";
 import { DamagedFileError } from "./fs-errors.ts";
 import { UpdateLog } from "./update-log.ts";
+import { logger } from "../ops/log.ts";
+
+const historyLog = logger("history");
 
 /** One entry of a history page as stored: a snapshot's state or an update's bytes. */
 export interface RawHistoryEntry {
@@ -103,9 +106,7 @@ export class HistoryFiles {
       segments = (await this.indexFile(name).read())?.segments ?? [];
     } catch (e) {
       if (!(e instanceof DamagedFileError)) throw e;
-      console.error(
-        `[history] ${this.planDir}: ${name}.index.json is damaged (${e.damage}); rebuilding it from the files`,
-      );
+      historyLog.error(`${this.planDir}: ${name}.index.json is damaged (${e.damage}); rebuilding it from the files`);
     }
     const known = new Set(segments.map((s) => s.gen));
     let files: string[] = [];
@@ -132,7 +133,7 @@ export class HistoryFiles {
     try {
       log = await UpdateLog.read(logFile);
     } catch (e) {
-      console.error(`[history] ${logFile}: ${(e as Error).message}; its updates are left out of replay`);
+      historyLog.error(`${logFile}: ${(e as Error).message}; its updates are left out of replay`);
     }
     const times = log.metas.flatMap((m) => (m ? [m.at] : []));
     return {
@@ -318,7 +319,7 @@ export class HistoryFiles {
         log = await UpdateLog.read(part.file);
       } catch (e) {
         if (e instanceof DamagedFileError) {
-          console.error(`[history] ${part.file}: ${e.damage}; replay stops before it`);
+          historyLog.error(`${part.file}: ${e.damage}; replay stops before it`);
           return { entries, next: null };
         }
         throw e;
@@ -357,7 +358,7 @@ export class HistoryFiles {
       return true;
     } catch (e) {
       if (!(e instanceof DamagedFileError)) throw e;
-      console.error(`[history] ${this.planDir}: ${e.file} ${e.damage}; replay starts from the run before it`);
+      historyLog.error(`${this.planDir}: ${e.file} ${e.damage}; replay starts from the run before it`);
       return false;
     }
   }
@@ -384,7 +385,7 @@ export class HistoryFiles {
     try {
       log = await UpdateLog.read(path.join(this.dir, "scores.log"));
     } catch (e) {
-      console.error(`[history] ${this.planDir}: scores.log: ${(e as Error).message}`);
+      historyLog.error(`${this.planDir}: scores.log: ${(e as Error).message}`);
       return [];
     }
     const out: ScorePoint[] = [];

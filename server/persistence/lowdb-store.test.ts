@@ -297,9 +297,24 @@ describe("LowdbStore with unreadable data", () => {
     await fs.writeFile(file, "{");
     await fs.writeFile(path.join(planDir("p1"), "plan.prev.json"), "{");
     const store = openStore();
+    expect(store.damagedPlans()).toEqual([]);
     await expect(store.getPlan("p1")).rejects.toThrow();
+    // Listed for GET /api/ready while refused, and no longer once repaired.
+    expect(store.damagedPlans()).toEqual(["p1"]);
     await fs.writeFile(file, good);
     expect(await store.getPlan("p1")).toEqual(meta("p1"));
+    expect(store.damagedPlans()).toEqual([]);
+  });
+
+  it("pings: writes a marker and reads it back, concurrent pings sharing one; fails when the marker cannot be written", async () => {
+    const store = openStore();
+    await Promise.all([store.ping(), store.ping(), store.ping()]);
+    expect(await fs.readFile(path.join(dataDir, "plans", ".ready"), "utf8")).not.toBe("");
+    // A plan list never shows the marker: plan ids never start with a dot.
+    expect(await store.getPlan(".ready")).toBeNull();
+    await fs.rm(path.join(dataDir, "plans", ".ready"));
+    await fs.mkdir(path.join(dataDir, "plans", ".ready"));
+    await expect(store.ping()).rejects.toThrow();
   });
 });
 

@@ -28,6 +28,9 @@ import type { HistoryQuery } from "../../shared/history/history.ts";
 import { VersionFiles } from "./version-files.ts";
 import type { VersionContent } from "../../shared/versions/content.ts";
 import type { VersionEntry } from "../../shared/versions/entry.ts";
+import { logger } from "../ops/log.ts";
+
+const storeLog = logger("store");
 
 /**
  * One folder per plan (lowdb rewrites its whole file on every write, so one
@@ -153,7 +156,7 @@ export class LowdbStore implements PlanStore {
     this.plans.delete(planId);
     this.activityFiles.delete(planId);
     this.versionFiles.delete(planId);
-    console.log(`[store] plan ${planId}: its files have changed since they were found damaged; reading them again`);
+    storeLog.info({ planId }, `its files have changed since they were found damaged; reading them again`);
   }
 
   /** The refusal of a plan, if it is refused (synchronous, for the durable path). */
@@ -169,8 +172,9 @@ export class LowdbStore implements PlanStore {
   private async refuse(planId: string, file: string, damage: string): Promise<DamagedError> {
     const error = new DamagedError(planId, file, damage);
     const aside = await this.copyAside(planId, [file]);
-    console.error(
-      `[store] plan ${planId}: ${file} is damaged (${damage}) and no complete copy is left; ` +
+    storeLog.error(
+      { planId, file, damage, aside: aside ?? undefined },
+      `${file} is damaged (${damage}) and no complete copy is left; ` +
         `the plan is refused until an operator restores its files (see server/README.md, Durability)` +
         (aside ? `; a copy of the damaged file is in ${aside}` : ""),
     );
@@ -197,7 +201,7 @@ export class LowdbStore implements PlanStore {
       }
       await fsyncDir(aside);
     } catch (e) {
-      console.error(`[store] plan ${planId}: could not copy ${files.join(", ")} aside: ${(e as Error).message}`);
+      storeLog.error({ planId }, `could not copy ${files.join(", ")} aside: ${(e as Error).message}`);
       return null;
     }
     return copied > 0 ? aside : null;
@@ -286,11 +290,12 @@ export class LowdbStore implements PlanStore {
           await new DurableJSONFile<PlanFile>(path.join(dir, PLAN_COPY)).write(main.data);
           replaced = true;
         } catch (e) {
-          console.error(`[store] plan ${planId}: could not replace ${PLAN_COPY}: ${(e as Error).message}`);
+          storeLog.error({ planId }, `could not replace ${PLAN_COPY}: ${(e as Error).message}`);
         }
       }
-      console.error(
-        `[store] plan ${planId}: ${PLAN_COPY} (the second copy) is damaged (${copy.damage}); plan.json is intact` +
+      storeLog.error(
+        { planId, file: PLAN_COPY, damage: copy.damage },
+        `${PLAN_COPY} (the second copy) is damaged (${copy.damage}); plan.json is intact` +
           (replaced
             ? `, so a fresh copy of it replaces it (the damaged file is in ${aside})`
             : "; the next compaction replaces it"),
@@ -321,8 +326,9 @@ export class LowdbStore implements PlanStore {
     // Never write over a damaged file that could not be kept aside.
     if (main.damage && !aside) throw new StorageWriteError("read-only");
     await adapter.write(copy.data);
-    console.error(
-      `[store] plan ${planId}: ${PLAN_FILE} was damaged (${damage}); recovered it completely from ${PLAN_COPY} and the logs since it` +
+    storeLog.error(
+      { planId, file: PLAN_FILE, damage },
+      `${PLAN_FILE} was damaged (${damage}); recovered it completely from ${PLAN_COPY} and the logs since it` +
         (aside ? ` (the damaged file is in ${aside})` : ""),
     );
     const db = new Low<PlanFile>(adapter, copy.data);
@@ -450,16 +456,18 @@ export class LowdbStore implements PlanStore {
       else delete record.db.data.documents[name];
       await record.adapter.write(record.db.data);
       record.diskGens = gensOf(record.db.data);
-      console.error(
-        `[store] plan ${planId}: the snapshot of document "${name}" in ${PLAN_FILE} was damaged (${loaded.problem.damage}); ` +
+      storeLog.error(
+        { planId, file: PLAN_FILE, damage: loaded.problem.damage },
+        `the snapshot of document "${name}" in ${PLAN_FILE} was damaged (${loaded.problem.damage}); ` +
           `recovered it completely from ${PLAN_COPY} and the logs since it (the damaged file is in ${aside})`,
       );
       loaded = fallback;
     }
     if (loaded.problem) throw await this.refuse(planId, loaded.problem.file, loaded.problem.damage);
     for (const torn of loaded.torn) {
-      console.log(
-        `[store] plan ${planId}: ${torn.file} ends with ${torn.what} that a crash left mid-write (never acknowledged); it is cut before the next append`,
+      storeLog.info(
+        { planId },
+        `${torn.file} ends with ${torn.what} that a crash left mid-write (never acknowledged); it is cut before the next append`,
       );
     }
     // Logs sealed before a crash kept history from linking them: history takes them first.
@@ -468,8 +476,9 @@ export class LowdbStore implements PlanStore {
     await history
       .sealStale(name, sealedGens, (gen) => logPath(dir, name, gen))
       .catch((e: Error) => {
-        console.error(
-          `[store] plan ${planId}: history could not take the logs of "${name}" before ${loaded.lastGen}: ${e.message}`,
+        storeLog.error(
+          { planId },
+          `history could not take the logs of "${name}" before ${loaded.lastGen}: ${e.message}`,
         );
       });
     // Logs in both copies' snapshots are no longer needed (a crash may have left them).
@@ -729,6 +738,43 @@ export class LowdbStore implements PlanStore {
     return next;
   }
 
+  /**
+   * Writes `plans/.ready` with a fresh value, syncs it, and reads it back.
+   * Calls while one runs share its answer: they would overwrite each other's marker.
+   */
+  ping(): Promise<void> {
+    this.pinging ??= this.writeReadyMarker().finally(() => {
+      this.pinging = null;
+    });
+    return this.pinging;
+  }
+
+  private pinging: Promise<void> | null = null;
+
+  private async writeReadyMarker(): Promise<void> {
+    await this.ready;
+    const file = path.join(this.root, READY_MARKER);
+    const marker = `${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2)}`;
+    try {
+      await fs.mkdir(this.root, { recursive: true });
+      const handle = await fs.open(file, "w");
+      try {
+        await handle.writeFile(marker, "utf8");
+        await handle.datasync();
+      } finally {
+        await handle.close();
+      }
+    } catch (e) {
+      throw asWriteError(e);
+    }
+    const read = await fs.readFile(file, "utf8");
+    if (read !== marker) throw new Error(`${READY_MARKER} did not read back what was written to it`);
+  }
+
+  damagedPlans(): string[] {
+    return [...this.refused.keys()];
+  }
+
   async close(): Promise<void> {
     for (const h of this.histories.values()) await h.close().catch(() => {});
     this.histories.clear();
@@ -756,6 +802,9 @@ async function writePersonKey(dataDir: string, key: string): Promise<void> {
     throw asWriteError(e);
   }
 }
+
+/** The file `ping` writes and reads back in `plans/` (not a plan: plan ids never start with a dot). */
+const READY_MARKER = ".ready";
 
 function logPath(dir: string, name: string, gen: number): string {
   return path.join(dir, `${name}.${gen}.log`);
@@ -926,7 +975,7 @@ class LowdbDocument implements StoredDocument {
         .historyOf(this.planId)
         .onCompaction(this.name, gen, state, at, old.path)
         .catch((e: Error) =>
-          console.error(`[store] plan ${this.planId}: history of "${this.name}" at ${gen}: ${e.message}`),
+          storeLog.error({ planId: this.planId }, `history of "${this.name}" at ${gen}: ${e.message}`),
         );
       this.record.db.data.documents[this.name] = {
         snapshot: Buffer.from(state).toString("base64"),

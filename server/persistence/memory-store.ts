@@ -246,5 +246,19 @@ export class MemoryStore implements PlanStore {
     return before ? [before, ...inside] : inside;
   }
 
+  /** A marker written and read back, like the lowdb store's; set `failPing` to make it fail (tests of readiness). */
+  async ping(): Promise<void> {
+    if (this.failPing) throw this.failPing;
+    const marker = String(Math.random());
+    this.data.set("\0ready", marker);
+    if (this.data.get("\0ready") !== marker) throw new Error("the marker did not read back");
+  }
+
+  failPing: Error | null = null;
+
+  damagedPlans(): string[] {
+    return [];
+  }
+
   async close(): Promise<void> {}
 }

@@ -535,6 +535,39 @@ export class PgStore implements PlanStore {
     return (await this.getServerData(kind)) as ServerData[K];
   }
 
+  /**
+   * Proves the database reachable and writable (`GET /api/ready`): writes a
+   * fresh marker row, committed, and reads it back. Calls while one runs
+   * share its answer.
+   */
+  ping(): Promise<void> {
+    this.pinging ??= this.writeReadyMarker().finally(() => {
+      this.pinging = null;
+    });
+    return this.pinging;
+  }
+
+  private pinging: Promise<void> | null = null;
+
+  private async writeReadyMarker(): Promise<void> {
+    const marker = `${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2)}`;
+    const { rows } = await this.pool
+      .query<{ body: string }>(
+        `INSERT INTO server_data (kind, body, crc) VALUES ('ready-marker', $1, 0)
+         ON CONFLICT (kind) DO UPDATE SET body = EXCLUDED.body RETURNING body`,
+        [marker],
+      )
+      .catch((e: unknown) => {
+        throw asPgWriteError(e);
+      });
+    if (rows[0]?.body !== marker) throw new Error("the ready marker did not read back what was written");
+  }
+
+  /** Plans refused for damage right now. */
+  damagedPlans(): string[] {
+    return [...this.refused.keys()];
+  }
+
   /** Waits for the appends of open documents, then closes the pool. */
   async close(): Promise<void> {
     await Promise.all([...this.documents].map((d) => d.close().catch(() => {})));

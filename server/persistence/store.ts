@@ -242,6 +242,14 @@ export interface PlanStore {
   getServerData<K extends keyof ServerData>(kind: K): Promise<ServerData[K] | null>;
   /** Writes server-wide data as {@link ServerDataWrite} says; resolves with what is stored after it. */
   putServerData<K extends keyof ServerData>(kind: K, value: ServerDataWrite[K]): Promise<ServerData[K]>;
+  /**
+   * Proves storage reachable and writable, for `GET /api/ready` (issue 16):
+   * writes a small marker durably and reads it back; rejects when it cannot
+   * (a StorageWriteError for a full or read-only disk).
+   */
+  ping(): Promise<void>;
+  /** The ids of the plans refused for damage right now (see DamagedError), for `GET /api/ready`. */
+  damagedPlans(): string[];
   close(): Promise<void>;
 }
 

@@ -16,8 +16,6 @@ const stores: LowdbStore[] = [];
 
 beforeEach(async () => {
   dataDir = await fs.mkdtemp(path.join(os.tmpdir(), "wilayah-versions-"));
-  vi.spyOn(console, "error").mockImplementation(() => {});
-  vi.spyOn(console, "log").mockImplementation(() => {});
 });
 
 afterEach(async () => {

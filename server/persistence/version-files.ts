@@ -15,6 +15,9 @@ import {
 } from "./durable-json-file.ts";
 import { asWriteError, DamagedFileError } from "./fs-errors.ts";
 import { DamagedVersionError, type KeptKind, type StoredVersion } from "./store.ts";
+import { logger } from "../ops/log.ts";
+
+const versionsLog = logger("versions");
 
 const gzip = promisify(gzipCb);
 const gunzip = promisify(gunzipCb);
@@ -234,8 +237,9 @@ export class VersionFiles {
     // Files the list does not name: a save cut off before its answer, or a delete after it.
     const named = new Set(index.map((e) => versionFile(e.id)));
     for (const name of files.filter((n) => !named.has(n))) {
-      console.log(
-        `[versions] plan ${this.planId}: ${VERSIONS_DIR}/${name} is in no list (a save or delete cut off); removed`,
+      versionsLog.info(
+        { planId: this.planId },
+        `${VERSIONS_DIR}/${name} is in no list (a save or delete cut off); removed`,
       );
       await fs.rm(path.join(this.dir, name), { force: true }).catch(() => {});
     }
@@ -263,8 +267,9 @@ export class VersionFiles {
     out.sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
     await fs.mkdir(this.dir, { recursive: true });
     await this.indexFile.write({ versions: out });
-    console.error(
-      `[versions] plan ${this.planId}: ${VERSIONS_DIR}/${INDEX} was ${damage ? `damaged (${damage})` : "missing"}; rebuilt it from the ${files.length} version files` +
+    versionsLog.error(
+      { planId: this.planId, file: `${VERSIONS_DIR}/${INDEX}`, damage: damage ?? "missing" },
+      `${VERSIONS_DIR}/${INDEX} was ${damage ? `damaged (${damage})` : "missing"}; rebuilt it from the ${files.length} version files` +
         (aside ? ` (the damaged file is in ${aside})` : ""),
     );
     return out;
@@ -302,9 +307,9 @@ export class VersionFiles {
     if (id) this.damage.set(id, problem);
     if (copy) {
       void this.copyAside([file]).then((aside) =>
-        console.error(
-          `[versions] plan ${this.planId}: ${file} is damaged (${problem}); it is reported, not dropped` +
-            (aside ? ` (a copy is in ${aside})` : ""),
+        versionsLog.error(
+          { planId: this.planId, file, damage: problem, aside: aside ?? undefined },
+          `${file} is damaged (${problem}); it is reported, not dropped`,
         ),
       );
     }

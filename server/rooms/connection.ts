@@ -8,6 +8,7 @@ import type { Role } from "../../shared/access/roles.ts";
 import type { Author } from "../../shared/comments/comments.ts";
 import { newId } from "../../shared/ids.ts";
 import { CloseCode, MessageType, type Refusal } from "../../shared/protocol/messages.ts";
+import { openSockets, updatesRefused } from "../ops/metrics.ts";
 import type { PeerScope, Room, RoomPeer } from "./room.ts";
 
 /** Refusals allowed in a minute before the server gives up on a connection. */
@@ -155,7 +156,10 @@ export class Connection implements RoomPeer {
     this.name = identity.name;
     ws.binaryType = "nodebuffer";
     ws.on("message", (data, isBinary) => this.onMessage(data as Buffer, isBinary));
-    ws.on("close", () => this.dispose());
+    ws.on("close", (code) => {
+      this.closeCode ??= code;
+      this.dispose();
+    });
     ws.on("error", () => this.dispose());
     ws.on("pong", () => {
       this.alive = true;
@@ -169,6 +173,7 @@ export class Connection implements RoomPeer {
       ws.ping();
     }, PING_INTERVAL_MS);
     this.ping.unref();
+    openSockets.inc();
     room.join(this);
     // Start the standard handshake: our state vector, then everyone's presence.
     const encoder = encoding.createEncoder();
@@ -271,6 +276,7 @@ export class Connection implements RoomPeer {
   }
 
   refuse(refusal: Refusal): void {
+    updatesRefused.inc({ reason: refusal.code });
     const encoder = encoding.createEncoder();
     encoding.writeVarUint(encoder, MessageType.refused);
     encoding.writeVarString(encoder, JSON.stringify(refusal));
@@ -309,9 +315,16 @@ export class Connection implements RoomPeer {
   /** The close code the server closed this socket with, if it did (the endpoint penalises 4429). */
   closedWith: number | null = null;
 
+  /**
+   * How the socket ended, for the log: the code it was closed with (by the
+   * server or the client); 1006 when it was dropped without one.
+   */
+  closeCode: number | null = null;
+
   close(code: number, reason: string): void {
     if (this.closed) return;
     this.closedWith = code;
+    this.closeCode = code;
     this.ws.close(code, reason);
     this.dispose();
   }
@@ -319,6 +332,8 @@ export class Connection implements RoomPeer {
   private dispose(): void {
     if (this.closed) return;
     this.closed = true;
+    this.closeCode ??= 1006;
+    openSockets.dec();
     clearInterval(this.ping);
     this.room.leave(this);
     this.onClose(this);

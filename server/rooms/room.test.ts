@@ -632,7 +632,6 @@ describe("Room storage", () => {
   });
 
   it("stops serving when an append fails: waiters rejected, peers closed, nothing relayed", async () => {
-    vi.spyOn(console, "error").mockImplementation(() => {});
     const { stored, room, a, b } = await roomWithPeers();
     const u = edit(clientOf(room), (doc) => updateTerritory(doc, "t1", { name: "Lost" }));
     room.receiveUpdate(a, u);

@@ -8,11 +8,15 @@ import { can, forbiddenMessage, type Role } from "../../shared/access/roles.ts";
 import type { ScopeVerdict } from "../../shared/access/scope.ts";
 import type { Author } from "../../shared/comments/comments.ts";
 import type { RoomAddress } from "../../shared/protocol/rooms.ts";
-import type { StoredDocument } from "../persistence/store.ts";
+import type { StoredDocument, UpdateMeta } from "../persistence/store.ts";
 import { Debouncer } from "../util/debounce.ts";
 import type { RoomExtension } from "./extension.ts";
 import { Presence, type PresenceOptions } from "./presence.ts";
 import { ServerUndo } from "./undo.ts";
+import { logger } from "../ops/log.ts";
+import { timedCommit, updatesAccepted } from "../ops/metrics.ts";
+
+const roomLog = logger("room");
 
 /**
  * A scoped edit link's reach (issue 15; server/access/scopes.ts): asked
@@ -171,7 +175,8 @@ export class Room {
     // Start the disk write with the client's own bytes (checked, and
     // idempotent to replay), so the document's apply and re-encoding
     // overlap the fdatasync instead of preceding it.
-    this.appending = this.stored.append(update, { at: Date.now(), by: peer.actor });
+    updatesAccepted.inc();
+    this.appending = this.append(update, { at: Date.now(), by: peer.actor });
     try {
       Y.applyUpdate(this.doc, update, { kind: "connection", connectionId: peer.id } satisfies Origin);
     } finally {
@@ -180,7 +185,7 @@ export class Room {
     // checkUpdate refuses whatever would wait for missing changes; should
     // anything slip through, it must not sit unvalidated in the document.
     if (this.doc.store.pendingStructs || this.doc.store.pendingDs) {
-      console.error(`[room ${this.address.planId}] an accepted update left pending changes; dropped them`);
+      roomLog.error({ planId: this.address.planId }, "an accepted update left pending changes; dropped them");
       this.doc.store.pendingStructs = null;
       this.doc.store.pendingDs = null;
     }
@@ -215,7 +220,7 @@ export class Room {
     const fromPeer = isOrigin(origin) && origin.kind === "connection";
     const sender = fromPeer ? origin.connectionId : null;
     const durable =
-      fromPeer && this.appending ? this.appending : this.stored.append(update, { at: Date.now(), by: actorOf(origin) });
+      fromPeer && this.appending ? this.appending : this.append(update, { at: Date.now(), by: actorOf(origin) });
     durable.then(
       () => {
         this.durableSeq = seq;
@@ -229,6 +234,11 @@ export class Room {
       (e: Error) => this.fail(e),
     );
   };
+
+  /** The store's durable append, timed for `wilayah_commit_seconds` whatever the store. */
+  private append(update: Uint8Array, meta: UpdateMeta): Promise<void> {
+    return timedCommit(this.stored.append(update, meta));
+  }
 
   private settleWaiters(): void {
     for (let i = this.durableWaiters.length - 1; i >= 0; i--) {
@@ -244,7 +254,7 @@ export class Room {
   private fail(e: Error): void {
     if (this.broken) return;
     this.broken = new Error(`storage failed: ${e.message}`, { cause: e });
-    console.error(`[room ${this.address.planId}] ${this.broken.message}`);
+    roomLog.error({ planId: this.address.planId, err: e }, this.broken.message);
     for (const w of this.durableWaiters.splice(0)) w.reject(this.broken);
     for (const peer of [...this.peers]) peer.close(1011, "The server could not save changes; reconnecting");
   }
@@ -320,7 +330,7 @@ export class Room {
       try {
         await ext.onClose?.(this);
       } catch (e) {
-        console.error(`[room ${this.address.planId}] ${ext.name} on close: ${(e as Error).message}`);
+        roomLog.error({ planId: this.address.planId, extension: ext.name, err: e }, "an extension failed on close");
       }
     }
     this.doc.off("afterTransaction", this.onTransaction);

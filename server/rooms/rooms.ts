@@ -2,6 +2,9 @@ import { type RoomAddress, roomKey } from "../../shared/protocol/rooms.ts";
 import type { PlanStore } from "../persistence/store.ts";
 import type { RoomExtension } from "./extension.ts";
 import { Room, type RoomOptions } from "./room.ts";
+import { logger } from "../ops/log.ts";
+
+const roomsLog = logger("rooms");
 
 export interface RoomsOptions extends RoomOptions {
   /** How long a room with nobody in it stays loaded. */
@@ -98,7 +101,11 @@ export class Rooms {
     const unload = () => {
       slot.idleTimer = null;
       if (room.inUse || slot.closing) return;
-      slot.closing = room.close().catch((e: Error) => console.error(`[rooms] closing ${key}: ${e.message}`));
+      slot.closing = room
+        .close()
+        .catch((e: Error) =>
+          roomsLog.error({ room: key, planId: room.address.planId, err: e }, "closing the room failed"),
+        );
       slot.closing.finally(() => {
         if (this.slots.get(key) === slot) this.slots.delete(key);
       });
@@ -141,7 +148,11 @@ export class Rooms {
         await slot.closing;
         continue;
       }
-      slot.closing = room.close().catch((e: Error) => console.error(`[rooms] closing ${key}: ${e.message}`));
+      slot.closing = room
+        .close()
+        .catch((e: Error) =>
+          roomsLog.error({ room: key, planId: room.address.planId, err: e }, "closing the room failed"),
+        );
       await slot.closing;
       if (this.slots.get(key) === slot) this.slots.delete(key);
     }

@@ -21,6 +21,9 @@ import type { RoomExtension } from "../rooms/extension.ts";
 import type { Room } from "../rooms/room.ts";
 import { VersionError } from "../versions/errors.ts";
 import type { Versions } from "../versions/versions.ts";
+import { logger } from "../ops/log.ts";
+
+const scenariosLog = logger("scenarios");
 
 export interface ScenariosDeps {
   store: PlanStore;
@@ -103,7 +106,7 @@ export class Scenarios implements RoomExtension {
       const summary = await this.summaryOf(room);
       if (summary !== null) await this.updateEntry(s.origin.plan, room.address.planId, (e) => ({ ...e, summary }));
     } catch (e) {
-      console.error(`[scenarios] ${room.address.planId}: its summary: ${(e as Error).message}`);
+      scenariosLog.error({ planId: room.address.planId, err: e }, "the scenario's summary could not be made");
     }
   }
 

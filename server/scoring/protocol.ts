@@ -82,7 +82,9 @@ export type ToWorker =
       /** Unit plans: unit index → territory id (null: none), and the territories the suggestion names. */
       units?: { moves: [number, string | null][]; focus: string[] };
     }
-  | { type: "unload"; planId: string };
+  | { type: "unload"; planId: string }
+  /** Are you alive? (`GET /api/ready`): answered with a pong in turn, after what is queued before it. */
+  | { type: "ping"; requestId: number };
 
 /** Scoring worker → main thread. */
 export type FromWorker =
@@ -116,4 +118,5 @@ export type FromWorker =
       stale: number[];
       error?: string;
     }
-  | { type: "suggestion-effect"; planId: string; requestId: number; effect: SuggestionEffect | null; error?: string };
+  | { type: "suggestion-effect"; planId: string; requestId: number; effect: SuggestionEffect | null; error?: string }
+  | { type: "pong"; requestId: number };

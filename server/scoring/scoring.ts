@@ -27,6 +27,10 @@ import type { RoomExtension } from "../rooms/extension.ts";
 import type { Room, RoomPeer } from "../rooms/room.ts";
 import { Debouncer } from "../util/debounce.ts";
 import type { FromWorker, ToWorker, WorkerTerritory } from "./protocol.ts";
+import { scoringSeconds } from "../ops/metrics.ts";
+import { logger } from "../ops/log.ts";
+
+const scoringLog = logger("scoring");
 
 /** The worker's answers to the questions auto-balance and suggestions ask. */
 type WorkerAnswer = Extract<FromWorker, { type: "balance-input" | "what-if" | "suggestion-effect" }>;
@@ -115,8 +119,15 @@ export class Scoring implements RoomExtension {
     if (this.worker) return this.worker;
     const worker = new Worker(new URL("./worker-entry.mjs", import.meta.url));
     worker.unref();
-    worker.on("message", (msg: FromWorker) => this.plans.get(msg.planId)?.receive(msg));
-    worker.on("error", (e) => console.error(`[scoring] worker failed: ${e.message}`));
+    worker.on("message", (msg: FromWorker) => {
+      if (msg.type === "pong") {
+        this.pings.get(msg.requestId)?.();
+        return;
+      }
+      if (msg.type === "analysis") scoringSeconds.observe(msg.ms / 1000);
+      this.plans.get(msg.planId)?.receive(msg);
+    });
+    worker.on("error", (e) => scoringLog.error({ err: e }, "the scoring worker failed"));
     worker.on("exit", (code) => {
       if (this.worker !== worker) return;
       this.worker = null;
@@ -125,11 +136,14 @@ export class Scoring implements RoomExtension {
       this.crashes = this.crashes.filter((t) => now - t < 60_000);
       this.crashes.push(now);
       if (this.crashes.length > 3) {
-        console.error(`[scoring] worker exited with ${code} ${this.crashes.length} times in a minute; scoring is off`);
+        scoringLog.error(
+          { exitCode: code, crashes: this.crashes.length },
+          "the scoring worker keeps exiting (more than 3 times in a minute); scoring is off",
+        );
         for (const plan of this.plans.values()) plan.fail(new Error("the scoring worker keeps failing"));
         return;
       }
-      console.error(`[scoring] worker exited with ${code}; restarting`);
+      scoringLog.error({ exitCode: code }, "the scoring worker exited; restarting it");
       for (const plan of this.plans.values()) {
         plan.abandonRequests(new Error("the scoring worker restarted"));
         plan.load().catch(() => {});
@@ -138,6 +152,43 @@ export class Scoring implements RoomExtension {
     this.worker = worker;
     return worker;
   }
+
+  /**
+   * A round trip to the worker (`GET /api/ready`): resolves when it answers,
+   * rejects after `timeoutMs`. The ping waits behind the work queued before
+   * it, so a worker stuck in one analysis longer than that counts as not alive.
+   * Calls while one is out share its answer: a flood of readiness probes
+   * queues one message, not one each.
+   */
+  ping(timeoutMs: number): Promise<void> {
+    this.pinging ??= this.roundTrip(timeoutMs).finally(() => {
+      this.pinging = null;
+    });
+    return this.pinging;
+  }
+
+  private pinging: Promise<void> | null = null;
+
+  private roundTrip(timeoutMs: number): Promise<void> {
+    const worker = this.ensureWorker();
+    const requestId = this.nextPing++;
+    return new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.pings.delete(requestId);
+        reject(new Error(`the scoring worker did not answer within ${timeoutMs} ms`));
+      }, timeoutMs);
+      timer.unref();
+      this.pings.set(requestId, () => {
+        clearTimeout(timer);
+        this.pings.delete(requestId);
+        resolve();
+      });
+      worker.postMessage({ type: "ping", requestId } satisfies ToWorker);
+    });
+  }
+
+  private readonly pings = new Map<number, () => void>();
+  private nextPing = 1;
 
   async close(): Promise<void> {
     const worker = this.worker;
@@ -278,11 +329,15 @@ export class PlanScoring {
   noteChanges(changes: DocChanges): void {
     // A new unit layer (or none), new competitors: everything is scored afresh.
     if (changes.plan.has(PLAN_KEYS.unitsVersion) || changes.plan.has(PLAN_KEYS.competitorsVersion)) {
-      this.load().catch((e: Error) => console.error(`[scoring] reloading units of ${this.planId}: ${e.message}`));
+      this.load().catch((e: Error) =>
+        scoringLog.error({ planId: this.planId, err: e }, "reloading the unit layer failed"),
+      );
       return;
     }
     if (changes.plan.has(PLAN_KEYS.accountsVersion) && readAccountsVersion(this.room.doc) !== this.accountsVersion) {
-      this.load().catch((e: Error) => console.error(`[scoring] reloading accounts of ${this.planId}: ${e.message}`));
+      this.load().catch((e: Error) =>
+        scoringLog.error({ planId: this.planId, err: e }, "reloading the accounts failed"),
+      );
       return;
     }
     let touched = false;
@@ -445,7 +500,7 @@ export class PlanScoring {
     this.balanceWaiters.clear();
   }
 
-  receive(msg: FromWorker): void {
+  receive(msg: Exclude<FromWorker, { type: "pong" }>): void {
     if (this.disposed) return;
     if (msg.type === "outlines") {
       const waiter = this.outlineWaiters.get(msg.requestId);
@@ -461,7 +516,7 @@ export class PlanScoring {
       return;
     }
     if (msg.type === "error") {
-      console.error(`[scoring] plan ${this.planId}: ${msg.message}`);
+      scoringLog.error({ planId: this.planId }, `${msg.message}`);
       this.fail(new Error(`the analysis failed: ${msg.message}`));
       return;
     }

@@ -48,6 +48,10 @@ function post(message: FromWorker): void {
 }
 
 parentPort?.on("message", (msg: ToWorker) => {
+  if (msg.type === "ping") {
+    post({ type: "pong", requestId: msg.requestId });
+    return;
+  }
   if (msg.type === "unload") {
     analyzers.delete(msg.planId);
     competitorCounts.delete(msg.planId);

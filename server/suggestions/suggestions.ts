@@ -52,6 +52,9 @@ import type { RoomExtension } from "../rooms/extension.ts";
 import type { Room } from "../rooms/room.ts";
 import type { PlanScoring, Scoring } from "../scoring/scoring.ts";
 import type { Units } from "../units/units.ts";
+import { logger } from "../ops/log.ts";
+
+const suggestionsLog = logger("suggestions");
 
 /** A refusal with its HTTP status and a sentence for the person (the API answers with it). */
 export class SuggestionError extends Error {
@@ -695,7 +698,7 @@ export class Suggestions implements RoomExtension {
         }
       });
     } catch (e) {
-      console.error(`[suggestions] plan ${room.address.planId}: marking suggestions outdated: ${(e as Error).message}`);
+      suggestionsLog.error({ planId: room.address.planId }, `marking suggestions outdated: ${(e as Error).message}`);
     }
   }
 

@@ -17,6 +17,10 @@ import { Connection } from "../rooms/connection.ts";
 import type { Room } from "../rooms/room.ts";
 import type { Rooms } from "../rooms/rooms.ts";
 import type { LinkScopes } from "../access/scopes.ts";
+import { logger } from "../ops/log.ts";
+import { assignRequestId, requestFields, requestIdOf } from "../ops/request-log.ts";
+
+const syncLog = logger("sync");
 
 /** How long a link that was closed for too many refused changes must wait before it may reconnect. */
 export const PENALTY_MS = 30_000;
@@ -70,7 +74,13 @@ export class SyncEndpoint {
       /** Scoped links' live scopes (issue 15). */
       scopes: LinkScopes;
     },
-  ) {}
+  ) {
+    // The accepted upgrade's answer carries its request id too.
+    this.wss.on("headers", (headers, req) => {
+      const id = requestIdOf(req);
+      if (id) headers.push(`X-Request-Id: ${id}`);
+    });
+  }
 
   /** Whether a plan has open sockets. */
   hasSockets(planId: string): boolean {
@@ -98,15 +108,30 @@ export class SyncEndpoint {
     for (const ws of this.wss.clients) ws.close(CloseCode.goingAway, "The server is restarting");
   }
 
-  /** The `upgrade` event handler. */
+  /**
+   * The `upgrade` event handler. Each upgrade gets a request id (echoed in
+   * `x-request-id`, refused or not); a refused one is logged once with its
+   * status, an accepted one when its socket opens and when it closes.
+   */
   readonly onUpgrade = (req: http.IncomingMessage, socket: Duplex, head: Buffer): void => {
-    this.upgrade(req, socket, head).catch((e: Error) => {
-      // A plan refused for damage, or a full or read-only disk: 503 with the sentence, as REST answers.
-      const storage = storageHttpError(e);
-      if (storage) return refuseUpgrade(socket, storage.status, storage.message, storage.details);
-      console.error(`[sync] upgrade failed: ${e.message}`);
-      refuseUpgrade(socket, 500, "The server could not open this plan.");
-    });
+    const reqId = assignRequestId(req);
+    const started = performance.now();
+    upgrades.set(socket, { reqId, status: 0 });
+    this.upgrade(req, socket, head)
+      .catch((e: Error) => {
+        // A plan refused for damage, or a full or read-only disk: 503 with the sentence, as REST answers.
+        const storage = storageHttpError(e);
+        if (storage) return refuseUpgrade(socket, storage.status, storage.message, storage.details);
+        syncLog.error({ ...requestFields(req), err: e }, "the upgrade failed");
+        refuseUpgrade(socket, 500, "The server could not open this plan.");
+      })
+      .finally(() => {
+        const status = upgrades.get(socket)?.status ?? 0;
+        if (status === 0) return;
+        const fields = { ...requestFields(req), status, ms: elapsed(started) };
+        if (status >= 500) syncLog.error(fields, "upgrade refused");
+        else syncLog.info(fields, "upgrade refused");
+      });
   };
 
   private async upgrade(req: http.IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
@@ -168,7 +193,7 @@ export class SyncEndpoint {
     } catch (e) {
       const storage = storageHttpError(e);
       if (storage) return refuseUpgrade(socket, storage.status, storage.message, storage.details);
-      console.error(`[sync] loading ${address.planId} failed: ${(e as Error).message}`);
+      syncLog.error({ planId: address.planId, err: e }, "loading the plan failed");
       return refuseUpgrade(socket, 500, "The server could not load this plan; its stored data is kept untouched.");
     }
     if (isDeleting(address.planId)) {
@@ -182,6 +207,12 @@ export class SyncEndpoint {
     room.holds++;
     this.wss.handleUpgrade(req, socket, head, (ws) => {
       room.holds--;
+      const opened = performance.now();
+      const socketLog = syncLog.child({
+        reqId: requestIdOf(req),
+        planId: address.planId,
+        part: address.part || undefined,
+      });
       let set = this.sockets.get(address.planId);
       if (!set) {
         set = new Set();
@@ -201,6 +232,10 @@ export class SyncEndpoint {
           const mine = this.sockets.get(address.planId);
           mine?.delete(closed);
           if (mine?.size === 0) this.sockets.delete(address.planId);
+          socketLog.info(
+            { role: access.role, code: closed.closeCode, ms: elapsed(opened), connId: closed.id },
+            "socket closed",
+          );
           if (closed.closedWith === CloseCode.tooManyRefusals) {
             this.penalize(penaltyKey);
             this.noteAbuse(linkKey);
@@ -214,6 +249,7 @@ export class SyncEndpoint {
         },
       );
       set.add(conn);
+      socketLog.info({ role: access.role, connId: conn.id }, "socket opened");
     });
   }
 
@@ -246,14 +282,24 @@ export class SyncEndpoint {
   }
 }
 
+/** Upgrades in progress: their request id, and the status they were refused with (0: not refused). */
+const upgrades = new WeakMap<Duplex, { reqId: string; status: number }>();
+
+function elapsed(since: number): number {
+  return Math.round((performance.now() - since) * 100) / 100;
+}
+
 export function refuseUpgrade(
   socket: Duplex,
   status: number,
   message: string,
   details?: Record<string, unknown>,
 ): void {
+  const upgrade = upgrades.get(socket);
+  if (upgrade) upgrade.status = status;
   const body = JSON.stringify({ error: message, ...details });
+  const id = upgrade ? `X-Request-Id: ${upgrade.reqId}\r\n` : "";
   socket.end(
-    `HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    `HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n${id}Connection: close\r\n\r\n${body}`,
   );
 }

@@ -19,6 +19,9 @@ import type { UnitLayerJson } from "../../shared/units/serialize.ts";
 import type { PlanStore } from "../persistence/store.ts";
 import type { RoomExtension } from "../rooms/extension.ts";
 import type { Room } from "../rooms/room.ts";
+import { logger } from "../ops/log.ts";
+
+const unitsLog = logger("units");
 
 /** What the main thread keeps of a plan's layer: enough to check, address and list units. */
 export interface LayerIndex {
@@ -59,7 +62,7 @@ export class Units implements RoomExtension {
     const docVersion = readUnitsVersion(room.doc);
     if (!stored) {
       if (docVersion > 0) {
-        console.error(`[units] plan ${planId}: the document has unit layer ${docVersion} but no layer is stored`);
+        unitsLog.error({ planId }, `the document has unit layer ${docVersion} but no layer is stored`);
       }
       return;
     }
@@ -67,8 +70,9 @@ export class Units implements RoomExtension {
     this.layers.set(planId, index);
     room.unitCount = index.ids.length;
     if (docVersion === stored.version) return;
-    console.log(
-      `[units] plan ${planId}: stored layer ${stored.version}, document at ${docVersion}; finishing the change that a restart interrupted`,
+    unitsLog.info(
+      { planId },
+      `stored layer ${stored.version}, document at ${docVersion}; finishing the change that a restart interrupted`,
     );
     await room.change({ kind: "system", reason: "finish a unit layer change" }, (doc) => {
       const assignment = isUnitPlan(doc) ? keptAssignment(doc, index) : this.byCentre(doc, stored);

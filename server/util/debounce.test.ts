@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { log } from "../ops/log.ts";
 import { Debouncer } from "./debounce.ts";
 
 beforeEach(() => {
@@ -120,7 +121,7 @@ describe("Debouncer", () => {
   });
 
   it("logs a failing run and keeps working", async () => {
-    const errors = vi.spyOn(console, "error").mockImplementation(() => {});
+    const errors = vi.spyOn(log, "error").mockImplementation(() => {});
     let n = 0;
     const d = new Debouncer(
       async () => {
@@ -132,7 +133,10 @@ describe("Debouncer", () => {
     );
     d.trigger();
     await vi.advanceTimersByTimeAsync(10);
-    expect(errors).toHaveBeenCalledWith("[debounce] disk full");
+    expect(errors).toHaveBeenCalledWith(
+      { component: "debounce", err: expect.objectContaining({ message: "disk full" }) },
+      "a debounced task failed",
+    );
     d.trigger();
     await vi.advanceTimersByTimeAsync(10);
     expect(n).toBe(2);

@@ -1,3 +1,5 @@
+import { log } from "../ops/log.ts";
+
 /**
  * Runs `fn` once things have been quiet for `waitMs`, but no later than
  * `maxWaitMs` after the first trigger (lodash's debounce with maxWait).
@@ -37,7 +39,7 @@ export class Debouncer {
       return;
     }
     this.running = this.fn()
-      .catch((e: Error) => console.error(`[debounce] ${e.message}`))
+      .catch((e: Error) => log.error({ component: "debounce", err: e }, "a debounced task failed"))
       .finally(() => {
         this.running = null;
         if (this.again) {

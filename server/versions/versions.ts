@@ -30,6 +30,9 @@ import type { Units } from "../units/units.ts";
 import type { KeyedText, VersionSide, VersionView } from "./jobs.ts";
 import { VersionError } from "./errors.ts";
 import { Restorer } from "./restore.ts";
+import { logger } from "../ops/log.ts";
+
+const versionsLog = logger("versions");
 
 export interface VersionsDeps {
   store: PlanStore;
@@ -171,7 +174,7 @@ export class Versions implements RoomExtension {
     if (plan.dirty && !room.isBroken) {
       await plan
         .run(() => this.take(plan, { reason: "edits", by: plan.lastActor ?? SERVER_AUTHOR }))
-        .catch((e: Error) => console.error(`[versions] plan ${plan.planId}: checkpoint on close: ${e.message}`));
+        .catch((e: Error) => versionsLog.error({ planId: plan.planId }, `checkpoint on close: ${e.message}`));
     }
     plan.closed = true;
     this.plans.delete(plan.planId);
@@ -200,7 +203,7 @@ export class Versions implements RoomExtension {
       if (!plan.dirty || plan.closed) return;
       plan
         .run(() => this.take(plan, { reason: "edits", by: plan.lastActor ?? SERVER_AUTHOR }))
-        .catch((e: Error) => console.error(`[versions] plan ${plan.planId}: checkpoint: ${e.message}`));
+        .catch((e: Error) => versionsLog.error({ planId: plan.planId }, `checkpoint: ${e.message}`));
     }, wait);
     plan.timer.unref();
   }

@@ -345,10 +345,11 @@ describe("limits", () => {
       a.close();
       b.close();
 
+      // Any API call counts (health, readiness and metrics do not: tests/integration/ops.test.ts).
       const statuses: number[] = [];
-      for (let i = 0; i < 20; i++) statuses.push((await fetch(`${limited.url}/api/health`)).status);
+      for (let i = 0; i < 20; i++) statuses.push((await fetch(`${limited.url}/api/plans/${plan.id}`)).status);
       expect(statuses).toContain(429);
-      const refused = await fetch(`${limited.url}/api/health`);
+      const refused = await fetch(`${limited.url}/api/plans/${plan.id}`);
       expect(refused.status).toBe(429);
       expect(refused.headers.get("retry-after")).toMatch(/^\d+$/);
       expect((await json(refused)).error).toMatch(/Too many requests/);

@@ -112,6 +112,9 @@ describe("copies of the demo", () => {
       const text = await (await fetch(`${own.url}/api/demo`)).text();
       for (const token of Object.values(tokens)) expect(text).not.toContain(token);
       expect((await planCall(own, "demo", tokens.edit)).status).toBe(401);
+      // The log says the links were replaced, without their new tokens (issue 16).
+      expect(own.output()).toMatch(/public links were replaced/);
+      expect(own.output()).not.toMatch(/token=/);
       // plan.json holds {crc32, data}; its second copy must have forgotten the tokens too.
       for (const file of ["plan.json", "plan.prev.json"]) {
         const stored = JSON.parse(await fs.readFile(path.join(dataDir, "plans", "demo", file), "utf8")).data;

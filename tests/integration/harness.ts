@@ -164,6 +164,40 @@ export function serversPerTest(): (opts?: StartOptions) => Promise<ServerProcess
   };
 }
 
+/** One line of the server's JSON log (server/ops/log.ts). */
+export interface LogLine {
+  level: number;
+  msg: string;
+  component?: string;
+  planId?: string;
+  reqId?: string;
+  [field: string]: unknown;
+}
+
+/** The server's output so far as JSON log lines; throws on a line that is not one JSON object. */
+export function logLines(server: { output(): string }): LogLine[] {
+  return server
+    .output()
+    .split("\n")
+    .filter((line) => line.trim() !== "")
+    .map((line) => {
+      try {
+        const parsed = JSON.parse(line) as unknown;
+        if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) throw new Error("not an object");
+        return parsed as LogLine;
+      } catch {
+        throw new Error(`the server wrote a line that is not a JSON object: ${line}`);
+      }
+    });
+}
+
+/** The log lines with these fields whose message matches `msg`. */
+export function logged(server: { output(): string }, fields: Partial<LogLine>, msg?: RegExp): LogLine[] {
+  return logLines(server).filter(
+    (l) => Object.entries(fields).every(([k, v]) => l[k] === v) && (!msg || msg.test(l.msg)),
+  );
+}
+
 export type LinkRole = "edit" | "comment" | "view";
 
 export interface CreatedPlan {

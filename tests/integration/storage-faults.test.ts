@@ -157,4 +157,18 @@ describe("a read-only data folder", () => {
     expect(created.status).toBe(503);
     expect(((await created.json()) as { error: string }).error).toMatch(/cannot write to its data folder/);
   });
+
+  it("makes GET /api/ready answer 503 naming storage, and 200 again once writes work (issue 16)", async () => {
+    expect((await fetch(`${url}/api/ready`)).status).toBe(200);
+    failWrites("EROFS", (f) => f.startsWith(dataDir));
+    const refused = await fetch(`${url}/api/ready`);
+    expect(refused.status).toBe(503);
+    const body = (await refused.json()) as { ready: boolean; checks: Record<string, { ok: boolean; error?: string }> };
+    expect(body.ready).toBe(false);
+    expect(body.checks.storage).toMatchObject({ ok: false, error: expect.stringMatching(/read-only/) });
+    // Liveness is another question: the process is alive.
+    expect((await fetch(`${url}/api/health`)).status).toBe(200);
+    vi.restoreAllMocks();
+    expect((await fetch(`${url}/api/ready`)).status).toBe(200);
+  });
 });
