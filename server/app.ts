@@ -35,8 +35,22 @@ export interface WilayahServer {
   readonly rooms: Rooms;
   /** The port actually listened on (useful with port 0). */
   readonly port: number;
-  /** Stops accepting, closes every socket, compacts and closes every room. */
-  close(): Promise<void>;
+  /**
+   * Stops accepting, closes every socket with 1001, compacts and closes
+   * every room, then `handOver` (when given), then the workers and the store.
+   */
+  close(opts?: CloseOptions): Promise<void>;
+}
+
+export interface CloseOptions {
+  /**
+   * Called once every room is compacted and closed, before the store is:
+   * where several instances (issue 16) hand the plans this one owned over
+   * (release their leases so another instance takes them at once, rather
+   * than after they expire). Clients were already told 1001 and reconnect
+   * through the load balancer meanwhile.
+   */
+  handOver?: () => Promise<void>;
 }
 
 /** Builds and starts the whole server: REST, sync and static files on one port. */
@@ -249,11 +263,14 @@ export async function startServer(
     store,
     rooms,
     port,
-    async close() {
+    async close(opts: CloseOptions = {}) {
+      // Stop listening; keep-alive connections with no request in flight go now, the rest at the end.
       server.close();
+      server.closeIdleConnections();
       await demo.close();
       sync.closeAll();
       await rooms.closeAll();
+      await opts.handOver?.();
       await scoring.close();
       await jobs.close();
       await balanceRunner.close();
