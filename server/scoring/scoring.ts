@@ -1,4 +1,5 @@
 import { Worker } from "node:worker_threads";
+import { workerUrl } from "../util/worker-url.ts";
 import * as encoding from "lib0/encoding";
 import {
   isUnitPlan,
@@ -113,7 +114,7 @@ export class Scoring implements RoomExtension {
 
   private ensureWorker(): Worker {
     if (this.worker) return this.worker;
-    const worker = new Worker(new URL("./worker-entry.mjs", import.meta.url));
+    const worker = new Worker(workerUrl("scoring"));
     worker.unref();
     worker.on("message", (msg: FromWorker) => this.plans.get(msg.planId)?.receive(msg));
     worker.on("error", (e) => console.error(`[scoring] worker failed: ${e.message}`));
