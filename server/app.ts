@@ -28,6 +28,7 @@ import { RateLimiter } from "./access/rate-limit.ts";
 import { DemoCopies } from "./demo/copies.ts";
 import { demoTemplate, retirePublicDemo } from "./demo/seed.ts";
 import { createGuardedServer, tooManyConnections } from "./http-server.ts";
+import { stallPoint } from "./util/crash-point.ts";
 
 export interface WilayahServer {
   readonly http: http.Server;
@@ -270,6 +271,7 @@ export async function startServer(
       await demo.close();
       sync.closeAll();
       await rooms.closeAll();
+      await stallPoint("hand-over");
       await opts.handOver?.();
       await scoring.close();
       await jobs.close();
