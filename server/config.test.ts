@@ -86,6 +86,7 @@ describe("configFromEnv", () => {
   it("reads decimals for the demo copies' lifetime", () => {
     expect(configFromEnv({ DEMO_COPY_TTL_DAYS: "0.5" }).demoCopyTtlDays).toBe(0.5);
     expect(configFromEnv({ DEMO_COPY_TTL_DAYS: "0" }).demoCopyTtlDays).toBe(0);
+    expect(configFromEnv({ DEMO_COPY_TTL_DAYS: "2e-5" }).demoCopyTtlDays).toBe(2e-5);
     expect(problems({ DEMO_COPY_TTL_DAYS: "3 days" })).toEqual([
       'DEMO_COPY_TTL_DAYS must be a number 0 or more (decimals with a point, like 0.5), got "3 days"',
     ]);

@@ -128,7 +128,7 @@ class EnvReader {
   decimal(name: string, fallback: number): number {
     const value = this.raw(name);
     if (value === undefined) return fallback;
-    const n = /^\+?(\d+\.?\d*|\.\d+)$/.test(value) ? Number(value) : Number.NaN;
+    const n = /^\+?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(value) ? Number(value) : Number.NaN;
     if (!Number.isFinite(n)) {
       this.bad(name, "a number 0 or more (decimals with a point, like 0.5)", value);
       return fallback;
