@@ -12,20 +12,11 @@ import zlib from "node:zlib";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
 const dir = path.resolve(ROOT, process.argv[2] ?? "dist");
-/** Must match COMPRESSIBLE in server/static.ts. */
-const COMPRESSIBLE = new Set([
-  ".html",
-  ".js",
-  ".mjs",
-  ".css",
-  ".json",
-  ".geojson",
-  ".svg",
-  ".map",
-  ".txt",
-  ".webmanifest",
-]);
-const MIN_BYTES = 1024;
+// What server/static.ts sends compressed, and from what size.
+const { extensions, minBytes: MIN_BYTES } = JSON.parse(
+  await fs.readFile(path.join(ROOT, "server/static-compressible.json"), "utf8"),
+);
+const COMPRESSIBLE = new Set(extensions);
 
 const brotli = promisify(zlib.brotliCompress);
 const gzip = promisify(zlib.gzip);

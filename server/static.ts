@@ -7,6 +7,7 @@ import { pipeline } from "node:stream/promises";
 import { promisify } from "node:util";
 import zlib from "node:zlib";
 import { sendError } from "./api/http.ts";
+import compressible from "./static-compressible.json" with { type: "json" };
 
 const TYPES: Record<string, string> = {
   ".html": "text/html; charset=utf-8",
@@ -24,20 +25,12 @@ const TYPES: Record<string, string> = {
   ".geojson": "application/geo+json",
 };
 
-/** Worth compressing (text); scripts/compress-static.mjs writes .br/.gz beside these at build time. */
-const COMPRESSIBLE = new Set([
-  ".html",
-  ".js",
-  ".mjs",
-  ".css",
-  ".json",
-  ".geojson",
-  ".svg",
-  ".map",
-  ".txt",
-  ".webmanifest",
-]);
-const MIN_COMPRESS_BYTES = 1024;
+/**
+ * Worth compressing (text), and from what size: shared with
+ * scripts/compress-static.mjs, which writes .br/.gz beside these at build time.
+ */
+const COMPRESSIBLE = new Set(compressible.extensions);
+const MIN_COMPRESS_BYTES = compressible.minBytes;
 
 /**
  * Vite's output names: `assets/<name>-<hash>.<ext>`, the hash 8 characters
