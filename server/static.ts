@@ -56,8 +56,6 @@ interface Entry {
   /** Of the content, so two instances serving the same build agree on it. */
   hash: string;
   variants: Partial<Record<Coding, Variant>>;
-  /** An on-the-fly compression of this file under way or done (no precompressed copies). */
-  compressing: boolean;
 }
 
 const brotli = promisify(zlib.brotliCompress);
@@ -87,7 +85,6 @@ class StaticFiles {
       mtimeMs,
       hash: hash.digest("base64url").slice(0, 27),
       variants: {},
-      compressing: false,
     };
     if (COMPRESSIBLE.has(path.extname(file)) && size >= MIN_COMPRESS_BYTES) {
       for (const coding of ["br", "gzip"] as const) {
@@ -104,7 +101,6 @@ class StaticFiles {
 
   private compressLater(file: string, entry: Entry): void {
     if (this.memoryUsed + entry.size > MEMORY_BUDGET) return;
-    entry.compressing = true;
     void (async () => {
       const data = await fs.readFile(file);
       const [br, gz] = await Promise.all([
