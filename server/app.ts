@@ -39,6 +39,7 @@ import { logger } from "./ops/log.ts";
 import { countLoadedPlansWith, ownerMoves, serveMetrics, startMetrics } from "./ops/metrics.ts";
 import { CHECK_TIMEOUT_MS, type ReadyCheck, serveReady } from "./ops/ready.ts";
 import { logRequest, requestFields } from "./ops/request-log.ts";
+import { stallPoint } from "./util/crash-point.ts";
 
 const demoLog = logger("demo");
 const httpLog = logger("http");
@@ -55,8 +56,22 @@ export interface WilayahServer {
   readonly readyChecks: ReadyCheck[];
   /** The port actually listened on (useful with port 0). */
   readonly port: number;
-  /** Stops accepting, closes every socket, compacts and closes every room. */
-  close(): Promise<void>;
+  /**
+   * Stops accepting, closes every socket with 1001, compacts and closes
+   * every room, then `handOver` (when given), then the workers and the store.
+   */
+  close(opts?: CloseOptions): Promise<void>;
+}
+
+export interface CloseOptions {
+  /**
+   * Called once every room is compacted and closed, before the store is:
+   * where several instances (issue 16) hand the plans this one owned over
+   * (release their leases so another instance takes them at once, rather
+   * than after they expire). Clients were already told 1001 and reconnect
+   * through the load balancer meanwhile.
+   */
+  handOver?: () => Promise<void>;
 }
 
 /** What a caller may add to the server besides its configuration. */
@@ -343,11 +358,15 @@ export async function startServer(
     rooms,
     readyChecks,
     port,
-    async close() {
+    async close(opts: CloseOptions = {}) {
+      // Stop listening; keep-alive connections with no request in flight go now, the rest at the end.
       server.close();
+      server.closeIdleConnections();
       await demo.close();
       sync.closeAll();
       await rooms.closeAll();
+      await stallPoint("hand-over");
+      await opts.handOver?.();
       // Once every room is flushed, other instances may take the plans at once.
       await cluster?.close();
       await scoring.close();

@@ -82,6 +82,8 @@ export interface ServerConfig {
   databaseUrl: string | null;
   /** When set, `GET /metrics` needs it as a Bearer token; unset: open, like /api/health. */
   metricsToken: string | null;
+  /** On SIGTERM/SIGINT, give up saving and handing over and exit 1 after this long. */
+  shutdownTimeoutMs: number;
 }
 
 /** REDIS_URL: redis:// or rediss://, or unset. */
@@ -104,37 +106,18 @@ function instanceUrl(value: string | undefined): string | null {
   return url.origin;
 }
 
-function int(value: string | undefined, fallback: number): number {
-  if (value === undefined || value === "") return fallback;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0) throw new Error(`expected a whole number ≥ 0, got "${value}"`);
-  return n;
-}
-
-function decimal(value: string | undefined, fallback: number): number {
-  if (value === undefined || value === "") return fallback;
-  const n = Number(value);
-  if (!Number.isFinite(n) || n < 0) throw new Error(`expected a number ≥ 0, got "${value}"`);
-  return n;
-}
-
-/** PUBLIC_URL as an origin (`https://host[:port]`), refusing anything that is not an http(s) URL. */
-function publicUrl(value: string | undefined): string | null {
-  if (!value) return null;
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    throw new Error(`PUBLIC_URL must be an absolute http:// or https:// URL, got "${value}"`);
+/**
+ * Everything wrong with the environment, each problem naming its variable
+ * and what it expects, so an operator fixes them all in one go rather than
+ * one start at a time.
+ */
+export class ConfigError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(
+      `The configuration has ${problems.length === 1 ? "a problem" : `${problems.length} problems`}:\n${problems.map((p) => `  - ${p}`).join("\n")}`,
+    );
+    this.name = "ConfigError";
   }
-  if (url.protocol !== "http:" && url.protocol !== "https:") {
-    throw new Error(`PUBLIC_URL must start with http:// or https://, got "${value}"`);
-  }
-  // The client is served from the root (its routes are /plan/…), so a path cannot be honoured.
-  if (url.pathname !== "/" || url.search || url.hash) {
-    throw new Error(`PUBLIC_URL is the scheme and host only (like https://wilayah.example.com), got "${value}"`);
-  }
-  return url.origin;
 }
 
 /** DATABASE_URL, refusing anything that is not a postgres:// or postgresql:// URL. */
@@ -155,44 +138,165 @@ function databaseUrl(value: string | undefined): string | null {
   return value;
 }
 
+/** What a person writes for yes and no, in any case (`SEED_DEMO=false` must not mean "seed"). */
+const YES = new Set(["1", "true", "yes", "on"]);
+const NO = new Set(["0", "false", "no", "off"]);
+export const BOOLEAN_WORDS = "1/0, true/false, yes/no or on/off";
+
+/**
+ * Reads variables from `env`, collecting a problem for each bad one instead
+ * of throwing at the first; an unset or empty variable takes its default.
+ */
+class EnvReader {
+  readonly problems: string[] = [];
+
+  constructor(private readonly env: NodeJS.ProcessEnv) {}
+
+  private raw(name: string): string | undefined {
+    const value = this.env[name];
+    return value === undefined || value.trim() === "" ? undefined : value.trim();
+  }
+
+  private bad(name: string, expected: string, value: string): void {
+    this.problems.push(`${name} must be ${expected}, got "${value}"`);
+  }
+
+  /** A whole number in [min, max]; the default when unset or wrong (the problem is kept). */
+  int(name: string, fallback: number, min = 0, max = Number.MAX_SAFE_INTEGER): number {
+    const value = this.raw(name);
+    if (value === undefined) return fallback;
+    const n = /^[+-]?\d+$/.test(value) ? Number(value) : Number.NaN;
+    if (!Number.isSafeInteger(n) || n < min || n > max) {
+      const range = max === Number.MAX_SAFE_INTEGER ? `${min} or more` : `between ${min} and ${max}`;
+      this.bad(name, `a whole number ${range}`, value);
+      return fallback;
+    }
+    return n;
+  }
+
+  /** A number ≥ 0, decimals allowed. */
+  decimal(name: string, fallback: number): number {
+    const value = this.raw(name);
+    if (value === undefined) return fallback;
+    const n = /^\+?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(value) ? Number(value) : Number.NaN;
+    if (!Number.isFinite(n)) {
+      this.bad(name, "a number 0 or more (decimals with a point, like 0.5)", value);
+      return fallback;
+    }
+    return n;
+  }
+
+  bool(name: string, fallback: boolean): boolean {
+    const value = this.raw(name);
+    if (value === undefined) return fallback;
+    const word = value.toLowerCase();
+    if (YES.has(word)) return true;
+    if (NO.has(word)) return false;
+    this.bad(name, BOOLEAN_WORDS, value);
+    return fallback;
+  }
+
+  /** A value parsed by `parse`, whose error (naming the variable) is kept as a problem; `fallback` then. */
+  check<T>(parse: () => T, fallback: T): T {
+    try {
+      return parse();
+    } catch (e) {
+      this.problems.push((e as Error).message);
+      return fallback;
+    }
+  }
+
+  /** Text as given (not trimmed: a key or token is what it is); null when unset or empty. */
+  text(name: string): string | null {
+    const value = this.env[name];
+    return value === undefined || value === "" ? null : value;
+  }
+
+  /** Text of at least `min` characters, or null when unset. */
+  secret(name: string, min: number): string | null {
+    const value = this.text(name);
+    if (value !== null && value.length < min) {
+      this.problems.push(`${name} must be at least ${min} characters long, got ${value.length}`);
+      return null;
+    }
+    return value;
+  }
+
+  /** PUBLIC_URL as an origin (`https://host[:port]`), refusing anything that is not an http(s) URL. */
+  origin(name: string): string | null {
+    const value = this.raw(name);
+    if (value === undefined) return null;
+    let url: URL;
+    try {
+      url = new URL(value);
+    } catch {
+      this.bad(name, "an absolute http:// or https:// URL", value);
+      return null;
+    }
+    if (url.protocol !== "http:" && url.protocol !== "https:") {
+      this.bad(name, "an http:// or https:// URL", value);
+      return null;
+    }
+    // The client is served from the root (its routes are /plan/…), so a path cannot be honoured.
+    if (url.pathname !== "/" || url.search || url.hash) {
+      this.bad(name, "the scheme and host only (like https://wilayah.example.com)", value);
+      return null;
+    }
+    return url.origin;
+  }
+}
+
+/**
+ * The configuration from the environment, every variable checked; throws a
+ * ConfigError listing every problem at once.
+ */
 export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfig {
-  return {
-    port: int(env.PORT, 8080),
-    host: env.HOST || undefined,
-    dataDir: path.resolve(env.DATA_DIR ?? "./data"),
-    staticDir: path.resolve(env.STATIC_DIR ?? "./dist"),
-    roomIdleMs: int(env.ROOM_IDLE_MS, 2_000),
-    compactLogBytes: int(env.COMPACT_LOG_BYTES, 1024 * 1024),
-    compactWaitMs: int(env.COMPACT_WAIT_MS, 2_000),
-    compactMaxWaitMs: int(env.COMPACT_MAX_WAIT_MS, 5_000),
-    maxBodyBytes: int(env.MAX_BODY_BYTES, 16 * 1024 * 1024),
-    seedDemo: env.SEED_DEMO !== "0",
-    scoring: env.SCORING !== "0",
-    adminToken: env.ADMIN_TOKEN || null,
-    rateLimitPerSec: int(env.RATE_LIMIT_PER_SEC, 50),
-    rateLimitBurst: int(env.RATE_LIMIT_BURST, 300),
-    plansPerHour: int(env.PLANS_PER_HOUR, 60),
-    maxConnectionsPerPlan: int(env.MAX_CONNECTIONS_PER_PLAN, 250),
-    maxTerritories: int(env.MAX_TERRITORIES, 5000),
-    balanceMaxRuns: Math.max(1, int(env.BALANCE_MAX_RUNS, 1)),
-    versionCheckpointMs: int(env.VERSION_CHECKPOINT_MS, 5 * 60_000),
-    syncUpdatesPerSec: int(env.SYNC_UPDATES_PER_SEC, 50),
-    syncUpdateBurst: int(env.SYNC_UPDATE_BURST, 200),
-    syncMaxBufferedBytes: int(env.SYNC_MAX_BUFFERED_BYTES, 32 * 1024 * 1024),
-    maxConnectionsPerAddress: int(env.MAX_CONNECTIONS_PER_ADDRESS, 256),
-    trustProxy: int(env.TRUST_PROXY, 0),
-    headersTimeoutMs: int(env.HEADERS_TIMEOUT_MS, 10_000),
-    requestTimeoutMs: int(env.REQUEST_TIMEOUT_MS, 120_000),
-    keepAliveTimeoutMs: int(env.KEEP_ALIVE_TIMEOUT_MS, 5_000),
-    publicUrl: publicUrl(env.PUBLIC_URL),
-    demoCopiesPerHour: int(env.DEMO_COPIES_PER_HOUR, 20),
-    demoCopyTtlDays: decimal(env.DEMO_COPY_TTL_DAYS, 3),
-    personKey: env.PERSON_KEY || null,
-    redisUrl: redisUrl(env.REDIS_URL),
-    redisPrefix: env.REDIS_PREFIX || "wilayah:",
-    leaseMs: Math.max(500, int(env.LEASE_MS, 4_000)),
-    instanceUrl: instanceUrl(env.INSTANCE_URL),
-    databaseUrl: databaseUrl(env.DATABASE_URL),
-    metricsToken: env.METRICS_TOKEN || null,
+  const read = new EnvReader(env);
+  const config: ServerConfig = {
+    port: read.int("PORT", 8080, 0, 65535),
+    host: read.text("HOST")?.trim() || undefined,
+    dataDir: path.resolve(read.text("DATA_DIR") ?? "./data"),
+    staticDir: path.resolve(read.text("STATIC_DIR") ?? "./dist"),
+    roomIdleMs: read.int("ROOM_IDLE_MS", 2_000),
+    compactLogBytes: read.int("COMPACT_LOG_BYTES", 1024 * 1024),
+    compactWaitMs: read.int("COMPACT_WAIT_MS", 2_000),
+    compactMaxWaitMs: read.int("COMPACT_MAX_WAIT_MS", 5_000),
+    maxBodyBytes: read.int("MAX_BODY_BYTES", 16 * 1024 * 1024, 1),
+    seedDemo: read.bool("SEED_DEMO", true),
+    scoring: read.bool("SCORING", true),
+    adminToken: read.text("ADMIN_TOKEN"),
+    rateLimitPerSec: read.int("RATE_LIMIT_PER_SEC", 50),
+    rateLimitBurst: read.int("RATE_LIMIT_BURST", 300),
+    plansPerHour: read.int("PLANS_PER_HOUR", 60),
+    maxConnectionsPerPlan: read.int("MAX_CONNECTIONS_PER_PLAN", 250),
+    maxTerritories: read.int("MAX_TERRITORIES", 5000),
+    balanceMaxRuns: read.int("BALANCE_MAX_RUNS", 1, 1),
+    versionCheckpointMs: read.int("VERSION_CHECKPOINT_MS", 5 * 60_000),
+    syncUpdatesPerSec: read.int("SYNC_UPDATES_PER_SEC", 50),
+    syncUpdateBurst: read.int("SYNC_UPDATE_BURST", 200),
+    syncMaxBufferedBytes: read.int("SYNC_MAX_BUFFERED_BYTES", 32 * 1024 * 1024, 1),
+    maxConnectionsPerAddress: read.int("MAX_CONNECTIONS_PER_ADDRESS", 256),
+    trustProxy: read.int("TRUST_PROXY", 0, 0, 100),
+    headersTimeoutMs: read.int("HEADERS_TIMEOUT_MS", 10_000),
+    requestTimeoutMs: read.int("REQUEST_TIMEOUT_MS", 120_000),
+    keepAliveTimeoutMs: read.int("KEEP_ALIVE_TIMEOUT_MS", 5_000),
+    publicUrl: read.origin("PUBLIC_URL"),
+    demoCopiesPerHour: read.int("DEMO_COPIES_PER_HOUR", 20),
+    demoCopyTtlDays: read.decimal("DEMO_COPY_TTL_DAYS", 3),
+    personKey: read.secret("PERSON_KEY", 16),
+    shutdownTimeoutMs: read.int("SHUTDOWN_TIMEOUT_MS", 10_000, 1),
+    redisUrl: read.check(() => redisUrl(read.text("REDIS_URL") ?? undefined), null),
+    redisPrefix: read.text("REDIS_PREFIX") ?? "wilayah:",
+    leaseMs: read.int("LEASE_MS", 4_000, 500),
+    instanceUrl: read.check(() => instanceUrl(read.text("INSTANCE_URL") ?? undefined), null),
+    databaseUrl: read.check(() => databaseUrl(read.text("DATABASE_URL") ?? undefined), null),
+    metricsToken: read.text("METRICS_TOKEN"),
   };
+  if (config.headersTimeoutMs > 0 && config.requestTimeoutMs > 0 && config.headersTimeoutMs > config.requestTimeoutMs) {
+    read.problems.push(
+      `HEADERS_TIMEOUT_MS must not be longer than REQUEST_TIMEOUT_MS, got ${config.headersTimeoutMs} > ${config.requestTimeoutMs}`,
+    );
+  }
+  if (read.problems.length > 0) throw new ConfigError(read.problems);
+  return config;
 }

@@ -1,4 +1,5 @@
 import { Worker } from "node:worker_threads";
+import { workerUrl } from "../util/worker-url.ts";
 import type { BalanceProgress, BalanceResult } from "../../shared/balance/optimizer.ts";
 import { logger } from "../ops/log.ts";
 import type { RunProblem, RunReply, RunRequest } from "./protocol.ts";
@@ -87,7 +88,7 @@ export class BalanceRunner {
   }
 
   private spawn(): Worker {
-    const worker = new Worker(new URL("./worker-entry.mjs", import.meta.url));
+    const worker = new Worker(workerUrl("balance"));
     worker.unref();
     worker.on("message", (reply: RunReply) => {
       const slot = this.slots.find((s) => s.worker === worker);

@@ -1,4 +1,5 @@
 import { Worker } from "node:worker_threads";
+import { workerUrl } from "../util/worker-url.ts";
 import type { JobKind, JobReply, JobRequest, JobTypes } from "./protocol.ts";
 import { logger } from "../ops/log.ts";
 
@@ -71,7 +72,7 @@ export class Jobs {
 
   private ensureWorker(): Worker {
     if (this.worker) return this.worker;
-    const worker = new Worker(new URL("./worker-entry.mjs", import.meta.url));
+    const worker = new Worker(workerUrl("jobs"));
     worker.unref();
     worker.on("message", (reply: JobReply) => {
       const job = this.running;

@@ -1,4 +1,5 @@
 import { Worker } from "node:worker_threads";
+import { workerUrl } from "../util/worker-url.ts";
 import * as encoding from "lib0/encoding";
 import {
   isUnitPlan,
@@ -117,7 +118,7 @@ export class Scoring implements RoomExtension {
 
   private ensureWorker(): Worker {
     if (this.worker) return this.worker;
-    const worker = new Worker(new URL("./worker-entry.mjs", import.meta.url));
+    const worker = new Worker(workerUrl("scoring"));
     worker.unref();
     worker.on("message", (msg: FromWorker) => {
       if (msg.type === "pong") {

@@ -61,6 +61,8 @@ export class SyncEndpoint {
   /** planId|tokenHash → its sockets' recent closes for refusals, and until when its joins are rationed. */
   private readonly abusedLinks = new Map<string, { closes: number; since: number; until: number }>();
   private readonly rationed = new RateLimiter(LINK_JOINS_PER_SEC, LINK_JOIN_BURST);
+  /** Set by closeAll: an upgrade on a keep-alive connection that outlived the listener is refused. */
+  private closing = false;
 
   constructor(
     private readonly deps: {
@@ -103,8 +105,13 @@ export class SyncEndpoint {
     for (const conn of [...(this.sockets.get(planId) ?? [])]) conn.close(code, reason);
   }
 
-  /** Closes every socket (the server is shutting down). */
+  /**
+   * Closes every socket with 1001 "going away" (the server is shutting
+   * down), which clients take as "reconnect, maybe elsewhere", and refuses
+   * upgrades from then on.
+   */
   closeAll(): void {
+    this.closing = true;
     for (const ws of this.wss.clients) ws.close(CloseCode.goingAway, "The server is restarting");
   }
 
@@ -137,6 +144,7 @@ export class SyncEndpoint {
   private async upgrade(req: http.IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
     const { config, store, rooms, people, limiter, guarded, isDeleting } = this.deps;
     const url = new URL(req.url ?? "/", "http://localhost");
+    if (this.closing) return refuseUpgrade(socket, 503, "The server is restarting; try again in a moment.");
     const address = parseSyncPath(url.pathname);
     if (!address) return refuseUpgrade(socket, 404, "Sync URLs look like /sync/<planId>.");
     if (!guarded.admit(req, socket)) {

@@ -17,3 +17,15 @@ export function crashPoint(name: string): void {
   // Run nothing more while the signal lands.
   Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 10_000);
 }
+
+/**
+ * Test-only stall points (gofail's `sleep`): with `WILAYAH_STALL_AT=<name>`
+ * in its environment the server never gets past `await stallPoint(name)`,
+ * so a test can see what a step that hangs (a hand-over, a store that stopped
+ * answering) does to the rest. Unset, it resolves at once.
+ */
+export function stallPoint(name: string): Promise<void> {
+  if (process.env.WILAYAH_STALL_AT !== name) return Promise.resolve();
+  console.error(`[stall-point] ${name}: waiting forever (WILAYAH_STALL_AT)`);
+  return new Promise(() => {});
+}

@@ -35,8 +35,8 @@ export async function tempDataDir(): Promise<string> {
 }
 
 /**
- * Starts the real server (`tsx server/index.ts`) as its own process on a
- * free port with its own DATA_DIR, and waits until it listens.
+ * Starts the real server (`tsx server/index.ts`, or a build: see `built`) as
+ * its own process on a free port with its own DATA_DIR, and waits until it listens.
  */
 export interface StartOptions {
   /** A data folder to start on (a restart); a fresh temporary one otherwise. */
@@ -45,11 +45,21 @@ export interface StartOptions {
   env?: Record<string, string>;
   /** 0 (any free port) unless told: a restart on the same port lets clients reconnect. */
   port?: number;
+  /**
+   * A built server (`dist-server/index.mjs` from `npm run build`) to run with
+   * plain node instead of the TypeScript through tsx. Unset: the
+   * WILAYAH_TEST_SERVER environment variable, so that
+   * `WILAYAH_TEST_SERVER=dist-server/index.mjs npx vitest run tests/integration`
+   * runs any of these tests against the build.
+   */
+  built?: string;
 }
 
 export async function startServerProcess(opts: StartOptions = {}): Promise<ServerProcess> {
   const dataDir = opts.dataDir ?? (await tempDataDir());
-  const proc = spawn(process.execPath, ["--import", "tsx", "server/index.ts"], {
+  const built = opts.built ?? process.env.WILAYAH_TEST_SERVER;
+  const argv = built ? ["--enable-source-maps", path.resolve(ROOT, built)] : ["--import", "tsx", "server/index.ts"];
+  const proc = spawn(process.execPath, argv, {
     cwd: ROOT,
     env: {
       ...process.env,
