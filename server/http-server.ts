@@ -5,7 +5,12 @@ import type { ServerConfig } from "./config.ts";
 
 type Limits = Pick<
   ServerConfig,
-  "maxConnectionsPerAddress" | "trustProxy" | "headersTimeoutMs" | "requestTimeoutMs" | "keepAliveTimeoutMs" | "redisUrl"
+  | "maxConnectionsPerAddress"
+  | "trustProxy"
+  | "headersTimeoutMs"
+  | "requestTimeoutMs"
+  | "keepAliveTimeoutMs"
+  | "redisUrl"
 >;
 
 export interface GuardedServer {
