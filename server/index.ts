@@ -62,7 +62,10 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
       process.exit(1);
     }
     stopping = true;
-    log.info({ component: "server", signal }, `saving plans and stopping (at most ${config.shutdownTimeoutMs} ms)`);
+    log.info(
+      { component: "server", signal },
+      `${signal}: saving plans and stopping (at most ${config.shutdownTimeoutMs} ms)`,
+    );
     const deadline = setTimeout(() => {
       log.fatal(
         { component: "server" },

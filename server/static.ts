@@ -8,6 +8,9 @@ import { promisify } from "node:util";
 import zlib from "node:zlib";
 import { sendError } from "./api/http.ts";
 import compressible from "./static-compressible.json" with { type: "json" };
+import { logger } from "./ops/log.ts";
+
+const staticLog = logger("static");
 
 const TYPES: Record<string, string> = {
   ".html": "text/html; charset=utf-8",
@@ -117,7 +120,9 @@ class StaticFiles {
         entry.variants[coding] = { size: bytes.length, bytes };
         this.memoryUsed += bytes.length;
       }
-    })().catch((e: Error) => console.error(`[static] compressing ${file}: ${e.message}`));
+    })().catch((e: Error) =>
+      staticLog.warn({ err: e, file }, "compressing a static file failed; it is sent uncompressed"),
+    );
   }
 
   private forget(entry: Entry): void {

@@ -26,6 +26,9 @@ import {
   type StoredDocument,
   type StoredVersion,
 } from "./store.ts";
+import { logger } from "../ops/log.ts";
+
+const storeLog = logger("store");
 
 export type { PgStoreOptions } from "./pg/db.ts";
 
@@ -152,7 +155,7 @@ export class PgStore implements PlanStore {
     if (!refusal) return;
     if ((await this.damageOf(planId)) !== null) throw refusal;
     this.refused.delete(planId);
-    console.log(`[store] plan ${planId}: its damaged rows have been restored; reading them again`);
+    storeLog.info({ planId }, "its damaged rows have been restored; reading them again");
   }
 
   /** The refusal of a plan, if it is refused (synchronous, for the append path). */
@@ -161,9 +164,9 @@ export class PgStore implements PlanStore {
   }
 
   private refuse(error: DamagedError): DamagedError {
-    console.error(
-      `[store] plan ${error.planId}: ${error.file} is damaged (${error.damage}); ` +
-        "the plan is refused until an operator restores those rows (see server/README.md, PostgreSQL)",
+    storeLog.error(
+      { planId: error.planId, file: error.file, damage: error.damage },
+      "damaged: the plan is refused until an operator restores those rows (see server/README.md, PostgreSQL)",
     );
     this.refused.set(error.planId, error);
     return error;

@@ -1,6 +1,7 @@
+import fs from "node:fs";
 import { flushLogSync, logger } from "../ops/log.ts";
 
-const crashPointLog = logger("crash-point");
+const stallPointLog = logger("stall-point");
 
 /**
  * Test-only crash points (etcd's gofail, TiKV's fail-rs): with
@@ -11,8 +12,12 @@ const crashPointLog = logger("crash-point");
  */
 export function crashPoint(name: string): void {
   if (process.env.WILAYAH_CRASH_AT !== name) return;
-  crashPointLog.error({ point: name }, "killing the process (WILAYAH_CRASH_AT)");
   flushLogSync();
+  // Written straight to stdout, not through the logger's asynchronous stream:
+  // a flush cannot reach what that stream is in the middle of writing, and no
+  // write outlives the SIGKILL below.
+  const line = { level: 50, time: new Date().toISOString(), pid: process.pid, component: "crash-point", point: name };
+  fs.writeSync(1, `${JSON.stringify({ ...line, msg: "killing the process (WILAYAH_CRASH_AT)" })}\n`);
   process.kill(process.pid, "SIGKILL");
   // Run nothing more while the signal lands.
   Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 10_000);
@@ -26,6 +31,6 @@ export function crashPoint(name: string): void {
  */
 export function stallPoint(name: string): Promise<void> {
   if (process.env.WILAYAH_STALL_AT !== name) return Promise.resolve();
-  console.error(`[stall-point] ${name}: waiting forever (WILAYAH_STALL_AT)`);
+  stallPointLog.error({ point: name }, `${name}: waiting forever (WILAYAH_STALL_AT)`);
   return new Promise(() => {});
 }

@@ -93,7 +93,7 @@ describe("links in answers", () => {
 
   it("refuses a PUBLIC_URL that is not an http(s) origin at start", async () => {
     await expect(startServerProcess({ env: { PUBLIC_URL: "javascript://evil.example" } })).rejects.toThrow(
-      /PUBLIC_URL must start with http:\/\/ or https:\/\//,
+      /PUBLIC_URL must be an http:\/\/ or https:\/\/ URL/,
     );
   });
 });

@@ -12,6 +12,7 @@ import {
   type ServerProcess,
   territoryNames,
   tempDataDir,
+  logLines,
 } from "./harness.ts";
 import { RawClient } from "./raw-client.ts";
 
@@ -91,10 +92,13 @@ describe("graceful shutdown (issue 16)", () => {
       (e: Error) => e.message,
     );
     expect(failed).toMatch(/^server exited with 1:/);
-    expect(failed).toContain('PORT must be a whole number between 0 and 65535, got "80a"');
-    expect(failed).toContain('SEED_DEMO must be 1/0, true/false, yes/no or on/off, got "nope"');
-    expect(failed).toContain('SHUTDOWN_TIMEOUT_MS must be a whole number 1 or more, got "soon"');
-    expect(failed).not.toMatch(/\n\s+at /);
+    // Every line is JSON (issue 16): the one that says why names each variable.
+    const lines = logLines({ output: () => (failed ?? "").replace(/^server exited with 1:\n/, "") });
+    const why = lines.find((l) => l.level === 60)?.msg ?? "";
+    expect(why).toContain('PORT must be a whole number between 0 and 65535, got "80a"');
+    expect(why).toContain('SEED_DEMO must be 1/0, true/false, yes/no or on/off, got "nope"');
+    expect(why).toContain('SHUTDOWN_TIMEOUT_MS must be a whole number 1 or more, got "soon"');
+    expect(why).not.toMatch(/\n\s+at /);
     await fs.rm(dataDir, { recursive: true, force: true });
   });
 });

@@ -3,6 +3,9 @@ import pg from "pg";
 import type { HistoryPolicy } from "../../../shared/history/policy.ts";
 import { FencedError, StorageWriteError } from "../store.ts";
 import { MIGRATIONS, type Migration } from "./migrations.ts";
+import { logger } from "../../ops/log.ts";
+
+const pgLog = logger("pg");
 
 export interface PgStoreOptions {
   /** `postgres://user@host:port/db`. */
@@ -51,7 +54,7 @@ export function makePool(opts: PgStoreOptions): { pool: pg.Pool; schema: string 
       .join(" "),
   });
   // An idle connection that dies (a database restart) must not take the process down; the next query reconnects.
-  pool.on("error", (e) => console.error(`[pg] idle connection: ${e.message}`));
+  pool.on("error", (e) => pgLog.warn({ err: e }, "an idle connection failed; the next query reconnects"));
   return { pool, schema };
 }
 

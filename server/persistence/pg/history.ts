@@ -9,6 +9,9 @@ import {
 } from "../../../shared/history/policy.ts";
 import type { RawHistoryEntry, RawHistoryPage } from "../history-files.ts";
 import { checksum, intact, type Queryable } from "./db.ts";
+import { logger } from "../../ops/log.ts";
+
+const historyLog = logger("history");
 
 /**
  * A document's history for replay in PostgreSQL (issue 14's HistoryFiles):
@@ -147,8 +150,9 @@ export async function historyPage(
     const row = rows[0];
     if (!row) return true;
     if (!intact(row.state, row.crc)) {
-      console.error(
-        `[history] plan ${planId}: the snapshot of "${name}" at ${gen} fails its checksum; replay starts from the run before it`,
+      historyLog.error(
+        { planId, document: name, gen },
+        "a history snapshot fails its checksum; replay starts from the run before it",
       );
       return false;
     }
@@ -196,8 +200,9 @@ export async function historyPage(
       for (let j = 0; j < rows.length; j++) {
         const row = rows[j] as (typeof rows)[number];
         if (!intact(row.bytes, row.crc)) {
-          console.error(
-            `[history] plan ${planId}: update ${row.id} of "${name}" fails its checksum; replay stops before it`,
+          historyLog.error(
+            { planId, document: name, update: row.id },
+            "an update fails its checksum; replay stops before it",
           );
           return { entries, next: null };
         }

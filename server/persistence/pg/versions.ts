@@ -7,6 +7,9 @@ import { DamagedFileError } from "../fs-errors.ts";
 import { DamagedError, DamagedVersionError, type KeptKind, type StoredVersion } from "../store.ts";
 import { packVersion, unpackVersion, unreadableEntry } from "../version-files.ts";
 import { checksum, intact, type Queryable } from "./db.ts";
+import { logger } from "../../ops/log.ts";
+
+const versionsLog = logger("versions");
 
 const gzip = promisify(gzipCb);
 const gunzip = promisify(gunzipCb);
@@ -81,7 +84,7 @@ export class PgVersions {
       }
     }
     this.damage.set(`${planId}/${id}`, problem);
-    console.error(`[versions] plan ${planId}: ${file} is damaged (${problem}); it is reported, not dropped`);
+    versionsLog.error({ planId, file, damage: problem }, "damaged; it is reported, not dropped");
     throw new DamagedVersionError(planId, file, problem);
   }
 
@@ -134,9 +137,7 @@ export class PgVersions {
     if (!row) return null;
     if (!intact(row.body, row.crc)) {
       const file = `kept_data/${kind}-${version}`;
-      console.error(
-        `[versions] plan ${planId}: ${file} is damaged (it fails its checksum); it is reported, not dropped`,
-      );
+      versionsLog.error({ planId, file, damage: "it fails its checksum" }, "damaged; it is reported, not dropped");
       throw new DamagedVersionError(planId, file, "it fails its checksum");
     }
     return row.body;
