@@ -4,17 +4,9 @@ import { LOCAL_EDIT, transact } from "../../shared/doc/origins.ts";
 import { readTerritories, updateTerritory } from "../../shared/doc/schema.ts";
 import * as Y from "yjs";
 import { clustersPerTest, freePort } from "./cluster-harness.ts";
-import {
-  addTerritories,
-  createPlan,
-  eventually,
-  stockClientsPerTest,
-  territoryNames,
-  apiFetch,
-  type ServerProcess,
-} from "./harness.ts";
+import { createPlan, eventually, stockClientsPerTest, territoryNames, type ServerProcess } from "./harness.ts";
 import { RawClient } from "./raw-client.ts";
-import { square } from "../fixtures/shapes.ts";
+import { counterOf, renameOver, seedCounters } from "./counters.ts";
 
 /**
  * Several instances serving the same plans (issue 16): separate processes on
@@ -24,33 +16,10 @@ const cluster = clustersPerTest();
 const client = stockClientsPerTest();
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function seed(server: ServerProcess, planId: string, ids: string[]): Promise<void> {
-  await addTerritories(server, planId, {
-    type: "FeatureCollection",
-    features: ids.map((id, i) => ({
-      type: "Feature",
-      geometry: square(105 + i, -7),
-      properties: { id, name: `${id}-0` },
-    })),
-  });
-}
-
-/** Renames a territory over REST; the status (200 once it is stored). */
-async function rename(server: ServerProcess, planId: string, id: string, name: string): Promise<number> {
-  try {
-    const res = await apiFetch(`${server.url}/api/plans/${planId}/territories/${id}`, {
-      method: "PUT",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ type: "Feature", properties: { name } }),
-    });
-    await res.arrayBuffer();
-    return res.status;
-  } catch {
-    return 0;
-  }
-}
-
-const counter = (name: string | undefined): number => Number(/-(\d+)$/.exec(name ?? "")?.[1] ?? -1);
+/** Renames a territory over REST; the status (200 once it is stored, 0 when the connection failed). */
+const rename = (server: ServerProcess, planId: string, id: string, name: string): Promise<number> =>
+  renameOver(server, planId, id, name).catch(() => 0);
+const counter = counterOf;
 const names = (doc: Y.Doc) => Object.fromEntries(readTerritories(doc).map((t) => [t.id, t.name]));
 
 describe("several instances", () => {
@@ -58,7 +27,7 @@ describe("several instances", () => {
     const { instances } = await cluster(3);
     const [a, b, c] = instances as [ServerProcess, ServerProcess, ServerProcess];
     const planId = await createPlan(a);
-    await seed(a, planId, ["t1", "t2", "t3"]);
+    await seedCounters(a, planId, ["t1", "t2", "t3"]);
     const clients = [client(a, planId), client(b, planId), client(c, planId)];
     await eventually(() => {
       for (const cl of clients) expect(Object.keys(names(cl.doc))).toHaveLength(3);
@@ -93,7 +62,7 @@ describe("several instances", () => {
     const { instances } = await cluster(3);
     const [a, b, c] = instances as [ServerProcess, ServerProcess, ServerProcess];
     const planId = await createPlan(a);
-    await seed(a, planId, ["w1", "w2"]);
+    await seedCounters(a, planId, ["w1", "w2"]);
     const onB = client(b, planId);
     const onC = client(c, planId);
     await eventually(() => expect(Object.keys(names(onC.doc))).toHaveLength(2));
@@ -131,7 +100,7 @@ describe("several instances", () => {
     const { instances } = await cluster(2);
     const [a, b] = instances as [ServerProcess, ServerProcess];
     const planId = await createPlan(a);
-    await seed(a, planId, ["p1", "p2"]);
+    await seedCounters(a, planId, ["p1", "p2"]);
     const onA = client(a, planId);
     const onB = client(b, planId);
     await eventually(() => expect(Object.keys(names(onB.doc))).toHaveLength(2));
@@ -162,7 +131,7 @@ describe("several instances", () => {
       const { instances } = await cluster(2, { redisUrl: `redis://127.0.0.1:${redisPort}` });
       const [a, b] = instances as [ServerProcess, ServerProcess];
       const planId = await createPlan(a);
-      await seed(a, planId, ["r1"]);
+      await seedCounters(a, planId, ["r1"]);
       const onB = client(b, planId);
       await eventually(() => expect(Object.keys(names(onB.doc))).toHaveLength(1));
       let acked = 0;

@@ -4,47 +4,19 @@ import { describe, expect, it } from "vitest";
 import { LOCAL_EDIT, transact } from "../../shared/doc/origins.ts";
 import { readTerritories, territoriesMap, updateTerritory, writeTerritory } from "../../shared/doc/schema.ts";
 import { square } from "../fixtures/shapes.ts";
+import { counterOf, renameOver, seedCounters } from "./counters.ts";
 import {
   connectStockClient,
   createPlan,
   eventually,
-  type ServerProcess,
   apiFetch,
   serversPerTest,
-  addTerritories,
   stockClientsPerTest,
   territoryNames,
 } from "./harness.ts";
 
 const start = serversPerTest();
 const client = stockClientsPerTest();
-
-async function put(server: ServerProcess, planId: string, id: string, name: string): Promise<number> {
-  const res = await apiFetch(`${server.url}/api/plans/${planId}/territories/${id}`, {
-    method: "PUT",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ type: "Feature", properties: { name } }),
-  });
-  await res.arrayBuffer();
-  return res.status;
-}
-
-async function seed(server: ServerProcess, planId: string, ids: string[]): Promise<void> {
-  await addTerritories(server, planId, {
-    type: "FeatureCollection",
-    features: ids.map((id, i) => ({
-      type: "Feature",
-      geometry: square(105 + i, -7),
-      properties: { id, name: `${id}-0` },
-    })),
-  });
-}
-
-/** The counter in names like "w1-42". */
-function counter(name: string | undefined): number {
-  const m = /-(\d+)$/.exec(name ?? "");
-  return m ? Number(m[1]) : -1;
-}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -99,7 +71,7 @@ describe("durability", () => {
     const first = await start();
     const planId = await createPlan(first);
     const ids = ["w0", "w1", "w2", "rest"];
-    await seed(first, planId, ids);
+    await seedCounters(first, planId, ids);
 
     // Three writers, each on its own territory, as fast as the event loop allows.
     const writers = [0, 1, 2].map(() => client(first, planId));
@@ -110,7 +82,7 @@ describe("durability", () => {
     // What the observer has seen relayed: the highest counter per territory.
     const seen: Record<string, number> = {};
     const record = () => {
-      for (const t of readTerritories(observer.doc)) seen[t.id] = Math.max(seen[t.id] ?? -1, counter(t.name));
+      for (const t of readTerritories(observer.doc)) seen[t.id] = Math.max(seen[t.id] ?? -1, counterOf(t.name));
     };
     territoriesMap(observer.doc).observeDeep(record);
 
@@ -128,7 +100,7 @@ describe("durability", () => {
       (async () => {
         for (let n = 1; burst; n++) {
           try {
-            if ((await put(first, planId, "rest", `rest-${n}`)) === 200) acked = n;
+            if ((await renameOver(first, planId, "rest", `rest-${n}`)) === 200) acked = n;
           } catch {
             return; // the server died mid-request: not acknowledged
           }
@@ -164,11 +136,12 @@ describe("durability", () => {
     // Restart on the same port, so the clients' own reconnect logic finds it.
     const second = await start({ dataDir: first.dataDir, port: first.port });
     const stored = await territoryNames(second, planId);
-    for (const id of ["w0", "w1", "w2"]) expect(counter(stored[id])).toBeGreaterThanOrEqual(seenAtCrash[id] as number);
-    expect(counter(stored.rest)).toBeGreaterThanOrEqual(Math.max(ackedAtCrash, seenAtCrash.rest ?? 0));
+    for (const id of ["w0", "w1", "w2"])
+      expect(counterOf(stored[id])).toBeGreaterThanOrEqual(seenAtCrash[id] as number);
+    expect(counterOf(stored.rest)).toBeGreaterThanOrEqual(Math.max(ackedAtCrash, seenAtCrash.rest ?? 0));
 
     // A write after the restart…
-    for (const id of ids) expect(await put(second, planId, id, `after-${id}`)).toBe(200);
+    for (const id of ids) expect(await renameOver(second, planId, id, `after-${id}`)).toBe(200);
 
     // …then everyone reconnects and converges, and no older write beats it.
     // (Only an edit the server never saw — counter above what it stored — may
@@ -182,7 +155,7 @@ describe("durability", () => {
         }
         for (const id of ids) {
           const name = server[id] as string;
-          if (name !== `after-${id}`) expect(counter(name)).toBeGreaterThan(counter(stored[id]));
+          if (name !== `after-${id}`) expect(counterOf(name)).toBeGreaterThan(counterOf(stored[id]));
         }
         expect(server.rest).toBe("after-rest");
       },
@@ -194,8 +167,8 @@ describe("durability", () => {
   it("loads a log whose last record was torn by a crash, and keeps appending after it", async () => {
     const first = await start();
     const planId = await createPlan(first);
-    await seed(first, planId, ["a"]);
-    expect(await put(first, planId, "a", "a-1")).toBe(200);
+    await seedCounters(first, planId, ["a"]);
+    expect(await renameOver(first, planId, "a", "a-1")).toBe(200);
     await first.kill("SIGKILL");
     const dir = path.join(first.dataDir, "plans", planId);
     const log = (await fs.readdir(dir)).find((f) => f.endsWith(".log")) as string;
@@ -207,7 +180,7 @@ describe("durability", () => {
 
     const second = await start({ dataDir: first.dataDir });
     expect(await territoryNames(second, planId)).toEqual({ a: "a-1" });
-    expect(await put(second, planId, "a", "a-2")).toBe(200);
+    expect(await renameOver(second, planId, "a", "a-2")).toBe(200);
     await second.kill("SIGKILL");
     const third = await start({ dataDir: first.dataDir });
     expect(await territoryNames(third, planId)).toEqual({ a: "a-2" });
@@ -216,7 +189,7 @@ describe("durability", () => {
   it("never overwrites stored data it failed to read", async () => {
     const first = await start();
     const planId = await createPlan(first);
-    await seed(first, planId, ["a"]);
+    await seedCounters(first, planId, ["a"]);
     await first.kill("SIGTERM");
     const file = path.join(first.dataDir, "plans", planId, "plan.json");
     const copy = path.join(first.dataDir, "plans", planId, "plan.prev.json");
