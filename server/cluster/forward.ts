@@ -102,29 +102,36 @@ export async function forwardUpgrade(
 const HOP_BY_HOP = new Set(["connection", "keep-alive", "transfer-encoding", "upgrade", "proxy-connection", "te"]);
 
 /**
- * Forwards a REST call to the owner and streams its answer back. Rejects
- * with OwnerUnreachableError, before anything was answered, when the owner
- * cannot be reached; the caller decides whether the call may be retried.
+ * Forwards a REST call to the owner and streams its answer back. The
+ * connection is made before anything of the request is read, so when the
+ * owner cannot be reached this rejects with OwnerUnreachableError with the
+ * request untouched: the caller may then serve it itself.
  */
-export function forwardRequest(
+export async function forwardRequest(
   req: http.IncomingMessage,
   res: http.ServerResponse,
   ownerUrl: string,
   hop: { secret: string; client: string },
 ): Promise<void> {
-  return new Promise((resolve, reject) => {
+  // A fresh connection per call (no keep-alive): a refused connect then
+  // always means the owner is gone, never a pooled socket the owner closed.
+  const socket = await connect(ownerUrl, 1_000);
+  socket.setNoDelay(true);
+  return new Promise((resolve) => {
     const headers: Record<string, string | string[]> = {};
     for (const [name, value] of hopHeaders(req, hop.secret, hop.client)) {
       if (HOP_BY_HOP.has(name.toLowerCase())) continue;
       const prev = headers[name];
       headers[name] = prev === undefined ? value : [...(Array.isArray(prev) ? prev : [prev]), value];
     }
-    // A fresh connection per call (no keep-alive): a refused connect then
-    // always means the owner is gone, never a pooled socket the owner closed.
-    const upstream = http.request({ ...target(ownerUrl), method: req.method, path: req.url, headers, agent: false });
+    const upstream = http.request({
+      ...target(ownerUrl),
+      method: req.method,
+      path: req.url,
+      headers,
+      createConnection: () => socket,
+    });
     let answered = false;
-    let connected = false;
-    upstream.on("socket", (s) => s.once("connect", () => (connected = true)));
     upstream.on("response", (answer) => {
       answered = true;
       const out: Record<string, string | string[]> = {};
@@ -139,15 +146,12 @@ export function forwardRequest(
         resolve();
       });
     });
-    upstream.on("error", (e) => {
-      if (!connected) reject(new OwnerUnreachableError(ownerUrl, e));
-      else if (!answered && !res.headersSent) {
+    upstream.on("error", () => {
+      // The owner died while answering: the call may or may not have been applied, as with any broken call.
+      if (!answered && !res.headersSent)
         sendError(res, 502, "The server holding this plan stopped while answering; try again.");
-        resolve();
-      } else {
-        res.destroy();
-        resolve();
-      }
+      else res.destroy();
+      resolve();
     });
     // A client that goes away takes the forwarded call with it.
     res.on("close", () => {

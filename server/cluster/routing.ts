@@ -32,6 +32,9 @@ export interface Hop {
 }
 
 const RETRY_S = 1;
+const LOCAL: Route = { kind: "local" };
+/** Two owners in a row could not be reached. */
+const gone: Route = { kind: "busy", message: "The server holding this plan has just stopped; try again in a moment." };
 
 /** Serves a REST call for a plan here or at its owner. */
 export async function routeRequest(
@@ -44,20 +47,18 @@ export async function routeRequest(
 ): Promise<void> {
   const forwarded = fromInstance(req);
   let route: Route = await cluster.route(planId, forwarded);
-  if (route.kind === "forward") {
-    try {
-      await forwardRequest(req, res, route.url, hop);
-      return;
-    } catch (e) {
-      if (!(e instanceof OwnerUnreachableError)) throw e;
-      // The owner is gone: its plan is taken over here either way. A call
-      // without a body is then served here; a body was already read into the
-      // failed forward, so those are answered "try again" (and find the plan here).
-      const ours = await cluster.takeOver(planId, route.holder);
-      route =
-        ours && (req.method === "GET" || req.method === "HEAD")
-          ? { kind: "local" }
-          : { kind: "busy", message: "The server holding this plan has just stopped; try again in a moment." };
+  for (let attempt = 0; route.kind === "forward"; attempt++) {
+    if (attempt === 2) route = gone;
+    else {
+      try {
+        await forwardRequest(req, res, route.url, hop);
+        return;
+      } catch (e) {
+        if (!(e instanceof OwnerUnreachableError)) throw e;
+        // The owner is gone and nothing of the call was read yet: take the plan over and
+        // serve it here, or send it where another instance has taken it meanwhile.
+        route = (await cluster.takeOver(planId, route.holder)) ? LOCAL : await cluster.route(planId, forwarded);
+      }
     }
   }
   if (route.kind === "busy") {
@@ -86,17 +87,21 @@ export async function routeUpgrade(
   const address = parseSyncPath(new URL(req.url ?? "/", "http://localhost").pathname);
   // A path that names no plan is refused by the endpoint itself, with its own words.
   if (!address) return local();
-  let route: Route = await cluster.route(address.planId, fromInstance(req));
-  if (route.kind === "forward") {
-    try {
-      await forwardUpgrade(req, socket, head, route.url, hop);
-      return;
-    } catch (e) {
-      if (!(e instanceof OwnerUnreachableError)) throw e;
-      // Nothing was sent yet: if the dead owner's plan is ours now, serve the socket here.
-      route = (await cluster.takeOver(address.planId, route.holder))
-        ? { kind: "local" }
-        : { kind: "busy", message: "The server holding this plan has just stopped; reconnecting…" };
+  const forwarded = fromInstance(req);
+  let route: Route = await cluster.route(address.planId, forwarded);
+  for (let attempt = 0; route.kind === "forward"; attempt++) {
+    if (attempt === 2) route = gone;
+    else {
+      try {
+        await forwardUpgrade(req, socket, head, route.url, hop);
+        return;
+      } catch (e) {
+        if (!(e instanceof OwnerUnreachableError)) throw e;
+        // Nothing was sent yet: if the dead owner's plan is ours now, serve the socket here.
+        route = (await cluster.takeOver(address.planId, route.holder))
+          ? LOCAL
+          : await cluster.route(address.planId, forwarded);
+      }
     }
   }
   if (route.kind === "busy") return refuseUpgrade(socket, 503, route.message, { retryAfter: RETRY_S });
