@@ -7,6 +7,13 @@ const httpLog = logger("http");
 /** A client's own `x-request-id` is kept when it looks like an id (a proxy's, say), not arbitrary text. */
 const SANE_ID = /^[A-Za-z0-9._:/+=-]{1,128}$/;
 
+/**
+ * What load balancers, orchestrators and Prometheus ask every few seconds: a
+ * line for each answered probe would drown the log, so they are written at
+ * `debug` unless the answer is an error.
+ */
+const PROBES = new Set(["/api/health", "/api/ready", "/metrics"]);
+
 const ids = new WeakMap<IncomingMessage, string>();
 
 /**
@@ -41,7 +48,7 @@ export function requestFields(req: IncomingMessage): {
  * Gives the request its id, echoes it in the answer's `x-request-id`, and
  * writes one line when the answer is done (or the client went away first):
  * method, path (never the query: it may hold a token), status, duration and
- * the plan the path names.
+ * the plan the path names. Answered probes are written at `debug`.
  */
 export function logRequest(req: IncomingMessage, res: ServerResponse): string {
   const reqId = assignRequestId(req);
@@ -59,6 +66,7 @@ export function logRequest(req: IncomingMessage, res: ServerResponse): string {
       aborted: aborted || undefined,
     };
     if (status >= 500) httpLog.error(fields, "request");
+    else if (status < 400 && req.method === "GET" && PROBES.has(fields.path)) httpLog.debug(fields, "request");
     else httpLog.info(fields, "request");
   };
   res.once("finish", () => finish(false));

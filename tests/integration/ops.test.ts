@@ -128,6 +128,18 @@ describe("logs", () => {
       links: ["edit", "comment", "view"],
     });
   });
+
+  it("leave out answered probes at the default level, and keep the others", async () => {
+    const probe = "lb-probe-1";
+    for (const path of ["/api/health", "/api/ready", "/metrics"]) {
+      expect((await fetch(`${server.url}${path}`, { headers: { "x-request-id": probe } })).status).toBe(200);
+    }
+    const missing = await fetch(`${server.url}/api/nothing-here`, { headers: { "x-request-id": "after-probes" } });
+    expect(missing.status).toBe(404);
+    // The line after the probes is in, so the probes' lines would be too if they were written.
+    await eventually(() => expect(logged(server, { msg: "request", reqId: "after-probes" })).toHaveLength(1));
+    expect(logged(server, { msg: "request", reqId: probe })).toEqual([]);
+  });
 });
 
 describe("GET /metrics", () => {
