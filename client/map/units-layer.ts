@@ -1,7 +1,7 @@
 import ImageLayer from "ol/layer/Image.js";
 import { getTransform } from "ol/proj.js";
 import ImageCanvasSource from "ol/source/ImageCanvas.js";
-import type { UnitsData } from "../../shared/units/compact.ts";
+import { type UnitsData, unitBoxes } from "../../shared/units/compact.ts";
 import { hatchTile } from "./hatch.ts";
 import { darken, hexToRgba } from "./styles.ts";
 
@@ -71,27 +71,7 @@ export class UnitsLayer {
     const merc = Float64Array.from(d.xy);
     toMercator(merc as unknown as number[], merc as unknown as number[], 2);
     this.merc = merc;
-    this.boxes = new Float64Array(d.count * 4);
-    for (let u = 0; u < d.count; u++) {
-      let minX = Number.POSITIVE_INFINITY;
-      let minY = Number.POSITIVE_INFINITY;
-      let maxX = Number.NEGATIVE_INFINITY;
-      let maxY = Number.NEGATIVE_INFINITY;
-      for (let r = d.unitRings[u] as number; r < (d.unitRings[u + 1] as number); r++) {
-        for (let i = d.ringStart[r] as number; i < (d.ringStart[r + 1] as number); i++) {
-          const x = this.merc[2 * i] as number;
-          const y = this.merc[2 * i + 1] as number;
-          if (x < minX) minX = x;
-          if (x > maxX) maxX = x;
-          if (y < minY) minY = y;
-          if (y > maxY) maxY = y;
-        }
-      }
-      this.boxes[u * 4] = minX;
-      this.boxes[u * 4 + 1] = minY;
-      this.boxes[u * 4 + 2] = maxX;
-      this.boxes[u * 4 + 3] = maxY;
-    }
+    this.boxes = unitBoxes(d, merc);
   }
 
   private ownerOf(u: number): string | null {

@@ -1,7 +1,7 @@
 import type * as Y from "yjs";
 import { PLAN_KEYS, planMap, readUnitsVersion, unitsMap } from "../../shared/doc/schema.ts";
 import type { Position, Ring, TerritoryGeometry } from "../../shared/geometry/types.ts";
-import { fromCompact, type UnitsCompactJson, type UnitsData } from "../../shared/units/compact.ts";
+import { fromCompact, type UnitsCompactJson, type UnitsData, unitBoxes } from "../../shared/units/compact.ts";
 import { outlineOfUnits } from "../../shared/units/compact-outline.ts";
 import { unitIndex, unitKey } from "../../shared/units/layer.ts";
 import { outlineOfAreas, outlineOfCells } from "../../shared/units/outline.ts";
@@ -232,28 +232,14 @@ class UnitGrid {
 
   constructor(private readonly d: UnitsData) {
     const n = d.count;
-    this.boxes = new Float64Array(n * 4);
+    this.boxes = unitBoxes(d, d.xy);
     let side = 0;
     for (let u = 0; u < n; u++) {
-      let minX = Number.POSITIVE_INFINITY;
-      let minY = Number.POSITIVE_INFINITY;
-      let maxX = Number.NEGATIVE_INFINITY;
-      let maxY = Number.NEGATIVE_INFINITY;
-      for (let r = d.unitRings[u] as number; r < (d.unitRings[u + 1] as number); r++) {
-        for (let i = d.ringStart[r] as number; i < (d.ringStart[r + 1] as number); i++) {
-          const x = d.xy[2 * i] as number;
-          const y = d.xy[2 * i + 1] as number;
-          if (x < minX) minX = x;
-          if (x > maxX) maxX = x;
-          if (y < minY) minY = y;
-          if (y > maxY) maxY = y;
-        }
-      }
-      this.boxes[u * 4] = minX;
-      this.boxes[u * 4 + 1] = minY;
-      this.boxes[u * 4 + 2] = maxX;
-      this.boxes[u * 4 + 3] = maxY;
-      side += Math.max(maxX - minX, maxY - minY);
+      const b = this.boxes;
+      side += Math.max(
+        (b[u * 4 + 2] as number) - (b[u * 4] as number),
+        (b[u * 4 + 3] as number) - (b[u * 4 + 1] as number),
+      );
     }
     this.size = Math.max(1e-4, side / Math.max(1, n));
     for (let u = 0; u < n; u++) {

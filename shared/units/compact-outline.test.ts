@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { box } from "../../tests/fixtures/shapes.ts";
 import type { Position, Ring, TerritoryGeometry } from "../geometry/types.ts";
-import { fromCompact, toCompact, type UnitsData } from "./compact.ts";
+import { fromCompact, toCompact, type UnitsData, unitBoxes } from "./compact.ts";
 import { outlineOfUnits } from "./compact-outline.ts";
 import { coverH3, h3Layer } from "./h3-layer.ts";
 import { outlineOfCells } from "./outline.ts";
@@ -84,5 +84,33 @@ describe("outlineOfUnits", () => {
     for (let i = d.ringStart[d.unitRings[0] as number] as number; i < (d.ringStart[1] as number); i++) across[i] = 1;
     const broken = { ...d, across };
     expect(outlineOfUnits(broken, [0, 1], (u) => u === 0 || u === 1)).toBeUndefined();
+  });
+});
+
+describe("unitBoxes", () => {
+  it("bounds each unit's rings, over the vertices it is given", () => {
+    const d = layer();
+    const boxes = unitBoxes(d, d.xy);
+    expect(boxes).toHaveLength(d.count * 4);
+    for (const u of [0, Math.floor(d.count / 2), d.count - 1]) {
+      const xs = ringsOf(d, u)
+        .flat()
+        .map((p) => p[0] as number);
+      const ys = ringsOf(d, u)
+        .flat()
+        .map((p) => p[1] as number);
+      expect(Array.from(boxes.subarray(u * 4, u * 4 + 4))).toEqual([
+        Math.min(...xs),
+        Math.min(...ys),
+        Math.max(...xs),
+        Math.max(...ys),
+      ]);
+    }
+    // Over other vertices (projected, say), the boxes follow them.
+    const doubled = unitBoxes(
+      d,
+      Float64Array.from(d.xy, (v) => v * 2),
+    );
+    expect(doubled[4]).toBe((boxes[4] as number) * 2);
   });
 });

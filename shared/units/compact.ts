@@ -140,6 +140,38 @@ export interface UnitsData {
   credits: string | null;
 }
 
+/**
+ * Each unit's bounding box over `xy` (the layer's vertices, or the same
+ * vertices projected): `[minX, minY, maxX, maxY]` for unit `u` at `4u`.
+ */
+export function unitBoxes(
+  d: Pick<UnitsData, "count" | "unitRings" | "ringStart">,
+  xy: ArrayLike<number>,
+): Float64Array {
+  const boxes = new Float64Array(d.count * 4);
+  for (let u = 0; u < d.count; u++) {
+    let minX = Number.POSITIVE_INFINITY;
+    let minY = Number.POSITIVE_INFINITY;
+    let maxX = Number.NEGATIVE_INFINITY;
+    let maxY = Number.NEGATIVE_INFINITY;
+    for (let r = d.unitRings[u] as number; r < (d.unitRings[u + 1] as number); r++) {
+      for (let i = d.ringStart[r] as number; i < (d.ringStart[r + 1] as number); i++) {
+        const x = xy[2 * i] as number;
+        const y = xy[2 * i + 1] as number;
+        if (x < minX) minX = x;
+        if (x > maxX) maxX = x;
+        if (y < minY) minY = y;
+        if (y > maxY) maxY = y;
+      }
+    }
+    boxes[u * 4] = minX;
+    boxes[u * 4 + 1] = minY;
+    boxes[u * 4 + 2] = maxX;
+    boxes[u * 4 + 3] = maxY;
+  }
+  return boxes;
+}
+
 /** Decodes the compact answer; throws on one whose arrays do not hold together. */
 export function fromCompact(j: UnitsCompactJson): UnitsData {
   const n = j.count;
