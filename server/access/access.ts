@@ -82,12 +82,11 @@ export async function checkAccess(
 ): Promise<AccessResult> {
   let meta: PlanMeta | null;
   try {
-    meta = await store.getPlan(planId);
+    meta = await planWithLinks(store, planId);
   } catch (error) {
     return { ok: false, status: 500, error };
   }
   if (!meta) return { ok: false, status: 404 };
-  if (!meta.access) meta = await giveLinks(store, meta);
   const check = checkToken(meta.access as NonNullable<PlanMeta["access"]>, token);
   if (!check.ok) {
     // A scenario (issue 14) opens with its origin's links too, in the same role: the origin's people made it.
@@ -100,13 +99,21 @@ export async function checkAccess(
   return { ok: true, meta, role: check.role, link: check.link };
 }
 
-async function giveLinks(store: PlanStore, meta: PlanMeta): Promise<PlanMeta> {
+/**
+ * A plan's record, with share links made first for a plan from before they
+ * existed; null when there is no such plan. Nobody holds the new links' tokens,
+ * so the log says how to get one: the server's `ADMIN_TOKEN` may replace a
+ * plan's links (`POST /api/plans/:id/links/edit/rotate`).
+ */
+export async function planWithLinks(store: PlanStore, planId: string): Promise<PlanMeta | null> {
+  const meta = await store.getPlan(planId);
+  if (!meta || meta.access) return meta;
   const { access } = newAccess();
   const updated = await store.updatePlan(meta.id, (m) => (m.access ? m : { ...m, access }));
   if (updated.access === access) {
     accessLog.warn(
       { planId: meta.id, links: Object.keys(access.links) },
-      "the plan had no share links (it was made before they existed); new ones were made, and their tokens are not logged",
+      "the plan had no share links (it was made before they existed); new ones were made, and their tokens are not logged: with ADMIN_TOKEN set, POST /api/plans/<id>/links/edit/rotate with it gives an edit link",
     );
   }
   return updated;

@@ -72,6 +72,15 @@ export function hashToken(token: string): string {
   return createHash("sha256").update(token, "utf8").digest("hex");
 }
 
+/**
+ * Whether `sent` is the server's `ADMIN_TOKEN` (never when none is set),
+ * compared in constant time over the two tokens' hashes.
+ */
+export function isAdminToken(adminToken: string | null, sent: string | null): boolean {
+  if (!adminToken || !sent) return false;
+  return timingSafeEqual(Buffer.from(hashToken(adminToken), "hex"), Buffer.from(hashToken(sent), "hex"));
+}
+
 /** Fresh tokens for every role: the access record to store and the tokens to hand out once. */
 export function newAccess(now = new Date()): { access: PlanAccess; tokens: Record<Role, string> } {
   const tokens = {} as Record<Role, string>;

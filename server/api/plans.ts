@@ -5,7 +5,7 @@ import { newId } from "../../shared/ids.ts";
 import { tokenOf } from "../access/access.ts";
 import { clientAddress } from "../access/client-address.ts";
 import { RateLimiter } from "../access/rate-limit.ts";
-import { newAccess, shareLink } from "../access/tokens.ts";
+import { isAdminToken, newAccess, shareLink } from "../access/tokens.ts";
 import type { ScenarioOrigin } from "../../shared/scenarios/scenario.ts";
 import type { PlanMeta, PlanStore } from "../persistence/store.ts";
 import type { PlanApi } from "./context.ts";
@@ -71,7 +71,8 @@ export function planRoutes(router: Router, api: PlanApi): void {
     if (config.adminToken) {
       const sent = tokenOf(req, url);
       if (!sent) throw new HttpError(401, "Creating plans on this server needs the administrator's token.");
-      if (sent !== config.adminToken) throw new HttpError(403, "That is not this server's administrator token.");
+      if (!isAdminToken(config.adminToken, sent))
+        throw new HttpError(403, "That is not this server's administrator token.");
     } else {
       admitPlanCreation(api, req, res);
     }

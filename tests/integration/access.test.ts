@@ -21,9 +21,11 @@ import {
   type LinkRole,
   newPerson,
   startServerProcess,
+  tempDataDir,
   useServer,
   addTerritories,
 } from "./harness.ts";
+import { LowdbStore } from "../../server/persistence/lowdb-store.ts";
 import { RawClient } from "./raw-client.ts";
 
 const server = useServer();
@@ -307,6 +309,62 @@ describe("link rotation", () => {
       rep.close();
       observer.close();
     }
+  });
+});
+
+describe("the administrator's way back into a plan", () => {
+  it("ADMIN_TOKEN replaces a plan's edit link when nobody holds one (a plan from before links), and opens nothing else", async () => {
+    const dataDir = await tempDataDir();
+    const store = new LowdbStore(dataDir);
+    await store.createPlan({ id: "oldplan2", name: "Before links", createdAt: new Date().toISOString() });
+    await store.close();
+    const admin = "s3cret-admin-token";
+    const guarded = await startServerProcess({ dataDir, env: { ADMIN_TOKEN: admin } });
+    try {
+      const rotate = (planId: string, token: string, role = "edit") =>
+        fetch(`${guarded.url}/api/plans/${planId}/links/${role}/rotate`, {
+          method: "POST",
+          headers: { authorization: `Bearer ${token}` },
+        });
+      // A wrong token is any wrong token: 401, nothing replaced.
+      expect((await rotate("oldplan2", "s3cret-admin-tokeN")).status).toBe(401);
+      expect((await rotate("nosuchplan", admin)).status).toBe(404);
+      // The administrator's token opens nothing but the replacing.
+      expect((await fetch(`${guarded.url}/api/plans/oldplan2?token=${admin}`)).status).toBe(401);
+
+      const res = await rotate("oldplan2", admin);
+      expect(res.status).toBe(200);
+      const body = (await res.json()) as { role: string; link: string };
+      expect(body.role).toBe("edit");
+      const token = new URL(body.link).searchParams.get("token") as string;
+      const plan = await fetch(`${guarded.url}/api/plans/oldplan2`, { headers: { authorization: `Bearer ${token}` } });
+      expect(plan.status).toBe(200);
+      // With the edit link the manager gets every other link the usual way.
+      const view = await rotate("oldplan2", token, "view");
+      expect(view.status).toBe(200);
+
+      // The feed says who did it.
+      const feed = (await (
+        await fetch(`${guarded.url}/api/plans/oldplan2/activity`, { headers: { authorization: `Bearer ${token}` } })
+      ).json()) as { entries: { kind: string; actor: { name: string; id: string } }[] };
+      const rotations = feed.entries.filter((e) => e.kind === "link-rotated");
+      expect(rotations.map((e) => e.actor.name)).toEqual(["API client", "Server administrator"]);
+      expect(rotations[1]?.actor.id).toBe("anon-edit");
+      // The token is never logged.
+      expect(guarded.output()).not.toContain(admin);
+      expect(guarded.output()).not.toContain(token);
+    } finally {
+      await guarded.kill();
+    }
+  });
+
+  it("without ADMIN_TOKEN set, no token is the administrator's", async () => {
+    const plan = await createPlanWithLinks(server);
+    const res = await fetch(`${server.url}/api/plans/${plan.id}/links/edit/rotate`, {
+      method: "POST",
+      headers: { authorization: "Bearer admin" },
+    });
+    expect(res.status).toBe(401);
   });
 });
 
