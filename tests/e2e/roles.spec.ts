@@ -226,17 +226,27 @@ test("activity arrives live for a second browser, filters, and zooms to where it
   });
 
   await test.step("filters by territory and by person", async () => {
+    // The filtered page replaces the list when its answer arrives: wait for a list that is all filtered.
+    const listed = async () => entries.allTextContents();
     await leader.page.getByTestId("activity-filter-territory").selectOption(westId);
-    await expect(entries).not.toHaveCount(0);
-    for (const text of await entries.allTextContents()) expect(text).not.toContain("Sumedang");
+    await expect
+      .poll(async () => {
+        const texts = await listed();
+        return texts.length > 0 && texts.every((t) => !t.includes("Sumedang"));
+      })
+      .toBe(true);
     await leader.page.getByTestId("activity-filter-territory").selectOption("");
     const ani = await leader.page
       .getByTestId("activity-filter-person")
       .locator("option", { hasText: "Ani" })
       .getAttribute("value");
     await leader.page.getByTestId("activity-filter-person").selectOption(ani!);
-    await expect(entries.first()).toBeVisible();
-    for (const text of await entries.allTextContents()) expect(text).toContain("Ani");
+    await expect
+      .poll(async () => {
+        const texts = await listed();
+        return texts.length > 0 && texts.every((t) => t.includes("Ani"));
+      })
+      .toBe(true);
   });
 
   await test.step("a click on an entry zooms the map to it", async () => {
