@@ -108,4 +108,9 @@ describe("configFromEnv", () => {
     expect(configFromEnv({ PERSON_KEY: " sixteen chars!! " }).personKey).toBe(" sixteen chars!! ");
     expect(problems({ PERSON_KEY: "short" })).toEqual(["PERSON_KEY must be at least 16 characters long, got 5"]);
   });
+
+  it("refuses an ADMIN_TOKEN short enough to guess: it may replace any plan's links", () => {
+    expect(configFromEnv({ ADMIN_TOKEN: "a-long-enough-admin-token" }).adminToken).toBe("a-long-enough-admin-token");
+    expect(problems({ ADMIN_TOKEN: "admin" })).toEqual(["ADMIN_TOKEN must be at least 16 characters long, got 5"]);
+  });
 });

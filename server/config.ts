@@ -264,7 +264,8 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfi
     maxBodyBytes: read.int("MAX_BODY_BYTES", 16 * 1024 * 1024, 1),
     seedDemo: read.bool("SEED_DEMO", true),
     scoring: read.bool("SCORING", true),
-    adminToken: read.text("ADMIN_TOKEN"),
+    // It may replace any plan's links (a lost edit link), so it is held to what a secret must be.
+    adminToken: read.secret("ADMIN_TOKEN", 16),
     rateLimitPerSec: read.int("RATE_LIMIT_PER_SEC", 50),
     rateLimitBurst: read.int("RATE_LIMIT_BURST", 300),
     plansPerHour: read.int("PLANS_PER_HOUR", 60),

@@ -35,7 +35,12 @@ import { logger } from "../ops/log.ts";
 const apiLog = logger("api");
 
 /** The name the activity feed gives a caller holding the server's ADMIN_TOKEN. */
-export const ADMINISTRATOR = "Server administrator";
+const ADMINISTRATOR = "Server administrator";
+
+/** The 404 for a plan id that names no plan (or one being deleted). */
+export function noSuchPlan(planId: string): HttpError {
+  return new HttpError(404, `There is no plan "${planId.slice(0, 64)}".`);
+}
 
 export interface ApiContext {
   store: PlanStore;
@@ -98,7 +103,7 @@ export class PlanApi {
       ? ({ ok: false, status: 404 } as const)
       : await checkAccess(this.ctx.store, planId, token);
     if (!access.ok) {
-      if (access.status === 404) throw new HttpError(404, `There is no plan "${planId.slice(0, 64)}".`);
+      if (access.status === 404) throw noSuchPlan(planId);
       if (access.status === 500) throw unreadable(planId, access.error);
       const reason = access.reason ?? "invalid";
       throw new HttpError(401, tokenProblemMessage(reason), { reason });
@@ -146,7 +151,7 @@ export class PlanApi {
     } catch (e) {
       throw unreadable(planId, e);
     }
-    if (!meta) throw new HttpError(404, `There is no plan "${planId.slice(0, 64)}".`);
+    if (!meta) throw noSuchPlan(planId);
     const caller: Caller = {
       meta,
       role: "edit",

@@ -8,7 +8,7 @@ import { RateLimiter } from "../access/rate-limit.ts";
 import { isAdminToken, newAccess, shareLink } from "../access/tokens.ts";
 import type { ScenarioOrigin } from "../../shared/scenarios/scenario.ts";
 import type { PlanMeta, PlanStore } from "../persistence/store.ts";
-import type { PlanApi } from "./context.ts";
+import { noSuchPlan, type PlanApi } from "./context.ts";
 import { HttpError, linkOrigin, readJson, sendJson } from "./http.ts";
 import type { Router } from "./router.ts";
 
@@ -144,7 +144,7 @@ export function planRoutes(router: Router, api: PlanApi): void {
   router.on("DELETE", "/api/plans/:id", async (req, res, { id }, url) => {
     const { meta } = await api.authorize(req, url, id as string, "delete-plan", "delete this plan");
     if (!(await api.ctx.deletePlan(id as string))) {
-      throw new HttpError(404, `There is no plan "${(id as string).slice(0, 64)}".`);
+      throw noSuchPlan(id as string);
     }
     // A scenario leaves its origin's list (issue 14); an origin's scenarios stay, with their own links.
     if (meta.origin) await api.ctx.scenarios.forget(meta.origin.plan, meta.id);

@@ -370,7 +370,7 @@ describe("the administrator's way back into a plan", () => {
 
 describe("limits", () => {
   it("guards plan creation with ADMIN_TOKEN when it is set", async () => {
-    const guarded = await startServerProcess({ env: { ADMIN_TOKEN: "s3cret-admin" } });
+    const guarded = await startServerProcess({ env: { ADMIN_TOKEN: "s3cret-admin-token" } });
     try {
       const create = (auth?: string) =>
         fetch(`${guarded.url}/api/plans`, {
@@ -380,7 +380,7 @@ describe("limits", () => {
         });
       expect((await create()).status).toBe(401);
       expect((await create("wrong")).status).toBe(403);
-      expect((await create("s3cret-admin")).status).toBe(201);
+      expect((await create("s3cret-admin-token")).status).toBe(201);
     } finally {
       await guarded.kill();
     }
